@@ -1,0 +1,1 @@
+"""政企销售学院: training course and quiz platform."""

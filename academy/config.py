@@ -1,0 +1,59 @@
+"""Configuration from the environment, with safe defaults for a local run."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class InsecureConfig(RuntimeError):
+    """Raised when a production setting would start insecurely."""
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'academy.db'}",
+        REDIS_URL=os.environ.get("REDIS_URL", ""),
+        CONTENT_DIR=os.environ.get("CONTENT_DIR") or str(ROOT),
+        PRODUCTION=os.environ.get("ACADEMY_ENV") == "production",
+        WEB_CONCURRENCY=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("ACADEMY_ENV") == "production",
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_DEFAULT_ENABLED=True,
+        CONTENT_RECHECK_SECONDS=5.0,
+        AUTO_MIGRATE=True,
+    )
+    app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(app, instance)
+    app.config.from_mapping(overrides or {})
+    check_production(app.config)
+
+
+def _instance_secret(app: Flask, instance: Path) -> str:
+    if app.config["PRODUCTION"]:
+        return ""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def check_production(config) -> None:
+    """Refuse to start a production server that would be insecure."""
+    if not config["PRODUCTION"]:
+        return
+    if len(config.get("SECRET_KEY") or "") < 32:
+        raise InsecureConfig("生产环境必须设置至少 32 个字符的 SECRET_KEY")
+    if config["WEB_CONCURRENCY"] > 1 and not config["REDIS_URL"]:
+        raise InsecureConfig("多个 worker 时必须设置 REDIS_URL（登录限流需要共享存储）")
+    if config["DATABASE_URL"].startswith("sqlite") and config["WEB_CONCURRENCY"] > 1:
+        raise InsecureConfig("生产环境多 worker 请使用 PostgreSQL（DATABASE_URL）")

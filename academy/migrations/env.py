@@ -1,0 +1,9 @@
+from alembic import context
+
+from academy.db import Base
+from academy import models  # noqa: F401  (registers the tables)
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

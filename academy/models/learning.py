@@ -1,0 +1,116 @@
+"""Learning records: lesson progress, pinned quiz versions, attempts, reviews, mistake book, xAPI."""
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.db import Base
+from academy.models.org import User, utcnow
+
+
+class LessonProgress(Base):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(80), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+
+class QuizVersion(Base):
+    """A quiz exactly as an attempt saw it: content hash plus the parsed snapshot."""
+
+    __tablename__ = "quiz_version"
+    __table_args__ = (UniqueConstraint("quiz_id", "content_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attempt(Base):
+    __tablename__ = "attempt"
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_id", "number"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= max_score + 0.0001)", name="score_in_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress|submitted|review|graded
+    seed: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    graded_at: Mapped[datetime | None]
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float, default=0)
+    percent: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None]
+    redline: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[QuizVersion] = relationship()
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.quiz_id}#{self.number} {self.state}>"
+
+
+class ItemResult(Base):
+    """One scored item of a graded attempt (reports and item analysis read these)."""
+
+    __tablename__ = "item_result"
+    __table_args__ = (UniqueConstraint("attempt_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(120))
+    item_type: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    points: Mapped[float] = mapped_column(Float)
+    redline: Mapped[bool] = mapped_column(default=False)
+
+
+class RoleplayReview(Base):
+    __tablename__ = "roleplay_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), unique=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    levels: Mapped[dict] = mapped_column(JSON)
+    comments: Mapped[dict] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewer: Mapped[User] = relationship()
+
+
+class MistakeEntry(Base):
+    """An item in a learner's 错题本; leaves the book after two correct answers in a row."""
+
+    __tablename__ = "mistake_entry"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[str] = mapped_column(String(80))
+    item_id: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    streak: Mapped[int] = mapped_column(default=0)
+    misses: Mapped[int] = mapped_column(default=1)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[datetime | None]
+
+
+class XapiStatement(Base):
+    __tablename__ = "xapi_statement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    verb: Mapped[str] = mapped_column(String(20))
+    timestamp: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    statement: Mapped[dict] = mapped_column(JSON)

@@ -1,0 +1,168 @@
+"""The canonical quiz model. Every node carries its source line."""
+from dataclasses import dataclass, field
+
+SIMPLE_TYPES = ("single", "multiple", "truefalse", "ordering", "matching", "classify", "short", "numeric", "essay", "info")
+MANUAL_TYPES = ("roleplay", "essay")
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    text: str
+    html: str
+    correct: bool
+    weight: float  # fraction of the item's points, -1..1
+    feedback_html: str
+    redline: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str  # empty for a matching distractor
+    right: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    op: str
+    value: int
+
+    def holds(self, stances: dict[str, int]) -> bool:
+        left = stances.get(self.name, 0)
+        return {
+            ">=": left >= self.value, "<=": left <= self.value, ">": left > self.value,
+            "<": left < self.value, "==": left == self.value, "!=": left != self.value,
+        }[self.op]
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.op}{self.value}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    target: str
+    delta: float
+    stances: tuple[tuple[str, int], ...]
+    conditions: tuple[Condition, ...]
+    redline: bool
+    feedback_html: str
+    line: int
+
+    def available(self, stances: dict[str, int]) -> bool:
+        return all(c.holds(stances) for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    html: str
+    choices: tuple[Choice, ...]
+    ending: str | None  # success | partial | fail for endings
+    score: float | None
+    redline: bool
+    conditions: tuple[Condition, ...]
+    else_target: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    weight: float
+    descriptors: tuple[str | None, ...]  # one per level; None = level not used
+    redline: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: str
+    title: str
+    points: float
+    line: int
+    stem_html: str = ""
+    explanation_html: str = ""
+    hints: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+    lesson: str = ""
+    shuffle: bool = True
+    redline: bool = False
+    remediation_html: str = ""
+    scoring: str = ""
+    options: tuple[Option, ...] = ()
+    answer: bool | None = None
+    correct_html: str = ""
+    incorrect_html: str = ""
+    sequence: tuple[str, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    categories: tuple[str, ...] = ()
+    parts: tuple["Item", ...] = ()
+    nodes: tuple[Node, ...] = ()
+    start: str = ""
+    pass_raw: float | None = None
+    max_raw: float = 0.0
+    stakeholders: tuple[tuple[str, int], ...] = ()
+    debrief_html: str = ""
+    model_answer_html: str = ""
+    levels: tuple[tuple[str, float], ...] = ()
+    criteria: tuple[Criterion, ...] = ()
+    accepted: tuple[tuple[str, float], ...] = ()  # short/numeric answers with credit
+    grader: str = "trainer"
+
+    @property
+    def manual(self) -> bool:
+        return self.type in MANUAL_TYPES
+
+    def node(self, name: str) -> Node | None:
+        return next((n for n in self.nodes if n.name == name), None)
+
+    @property
+    def right_choices(self) -> tuple[str, ...]:
+        """Matching targets: real answers plus distractors, de-duplicated in source order."""
+        return tuple(dict.fromkeys(p.right for p in self.pairs))
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    course: str
+    required: bool
+    pass_score: float
+    attempts: int | None
+    grading: str
+    time_limit: int | None  # seconds
+    shuffle: str
+    review: str
+    closes_at: str
+    tags: tuple[str, ...]
+    intro_html: str
+    items: tuple[Item, ...]
+    path: str
+    content_hash: str
+    source: str = field(repr=False, default="")
+
+    @property
+    def total_points(self) -> float:
+        return sum(i.points for i in self.items if i.type != "info")
+
+    @property
+    def manual(self) -> bool:
+        return any(i.manual for i in self.items)
+
+    def item(self, item_id: str) -> Item | None:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+            for part in item.parts:
+                if part.id == item_id:
+                    return part
+        return None
+
+    def scored_items(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.type != "info")

@@ -1,0 +1,147 @@
+"""Quiz file → Quiz, with every problem collected as `path:line: CODE message`."""
+import difflib
+import hashlib
+import re
+from pathlib import Path
+
+from academy.content.frontmatter import decode, split
+from academy.content.problems import ProblemSink
+from academy.content.render import render
+from academy.quizmd.items import build_item
+from academy.quizmd.model import Quiz
+from academy.quizmd.syntax import HEADING_RE, parse_heading
+
+QUIZ_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+KNOWN_KEYS = {"id", "title", "course", "required", "version", "pass_score", "attempts", "grading", "time_limit",
+              "shuffle", "review", "closes_at", "language", "tags"}
+CHOICES = {
+    "grading": ("highest", "latest", "average"),
+    "shuffle": ("none", "questions", "options", "both"),
+    "review": ("immediate", "after_submit", "after_close", "never"),
+}
+TIME_RE = re.compile(r"^(\d+)\s*(s|m|h|min)?$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+BAD_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b|\son\w+\s*=", re.I)
+
+
+def parse_quiz(path: Path, root: Path) -> tuple[Quiz | None, ProblemSink]:
+    return parse_quiz_text(path.read_bytes(), str(path.relative_to(root)))
+
+
+def parse_quiz_text(raw: bytes | str, rel: str) -> tuple[Quiz | None, ProblemSink]:
+    raw = raw.encode() if isinstance(raw, str) else raw
+    sink = ProblemSink(rel)
+    text = decode(raw, sink)
+    doc = split(text, sink) if text is not None else None
+    if doc is None:
+        return None, sink
+    settings = _settings(doc.meta, doc.key_lines, sink)
+    body = _strip_comments(doc.body.split("\n"), doc.body_line, sink)
+    intro, blocks = _blocks(body)
+    ids: dict[str, int] = {}
+    items = tuple(i for i in (build_item(parse_heading(h, no, 2, sink), lines, sink, ids) for no, h, lines in blocks) if i)
+    if not blocks:
+        sink.add(doc.body_line, "E107", "测验中没有任何题目（每道题以 ## 开头）(quiz has no items)")
+    quiz = Quiz(**settings, intro_html=render("\n".join(t for _, t in intro)), items=items, path=rel,
+                content_hash=hashlib.sha256(raw).hexdigest(), source=text)
+    return (None if sink.has_errors else quiz), sink
+
+
+def _strip_comments(lines: list[str], first: int, sink: ProblemSink) -> list[tuple[int, str]]:
+    """Blank out <!-- --> comments, keeping line numbers; flag unsafe raw HTML."""
+    out, opened = [], None
+    for no, line in enumerate(lines, first):
+        kept = ""
+        while line:
+            if opened is None:
+                head, sep, line = line.partition("<!--")
+                kept += head
+                opened = no if sep else None
+            else:
+                _, sep, line = line.partition("-->")
+                opened = None if sep else opened
+                line = line if sep else ""
+        if BAD_HTML_RE.search(kept):
+            sink.add(no, "E903", "不允许的原始 HTML（script、iframe、事件属性）(disallowed raw HTML)")
+        out.append((no, kept.rstrip()))
+    if opened is not None:
+        sink.add(opened, "E007", "注释 <!-- 没有结束 (comment never closed)")
+    return out
+
+
+def _blocks(lines: list[tuple[int, str]]) -> tuple[list, list[tuple[int, str, list]]]:
+    intro, blocks, fenced = [], [], False
+    for no, text in lines:
+        fenced = fenced != text.lstrip().startswith("```")
+        match = None if fenced else HEADING_RE.match(text)
+        if match and len(match.group(1)) == 2:
+            blocks.append((no, match.group(2), []))
+        elif blocks:
+            blocks[-1][2].append((no, text))
+        else:
+            intro.append((no, text))
+    return intro, blocks
+
+
+def _settings(meta: dict, lines: dict, sink: ProblemSink) -> dict:
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            near = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            sink.add(lines.get(key, 1), "W005", f"未知字段 {key}" + (f"，是否应为 {near[0]}？" if near else "") + " (unknown key)")
+    for key in ("id", "title"):
+        if not str(meta.get(key) or "").strip():
+            sink.add(1, "E004", f"缺少必填字段 {key} (missing required key)")
+    quiz_id = str(meta.get("id", ""))
+    if quiz_id and not QUIZ_ID_RE.match(quiz_id):
+        sink.add(lines.get("id", 1), "E004", "id 只能包含小写字母、数字和连字符 (invalid quiz id)")
+    for key, allowed in CHOICES.items():
+        if key in meta and meta[key] not in allowed:
+            sink.add(lines.get(key, 1), "E004", f"{key} 只能是 {' / '.join(allowed)} (invalid {key})")
+    return {
+        "id": quiz_id, "title": str(meta.get("title", "")), "course": str(meta.get("course", "")),
+        "required": str(meta.get("required", "true")).lower() not in ("false", "no", "否"),
+        "pass_score": _pass_score(meta, lines, sink), "attempts": _attempts(meta, lines, sink),
+        "grading": meta.get("grading", "highest"), "time_limit": _time_limit(meta, lines, sink),
+        "shuffle": meta.get("shuffle", "none"), "review": meta.get("review", "after_submit"),
+        "closes_at": _closes_at(meta, lines, sink),
+        "tags": tuple(meta["tags"]) if isinstance(meta.get("tags"), list) else (),
+    }
+
+
+def _pass_score(meta: dict, lines: dict, sink: ProblemSink) -> float:
+    try:
+        value = float(meta.get("pass_score", 60))
+        if not 0 <= value <= 100:
+            raise ValueError
+        return value
+    except ValueError:
+        sink.add(lines.get("pass_score", 1), "E004", "pass_score 必须是 0–100 之间的数 (pass_score must be 0-100)")
+        return 60.0
+
+
+def _attempts(meta: dict, lines: dict, sink: ProblemSink) -> int | None:
+    value = str(meta.get("attempts", "unlimited"))
+    if value == "unlimited":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        sink.add(lines.get("attempts", 1), "E004", "attempts 必须是正整数或 unlimited (attempts must be positive)")
+        return None
+    return int(value)
+
+
+def _time_limit(meta: dict, lines: dict, sink: ProblemSink) -> int | None:
+    if "time_limit" not in meta:
+        return None
+    match = TIME_RE.match(str(meta["time_limit"]).strip())
+    if not match or int(match.group(1)) <= 0:
+        sink.add(lines.get("time_limit", 1), "E004", "time_limit 格式应为 20m、90s 或 1h (bad time_limit)")
+        return None
+    return int(match.group(1)) * {"s": 1, "m": 60, "min": 60, "h": 3600, None: 60}[match.group(2)]
+
+
+def _closes_at(meta: dict, lines: dict, sink: ProblemSink) -> str:
+    value = str(meta.get("closes_at", ""))
+    if value and not DATE_RE.match(value):
+        sink.add(lines.get("closes_at", 1), "E004", "closes_at 格式应为 YYYY-MM-DD (bad closes_at)")
+        return ""
+    return value
