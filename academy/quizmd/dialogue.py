@@ -170,6 +170,8 @@ class DialogueChecker:
             reached.add(name)
             node = self.nodes[name]
             if node.ending:
+                if node.else_target:
+                    reached.add(node.else_target)
                 continue
             offered = [c for c in node.choices if c.available(dict(stances))]
             if not offered and name not in reported:

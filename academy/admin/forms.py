@@ -1,0 +1,77 @@
+"""Admin forms: they check the shape of the input; services check the rules."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, Optional
+
+from academy.admin.services import MIN_PASSWORD, ROLE_LABELS, UserData
+from academy.models import ROLES, User
+
+NO_TEAM = 0
+PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=256, message=f"密码至少 {MIN_PASSWORD} 个字符，最多 256 个字符。")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", [DataRequired("请输入用户名。"), Length(max=64, message="用户名最多 64 个字符。")])
+    display_name = StringField("姓名", [DataRequired("请输入姓名。"), Length(max=80, message="姓名最多 80 个字符。")])
+    password = PasswordField("新密码", [Optional(strip_whitespace=False), PASSWORD_LENGTH])
+    roles = MultiCheckboxField("角色", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+                               validators=[DataRequired("请至少选择一个角色。")])
+    team_id = SelectField("所属团队", coerce=int, default=NO_TEAM)
+    scopes = SelectMultipleField("经理可查看的范围", validators=[Optional()])
+    active = BooleanField("账号启用", default=True)
+
+    def set_choices(self, teams: list[tuple[int, str]], scopes: list[tuple[str, str]]) -> None:
+        self.team_id.choices = [(NO_TEAM, "（不属于任何团队）"), *teams]
+        self.scopes.choices = scopes
+
+    def to_data(self) -> UserData:
+        scopes = self.scopes.data or []
+        return UserData(
+            username=self.username.data.strip(), display_name=self.display_name.data.strip(),
+            roles=set(self.roles.data), team_id=self.team_id.data or None,
+            password=self.password.data or None, active=self.active.data,
+            scope_region_ids={int(s[2:]) for s in scopes if s.startswith("r:")},
+            scope_team_ids={int(s[2:]) for s in scopes if s.startswith("t:")},
+        )
+
+
+class NewUserForm(UserForm):
+    password = PasswordField("初始密码", [DataRequired("请设置初始密码。"), PASSWORD_LENGTH])
+
+
+def user_form_data(user: User) -> dict:
+    """Initial values of the edit form (the password stays empty)."""
+    scopes = [f"r:{s.region_id}" if s.region_id else f"t:{s.team_id}" for s in user.scopes]
+    return {"username": user.username, "display_name": user.display_name, "roles": sorted(user.roles),
+            "team_id": user.team_id or NO_TEAM, "scopes": scopes, "active": user.active}
+
+
+class RegionForm(FlaskForm):
+    name = StringField("片区名称", [DataRequired("请输入片区名称。"), Length(max=80, message="最多 80 个字符。")])
+
+
+class RegionEditForm(RegionForm):
+    active = BooleanField("启用")
+
+
+class TeamForm(FlaskForm):
+    region_id = SelectField("所属片区", coerce=int)
+    name = StringField("团队名称", [DataRequired("请输入团队名称。"), Length(max=80, message="最多 80 个字符。")])
+
+
+class TeamEditForm(FlaskForm):
+    name = StringField("团队名称", [DataRequired("请输入团队名称。"), Length(max=80, message="最多 80 个字符。")])
+    active = BooleanField("启用")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("用户名单（.csv 或 .xlsx）", validators=[
+        FileRequired("请选择要上传的文件。"),
+        FileAllowed(["csv", "xlsx"], "只支持 .csv 或 .xlsx 文件。"),
+    ])

@@ -1,0 +1,386 @@
+"""Admin rules: users, 片区/团队 and bulk user import. Callers commit; these only flush."""
+import logging
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from academy.admin.importer import ImportRow
+from academy.auth.services import hash_password, revoke_all_sessions
+from academy.models import ManagerScope, Region, Team, User
+from academy.models.org import ROLES
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD = 8
+USER_LIST_LIMIT = 500
+ROLE_LABELS = {"trainee": "学员", "trainer": "讲师", "manager": "经理", "admin": "管理员"}
+ROLE_ALIASES = {**{r: r for r in ROLES}, **{label: role for role, label in ROLE_LABELS.items()}}
+ROLE_SEPARATORS = re.compile(r"[,，;；、]")
+# OWASP floor for argon2id (t=2, m=19 MiB, p=1): a 5,000-row import stays around a minute
+# instead of ~10. authenticate() rehashes with the full parameters on first login.
+IMPORT_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+class AdminRejected(Exception):
+    """A rule refused the change; reasons are (form field name or None, Chinese message)."""
+
+    def __init__(self, reasons: list[tuple[str | None, str]]) -> None:
+        super().__init__("；".join(message for _, message in reasons))
+        self.reasons = reasons
+
+
+@dataclass
+class UserData:
+    username: str
+    display_name: str
+    roles: set[str]
+    team_id: int | None = None
+    password: str | None = None
+    active: bool = True
+    scope_region_ids: set[int] = field(default_factory=set)
+    scope_team_ids: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class UserListing:
+    users: list[User]
+    truncated: bool
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_users(session: Session, q: str = "") -> UserListing:
+    """Users whose username, name, team or 片区 contains q (at most USER_LIST_LIMIT)."""
+    stmt = (select(User).outerjoin(User.team).outerjoin(Team.region)
+            .options(selectinload(User.team).selectinload(Team.region)).order_by(User.username))
+    if q.strip():
+        like = f"%{_escape_like(q.strip())}%"
+        columns = (User.username, User.display_name, Team.name, Region.name)
+        stmt = stmt.where(or_(*(c.ilike(like, escape="\\") for c in columns)))
+    users = list(session.scalars(stmt.limit(USER_LIST_LIMIT + 1)))
+    return UserListing(users[:USER_LIST_LIMIT], len(users) > USER_LIST_LIMIT)
+
+
+def team_choices(session: Session, keep_team_id: int | None = None) -> list[tuple[int, str]]:
+    """Active teams as (id, "片区 / 团队"), plus the user's current team even if inactive."""
+    stmt = select(Team).join(Team.region).options(selectinload(Team.region)).order_by(Region.name, Team.name)
+    usable = and_(Team.active.is_(True), Region.active.is_(True))
+    teams = session.scalars(stmt.where(or_(usable, Team.id == keep_team_id) if keep_team_id else usable))
+    return [(t.id, f"{t.region.name} / {t.name}") for t in teams]
+
+
+def scope_choices(session: Session) -> list[tuple[str, str]]:
+    """Regions ("r:<id>") and teams ("t:<id>") a manager can be given."""
+    regions = session.scalars(select(Region).options(selectinload(Region.teams)).order_by(Region.name))
+    choices = []
+    for region in regions:
+        choices.append((f"r:{region.id}", f"片区：{region.name}"))
+        choices += [(f"t:{t.id}", f"团队：{region.name} / {t.name}") for t in region.teams]
+    return choices
+
+
+def _username_taken(session: Session, username: str, user: User | None) -> bool:
+    other = session.scalar(select(User.id).where(User.username == username))
+    return other is not None and (user is None or other != user.id)
+
+
+def _password_reasons(password: str | None, required: bool) -> list[tuple[str, str]]:
+    if not password:
+        return [("password", "请设置初始密码。")] if required else []
+    if len(password) < MIN_PASSWORD:
+        return [("password", f"密码至少需要 {MIN_PASSWORD} 个字符。")]
+    return []
+
+
+def _self_reasons(data: UserData, user: User | None, actor_id: int | None) -> list[tuple[str, str]]:
+    if user is None or user.id != actor_id:
+        return []
+    reasons = [] if data.active else [("active", "不能停用你自己的账号。")]
+    return reasons + ([] if "admin" in data.roles else [("roles", "不能取消你自己的管理员角色。")])
+
+
+def _team_reasons(session: Session, data: UserData, user: User | None) -> list[tuple[str, str]]:
+    if data.team_id is None:
+        return []
+    team = session.get(Team, data.team_id)
+    if team is None:
+        return [("team_id", "所选团队不存在。")]
+    unchanged = user is not None and user.team_id == team.id
+    return [] if unchanged or (team.active and team.region.active) else [("team_id", "所选团队已停用。")]
+
+
+def _check_user(session: Session, data: UserData, user: User | None, actor_id: int | None) -> None:
+    reasons = [] if data.roles and data.roles <= set(ROLES) else [("roles", "请至少选择一个有效角色。")]
+    if _username_taken(session, data.username, user):
+        reasons.append(("username", f"用户名“{data.username}”已存在。"))
+    reasons += _password_reasons(data.password, required=user is None)
+    reasons += _team_reasons(session, data, user) + _self_reasons(data, user, actor_id)
+    if reasons:
+        raise AdminRejected(reasons)
+
+
+def _flush_unique(session: Session, reason: tuple[str | None, str]) -> None:
+    """Flush inside a savepoint so a unique-constraint race becomes a domain error."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise AdminRejected([reason]) from exc
+
+
+def _apply(session: Session, user: User, data: UserData) -> None:
+    user.username, user.display_name = data.username, data.display_name
+    user.team_id, user.active = data.team_id, data.active
+    user.set_roles(set(data.roles))
+    is_manager = "manager" in data.roles
+    regions = {r for r in data.scope_region_ids if session.get(Region, r)} if is_manager else set()
+    teams = {t for t in data.scope_team_ids if session.get(Team, t)} if is_manager else set()
+    user.scopes[:] = ([ManagerScope(region_id=r) for r in sorted(regions)]
+                      + [ManagerScope(team_id=t) for t in sorted(teams)])
+
+
+def create_user(session: Session, data: UserData) -> User:
+    _check_user(session, data, None, None)
+    user = User(password_hash=hash_password(data.password or ""))
+    _apply(session, user, data)
+    session.add(user)
+    _flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
+    log.info("admin created user %s (id=%s, roles=%s)", user.username, user.id, sorted(data.roles))
+    return user
+
+
+def update_user(session: Session, user: User, data: UserData, actor_id: int) -> User:
+    """Save the edit form; a new password or deactivation ends the user's other logins."""
+    _check_user(session, data, user, actor_id)
+    was_active = user.active
+    _apply(session, user, data)
+    if data.password:
+        user.password_hash = hash_password(data.password)
+    _flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
+    if user.id != actor_id and (data.password or (was_active and not data.active)):
+        revoke_all_sessions(session, user)
+    log.info("admin %s updated user %s (id=%s)", actor_id, user.username, user.id)
+    return user
+
+
+def deactivate_user(session: Session, user: User, actor_id: int) -> None:
+    if user.id == actor_id:
+        raise AdminRejected([(None, "不能停用你自己的账号。")])
+    user.active = False
+    revoke_all_sessions(session, user)
+    log.info("admin %s deactivated user %s (id=%s)", actor_id, user.username, user.id)
+
+
+# ---- 片区 and 团队 -----------------------------------------------------------------------
+
+def org_overview(session: Session) -> list[Region]:
+    return list(session.scalars(select(Region).options(selectinload(Region.teams)).order_by(Region.name)))
+
+
+def active_regions(session: Session) -> list[Region]:
+    return list(session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.name)))
+
+
+def _clean_name(name: str, label: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise AdminRejected([("name", f"{label}名称不能为空，且最多 80 个字符。")])
+    return name
+
+
+def _check_region_name(session: Session, name: str, region: Region | None) -> str:
+    name = _clean_name(name, "片区")
+    other = session.scalar(select(Region).where(Region.name == name))
+    if other is not None and other is not region:
+        raise AdminRejected([("name", f"片区“{name}”已存在。")])
+    return name
+
+
+def _check_team_name(session: Session, region: Region, name: str, team: Team | None) -> str:
+    name = _clean_name(name, "团队")
+    other = session.scalar(select(Team).where(Team.region_id == region.id, Team.name == name))
+    if other is not None and other is not team:
+        raise AdminRejected([("name", f"片区“{region.name}”下已有团队“{name}”。")])
+    return name
+
+
+def create_region(session: Session, name: str) -> Region:
+    region = Region(name=_check_region_name(session, name, None))
+    session.add(region)
+    _flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
+    log.info("admin created region %s (id=%s)", region.name, region.id)
+    return region
+
+
+def update_region(session: Session, region: Region, name: str, active: bool) -> Region:
+    region.name, region.active = _check_region_name(session, name, region), active
+    _flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
+    log.info("admin updated region id=%s: %s active=%s", region.id, region.name, active)
+    return region
+
+
+def create_team(session: Session, region_id: int, name: str) -> Team:
+    region = session.get(Region, region_id)
+    if region is None or not region.active:
+        raise AdminRejected([("region_id", "所选片区不存在或已停用。")])
+    team = Team(region=region, name=_check_team_name(session, region, name, None))
+    session.add(team)
+    _flush_unique(session, ("name", f"片区“{region.name}”下已有团队“{team.name}”。"))
+    log.info("admin created team %s in region %s (id=%s)", team.name, region.name, team.id)
+    return team
+
+
+def update_team(session: Session, team: Team, name: str, active: bool) -> Team:
+    team.name, team.active = _check_team_name(session, team.region, name, team), active
+    _flush_unique(session, ("name", f"片区“{team.region.name}”下已有团队“{team.name}”。"))
+    log.info("admin updated team id=%s: %s active=%s", team.id, team.name, active)
+    return team
+
+
+# ---- bulk import ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    username: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportedUser:
+    line: int
+    username: str
+    display_name: str
+    generated_password: str | None
+
+
+class ImportRejected(Exception):
+    """At least one row is invalid; nothing was imported."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(f"{len(problems)} 行有错误")
+        self.problems = problems
+
+
+@dataclass
+class _Plan:
+    line: int
+    username: str
+    display_name: str
+    roles: set[str]
+    team_id: int | None
+    password: str | None
+
+
+class _OrgLookup:
+    """All 片区 and teams by name, loaded once per import."""
+
+    def __init__(self, session: Session) -> None:
+        self.regions = {r.name: r for r in session.scalars(select(Region))}
+        self.teams: dict[str, list[Team]] = {}
+        for team in session.scalars(select(Team).options(selectinload(Team.region))):
+            self.teams.setdefault(team.name, []).append(team)
+
+    def region_reason(self, name: str) -> str | None:
+        if name and name not in self.regions:
+            return f"未知片区“{name}”"
+        return f"片区“{name}”已停用" if name and not self.regions[name].active else None
+
+    def team(self, region: str, name: str) -> tuple[int | None, str | None]:
+        if not name:
+            return None, self.region_reason(region)
+        matches = [t for t in self.teams.get(name, []) if not region or t.region.name == region]
+        if not matches:
+            return None, self.region_reason(region) or f"未知团队“{name}”" + (f"（片区“{region}”下）" if region else "")
+        if len(matches) > 1:
+            return None, f"多个片区都有团队“{name}”，请填写片区"
+        team = matches[0]
+        return (team.id, None) if team.active and team.region.active else (None, f"团队“{name}”已停用")
+
+
+def parse_roles(text: str) -> tuple[set[str], list[str]]:
+    """'学员、讲师' or 'trainee, trainer' → roles; an empty cell means 学员."""
+    names = [n.strip() for n in ROLE_SEPARATORS.split(text or "") if n.strip()]
+    roles = {ROLE_ALIASES.get(n.lower()) for n in names} - {None}
+    unknown = [f"未知角色“{n}”" for n in names if n.lower() not in ROLE_ALIASES]
+    return (roles or {"trainee"}), unknown
+
+
+def _existing_usernames(session: Session, names: Iterable[str]) -> set[str]:
+    names, found = sorted(set(names) - {""}), set()
+    for start in range(0, len(names), 500):
+        found.update(session.scalars(select(User.username).where(User.username.in_(names[start:start + 500]))))
+    return found
+
+
+def _username_reasons(username: str, line: int, existing: set[str], seen: dict[str, int]) -> list[str]:
+    if not username:
+        return ["缺少用户名"]
+    if len(username) > 64:
+        return ["用户名超过 64 个字符"]
+    if username in seen:
+        return [f"用户名“{username}”与第 {seen[username]} 行重复"]
+    seen[username] = line
+    return [f"用户名“{username}”已存在"] if username in existing else []
+
+
+def _plan_row(row: ImportRow, lookup: _OrgLookup, existing: set[str], seen: dict[str, int]):
+    username, password = row.get("username"), row.get("password")
+    reasons = _username_reasons(username, row.line, existing, seen)
+    display_name = row.get("display_name") or username
+    if len(display_name) > 80:
+        reasons.append("姓名超过 80 个字符")
+    roles, role_reasons = parse_roles(row.get("roles"))
+    team_id, team_reason = lookup.team(row.get("region"), row.get("team"))
+    reasons += role_reasons + ([team_reason] if team_reason else [])
+    if password and len(password) < MIN_PASSWORD:
+        reasons.append(f"密码太短（至少 {MIN_PASSWORD} 个字符）")
+    plan = _Plan(row.line, username, display_name, roles, team_id, password or None)
+    return plan, reasons
+
+
+def _hash_all(passwords: list[str]) -> list[str]:
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(IMPORT_HASHER.hash, passwords))
+
+
+def _create_planned(session: Session, plans: list[_Plan]) -> list[ImportedUser]:
+    generated = {p.line: secrets.token_urlsafe(9) for p in plans if not p.password}
+    hashes = _hash_all([p.password or generated[p.line] for p in plans])
+    for plan, password_hash in zip(plans, hashes, strict=True):
+        user = User(username=plan.username, display_name=plan.display_name,
+                    team_id=plan.team_id, password_hash=password_hash)
+        user.set_roles(plan.roles)
+        session.add(user)
+    _flush_unique(session, (None, "导入时有用户名已被占用（可能有人同时创建了同名用户），请重新上传。"))
+    return [ImportedUser(p.line, p.username, p.display_name, generated.get(p.line)) for p in plans]
+
+
+def import_users(session: Session, rows: list[ImportRow]) -> list[ImportedUser]:
+    """Check every row, then create all users or none.
+
+    :raises ImportRejected: with one RowProblem per bad row; nothing is added.
+    """
+    lookup, seen = _OrgLookup(session), {}
+    existing = _existing_usernames(session, (r.get("username") for r in rows))
+    plans, problems = [], []
+    for row in rows:
+        plan, reasons = _plan_row(row, lookup, existing, seen)
+        plans.append(plan)
+        if reasons:
+            problems.append(RowProblem(row.line, plan.username, tuple(reasons)))
+    if problems:
+        raise ImportRejected(problems)
+    imported = _create_planned(session, plans)
+    log.info("admin imported %d users", len(imported))
+    return imported

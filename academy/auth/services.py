@@ -1,0 +1,66 @@
+"""Passwords (argon2id) and server-side login sessions."""
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from academy.models import LoginSession, User
+from academy.models.org import utcnow
+
+hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+DUMMY_HASH = hasher.hash("timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same work either way)."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    try:
+        hasher.verify(user.password_hash if user else DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def open_login_session(session: Session, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, user_id: str, token: str | None) -> User | None:
+    if not token or not user_id.isdigit():
+        return None
+    return session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(user_id), User.active.is_(True), LoginSession.token_hash == _token_hash(token),
+               LoginSession.revoked_at.is_(None))
+    )
+
+
+def revoke_login_session(session: Session, token: str | None) -> None:
+    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token or "")))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.flush()
+
+
+def revoke_all_sessions(session: Session, user: User) -> None:
+    for row in session.scalars(select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))):
+        row.revoked_at = utcnow()
+    session.flush()

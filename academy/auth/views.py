@@ -1,0 +1,64 @@
+"""Login, logout (POST, revokes the server-side session) and language switch."""
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from academy.access import ANY_USER, requires
+from academy.auth import services
+from academy.auth.forms import LoginForm
+from academy.db import get_session
+from academy.i18n import LOCALES
+from academy.security import limiter, safe_next
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+
+
+@bp.record_once
+def _setup(state) -> None:
+    login_manager.init_app(state.app)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return services.user_for_token(get_session(), user_id, session.get("sid"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], error_message="登录尝试过多，请稍后再试。")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = services.authenticate(db, form.username.data, form.password.data)
+        if user is not None:
+            token = services.open_login_session(db, user)
+            db.commit()
+            session.clear()
+            session["sid"] = token
+            login_user(user)
+            return redirect(safe_next(request.args.get("next"), url_for("courses.dashboard")))
+        form.password.errors.append("用户名或密码错误，或账号已停用。")
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(ANY_USER)
+def logout():
+    db = get_session()
+    services.revoke_login_session(db, session.get("sid"))
+    db.commit()
+    logout_user()
+    session.clear()
+    flash("你已安全退出。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang")
+    if lang in LOCALES:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next"), url_for("courses.dashboard")))

@@ -1,0 +1,108 @@
+"""Command line: db upgrade, create-user, seed-demo, check-content, export-xapi."""
+import json
+import secrets
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from academy import migrate
+from academy.auth.services import hash_password
+from academy.content.catalog import load_full_catalog
+from academy.db import get_engine, get_session
+from academy.models import ROLES, User, XapiStatement
+
+
+def prepare_database(app: Flask) -> None:
+    """Migrate to the newest schema; a fresh database gets one admin with a printed password."""
+    migrate.upgrade(app.extensions["db_engine"])
+    with app.app_context():
+        session = get_session()
+        if session.scalar(select(func.count()).select_from(User)) == 0 and not app.config.get("TESTING"):
+            password = secrets.token_urlsafe(12)
+            add_user(session, "admin", "管理员", password, {"admin"})
+            session.commit()
+            print(f"已创建管理员账号 admin，初始密码（只显示这一次）：{password}", file=sys.stderr)
+
+
+def add_user(session, username: str, name: str, password: str, roles: set[str]) -> User:
+    user = User(username=username, display_name=name, password_hash=hash_password(password))
+    user.set_roles(roles)
+    session.add(user)
+    session.flush()
+    return user
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    migrate.upgrade(get_engine())
+    click.echo("数据库已是最新结构。")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", default=None, help="显示名")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=("trainee",))
+@click.password_option(help="密码（不少于 8 位）")
+def create_user(username: str, name: str | None, roles: tuple[str, ...], password: str) -> None:
+    if len(password) < 8:
+        raise click.ClickException("密码不少于 8 位。")
+    session = get_session()
+    if session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"用户名 {username} 已存在。")
+    add_user(session, username, name or username, password, set(roles))
+    session.commit()
+    click.echo(f"已创建用户 {username}（{', '.join(roles)}）。")
+
+
+@click.command("seed-demo")
+@click.option("--password", default=None, help="演示账号的密码（不填则随机生成并打印）")
+def seed_demo_command(password: str | None) -> None:
+    from academy.demo import seed_demo
+
+    click.echo(seed_demo(password))
+
+
+@click.command("check-content")
+@click.option("--strict", is_flag=True, help="警告也视为失败")
+def check_content(strict: bool) -> None:
+    catalog = load_full_catalog(Path(current_app.config["CONTENT_DIR"]))
+    for problem in catalog.problems:
+        click.echo(str(problem))
+    errors = [p for p in catalog.problems if p.is_error]
+    warnings = len(catalog.problems) - len(errors)
+    lessons = sum(len(m.lessons) for m in catalog.modules)
+    click.echo(f"{len(catalog.modules)} 个模块，{lessons} 节课，{len(catalog.quizzes)} 个测验；"
+               f"{len(errors)} 个错误，{warnings} 个警告。")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@click.command("export-xapi")
+@click.option("--since", default=None, help="只导出该日期（YYYY-MM-DD）之后的语句")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+def export_xapi(since: str | None, output) -> None:
+    query = select(XapiStatement.statement).order_by(XapiStatement.timestamp, XapiStatement.id)
+    if since:
+        try:
+            query = query.where(XapiStatement.timestamp >= datetime.fromisoformat(since))
+        except ValueError:
+            raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--since") from None
+    count = 0
+    for statement in get_session().scalars(query):
+        output.write(json.dumps(statement, ensure_ascii=False) + "\n")
+        count += 1
+    click.echo(f"已导出 {count} 条 xAPI 语句。", err=True)
+
+
+def init_app(app: Flask) -> None:
+    for command in (db_group, create_user, seed_demo_command, check_content, export_xapi):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Content pipeline: courses/ and quizzes/ parsed once into frozen dataclasses."""

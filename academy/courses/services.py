@@ -1,0 +1,104 @@
+"""Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from academy.content.catalog import Catalog
+from academy.content.courses import Lesson, Module
+from academy.models import LessonProgress
+from academy.models.org import utcnow
+from academy.quizzes.results import QuizStanding, standings
+
+STATUS_LABELS = {"locked": "未解锁", "not_started": "未开始", "in_progress": "学习中", "done": "已完成"}
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: Module
+    status: str
+    lessons_done: int
+    quizzes: tuple[tuple, ...]  # (Quiz, QuizStanding)
+    missing: tuple[str, ...]  # titles of unfinished prerequisites
+    next_lesson: Lesson | None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def percent(self) -> int:
+        required = [s for q, s in self.quizzes if q.required]
+        total = len(self.module.lessons) + len(required)
+        done = self.lessons_done + sum(1 for s in required if s.passed)
+        return round(100 * done / total) if total else 0
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    modules: tuple[ModuleProgress, ...]
+    completed: dict[str, object]
+    quiz_standings: dict[str, QuizStanding]
+
+    def for_module(self, module_id: str) -> ModuleProgress | None:
+        return next((m for m in self.modules if m.module.id == module_id), None)
+
+    @property
+    def next_step(self) -> ModuleProgress | None:
+        return next((m for m in self.modules if m.status in ("in_progress", "not_started")), None)
+
+
+def completed_lessons(session: Session, user_id: int) -> dict[str, object]:
+    rows = session.execute(
+        select(LessonProgress.lesson_id, LessonProgress.completed_at)
+        .where(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
+    ).all()
+    return {row.lesson_id: row.completed_at for row in rows}
+
+
+def learner_progress(session: Session, user_id: int, catalog: Catalog) -> LearnerProgress:
+    done = completed_lessons(session, user_id)
+    quiz_standings = standings(session, user_id, catalog.quizzes)
+    finished: set[str] = set()
+    result = []
+    for module in catalog.modules:
+        progress = _module_progress(module, catalog, done, quiz_standings, finished)
+        if progress.status == "done":
+            finished.add(module.id)
+        result.append(progress)
+    return LearnerProgress(tuple(result), done, quiz_standings)
+
+
+def _module_progress(module: Module, catalog: Catalog, done: dict, quiz_standings: dict, finished: set) -> ModuleProgress:
+    quizzes = tuple((q, quiz_standings[q.id]) for q in catalog.quizzes_for(module.id))
+    lessons_done = sum(1 for lesson in module.lessons if lesson.id in done)
+    missing = tuple((catalog.module(p).title if catalog.module(p) else p) for p in module.prerequisites if p not in finished)
+    next_lesson = next((lesson for lesson in module.lessons if lesson.id not in done), None)
+    all_passed = all(s.passed for q, s in quizzes if q.required)
+    started = lessons_done or any(s.attempts for _, s in quizzes)
+    if missing:
+        status = "locked"
+    elif lessons_done == len(module.lessons) and all_passed:
+        status = "done"
+    else:
+        status = "in_progress" if started else "not_started"
+    return ModuleProgress(module, status, lessons_done, quizzes, missing, next_lesson)
+
+
+def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> LessonProgress:
+    """Record 完成本节 once; repeating it keeps the first completion time."""
+    row = session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
+    if row is None:
+        row = LessonProgress(user_id=user_id, module_id=lesson.module_id, lesson_id=lesson.id)
+        session.add(row)
+    row.last_viewed_at = utcnow()
+    row.completed_at = row.completed_at or utcnow()
+    session.flush()
+    return row
+
+
+def neighbours(module: Module, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    index = module.lessons.index(lesson)
+    previous = module.lessons[index - 1] if index > 0 else None
+    following = module.lessons[index + 1] if index + 1 < len(module.lessons) else None
+    return previous, following

@@ -1,0 +1,67 @@
+"""Trainee pages: dashboard, learning map, module overview, lesson reader, 完成本节."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from academy.access import ANY_USER, requires
+from academy.content.catalog import get_catalog
+from academy.courses import services
+from academy.db import get_session
+from academy.models import Attempt
+
+bp = Blueprint("courses", __name__)
+
+
+def _progress():
+    return services.learner_progress(get_session(), current_user.id, get_catalog())
+
+
+@bp.route("/")
+@requires(ANY_USER)
+def dashboard():
+    recent = get_session().scalars(
+        select(Attempt).where(Attempt.user_id == current_user.id, Attempt.state.in_(("graded", "review")))
+        .order_by(Attempt.submitted_at.desc()).limit(5)
+    ).all()
+    return render_template("courses/dashboard.html", progress=_progress(), recent=recent, catalog=get_catalog())
+
+
+@bp.route("/map")
+@requires(ANY_USER)
+def learning_map():
+    return render_template("courses/map.html", progress=_progress())
+
+
+@bp.route("/modules/<module_id>")
+@requires(ANY_USER)
+def module(module_id: str):
+    entry = _progress().for_module(module_id) or abort(404)
+    return render_template("courses/module.html", entry=entry, done=_progress().completed)
+
+
+@bp.route("/lessons/<lesson_id>")
+@requires(ANY_USER)
+def lesson(lesson_id: str):
+    catalog = get_catalog()
+    lesson = catalog.lesson(lesson_id) or abort(404)
+    progress = _progress()
+    entry = progress.for_module(lesson.module_id)
+    if entry.status == "locked" and not current_user.has_role("trainer", "admin"):
+        return render_template("courses/locked.html", entry=entry), 403
+    previous, following = services.neighbours(entry.module, lesson)
+    return render_template("courses/lesson.html", lesson=lesson, entry=entry, previous=previous,
+                           following=following, done=lesson.id in progress.completed)
+
+
+@bp.route("/lessons/<lesson_id>/complete", methods=["POST"])
+@requires(ANY_USER)
+def complete(lesson_id: str):
+    catalog = get_catalog()
+    lesson = catalog.lesson(lesson_id) or abort(404)
+    db = get_session()
+    services.complete_lesson(db, current_user.id, lesson)
+    db.commit()
+    flash(f"已完成：{lesson.title}", "success")
+    previous, following = services.neighbours(catalog.module(lesson.module_id), lesson)
+    target = url_for("courses.lesson", lesson_id=following.id) if following else url_for("courses.module", module_id=lesson.module_id)
+    return redirect(target)

@@ -1,0 +1,116 @@
+"""`python app.py --demo`: an idempotent demo organisation with varied, realistic progress."""
+import random
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from academy.auth.services import hash_password
+from academy.content.catalog import get_catalog
+from academy.courses.services import complete_lesson
+from academy.db import get_session
+from academy.models import ManagerScope, Region, Team, User
+from academy.models.org import utcnow
+from academy.quizzes import services as quiz_services
+from academy.roleplay.services import record_review
+
+REGIONS = {"华东片区": ["政务一组", "政企二组"], "西南片区": ["行业拓展组", "大客户组"]}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
+GIVEN = ["伟", "芳", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "丹"]
+
+
+def seed_demo(password: str | None = None) -> str:
+    session = get_session()
+    if session.scalar(select(User).where(User.username == "trainee1")) is not None:
+        return "演示数据已存在，未做改动。"
+    password = password or secrets.token_urlsafe(9)
+    digest = hash_password(password)
+    teams = _org(session)
+    staff = _staff(session, digest, teams)
+    rng = random.Random(20261127)
+    trainees = [_user(session, f"trainee{i}", _name(i), digest, {"trainee"}, teams[(i - 1) % len(teams)]) for i in range(1, 31)]
+    catalog = get_catalog()
+    for index, user in enumerate(trainees):
+        _progress(session, user, catalog, rng, index, staff["trainer1"])
+    session.commit()
+    return (f"演示组织已创建：2 个片区、4 个团队、admin / trainer1 / manager1 / manager2 / trainee1…trainee30。\n"
+            f"所有演示账号的密码：{password}")
+
+
+def _name(i: int) -> str:
+    return SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
+
+
+def _org(session) -> list[Team]:
+    teams = []
+    for region_name, team_names in REGIONS.items():
+        region = session.scalar(select(Region).where(Region.name == region_name)) or Region(name=region_name)
+        session.add(region)
+        session.flush()
+        for name in team_names:
+            team = session.scalar(select(Team).where(Team.region_id == region.id, Team.name == name))
+            team = team or Team(region=region, name=name)
+            session.add(team)
+            teams.append(team)
+    session.flush()
+    return teams
+
+
+def _user(session, username: str, name: str, digest: str, roles: set[str], team: Team | None = None) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, display_name=name, password_hash=digest, team=team)
+        session.add(user)
+    user.set_roles(user.roles | roles)
+    session.flush()
+    return user
+
+
+def _staff(session, digest: str, teams: list[Team]) -> dict[str, User]:
+    staff = {
+        "admin": _user(session, "admin", "系统管理员", digest, {"admin"}),
+        "trainer1": _user(session, "trainer1", "培训师·周老师", digest, {"trainer"}),
+        "manager1": _user(session, "manager1", "华东片区经理·钱经理", digest, {"manager"}, teams[0]),
+        "manager2": _user(session, "manager2", "西南片区经理·孙经理", digest, {"manager"}, teams[2]),
+    }
+    staff["admin"].password_hash = digest
+    staff["manager1"].scopes.append(ManagerScope(region_id=teams[0].region_id))
+    staff["manager2"].scopes.append(ManagerScope(region_id=teams[2].region_id))
+    session.flush()
+    return staff
+
+
+def _progress(session, user: User, catalog, rng: random.Random, index: int, trainer: User) -> None:
+    skill = 0.45 + 0.5 * rng.random()
+    modules_reached = index % 5  # 0..4 modules worked on
+    start = utcnow() - timedelta(days=40 - index)
+    for m_index, module in enumerate(catalog.modules[: modules_reached + 1]):
+        last = m_index == modules_reached
+        lessons = module.lessons[: rng.randint(0, len(module.lessons))] if last else module.lessons
+        for lesson in lessons:
+            complete_lesson(session, user.id, lesson)
+        if lessons == module.lessons or rng.random() < 0.3:
+            for quiz in catalog.quizzes_for(module.id):
+                _attempts(session, user, quiz, rng, skill, start + timedelta(days=m_index * 5), trainer)
+
+
+def _attempts(session, user: User, quiz, rng: random.Random, skill: float, when, trainer: User) -> None:
+    from academy.demo_answers import sample_answers
+
+    for number in range(rng.randint(1, min(2, quiz.attempts or 2))):
+        attempt = quiz_services.start_attempt(session, user.id, quiz, when)
+        answers = sample_answers(quiz, rng, min(0.98, skill + 0.15 * number))
+        quiz_services.submit_attempt(session, attempt, quiz, answers, when + timedelta(minutes=15))
+        if attempt.state == "review" and rng.random() < 0.7:
+            levels = {item.id: {"levels": {str(i): _level(item, rng, skill) for i in range(len(item.criteria))},
+                                "comments": {"0": "结构清楚，注意把合规边界说在前面。"}, "summary": "整体不错，继续保持。"}
+                      for item in quiz.items if item.type == "roleplay"}
+            record_review(session, trainer, attempt, quiz, levels, when + timedelta(days=1))
+        if attempt.passed:
+            break
+        when += timedelta(days=1)
+
+
+def _level(item, rng: random.Random, skill: float) -> float:
+    points = sorted(p for _, p in item.levels)
+    return points[-1] if rng.random() < skill else points[len(points) // 2]

@@ -1,0 +1,35 @@
+"""Display order of items and options, shuffled from the attempt's seed (stable within an attempt)."""
+import random
+
+from academy.quizmd import Item, Quiz
+
+
+def item_order(quiz: Quiz, seed: int) -> list[Item]:
+    items = list(quiz.items)
+    if quiz.shuffle in ("questions", "both"):
+        random.Random(seed).shuffle(items)
+    return items
+
+
+def option_order(quiz: Quiz, item: Item, seed: int) -> list:
+    options = list(item.options)
+    if quiz.shuffle in ("options", "both") and item.shuffle:
+        random.Random(f"{seed}:{item.id}").shuffle(options)
+    return options
+
+
+def sequence_order(item: Item, seed: int) -> list[tuple[int, str]]:
+    """Ordering items are always shown scrambled (their source order is the answer)."""
+    indexed = list(enumerate(item.sequence))
+    rng = random.Random(f"{seed}:{item.id}:seq")
+    for _ in range(5):
+        rng.shuffle(indexed)
+        if [i for i, _ in indexed] != list(range(len(indexed))):
+            break
+    return indexed
+
+
+def right_order(item: Item, seed: int) -> list[str]:
+    rights = list(item.right_choices if item.type == "matching" else item.categories)
+    random.Random(f"{seed}:{item.id}:right").shuffle(rights) if item.type == "matching" else None
+    return rights

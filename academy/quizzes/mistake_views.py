@@ -1,0 +1,76 @@
+"""错题本 pages: the list and an unscored practice round."""
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from academy.access import ANY_USER, requires
+from academy.content.catalog import get_catalog
+from academy.db import get_session
+from academy.models import QuizVersion
+from academy.models.org import utcnow
+from academy.quizzes import mistakes
+from academy.quizzes.responses import PARSERS
+from academy.quizzes.versions import pinned_quiz
+from academy.quizzes.views import bp, refusals
+from academy.scoring import score_item
+
+PRACTICE_SIZE = 10
+
+
+def _book(session, user_id: int) -> list[tuple]:
+    """(entry, quiz, item) for every open entry whose item can still be shown."""
+    entries = mistakes.open_entries(session, user_id)
+    ids = {e.version_id for e in entries}
+    versions = {v.id: v for v in session.scalars(select(QuizVersion).where(QuizVersion.id.in_(ids)))} if ids else {}
+    rows = []
+    for entry in entries:
+        quiz = pinned_quiz(versions[entry.version_id])
+        item = mistakes.practice_item(quiz, entry.item_id)
+        if item is not None:
+            rows.append((entry, quiz, item))
+    return rows
+
+
+class PracticeView:
+    """Just enough of TakeView's interface for the item macros."""
+
+    def __init__(self, answers: dict | None = None) -> None:
+        self.answers = answers or {}
+
+    def options(self, item):
+        return item.options
+
+    def sequence(self, item):
+        return list(enumerate(item.sequence))[::-1]
+
+    def rights(self, item):
+        return list(item.right_choices if item.type == "matching" else item.categories)
+
+    def answer(self, item, parent=None):
+        return self.answers.get(item.id)
+
+    def position(self, item, index, parent=None):
+        return None
+
+
+@bp.route("/mistakes", endpoint="mistakes")
+@requires(ANY_USER)
+def mistakes_page():
+    return render_template("quizzes/mistakes.html", rows=_book(get_session(), current_user.id), catalog=get_catalog())
+
+
+
+@bp.route("/mistakes/practice", methods=["GET", "POST"])
+@requires(ANY_USER)
+@refusals
+def practice():
+    db = get_session()
+    rows = _book(db, current_user.id)[:PRACTICE_SIZE]
+    if request.method == "GET":
+        return render_template("quizzes/practice.html", rows=rows, view=PracticeView())
+    results = {}
+    for entry, quiz, item in rows:
+        results[entry.id] = score_item(item, PARSERS[item.type](item, request.form))
+        mistakes.record_results(db, current_user.id, quiz.id, entry.version_id, {entry.item_id: results[entry.id].correct}, utcnow())
+    db.commit()
+    return render_template("quizzes/practice_result.html", rows=rows, results=results, catalog=get_catalog())

@@ -1,0 +1,92 @@
+"""错题本: every missed item and wrong dialogue decision; an entry leaves after two correct answers in a row."""
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from academy.models import Attempt, MistakeEntry
+from academy.quizmd import Item, Option, Quiz
+
+CLEAR_AFTER = 2
+
+
+def wrong_decisions(item: Item, path: list) -> list[str]:
+    """Node names where the learner chose less than the best offered choice (or a red line)."""
+    wrong, name = [], item.start
+    for index in path or []:
+        node = item.node(name)
+        if node is None or node.ending or not 0 <= index < len(node.choices):
+            break
+        choice = node.choices[index]
+        if choice.redline or choice.delta < max(c.delta for c in node.choices):
+            wrong.append(node.name)
+        name = choice.target
+    return wrong
+
+
+def outcomes(item: Item, answer, score) -> dict[str, bool]:
+    """Entry key → answered correctly, for one scored item of an attempt."""
+    if item.type == "scenario":
+        return {part_id: detail["correct"] for part_id, detail in score.detail.get("parts", {}).items()}
+    if item.type == "dialogue":
+        wrong = set(wrong_decisions(item, answer))
+        return {f"{item.id}@{node.name}": node.name not in wrong for node in item.nodes if not node.ending and node.name in _visited(item, answer)}
+    if item.manual:
+        return {}
+    return {item.id: score.correct}
+
+
+def _visited(item: Item, path) -> set[str]:
+    names, name = set(), item.start
+    for index in path or []:
+        node = item.node(name)
+        if node is None or node.ending or not 0 <= index < len(node.choices):
+            break
+        names.add(name)
+        name = node.choices[index].target
+    return names
+
+
+def record_attempt(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
+    results: dict[str, bool] = {}
+    for item_id, score in scores.items():
+        results.update(outcomes(quiz.item(item_id), attempt.answers.get(item_id), score))
+    record_results(session, attempt.user_id, quiz.id, attempt.version_id, results, now)
+
+
+def record_results(session: Session, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool], now: datetime) -> None:
+    existing = {e.item_id: e for e in session.scalars(
+        select(MistakeEntry).where(MistakeEntry.user_id == user_id, MistakeEntry.quiz_id == quiz_id))}
+    for key, right in results.items():
+        entry = existing.get(key)
+        if not right:
+            if entry is None:
+                session.add(MistakeEntry(user_id=user_id, quiz_id=quiz_id, item_id=key, version_id=version_id, added_at=now))
+            else:
+                entry.streak, entry.misses, entry.cleared_at, entry.version_id = 0, entry.misses + 1, None, version_id
+        elif entry is not None and entry.cleared_at is None:
+            entry.streak += 1
+            entry.cleared_at = now if entry.streak >= CLEAR_AFTER else None
+    session.flush()
+
+
+def open_entries(session: Session, user_id: int) -> list[MistakeEntry]:
+    return list(session.scalars(select(MistakeEntry).where(MistakeEntry.user_id == user_id, MistakeEntry.cleared_at.is_(None))
+                                .order_by(MistakeEntry.added_at.desc())))
+
+
+def practice_item(quiz: Quiz, key: str) -> Item | None:
+    """The item behind a book entry; a dialogue decision becomes a single-choice question."""
+    if "@" not in key:
+        item = quiz.item(key)
+        return item if item is not None and not item.manual and item.type not in ("dialogue", "info") else None
+    dialogue_id, _, node_name = key.partition("@")
+    dialogue = quiz.item(dialogue_id)
+    node = dialogue.node(node_name) if dialogue else None
+    if node is None or not node.choices:
+        return None
+    best = max(c.delta for c in node.choices if not c.redline)
+    options = tuple(Option(chr(97 + i), c.text, c.text, c.delta == best and not c.redline, 1.0 if c.delta == best and not c.redline else 0.0,
+                           c.feedback_html, c.redline, c.line) for i, c in enumerate(node.choices))
+    return Item(id=key, type="single", title=f"{dialogue.title} · {node.name}", points=1, line=node.line,
+                stem_html=node.html, options=options, lesson=dialogue.lesson, explanation_html=dialogue.debrief_html)

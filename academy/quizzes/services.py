@@ -1,0 +1,160 @@
+"""Attempts: start → in progress (answers saved as you go) → submitted → graded or awaiting review."""
+import random
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from academy.models import Attempt, ItemResult
+from academy.quizmd import Quiz
+from academy.quizzes import mistakes, xapi
+from academy.quizzes.versions import ensure_version
+from academy.scoring import score_item
+from academy.scoring.composite import replay
+
+GRACE = timedelta(seconds=30)
+
+
+class AttemptRejected(Exception):
+    """A rule refused the action; the message is shown to the learner."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def quiz_closed(quiz: Quiz, now: datetime) -> bool:
+    return bool(quiz.closes_at) and now.date() > date.fromisoformat(quiz.closes_at)
+
+
+def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
+    """Resume the open attempt or start the next one within the attempt limit."""
+    current = session.scalar(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id,
+                                                   Attempt.state == "in_progress"))
+    if current is not None:
+        return current
+    if quiz_closed(quiz, now):
+        raise AttemptRejected("该测验已关闭，不能再作答。")
+    used = session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id))
+    if quiz.attempts is not None and used >= quiz.attempts:
+        raise AttemptRejected(f"你已用完全部 {quiz.attempts} 次作答机会。")
+    return _insert_attempt(session, user_id, quiz, used + 1, now)
+
+
+def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now: datetime) -> Attempt:
+    version = ensure_version(session, quiz)
+    deadline = now + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
+    attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=version.id, number=number, seed=random.randrange(2**31),
+                      started_at=now, deadline_at=deadline, answers={}, max_score=quiz.total_points)
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:
+        raise AttemptRejected("另一个窗口刚刚开始了这次作答，请刷新页面。", 409) from None
+    xapi.record(session, user_id, "attempted", xapi.activity_id("quiz", quiz.id), quiz.title, now)
+    return attempt
+
+
+def load_attempt(session: Session, attempt_id: int, user_id: int, lock: bool = False) -> Attempt:
+    query = select(Attempt).where(Attempt.id == attempt_id)
+    attempt = session.scalar(query.with_for_update() if lock else query)
+    if attempt is None:
+        raise AttemptRejected("作答记录不存在。", 404)
+    if attempt.user_id != user_id:
+        raise AttemptRejected("这不是你的作答记录。", 403)
+    return attempt
+
+
+def expired(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+
+
+def _require_open(attempt: Attempt) -> None:
+    if attempt.state != "in_progress":
+        raise AttemptRejected("已提交，本次作答不能再修改。", 409)
+
+
+def save_answers(session: Session, attempt: Attempt, answers: dict, now: datetime) -> None:
+    _require_open(attempt)
+    if expired(attempt, now):
+        raise AttemptRejected("作答时间已到，新的答案没有保存。请提交试卷。")
+    attempt.answers = {**attempt.answers, **answers}
+    session.flush()
+
+
+def choose(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, index: int, now: datetime):
+    """Take one step in a dialogue; refuses choices that are not offered at the current node."""
+    _require_open(attempt)
+    item = quiz.item(item_id)
+    if item is None or item.type != "dialogue":
+        raise AttemptRejected("对话不存在。", 404)
+    if expired(attempt, now):
+        raise AttemptRejected("作答时间已到。")
+    path = list(attempt.answers.get(item_id, [])) + [index]
+    outcome = replay(item, path)
+    if len(outcome.steps) != len(path):
+        raise AttemptRejected("这个选择当前不可用。")
+    attempt.answers = {**attempt.answers, item_id: path}
+    session.flush()
+    return outcome
+
+
+def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime) -> Attempt:
+    """Grade once: a second submit finds the attempt no longer in progress and is refused."""
+    _require_open(attempt)
+    if not expired(attempt, now):
+        attempt.answers = {**attempt.answers, **answers}
+    attempt.submitted_at = now
+    grade(session, attempt, quiz, now)
+    return attempt
+
+
+def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:
+    scores = {item.id: score_item(item, attempt.answers.get(item.id)) for item in quiz.scored_items()}
+    pending = any(s.pending for s in scores.values())
+    redline = any(s.redline for s in scores.values())
+    attempt.result = {key: {"score": s.score, "points": s.points, "correct": s.correct, "redline": s.redline,
+                            "pending": s.pending, "detail": s.detail} for key, s in scores.items()}
+    attempt.max_score, attempt.redline = quiz.total_points, redline
+    if pending:
+        attempt.state = "review"
+        session.flush()
+        return
+    _finalise(session, attempt, quiz, scores, now)
+
+
+def _finalise(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
+    total = round(sum(s.score for s in scores.values()), 4)
+    attempt.score, attempt.state, attempt.graded_at = total, "graded", now
+    attempt.percent = round(100 * total / attempt.max_score, 2) if attempt.max_score else 0.0
+    dialogues_ok = all(s.correct for i, s in scores.items() if quiz.item(i).type == "dialogue")
+    attempt.passed = attempt.percent >= quiz.pass_score and not attempt.redline and dialogues_ok
+    session.execute(delete(ItemResult).where(ItemResult.attempt_id == attempt.id))
+    session.add_all(ItemResult(attempt_id=attempt.id, item_id=i, item_type=quiz.item(i).type, score=s.score,
+                               points=s.points, redline=s.redline) for i, s in scores.items())
+    mistakes.record_attempt(session, attempt, quiz, scores, now)
+    _record_xapi(session, attempt, quiz, scores, now)
+    session.flush()
+
+
+def _record_xapi(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
+    quiz_iri = xapi.activity_id("quiz", quiz.id)
+    for item_id, s in scores.items():
+        xapi.record(session, attempt.user_id, "answered", xapi.activity_id("quiz", quiz.id, "item", item_id),
+                    quiz.item(item_id).title or item_id, now, result=xapi.score_result(s.score, s.points, s.correct),
+                    parent=quiz_iri)
+    result = xapi.score_result(attempt.score, attempt.max_score, attempt.passed)
+    xapi.record(session, attempt.user_id, "completed", quiz_iri, quiz.title, now, result=result)
+    xapi.record(session, attempt.user_id, "passed" if attempt.passed else "failed", quiz_iri, quiz.title, now, result=result)
+
+
+def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
+    """Store a reviewer's rubric levels per role-play item, then grade the attempt."""
+    if attempt.state != "review":
+        raise AttemptRejected("这份作答不在待评阅状态。", 409)
+    answers = dict(attempt.answers)
+    for item_id, chosen in levels.items():
+        answers[item_id] = {**(answers.get(item_id) or {}), **chosen}
+    attempt.answers = answers
+    grade(session, attempt, quiz, now)

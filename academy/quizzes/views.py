@@ -1,0 +1,124 @@
+"""Quiz pages: list, intro/start, take (save as you go), dialogue steps, submit, result, mistake book."""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from academy.access import ANY_USER, requires
+from academy.content.catalog import get_catalog
+from academy.db import get_session
+from academy.models.org import utcnow
+from academy.quizzes import services, views_support as support
+from academy.quizzes.responses import BadAnswer, parse_responses
+from academy.quizzes.results import standings
+from academy.quizzes.versions import pinned_quiz
+
+bp = Blueprint("quizzes", __name__)
+
+
+def refusals(view):
+    """Turn rule refusals and tampered answers into a message and a 4xx page."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except services.AttemptRejected as exc:
+            get_session().rollback()
+            return render_template("errors/error.html", code=exc.status, message=exc.message), exc.status
+        except BadAnswer as exc:
+            get_session().rollback()
+            return render_template("errors/error.html", code=422, message=str(exc)), 422
+
+    return wrapper
+
+
+@bp.route("/quizzes/")
+@requires(ANY_USER)
+def index():
+    catalog = get_catalog()
+    table = standings(get_session(), current_user.id, catalog.quizzes)
+    return render_template("quizzes/index.html", catalog=catalog, standings=table)
+
+
+@bp.route("/quizzes/<quiz_id>")
+@requires(ANY_USER)
+def intro(quiz_id: str):
+    quiz = get_catalog().quiz(quiz_id) or abort(404)
+    table = standings(get_session(), current_user.id, [quiz])
+    return render_template("quizzes/intro.html", quiz=quiz, standing=table[quiz.id])
+
+
+@bp.route("/quizzes/<quiz_id>/start", methods=["POST"])
+@requires(ANY_USER)
+@refusals
+def start(quiz_id: str):
+    quiz = get_catalog().quiz(quiz_id) or abort(404)
+    db = get_session()
+    attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
+    db.commit()
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@requires(ANY_USER)
+@refusals
+def take(attempt_id: int):
+    attempt = services.load_attempt(get_session(), attempt_id, current_user.id)
+    if attempt.state != "in_progress":
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    quiz = pinned_quiz(attempt.version)
+    return render_template("quizzes/take.html", attempt=attempt, quiz=quiz, view=support.TakeView(quiz, attempt, utcnow()))
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@requires(ANY_USER)
+@refusals
+def save(attempt_id: int):
+    db = get_session()
+    attempt = services.load_attempt(db, attempt_id, current_user.id, lock=True)
+    services.save_answers(db, attempt, parse_responses(pinned_quiz(attempt.version), request.form), utcnow())
+    db.commit()
+    flash("答案已保存，可以稍后回来继续。", "success")
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id) + request.form.get("anchor", ""))
+
+
+@bp.route("/attempts/<int:attempt_id>/dialogue/<item_id>", methods=["POST"])
+@requires(ANY_USER)
+@refusals
+def choose(attempt_id: int, item_id: str):
+    db = get_session()
+    attempt = services.load_attempt(db, attempt_id, current_user.id, lock=True)
+    index = request.form.get("choice", "")
+    if not index.isdigit():
+        raise BadAnswer("请选择一个回应。")
+    services.choose(db, attempt, pinned_quiz(attempt.version), item_id, int(index), utcnow())
+    db.commit()
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@requires(ANY_USER)
+@refusals
+def submit(attempt_id: int):
+    db = get_session()
+    attempt = services.load_attempt(db, attempt_id, current_user.id, lock=True)
+    if attempt.state != "in_progress":
+        flash("已提交，本次作答只计一次。", "info")
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    quiz = pinned_quiz(attempt.version)
+    services.submit_attempt(db, attempt, quiz, parse_responses(quiz, request.form), utcnow())
+    db.commit()
+    return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@requires(ANY_USER)
+@refusals
+def result(attempt_id: int):
+    attempt = services.load_attempt(get_session(), attempt_id, current_user.id)
+    if attempt.state == "in_progress":
+        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    quiz = pinned_quiz(attempt.version)
+    return render_template("quizzes/result.html", attempt=attempt, quiz=quiz,
+                           view=support.ResultView(quiz, attempt, get_catalog(), utcnow()))

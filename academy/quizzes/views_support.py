@@ -1,0 +1,112 @@
+"""Ready-made data for the take and result templates (templates stay free of logic)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+
+from academy.content.catalog import Catalog
+from academy.models import Attempt
+from academy.quizmd import Item, Quiz
+from academy.quizzes import layout
+from academy.quizzes.services import GRACE, quiz_closed
+from academy.scoring.composite import replay
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    history: list[dict]
+    node: object
+    offered: list[tuple[int, object]]
+    stances: dict
+    finished: bool
+    ending: object
+
+
+def dialogue_state(item: Item, path) -> DialogueState:
+    outcome = replay(item, path)
+    history = []
+    for name, index in outcome.steps:
+        node = item.node(name)
+        history.append({"node": node, "choice": node.choices[index]})
+    node = item.node(outcome.node)
+    offered = [] if outcome.finished else [(i, c) for i, c in enumerate(node.choices) if c.available(dict(outcome.stances))]
+    return DialogueState(history, node, offered, dict(outcome.stances), outcome.finished, node if outcome.finished else None)
+
+
+def stance_label(value: int) -> str:
+    return {-2: "强烈反对", -1: "有顾虑", 0: "中立", 1: "支持", 2: "强力支持"}[value]
+
+
+class TakeView:
+    def __init__(self, quiz: Quiz, attempt: Attempt, now: datetime) -> None:
+        self.quiz, self.attempt, self.seed = quiz, attempt, attempt.seed
+        self.items = layout.item_order(quiz, attempt.seed)
+        self.answers = attempt.answers or {}
+        remaining = (attempt.deadline_at - now).total_seconds() if attempt.deadline_at else None
+        self.remaining = max(0, int(remaining)) if remaining is not None else None
+        self.expired = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+        self.show_choice_feedback = quiz.review == "immediate"
+
+    def options(self, item: Item):
+        return layout.option_order(self.quiz, item, self.seed)
+
+    def sequence(self, item: Item):
+        return layout.sequence_order(item, self.seed)
+
+    def rights(self, item: Item):
+        return layout.right_order(item, self.seed)
+
+    def answer(self, item: Item, parent: Item | None = None):
+        if parent is not None:
+            return (self.answers.get(parent.id) or {}).get(item.id)
+        return self.answers.get(item.id)
+
+    def position(self, item: Item, index: int, parent: Item | None = None) -> int | None:
+        order = self.answer(item, parent)
+        return order.index(index) + 1 if isinstance(order, list) and index in order else None
+
+    def dialogue(self, item: Item) -> DialogueState:
+        return dialogue_state(item, self.answers.get(item.id, []))
+
+    def answered(self, item: Item) -> bool:
+        if item.type == "dialogue":
+            return self.dialogue(item).finished
+        return item.id in self.answers
+
+    @property
+    def dialogues_unfinished(self) -> bool:
+        return any(i.type == "dialogue" and not self.dialogue(i).finished for i in self.quiz.items)
+
+
+class ResultView(TakeView):
+    def __init__(self, quiz: Quiz, attempt: Attempt, catalog: Catalog, now: datetime) -> None:
+        super().__init__(quiz, attempt, now)
+        self.catalog = catalog
+        self.result = attempt.result or {}
+        self.show_answers = {"immediate": True, "after_submit": True, "after_close": quiz_closed(quiz, now),
+                             "never": False}[quiz.review]
+
+    def item_result(self, item: Item, parent: Item | None = None) -> dict:
+        if parent is not None:
+            return self.result.get(parent.id, {}).get("detail", {}).get("parts", {}).get(item.id, {})
+        return self.result.get(item.id, {})
+
+    def lesson_link(self, item: Item) -> tuple[str, str] | None:
+        lesson_id, _, anchor = item.lesson.partition("#")
+        lesson = self.catalog.lesson(lesson_id) if lesson_id else None
+        if lesson is None:
+            return None
+        title = dict(lesson.anchors).get(anchor, lesson.title)
+        return url_for("courses.lesson", lesson_id=lesson.id) + (f"#{anchor}" if anchor else ""), f"{lesson.title} · {title}"
+
+    def stances(self, item: Item) -> list[tuple[str, int, int, str]]:
+        final = self.dialogue(item).stances
+        return [(name, start, final.get(name, start), stance_label(final.get(name, start))) for name, start in item.stakeholders]
+
+    def selected(self, item: Item, key: str, parent: Item | None = None) -> bool:
+        answer = self.answer(item, parent)
+        return answer == key or (isinstance(answer, list) and key in answer)
+
+    @property
+    def redline_items(self) -> list[Item]:
+        return [i for i in self.quiz.items if self.result.get(i.id, {}).get("redline")]

@@ -1,0 +1,51 @@
+"""xAPI 1.0.3 statements for attempt events (stored locally; exported as JSON lines)."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from academy.models import XapiStatement
+
+BASE_IRI = "https://academy.invalid/xapi"
+VERBS = {
+    "experienced": "http://adlnet.gov/expapi/verbs/experienced",
+    "attempted": "http://adlnet.gov/expapi/verbs/attempted",
+    "answered": "http://adlnet.gov/expapi/verbs/answered",
+    "completed": "http://adlnet.gov/expapi/verbs/completed",
+    "passed": "http://adlnet.gov/expapi/verbs/passed",
+    "failed": "http://adlnet.gov/expapi/verbs/failed",
+}
+
+
+def activity_id(*parts: str) -> str:
+    return "/".join([BASE_IRI, "activities", *parts])
+
+
+def build_statement(user_id: int, verb: str, object_id: str, name: str, when: datetime, result: dict | None = None,
+                    parent: str | None = None) -> dict:
+    statement = {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "account": {"homePage": BASE_IRI, "name": f"user-{user_id}"}},
+        "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
+        "object": {"objectType": "Activity", "id": object_id, "definition": {"name": {"zh-CN": name}}},
+        "timestamp": when.isoformat() + "Z",
+        "version": "1.0.3",
+    }
+    if result:
+        statement["result"] = result
+    if parent:
+        statement["context"] = {"contextActivities": {"parent": [{"id": parent}]}}
+    return statement
+
+
+def record(session: Session, user_id: int, verb: str, object_id: str, name: str, when: datetime, **extra) -> None:
+    statement = build_statement(user_id, verb, object_id, name, when, **extra)
+    session.add(XapiStatement(statement_id=statement["id"], user_id=user_id, verb=verb, timestamp=when, statement=statement))
+
+
+def score_result(score: float, max_score: float, success: bool | None = None, completion: bool = True) -> dict:
+    scaled = score / max_score if max_score else 0.0
+    result = {"score": {"raw": round(score, 4), "min": 0, "max": max_score, "scaled": round(scaled, 4)}, "completion": completion}
+    if success is not None:
+        result["success"] = success
+    return result

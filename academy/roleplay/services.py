@@ -1,0 +1,67 @@
+"""Role-play review: who may review whom, the queue, and turning rubric levels into a grade."""
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from academy.models import Attempt, RoleplayReview, Team, User
+from academy.quizmd import Quiz
+from academy.quizzes.services import AttemptRejected, apply_review
+
+
+def scope_filter(reviewer: User):
+    """SQL condition on User for the learners a reviewer may see (None = everyone)."""
+    if reviewer.has_role("trainer", "admin"):
+        return None
+    region_ids = [s.region_id for s in reviewer.scopes if s.region_id]
+    team_ids = [s.team_id for s in reviewer.scopes if s.team_id]
+    in_region = select(Team.id).where(Team.region_id.in_(region_ids))
+    return or_(User.team_id.in_(team_ids), User.team_id.in_(in_region))
+
+
+def review_queue(session: Session, reviewer: User) -> list[Attempt]:
+    query = select(Attempt).join(User, Attempt.user_id == User.id).where(Attempt.state == "review")
+    condition = scope_filter(reviewer)
+    if condition is not None:
+        query = query.where(condition)
+    return list(session.scalars(query.order_by(Attempt.submitted_at)))
+
+
+def reviewable_attempt(session: Session, reviewer: User, attempt_id: int) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise AttemptRejected("作答记录不存在。", 404)
+    condition = scope_filter(reviewer)
+    if condition is not None and session.scalar(select(User.id).where(User.id == attempt.user_id, condition)) is None:
+        raise AttemptRejected("这位学员不在你的管辖范围内。", 403)
+    return attempt
+
+
+def parse_levels(quiz: Quiz, form) -> dict[str, dict]:
+    """Reviewer's level and comment per criterion, for every role-play item; refuses unknown levels."""
+    chosen = {}
+    for item in (i for i in quiz.items if i.type == "roleplay"):
+        allowed = {float(p) for _, p in item.levels}
+        levels, comments = {}, {}
+        for index in range(len(item.criteria)):
+            raw = form.get(f"{item.id}-level-{index}", "")
+            try:
+                value = float(raw)
+            except ValueError:
+                raise AttemptRejected(f"请为“{item.criteria[index].name}”选择一个等级。") from None
+            if value not in allowed:
+                raise AttemptRejected("评分等级无效。")
+            levels[str(index)] = value
+            comments[str(index)] = form.get(f"{item.id}-comment-{index}", "")[:1000]
+        chosen[item.id] = {"levels": levels, "comments": comments, "summary": form.get(f"{item.id}-summary", "")[:2000]}
+    return chosen
+
+
+def record_review(session: Session, reviewer: User, attempt: Attempt, quiz: Quiz, chosen: dict, now: datetime) -> None:
+    apply_review(session, attempt, quiz, chosen, now)
+    session.add(RoleplayReview(attempt_id=attempt.id, reviewer_id=reviewer.id, levels={k: v["levels"] for k, v in chosen.items()},
+                               comments={k: v["comments"] for k, v in chosen.items()},
+                               summary="\n".join(v["summary"] for v in chosen.values()), created_at=now))
+    session.flush()
+
+

@@ -1,0 +1,45 @@
+"""政企销售学院 — `python app.py` serves the site; `create_app` is the Flask factory."""
+import argparse
+import os
+
+from flask import Flask
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    from academy import cli, db, i18n, security
+    from academy.config import load_config
+    from academy.content import catalog
+    from academy.web import register_blueprints, register_errors
+
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    load_config(app, overrides)
+    db.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    catalog.init_app(app)
+    register_blueprints(app)
+    register_errors(app)
+    cli.init_app(app)
+    if app.config["AUTO_MIGRATE"]:
+        cli.prepare_database(app)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="政企销售学院")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--demo", action="store_true", help="创建演示组织与学习数据（幂等）")
+    parser.add_argument("--password", help="演示账号的密码（不填则随机生成并打印）")
+    args = parser.parse_args()
+    app = create_app()
+    if args.demo:
+        from academy.demo import seed_demo
+
+        with app.app_context():
+            print(seed_demo(args.password))
+    app.run(host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()
