@@ -1,6 +1,6 @@
 """Chinese first, English available (Flask-Babel)."""
 from flask import Flask, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 LOCALES = ("zh_CN", "en")
@@ -18,3 +18,4 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale

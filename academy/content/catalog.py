@@ -136,6 +136,12 @@ def load_full_catalog(root: Path) -> Catalog:
     return Catalog(catalog.modules, catalog.quizzes, problems, catalog.stamp, catalog.lessons)
 
 
+_loaded: dict[str, Catalog] = {}
+
+
 def init_app(app) -> None:
-    catalog = load_full_catalog(Path(app.config["CONTENT_DIR"]))
+    root = Path(app.config["CONTENT_DIR"])
+    catalog = _loaded.get(str(root))
+    if catalog is None or catalog.stamp != content_stamp(root):
+        catalog = _loaded[str(root)] = load_full_catalog(root)
     app.extensions["content"] = {"catalog": catalog, "checked": time.monotonic()}

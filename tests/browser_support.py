@@ -1,0 +1,143 @@
+"""Helpers for tests/test_browser.py: a real app server in a subprocess and a headless Chromium.
+
+The server is started exactly as an operator would: `flask --app app seed-demo` on a fresh SQLite
+database, then `python app.py --host 127.0.0.1 --port N`.  Nothing here imports the app into the
+pytest process, so the browser tests never share state with the unit tests.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+DEMO_PASSWORD = "demo-pass-123"
+
+CHROME_ARGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--window-size=1280,900",
+)
+
+# Fresh trainees the tests create themselves (the demo trainees all have progress of their own).
+ADD_USERS = """
+import sys
+from app import create_app
+from academy.cli import add_user
+from academy.db import get_session
+app = create_app()
+with app.app_context():
+    session = get_session()
+    for name in sys.argv[2:]:
+        add_user(session, name, "新学员 " + name, sys.argv[1], {"trainee"})
+    session.commit()
+"""
+
+
+def require_browser() -> None:
+    """CI installs chromium and chromedriver: their absence is a failure, not a skip."""
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
+    if missing:
+        pytest.fail(f"browser tests need {', '.join(missing)}: install Debian's packages "
+                    f"with `apt-get install -y chromium chromium-driver`", pytrace=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """`python app.py` on a free port with its own database, instance folder and secret key."""
+
+    def __init__(self, workdir: Path, users: tuple[str, ...] = ()) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "server.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{workdir / 'academy.db'}",
+            "INSTANCE_PATH": str(workdir / "instance"),
+            "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.env.pop("ACADEMY_ENV", None)
+        self.users = users
+        self.process: subprocess.Popen | None = None
+
+    def _run(self, args: list[str]) -> None:
+        result = subprocess.run(args, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            pytest.fail(f"{' '.join(args[:4])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False)
+
+    def start(self) -> "AppServer":
+        self._run([sys.executable, "-m", "flask", "--app", "app", "seed-demo", "--password", DEMO_PASSWORD])
+        if self.users:
+            self._run([sys.executable, "-c", ADD_USERS, DEMO_PASSWORD, *self.users])
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                pytest.fail(f"app exited with {self.process.returncode}:\n{self.log()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"app did not answer /healthz within 30 s:\n{self.log()}", pytrace=False)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+            self._log = None
+
+
+def make_driver(user_data_dir: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={user_data_dir}")
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(20)
+    driver.set_script_timeout(30)
+    return driver
+
+
+def cleanup_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,25 @@
+"""Plain helpers that build test data through the real services."""
+from academy.auth.services import hash_password
+from academy.models import User
+
+PASSWORD = "pw-123456"
+_HASH_CACHE: dict[str, str] = {}
+
+
+def make_user(db, username: str, roles=("trainee",), password: str = PASSWORD, team=None, name: str | None = None) -> User:
+    digest = _HASH_CACHE.get(password) or _HASH_CACHE.setdefault(password, hash_password(password))
+    user = User(username=username, display_name=name or username, password_hash=digest, team=team)
+    user.set_roles(set(roles))
+    db.add(user)
+    db.commit()
+    return user
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def start_quiz(client, quiz_id: str) -> int:
+    response = client.post(f"/quizzes/{quiz_id}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])

@@ -1,0 +1,261 @@
+"""Taking quizzes through HTTP: every type, saving, resuming, submitting once, tampering, dialogue, review."""
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from academy.models import Attempt, ItemResult, MistakeEntry, XapiStatement
+from tests.factories import login, make_user, start_quiz
+
+SAMPLE = "sample-all-types"
+
+
+@pytest.fixture
+def trainee(client, db):
+    user = make_user(db, "t1")
+    login(client, "t1")
+    return user
+
+
+def quiz(app, quiz_id=SAMPLE):
+    with app.app_context():
+        from academy.content.catalog import get_catalog
+
+        return get_catalog().quiz(quiz_id)
+
+
+def correct_form(q) -> dict:
+    form = {}
+    for item in q.items:
+        for part in item.parts or (item,):
+            form.update(correct_fields(part))
+    return form
+
+
+def correct_fields(item) -> dict:
+    name = f"q-{item.id}"
+    if item.type == "single":
+        return {name: next(o.key for o in item.options if o.correct)}
+    if item.type == "multiple":
+        return {name: [o.key for o in item.options if o.correct]}
+    if item.type == "truefalse":
+        return {name: "true" if item.answer else "false"}
+    if item.type == "ordering":
+        return {f"{name}-{i}": str(i + 1) for i in range(len(item.sequence))}
+    if item.type in ("matching", "classify"):
+        return {f"{name}-{i}": p.right for i, p in enumerate(p for p in item.pairs if p.left)}
+    if item.type in ("short", "numeric"):
+        return {name: item.accepted[0][0]}
+    if item.type in ("roleplay", "essay"):
+        return {name: "先确认口径，再说明价值，最后给出合规的可选方案。"}
+    return {}
+
+
+def play_best(client, app, attempt_id, item):
+    """Choose the highest-scoring offered choice at every node."""
+    from academy.scoring.composite import replay
+
+    path = []
+    while True:
+        outcome = replay(item, path)
+        if outcome.finished:
+            return outcome
+        node = item.node(outcome.node)
+        offered = [(i, c) for i, c in enumerate(node.choices) if c.available(dict(outcome.stances)) and not c.redline]
+        index = max(offered, key=lambda pair: pair[1].delta)[0]
+        response = client.post(f"/attempts/{attempt_id}/dialogue/{item.id}", data={"choice": str(index)})
+        assert response.status_code == 302
+        path.append(index)
+
+
+def test_take_page_shows_every_type_without_answers(client, app, trainee):
+    attempt_id = start_quiz(client, SAMPLE)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    q = quiz(app)
+    assert "答题卡" in page
+    for item in q.items:
+        assert f'id="item-{item.id}"' in page
+    # Feedback, explanations and the rubric's reference answer never reach the page before submit.
+    assert "化整为零规避招标属于违法行为" not in page
+    assert "对，是主要采购方式" not in page
+    assert "参考回答" not in page and "先确认对比口径（功能范围" not in page
+
+
+def test_all_correct_submission_scores_full_marks_and_waits_for_review(client, app, trainee, db):
+    q = quiz(app)
+    attempt_id = start_quiz(client, SAMPLE)
+    play_best(client, app, attempt_id, q.item("sample-dialogue"))
+    response = client.post(f"/attempts/{attempt_id}/submit", data=correct_form(q))
+    assert response.status_code == 302
+    attempt = db.get(Attempt, attempt_id)
+    assert attempt.state == "review"  # role-play and essay need a reviewer
+    for item in q.scored_items():
+        if not item.manual:
+            assert attempt.result[item.id]["correct"], item.id
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "待评阅" in page
+
+
+def test_submitting_twice_grades_once(client, app, trainee, db):
+    attempt_id = start_quiz(client, "clients-quiz")
+    first = client.post(f"/attempts/{attempt_id}/submit", data={})
+    second = client.post(f"/attempts/{attempt_id}/submit", data={}, follow_redirects=True)
+    assert first.status_code == 302
+    assert "已提交" in second.get_data(as_text=True)
+    results = db.scalar(select(func.count()).select_from(ItemResult).where(ItemResult.attempt_id == attempt_id))
+    assert results == len(quiz(app, "clients-quiz").scored_items())
+    completed = db.scalar(select(func.count()).select_from(XapiStatement).where(XapiStatement.verb == "completed"))
+    assert completed == 1
+
+
+def test_answers_are_saved_and_resumed(client, app, trainee):
+    q = quiz(app)
+    single = q.item("sample-single")
+    key = next(o.key for o in single.options if o.correct)
+    attempt_id = start_quiz(client, SAMPLE)
+    assert client.post(f"/attempts/{attempt_id}/save", data={f"q-{single.id}": key}).status_code == 302
+    # Closing the browser and starting again resumes the same attempt with the saved answer.
+    assert start_quiz(client, SAMPLE) == attempt_id
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert f'value="{key}"\n    checked' in page or f'value="{key}"\n    \n    checked' in page or "checked" in page
+
+
+@pytest.mark.parametrize("field,value", [
+    ("q-sample-single", "zz"),
+    ("q-sample-multiple", "zz"),
+    ("q-sample-tf", "maybe"),
+    ("q-sample-ordering-0", "99"),
+    ("q-sample-classify-0", "不存在的类别"),
+])
+def test_foreign_option_ids_are_refused(client, trainee, db, field, value):
+    attempt_id = start_quiz(client, SAMPLE)
+    response = client.post(f"/attempts/{attempt_id}/submit", data={field: value})
+    assert response.status_code == 422
+    assert db.get(Attempt, attempt_id).state == "in_progress"
+
+
+def test_oversized_answer_is_refused(client, trainee, db):
+    attempt_id = start_quiz(client, SAMPLE)
+    response = client.post(f"/attempts/{attempt_id}/save", data={"q-sample-roleplay": "字" * 3001})
+    assert response.status_code == 422
+    assert "3000" in response.get_data(as_text=True)
+    huge = client.post(f"/attempts/{attempt_id}/save", data={"q-sample-roleplay": "x" * (6 * 1024 * 1024)})
+    assert huge.status_code == 413
+
+
+def test_another_users_attempt_is_forbidden(client, app, db, trainee):
+    attempt_id = start_quiz(client, SAMPLE)
+    make_user(db, "t2")
+    client.post("/logout")
+    login(client, "t2")
+    assert client.get(f"/attempts/{attempt_id}").status_code == 403
+    assert client.post(f"/attempts/{attempt_id}/submit", data={}).status_code == 403
+    assert client.get("/attempts/999999").status_code == 404
+
+
+def test_attempt_limit(client, trainee):
+    for _ in range(3):
+        attempt_id = start_quiz(client, "clients-quiz")
+        client.post(f"/attempts/{attempt_id}/submit", data={})
+    response = client.post("/quizzes/clients-quiz/start")
+    assert response.status_code == 422
+    assert "3 次" in response.get_data(as_text=True)
+
+
+def test_redline_choice_fails_whatever_the_total(client, app, trainee, db):
+    q = quiz(app)
+    form = correct_form(q)
+    form["q-sample-single"] = next(o.key for o in q.item("sample-single").options if o.redline)
+    attempt_id = start_quiz(client, SAMPLE)
+    play_best(client, app, attempt_id, q.item("sample-dialogue"))
+    client.post(f"/attempts/{attempt_id}/submit", data=form)
+    attempt = db.get(Attempt, attempt_id)
+    assert attempt.redline
+    assert attempt.result["sample-single"]["redline"]
+
+
+def test_dialogue_refuses_unavailable_choice_and_shows_path(client, app, trainee, db):
+    q = quiz(app, "clients-dialogue")
+    item = q.items[0]
+    attempt_id = start_quiz(client, "clients-dialogue")
+    bad = client.post(f"/attempts/{attempt_id}/dialogue/{item.id}", data={"choice": "99"})
+    assert bad.status_code == 422
+    play_best(client, app, attempt_id, item)
+    client.post(f"/attempts/{attempt_id}/submit", data={})
+    attempt = db.get(Attempt, attempt_id)
+    assert attempt.state == "graded" and attempt.passed
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "你的路径" in page and "干系人立场图" in page and "复盘" in page
+
+
+def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, app, trainee, db):
+    q = quiz(app, "clients-quiz")
+    attempt_id = start_quiz(client, "clients-quiz")
+    client.post(f"/attempts/{attempt_id}/submit", data={})
+    entries = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id)).all()
+    assert len(entries) >= len(q.scored_items())
+    page = client.get("/mistakes").get_data(as_text=True)
+    assert "练习错题" in page and "/lessons/" in page
+    form = {}
+    for entry in entries:
+        item = q.item(entry.item_id)
+        if item is not None:
+            form.update(correct_fields(item))
+    for _ in range(2):
+        assert client.post("/mistakes/practice", data=form).status_code == 200
+    db.expire_all()
+    cleared = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id, MistakeEntry.cleared_at.is_not(None))).all()
+    assert len(cleared) >= 10
+
+
+def test_roleplay_review_loop(client, app, db, trainee):
+    attempt_id = start_quiz(client, "clients-roleplay")
+    q = quiz(app, "clients-roleplay")
+    item = q.items[0]
+    client.post(f"/attempts/{attempt_id}/submit", data={f"q-{item.id}": "我的回应<script>alert(1)</script>"})
+    assert db.get(Attempt, attempt_id).state == "review"
+    make_user(db, "coach", roles=("trainer",))
+    client.post("/logout")
+    login(client, "coach")
+    queue = client.get("/review/").get_data(as_text=True)
+    assert f"/review/{attempt_id}" in queue
+    page = client.get(f"/review/{attempt_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    top = max(p for _, p in item.levels)
+    form = {f"{item.id}-level-{i}": str(top) for i in range(len(item.criteria))}
+    form[f"{item.id}-comment-0"] = "很好"
+    assert client.post(f"/review/{attempt_id}", data=form).status_code == 302
+    db.expire_all()
+    attempt = db.get(Attempt, attempt_id)
+    assert attempt.state == "graded" and attempt.passed and attempt.percent == 100.0
+
+
+def test_roleplay_redline_criterion_fails(client, app, db, trainee):
+    attempt_id = start_quiz(client, "clients-roleplay")
+    item = quiz(app, "clients-roleplay").items[0]
+    client.post(f"/attempts/{attempt_id}/submit", data={f"q-{item.id}": "回应"})
+    make_user(db, "coach", roles=("trainer",))
+    client.post("/logout")
+    login(client, "coach")
+    top, low = max(p for _, p in item.levels), min(p for _, p in item.levels)
+    form = {f"{item.id}-level-{i}": str(low if c.redline else top) for i, c in enumerate(item.criteria)}
+    client.post(f"/review/{attempt_id}", data=form)
+    db.expire_all()
+    attempt = db.get(Attempt, attempt_id)
+    assert attempt.redline and not attempt.passed
+
+
+def test_trainee_cannot_review(client, trainee):
+    assert client.get("/review/").status_code == 403
+
+
+def test_export_xapi(client, app, trainee, runner):
+    attempt_id = start_quiz(client, "clients-quiz")
+    client.post(f"/attempts/{attempt_id}/submit", data={})
+    result = runner.invoke(args=["export-xapi", "--since", "2000-01-01"])
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    verbs = {s["verb"]["display"]["en-US"] for s in lines}
+    assert {"attempted", "answered", "completed", "failed"} <= verbs
+    assert all(s["actor"]["account"]["name"] == f"user-{trainee.id}" for s in lines)
+    assert all(s["object"]["id"].startswith("https://academy.invalid/xapi/activities/quiz/clients-quiz") for s in lines)
+    assert runner.invoke(args=["export-xapi", "--since", "not-a-date"]).exit_code != 0
