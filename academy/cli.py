@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from academy import migrate
@@ -42,6 +43,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     migrate.upgrade(get_engine())
     click.echo("数据库已是最新结构。")
@@ -52,6 +54,7 @@ def db_upgrade() -> None:
 @click.option("--name", default=None, help="显示名")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=("trainee",))
 @click.password_option(help="密码（不少于 8 位）")
+@with_appcontext
 def create_user(username: str, name: str | None, roles: tuple[str, ...], password: str) -> None:
     if len(password) < 8:
         raise click.ClickException("密码不少于 8 位。")
@@ -65,6 +68,7 @@ def create_user(username: str, name: str | None, roles: tuple[str, ...], passwor
 
 @click.command("seed-demo")
 @click.option("--password", default=None, help="演示账号的密码（不填则随机生成并打印）")
+@with_appcontext
 def seed_demo_command(password: str | None) -> None:
     from academy.demo import seed_demo
 
@@ -73,6 +77,7 @@ def seed_demo_command(password: str | None) -> None:
 
 @click.command("check-content")
 @click.option("--strict", is_flag=True, help="警告也视为失败")
+@with_appcontext
 def check_content(strict: bool) -> None:
     catalog = load_full_catalog(Path(current_app.config["CONTENT_DIR"]))
     for problem in catalog.problems:
@@ -89,6 +94,7 @@ def check_content(strict: bool) -> None:
 @click.command("export-xapi")
 @click.option("--since", default=None, help="只导出该日期（YYYY-MM-DD）之后的语句")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+@with_appcontext
 def export_xapi(since: str | None, output) -> None:
     query = select(XapiStatement.statement).order_by(XapiStatement.timestamp, XapiStatement.id)
     if since:

@@ -6,6 +6,7 @@ from academy.admin import services
 from academy.auth.services import authenticate
 from academy.content.catalog import Catalog
 from academy.content.problems import Problem
+from academy.db import get_session
 from academy.models import LoginSession, Region, Team, User
 from tests.factories import login, make_user
 
@@ -46,6 +47,7 @@ def org(db):
 
 
 def fresh_user(db, username: str) -> User | None:
+    db.commit()  # end the read snapshot (SQLite WAL) so the request's commit is visible
     db.expire_all()
     return db.scalar(select(User).where(User.username == username))
 
@@ -172,22 +174,27 @@ def test_admin_cannot_remove_own_admin_role(admin_client, db):
     assert fresh_user(db, "boss").roles == {"admin"}
 
 
-def test_deactivate_ends_the_users_existing_session(app, admin_client, db):
-    victim = make_user(db, "victim", roles=("admin",))
-    db.commit()
-    other = app.test_client()
-    login(other, "victim")
-    assert other.get("/admin/users").status_code == 200
+def test_deactivate_ends_the_users_existing_session(app):
+    # Own app contexts instead of the `db` fixture: requests made while a test-level app
+    # context is pushed share its `g`, so Flask-Login would reuse one cached user for both clients.
+    with app.app_context():
+        make_user(get_session(), "boss", roles=("admin",))
+        victim_id = make_user(get_session(), "victim", roles=("admin",)).id
+    admin, victim = app.test_client(), app.test_client()
+    login(admin, "boss")
+    login(victim, "victim")
+    assert victim.get("/admin/users").status_code == 200
 
-    response = admin_client.post(f"/admin/users/{victim.id}/deactivate")
-    assert response.status_code == 302
+    assert admin.post(f"/admin/users/{victim_id}/deactivate").status_code == 302
 
-    after = other.get("/admin/users")
+    after = victim.get("/admin/users")
     assert after.status_code in (302, 303) and "/login" in after.headers["Location"]
-    assert fresh_user(db, "victim").active is False
-    sessions = db.scalars(select(LoginSession).where(LoginSession.user_id == victim.id)).all()
-    assert sessions and all(s.revoked_at is not None for s in sessions)
-    assert authenticate(db, "victim", "pw-123456") is None
+    with app.app_context():
+        session = get_session()
+        assert session.get(User, victim_id).active is False
+        rows = session.scalars(select(LoginSession).where(LoginSession.user_id == victim_id)).all()
+        assert rows and all(row.revoked_at is not None for row in rows)
+        assert authenticate(session, "victim", "pw-123456") is None
 
 
 def test_admin_cannot_deactivate_self(admin_client, db):
@@ -241,6 +248,7 @@ def test_rename_region_and_duplicate_is_422(admin_client, db, org):
     assert "片区“华西片区”已存在" in response.get_data(as_text=True)
     response = admin_client.post(f"/admin/regions/{east}", data={f"{prefix}-name": "东部片区", f"{prefix}-active": "y"})
     assert response.status_code == 302
+    db.commit()
     db.expire_all()
     assert db.get(Region, east).name == "东部片区"
 
@@ -252,6 +260,7 @@ def test_rename_team_duplicate_is_422_and_unticking_active_deactivates(admin_cli
     assert response.status_code == 422
     assert "已有团队“一组”" in response.get_data(as_text=True)
     assert admin_client.post(f"/admin/teams/{team}", data={f"{prefix}-name": "二组"}).status_code == 302
+    db.commit()
     db.expire_all()
     assert db.get(Team, team).active is False
 

@@ -100,15 +100,18 @@ class DialogueChecker:
         self.people = dict(stakeholders)
         self.ordered = nodes
 
-    def check(self, head_line: int) -> None:
+    def check(self, head_line: int) -> bool:
+        """Run every check; False when the graph is too broken to score."""
+        before = sum(p.is_error for p in self.ctx.sink.problems)
         self._check_names(head_line)
-        if self.ctx.sink.has_errors:
-            return
+        if sum(p.is_error for p in self.ctx.sink.problems) > before:
+            return False
         self._check_positive_cycles(head_line)
         reached = self._explore()
         for node in self.ordered:
             if node.name not in reached:
                 self.ctx.sink.add(node.line, "W706", f"节点“{node.name}”从开场无法到达 (unreachable node)")
+        return True
 
     def _check_names(self, head_line: int) -> None:
         sink, names = self.ctx.sink, [n.name for n in self.ordered]

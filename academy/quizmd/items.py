@@ -165,10 +165,10 @@ def _dialogue_fields(parts: list, ctx: ItemContext) -> dict:
     nodes = tuple(build_node(parse_heading(text, no, 3, ctx.sink), body, ctx) for no, text, body in parts)
     stakeholders = parse_stakeholders(ctx)
     start = ctx.head.attrs.get("start", "")
-    DialogueChecker(nodes, start, stakeholders, ctx).check(ctx.head.line)
+    usable = DialogueChecker(nodes, start, stakeholders, ctx).check(ctx.head.line)
     fields = {"nodes": nodes, "start": start, "stakeholders": stakeholders,
               "debrief_html": ctx.key_html("debrief")}
-    if ctx.sink.has_errors:
+    if not usable:
         return fields
     probe = Item(id="probe", type="dialogue", title="", points=1, line=0, **fields)
     raws = [o.raw for o in all_outcomes(probe)]

@@ -36,6 +36,8 @@ def replay(item: Item, path) -> Outcome:
     name, stances = item.start, tuple(sorted(item.stakeholders))
     raw, redline, steps = 0.0, False, []
     for index in (path if isinstance(path, (list, tuple)) else [])[:MAX_STEPS]:
+        if type(index) is not int:
+            break
         node = item.node(name)
         offered = [i for i, c in enumerate(node.choices) if c.available(dict(stances))] if node else []
         if node is None or node.ending or index not in offered:
@@ -114,7 +116,10 @@ def score_roleplay(item: Item, response) -> ItemScore:
     top = max(p for _, p in item.levels)
     low = min(p for _, p in item.levels)
     max_raw = sum(c.weight * top for c in item.criteria) or 1.0
-    chosen = [float(levels.get(str(i), low)) for i in range(len(item.criteria))]
+    allowed = {p for _, p in item.levels}
+    chosen = [levels.get(str(i)) for i in range(len(item.criteria))]
+    if not all(isinstance(p, (int, float)) and p in allowed for p in chosen):
+        return ItemScore(0.0, item.points, False, pending=True)
     raw = sum(c.weight * p for c, p in zip(item.criteria, chosen))
     redline = any(c.redline and p <= low for c, p in zip(item.criteria, chosen))
     return from_fraction(item, raw / max_raw, redline, raw=raw, max_raw=max_raw)

@@ -21,7 +21,7 @@ def score_single(item: Item, response) -> ItemScore:
 
 @scorer("multiple")
 def score_multiple(item: Item, response) -> ItemScore:
-    keys = set(response) if isinstance(response, (list, tuple, set)) else set()
+    keys = {k for k in response if isinstance(k, str)} if isinstance(response, (list, tuple, set)) else set()
     chosen = [o for o in item.options if o.key in keys]
     redline = any(o.redline for o in chosen)
     if item.scoring == "all_or_nothing":
@@ -37,7 +37,9 @@ def score_truefalse(item: Item, response) -> ItemScore:
 
 
 def _permutation(response, size: int) -> list[int] | None:
-    if not isinstance(response, (list, tuple)) or sorted(response) != list(range(size)):
+    if not isinstance(response, (list, tuple)) or not all(type(i) is int for i in response):
+        return None
+    if sorted(response) != list(range(size)):
         return None
     return list(response)
 

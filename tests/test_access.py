@@ -1,0 +1,127 @@
+"""Deny by default, authentication, session revocation, CSRF, throttling and response headers."""
+import re
+
+import pytest
+
+from academy.access import PUBLIC_ENDPOINTS
+from academy.security import safe_next
+from tests.conftest import make_app
+from tests.factories import PASSWORD, login, make_user
+
+
+def concrete_url(rule) -> str:
+    return re.sub(r"<(?:int:)?([^>]+)>", lambda m: "1" if "int:" in m.group(0) else "x", rule.rule)
+
+
+def test_every_route_is_public_or_declares_roles(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "allowed_roles", None), f"{rule.endpoint} declares no roles"
+
+
+def test_anonymous_users_are_sent_to_login_everywhere(app, client):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        method = "POST" if "POST" in rule.methods else "GET"
+        response = client.open(concrete_url(rule), method=method)
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].startswith("/login"), rule.rule
+
+
+def test_trainee_is_denied_staff_routes(app, client, db):
+    make_user(db, "t1")
+    login(client, "t1")
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        roles = getattr(view, "allowed_roles", frozenset())
+        if rule.endpoint in PUBLIC_ENDPOINTS or "any" in roles or "trainee" in roles:
+            continue
+        method = "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
+        assert client.open(concrete_url(rule), method=method).status_code == 403, rule.rule
+
+
+def test_login_and_wrong_password(client, db):
+    make_user(db, "alice")
+    bad = client.post("/login", data={"username": "alice", "password": "wrong"})
+    assert bad.status_code == 422 and "用户名或密码错误" in bad.get_data(as_text=True)
+    good = login(client, "alice")
+    assert good.status_code == 302 and good.headers["Location"] == "/"
+
+
+def test_deactivated_user_cannot_log_in(client, db):
+    user = make_user(db, "bob")
+    user.active = False
+    db.commit()
+    assert login(client, "bob").status_code == 422
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("/map", "/map"), ("https://evil.example/", "/"), ("//evil.example", "/"), ("/\\evil", "/"),
+    ("javascript:alert(1)", "/"), ("", "/"),
+])
+def test_next_redirects_stay_on_site(client, db, target, expected):
+    make_user(db, "carol")
+    response = client.post(f"/login?next={target}", data={"username": "carol", "password": PASSWORD})
+    assert response.headers["Location"] == expected
+    assert safe_next(target, "/") == expected
+
+
+def test_logout_revokes_copied_cookie(app, client, db):
+    make_user(db, "dave")
+    login(client, "dave")
+    cookie = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/map").status_code == 200
+    assert client.get("/logout").status_code == 405  # logout is POST only
+    client.post("/logout")
+    assert thief.get("/map").status_code == 302
+
+
+def test_forms_require_csrf(csrf_client, csrf_app):
+    with csrf_app.app_context():
+        from academy.db import get_session
+
+        make_user(get_session(), "erin")
+    response = csrf_client.post("/login", data={"username": "erin", "password": PASSWORD})
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    ok = csrf_client.post("/login", data={"username": "erin", "password": PASSWORD, "csrf_token": token})
+    assert ok.status_code == 302
+    assert csrf_client.post("/lessons/clients-org-traits/complete").status_code == 400
+
+
+def test_login_is_throttled(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(11)]
+    assert codes[:10] == [422] * 10 and codes[10] == 429
+    app.extensions["db_engine"].dispose()
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/login", "/healthz", "/static/css/app.css", "/nope"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_unknown_ids_give_chinese_404(client, db):
+    make_user(db, "frank")
+    login(client, "frank")
+    for path in ("/lessons/nope", "/modules/nope", "/quizzes/nope"):
+        response = client.get(path)
+        assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+
+
+def test_language_switch(client, db):
+    make_user(db, "gina")
+    login(client, "gina")
+    client.post("/language", data={"lang": "en", "next": "/map"})
+    assert 'lang="en"' in client.get("/map").get_data(as_text=True)

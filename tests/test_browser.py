@@ -1,0 +1,257 @@
+"""End-to-end tests in a real headless Chromium against `python app.py` (see tests/browser_support.py).
+
+a. a new trainee's first steps: dashboard → 学习地图 → first lesson → 完成本节 → next lesson → progress,
+   on a desktop window and once at 375 px without horizontal overflow;
+b. a branching dialogue played to its end and submitted: the result shows 结局 and the stance map;
+c. the pages never ask for anything outside the app's own host;
+d. axe-core finds no serious or critical accessibility violation on the main pages.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+
+try:
+    from browser_support import DEMO_PASSWORD, AppServer, cleanup_dir, make_driver, require_browser
+except ImportError:  # tests/ imported as a package
+    from tests.browser_support import DEMO_PASSWORD, AppServer, cleanup_dir, make_driver, require_browser
+
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+FIRST_LESSON, SECOND_LESSON = "clients-org-traits", "clients-three-factors"
+DIALOGUE_QUIZ = "clients-dialogue"
+NEW_USERS = ("walker", "walker-mobile", "talker")
+STATUS_LABELS = {"locked": "未解锁", "not_started": "未开始", "in_progress": "学习中", "done": "已完成"}
+
+
+class Browser:
+    """One Chromium for the whole module; every network request it makes is kept for test c."""
+
+    def __init__(self, driver, base_url: str) -> None:
+        self.driver, self.base_url = driver, base_url
+        self.requests: list[str] = []
+        self.attempt_urls: dict[str, str] = {}
+
+    def go(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def path(self) -> str:
+        return self.driver.current_url.removeprefix(self.base_url)
+
+    def wait(self, condition, timeout: float = 10):
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def wait_path(self, predicate, what: str) -> None:
+        try:
+            self.wait(lambda d: predicate(d.current_url.removeprefix(self.base_url)))
+        except TimeoutException:
+            pytest.fail(f"expected {what}, still on {self.driver.current_url}:\n{self.text()[:800]}")
+
+    def text(self) -> str:
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def css(self, selector: str):
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def login(self, username: str) -> None:
+        self.driver.delete_all_cookies()
+        self.go("/login")
+        self.driver.find_element(By.NAME, "username").send_keys(username)
+        self.driver.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+        self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_path(lambda p: p == "/", f"the dashboard after logging in as {username}")
+
+    def click_and_wait(self, element, predicate, what: str) -> None:
+        element.click()
+        self.wait_path(predicate, what)
+
+    def drain_network(self) -> None:
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message.get("method") == "Network.requestWillBeSent":
+                self.requests.append(message["params"]["request"]["url"])
+
+    def overflow(self) -> tuple[int, int]:
+        return self.driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth];")
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_browser()
+    workdir = Path(tempfile.mkdtemp(prefix="academy-browser-"))
+    app = AppServer(workdir, users=NEW_USERS).start()
+    yield app
+    app.stop()
+    cleanup_dir(workdir)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    profile = Path(tempfile.mkdtemp(prefix="academy-chromium-"))
+    driver = make_driver(profile)
+    try:
+        yield Browser(driver, server.base_url)
+    finally:
+        driver.quit()
+        cleanup_dir(profile)
+
+
+def _journey(b: Browser, username: str, check_overflow) -> None:
+    b.login(username)
+    check_overflow("dashboard")
+    start = b.css("a.btn-primary[href^='/lessons/']")
+    assert start and start[0].get_attribute("href").endswith(f"/lessons/{FIRST_LESSON}"), "继续学习 should open lesson 1"
+
+    b.click_and_wait(b.driver.find_element(By.LINK_TEXT, "学习地图"), lambda p: p == "/map", "the learning map")
+    check_overflow("map")
+    nodes = b.css("ol.learning-map > li.map-node")
+    assert len(nodes) == 4, f"学习地图 should show 4 modules, found {len(nodes)}"
+    statuses = []
+    for node in nodes:
+        status = next(c.removeprefix("status-") for c in node.get_attribute("class").split() if c.startswith("status-"))
+        badge = node.find_element(By.CSS_SELECTOR, ".badge").text
+        assert badge == STATUS_LABELS[status], f"module badge {badge!r} does not match status {status}"
+        statuses.append(status)
+    assert statuses[0] == "not_started" and "locked" in statuses[1:], statuses
+
+    first_module = nodes[0].find_element(By.CSS_SELECTOR, "h2 a")
+    b.click_and_wait(first_module, lambda p: p.startswith("/modules/"), "the first module's page")
+    check_overflow("module")
+    first_lesson = b.driver.find_element(By.CSS_SELECTOR, "ol.lesson-list li a")
+    b.click_and_wait(first_lesson, lambda p: p == f"/lessons/{FIRST_LESSON}", "the first lesson")
+    check_overflow("lesson")
+    assert b.driver.find_element(By.CSS_SELECTOR, "article.lesson h1").text
+
+    button = b.driver.find_element(By.CSS_SELECTOR, "form.complete-form button[type=submit]")
+    assert button.text == "完成本节"
+    b.click_and_wait(button, lambda p: p == f"/lessons/{SECOND_LESSON}", "the next lesson after 完成本节")
+    assert "已完成" in b.driver.find_element(By.CSS_SELECTOR, ".flashes").text
+
+    b.click_and_wait(b.driver.find_element(By.LINK_TEXT, "我的学习"), lambda p: p == "/", "the dashboard")
+    bar = b.css(".progress-list .progress[role=progressbar]")[0]
+    assert int(bar.get_attribute("aria-valuenow")) > 0, "first module's progress should be above 0 %"
+    resume = b.driver.find_element(By.PARTIAL_LINK_TEXT, "继续学习")
+    assert resume.get_attribute("href").endswith(f"/lessons/{SECOND_LESSON}"), resume.get_attribute("href")
+
+
+def test_trainee_journey_desktop(browser):
+    _journey(browser, "walker", lambda page: None)
+
+
+def test_trainee_journey_mobile_has_no_horizontal_overflow(browser):
+    driver = browser.driver
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True})
+    overflowing = []
+
+    def check(page: str) -> None:
+        scroll_width, inner_width = browser.overflow()
+        assert inner_width == 375, f"viewport emulation failed: innerWidth={inner_width}"
+        if scroll_width > inner_width + 1:
+            overflowing.append(f"{page}: scrollWidth {scroll_width} > innerWidth {inner_width}")
+
+    try:
+        _journey(browser, "walker-mobile", check)
+        driver.delete_all_cookies()
+        browser.go("/login")
+        check("login")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert not overflowing, "horizontal overflow at 375 px:\n" + "\n".join(overflowing)
+
+
+def _start(b: Browser, quiz_id: str) -> None:
+    b.go(f"/quizzes/{quiz_id}")
+    start = b.driver.find_element(By.CSS_SELECTOR, f"form[action$='/quizzes/{quiz_id}/start'] button[type=submit]")
+    b.click_and_wait(start, lambda p: p.startswith("/attempts/"), f"the take page of {quiz_id}")
+    b.attempt_urls[quiz_id] = b.path()
+
+
+def test_dialogue_to_result(browser):
+    b = browser
+    b.login("talker")
+    _start(b, DIALOGUE_QUIZ)
+    for step in range(40):
+        forms = b.css("form.choice-form")
+        if not forms:
+            break
+        before = b.css("ol.dialogue-history > li")
+        forms[0].find_element(By.CSS_SELECTOR, "input[type=radio][name=choice]").click()
+        forms[0].find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        b.wait(EC.staleness_of(before[0]) if before else EC.staleness_of(forms[0]))
+    else:
+        pytest.fail("the dialogue did not end within 40 choices")
+    assert step > 0, "the dialogue offered no choice"
+    assert "对话已结束" in b.text()
+
+    b.driver.find_element(By.CSS_SELECTOR, "form#answers button[data-submit]").click()
+    try:  # app.js asks for confirmation before the final submit
+        b.wait(EC.alert_is_present(), timeout=3).accept()
+    except (TimeoutException, NoAlertPresentException):
+        pass
+    b.wait_path(lambda p: p.endswith("/result"), "the result page")
+    text = b.text()
+    assert "结局" in text, text[:1000]
+    table = b.css("table.stance-map")
+    assert table, "the result page should show the stakeholder stance map"
+    rows = table[0].find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) >= 2, "the stance map should list the stakeholders"
+    b.attempt_urls["result"] = b.path()
+
+
+def _serious(b: Browser, page: str) -> list[str]:
+    from axe_selenium_python import Axe
+
+    axe = Axe(b.driver)
+    axe.inject()
+    results = axe.run()
+    found = []
+    for violation in results["violations"]:
+        if violation.get("impact") in ("serious", "critical"):
+            targets = [", ".join(map(str, node["target"])) for node in violation["nodes"][:5]]
+            found.append(f"[{page} {b.path()}] {violation['impact']} {violation['id']}: {violation['help']}"
+                         f" ({len(violation['nodes'])} nodes: {' | '.join(targets)})")
+    return found
+
+
+def test_accessibility_axe(browser):
+    b = browser
+    b.driver.delete_all_cookies()
+    b.go("/login")
+    problems = _serious(b, "login")
+    b.login("talker")
+    for page, path in (("dashboard", "/"), ("map", "/map"), ("lesson", f"/lessons/{FIRST_LESSON}")):
+        b.go(path)
+        problems += _serious(b, page)
+    _start(b, "sample-all-types")  # every item type on one take page
+    problems += _serious(b, "quiz take (all item types)")
+    b.go("/quizzes/clients-quiz")
+    _start(b, "clients-quiz")
+    problems += _serious(b, "quiz take (clients-quiz)")
+    if "result" in b.attempt_urls:
+        b.go(b.attempt_urls["result"])
+    else:  # run on its own: submit the open attempt to get a result page
+        b.driver.execute_script("window.confirm = function () { return true; };")
+        b.driver.find_element(By.CSS_SELECTOR, "form#answers button[data-submit]").click()
+        b.wait_path(lambda p: p.endswith("/result"), "the result page")
+    problems += _serious(b, "result")
+    assert not problems, "axe-core found serious/critical violations:\n" + "\n".join(problems)
+
+
+def test_no_request_leaves_the_host(browser):
+    b = browser
+    b.login("walker")
+    for path in ("/", "/map", f"/lessons/{FIRST_LESSON}", f"/quizzes/{DIALOGUE_QUIZ}", "/quizzes/"):
+        b.go(path)
+    b.drain_network()
+    assert len(b.requests) >= 5, b.requests
+    outside = sorted({url for url in b.requests
+                      if not (url.startswith(b.base_url + "/") or url.startswith(("data:", "about:")))})
+    assert not outside, "requests outside the app's host:\n" + "\n".join(outside)

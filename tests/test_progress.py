@@ -1,0 +1,95 @@
+"""Learning map, lesson reader, 完成本节, dashboard, module completion and the SQL budget per page."""
+import pytest
+from sqlalchemy import event
+
+from tests.factories import login, make_user, start_quiz
+
+
+@pytest.fixture
+def trainee(client, db):
+    user = make_user(db, "t1")
+    login(client, "t1")
+    return user
+
+
+def test_learning_map_statuses(client, trainee):
+    page = client.get("/map").get_data(as_text=True)
+    assert page.count('class="map-node') == 4
+    assert "未开始" in page and "未解锁" in page and "先完成" in page
+
+
+def test_lesson_reader_and_complete(client, trainee):
+    page = client.get("/lessons/clients-org-traits").get_data(as_text=True)
+    assert "本节目录" in page and "完成本节" in page and 'rel="next"' in page
+    response = client.post("/lessons/clients-org-traits/complete")
+    assert response.headers["Location"].endswith("/lessons/clients-three-factors")
+    again = client.post("/lessons/clients-org-traits/complete")
+    assert again.status_code == 302
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "/lessons/clients-three-factors" in dashboard and "学习中" in dashboard
+
+
+def test_locked_module_explains_prerequisites(client, trainee):
+    response = client.get("/lessons/intel-five-info")
+    assert response.status_code == 403 and "读懂政企客户" in response.get_data(as_text=True)
+
+
+def test_module_completes_with_lessons_and_quizzes(client, app, db, trainee):
+    from academy.content.catalog import get_catalog
+    from academy.courses.services import learner_progress
+    from academy.models import Attempt
+    from academy.models.org import utcnow
+
+    with app.app_context():
+        catalog = get_catalog()
+        for lesson in catalog.module("clients").lessons:
+            client.post(f"/lessons/{lesson.id}/complete")
+        assert learner_progress(db, trainee.id, catalog).for_module("clients").status == "in_progress"
+        db.rollback()  # release the SQLite write lock before the next request
+        for quiz in catalog.quizzes_for("clients"):
+            attempt_id = start_quiz(client, quiz.id)
+            attempt = db.get(Attempt, attempt_id)
+            attempt.state, attempt.percent, attempt.passed, attempt.score, attempt.graded_at = "graded", 100.0, True, attempt.max_score, utcnow()
+            db.commit()
+        progress = learner_progress(db, trainee.id, catalog)
+        assert progress.for_module("clients").status == "done"
+        assert progress.for_module("intel").status == "not_started"
+
+
+def count_statements(app, client, path: str) -> int:
+    engine = app.extensions["db_engine"]
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_sql_statements_per_page_do_not_grow_with_data(client, app, db, trainee):
+    pages = ("/", "/map", "/lessons/clients-org-traits", "/quizzes/", "/quizzes/clients-quiz", "/mistakes")
+    client.post(f"/attempts/{start_quiz(client, 'clients-quiz')}/submit", data={})
+    before = {p: count_statements(app, client, p) for p in pages}
+    for i in range(15):
+        make_user(db, f"other{i}")
+    for lesson in ("clients-org-traits", "clients-three-factors", "clients-buying-process"):
+        client.post(f"/lessons/{lesson}/complete")
+    for _ in range(3):
+        client.post(f"/attempts/{start_quiz(client, 'clients-quiz')}/submit", data={})
+        client.post(f"/attempts/{start_quiz(client, 'sample-all-types')}/submit", data={})
+    after = {p: count_statements(app, client, p) for p in pages}
+    assert after == before
+    assert max(after.values()) <= 6
+
+
+def test_no_markdown_rendering_per_request(client, trainee, monkeypatch):
+    import markdown
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("Markdown rendered during a request")
+
+    monkeypatch.setattr(markdown.Markdown, "convert", forbidden)
+    for path in ("/lessons/clients-org-traits", "/map", "/quizzes/clients-quiz"):
+        assert client.get(path).status_code == 200

@@ -1,0 +1,235 @@
+"""Bulk user import: file parsing (importer) and all-or-nothing creation (services + view)."""
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from academy.admin import services
+from academy.admin.importer import MAX_ROWS, ImportFileError, parse_upload
+from academy.auth.services import authenticate
+from academy.models import Region, Team, User
+from tests.factories import login, make_user
+
+HEADER = "用户名,姓名,角色,片区,团队,密码"
+GOOD_ROWS = [
+    "zhangsan,张三,学员,华东片区,一组,pass-word-1",
+    "lisi,李四,\"讲师、经理\",华东片区,二组,",
+    "wangwu,王五,trainee;admin,,,",
+]
+
+
+@pytest.fixture
+def org(db):
+    east = Region(name="华东片区")
+    db.add(east)
+    db.flush()
+    db.add_all([Team(region=east, name="一组"), Team(region=east, name="二组")])
+    db.commit()
+    return east
+
+
+@pytest.fixture
+def admin_client(client, db):
+    make_user(db, "boss", roles=("admin",))
+    db.commit()
+    login(client, "boss")
+    return client
+
+
+def upload(client, data: bytes, filename: str):
+    return client.post("/admin/import", data={"file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def csv_bytes(rows: list[str], encoding: str = "utf-8", header: str = HEADER) -> bytes:
+    return "\r\n".join([header, *rows]).encode(encoding)
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def user_count(db) -> int:
+    db.commit()  # end the read snapshot (SQLite WAL) so the request's commit is visible
+    db.expire_all()
+    return db.scalar(select(func.count(User.id)))
+
+
+def fresh_user(db, username: str) -> User | None:
+    db.commit()
+    db.expire_all()
+    return db.scalar(select(User).where(User.username == username))
+
+
+# ---- importer (pure parsing) ------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_decodes_utf8_bom_and_gb18030(encoding):
+    rows = parse_upload(csv_bytes(GOOD_ROWS, encoding), "名单.CSV")
+    assert [r.line for r in rows] == [2, 3, 4]
+    assert rows[0].values == {"username": "zhangsan", "display_name": "张三", "roles": "学员",
+                              "region": "华东片区", "team": "一组", "password": "pass-word-1"}
+    assert rows[1].get("roles") == "讲师、经理"
+
+
+def test_english_headers_any_order_blank_rows_keep_line_numbers():
+    data = csv_bytes(["", "Zhao,trainer", ",", "qian,"], header="Username,Roles")
+    rows = parse_upload(data, "u.csv")
+    assert [(r.line, r.get("username"), r.get("roles")) for r in rows] == [(3, "Zhao", "trainer"), (5, "qian", "")]
+
+
+def test_xlsx_numbers_become_text():
+    data = xlsx_bytes([["用户名", "姓名", "密码"], [10086, "移动", 12345678], [None, None, None], ["a", "A", None]])
+    rows = parse_upload(data, "users.xlsx")
+    assert [(r.line, r.get("username"), r.get("password")) for r in rows] == [(2, "10086", "12345678"), (4, "a", "")]
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), [
+    (b"username\nzhang\n", "users.xls", "只支持"),
+    (b"\xff\xfe\x00", "users.csv", "编码"),
+    (b"name\nzhang\n", "users.csv", "用户名"),
+    (b"username\n\n", "users.csv", "没有数据行"),
+    (b"", "users.csv", "空"),
+    (b"username,username\na,b\n", "users.csv", "两次"),
+    (b"not a zip", "users.xlsx", ".xlsx"),
+    (b"PK\x03\x04broken", "users.xlsx", "Excel"),
+])
+def test_unreadable_files_raise_chinese_errors(data, filename, message):
+    with pytest.raises(ImportFileError, match=message):
+        parse_upload(data, filename)
+
+
+def test_undecodable_csv_is_an_error():
+    with pytest.raises(ImportFileError, match="编码"):
+        parse_upload("username\n".encode() + b"\x81\x30\xff\xff\n", "u.csv")
+
+
+def test_row_limit():
+    rows = [f"user{i}" for i in range(MAX_ROWS + 1)]
+    with pytest.raises(ImportFileError, match=str(MAX_ROWS)):
+        parse_upload(csv_bytes(rows, header="username"), "u.csv")
+
+
+def test_roles_accept_chinese_english_and_all_separators():
+    roles, unknown = services.parse_roles("学员,讲师，Manager;admin；学员、 trainer ")
+    assert roles == {"trainee", "trainer", "manager", "admin"} and unknown == []
+    assert services.parse_roles("") == ({"trainee"}, [])
+    assert services.parse_roles("学员、老板")[1] == ["未知角色“老板”"]
+
+
+# ---- the import page --------------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_import_creates_all_users(admin_client, db, org, encoding):
+    before = user_count(db)
+    response = upload(admin_client, csv_bytes(GOOD_ROWS, encoding), "users.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "已导入 3 个用户" in text
+    assert user_count(db) == before + 3
+    zhang, li, wang = (fresh_user(db, name) for name in ("zhangsan", "lisi", "wangwu"))
+    assert (zhang.display_name, zhang.roles, zhang.team.name) == ("张三", {"trainee"}, "一组")
+    assert li.roles == {"trainer", "manager"} and li.team.name == "二组"
+    assert wang.roles == {"trainee", "admin"} and wang.team_id is None
+    assert authenticate(db, "zhangsan", "pass-word-1") is not None
+    assert "只显示这一次" in text and "pass-word-1" not in text
+
+
+def test_generated_passwords_are_shown_once_and_work(admin_client, db, org):
+    response = upload(admin_client, csv_bytes(["solo,独行,,,,"]), "users.csv")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    generated = text.split("<code>", 1)[1].split("</code>", 1)[0]
+    assert len(generated) >= 12
+    assert authenticate(db, "solo", generated) is not None
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_xlsx_import_creates_users(admin_client, db, org):
+    data = xlsx_bytes([
+        ["username", "display_name", "roles", "region", "team", "password"],
+        ["chen", "陈六", "学员、讲师", "华东片区", "二组", "xlsx-pass-1"],
+        [10086, "移动", "trainee", None, "一组", 12345678],
+    ])
+    response = upload(admin_client, data, "名单.xlsx")
+    assert response.status_code == 200
+    assert fresh_user(db, "chen").roles == {"trainee", "trainer"}
+    assert fresh_user(db, "10086").team.name == "一组"
+    assert authenticate(db, "10086", "12345678") is not None
+
+
+def test_one_bad_row_imports_nothing_and_reports_line_and_reason(admin_client, db, org):
+    before = user_count(db)
+    rows = [GOOD_ROWS[0], "badpw,短密码,学员,华东片区,一组,1234", GOOD_ROWS[2]]
+    response = upload(admin_client, csv_bytes(rows), "users.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<td>3</td>" in text and "badpw" in text and "密码太短" in text
+    assert "没有导入任何用户" in text
+    assert user_count(db) == before
+
+
+def test_every_kind_of_row_error_is_reported(admin_client, db, org):
+    make_user(db, "taken")
+    db.commit()
+    before = user_count(db)
+    rows = [
+        "ok1,甲,学员,华东片区,一组,",           # line 2: fine
+        ",无名,学员,,,",                          # line 3: missing username
+        "ok1,重复,学员,,,",                       # line 4: duplicate of line 2
+        "taken,已有,学员,,,",                     # line 5: exists in the database
+        "boss2,老板,\"学员、老板\",,,",           # line 6: unknown role
+        "mars,火星人,学员,火星片区,一组,",       # line 7: unknown region
+        "ghost,幽灵,学员,华东片区,九组,",        # line 8: unknown team
+    ]
+    response = upload(admin_client, csv_bytes(rows), "users.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for line, reason in [(3, "缺少用户名"), (4, "与第 2 行重复"), (5, "用户名“taken”已存在"),
+                         (6, "未知角色“老板”"), (7, "未知片区“火星片区”"), (8, "未知团队“九组”")]:
+        assert f"<td>{line}</td>" in text, line
+        assert reason in text, reason
+    assert "<td>2</td>" not in text
+    assert user_count(db) == before
+
+
+def test_team_name_in_two_regions_needs_region(admin_client, db, org):
+    west = Region(name="华西片区")
+    db.add(west)
+    db.flush()
+    db.add(Team(region=west, name="一组"))
+    db.commit()
+    response = upload(admin_client, csv_bytes(["amb,模糊,学员,,一组,"]), "users.csv")
+    assert response.status_code == 422
+    assert "请填写片区" in response.get_data(as_text=True)
+    ok = upload(admin_client, csv_bytes(["amb,模糊,学员,华西片区,一组,"]), "users.csv")
+    assert ok.status_code == 200
+    assert fresh_user(db, "amb").team.region.name == "华西片区"
+
+
+def test_unreadable_upload_is_422_with_message(admin_client, db):
+    response = upload(admin_client, b"name\nzhang\n", "users.csv")
+    assert response.status_code == 422
+    assert "用户名" in response.get_data(as_text=True)
+
+
+def test_wrong_extension_and_missing_file_are_422(admin_client):
+    assert upload(admin_client, b"x", "users.txt").status_code == 422
+    response = admin_client.post("/admin/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "请选择要上传的文件" in response.get_data(as_text=True)
+
+
+def test_import_service_is_all_or_nothing(db, org):
+    rows = parse_upload(csv_bytes(["svc1,一", "svc1,二"], header="用户名,姓名"), "u.csv")
+    with pytest.raises(services.ImportRejected) as caught:
+        services.import_users(db, rows)
+    assert [(p.line, p.reasons) for p in caught.value.problems] == [(3, ("用户名“svc1”与第 2 行重复",))]
+    assert db.scalar(select(User).where(User.username == "svc1")) is None
