@@ -72,10 +72,19 @@ class Browser:
         self.wait_path(predicate, what)
 
     def drain_network(self) -> None:
+        """Keep (url, page) for every request a page of the app (or a navigation to it) made.
+
+        Chromium's own pages (the startup new-tab page, chrome://…) are not the app's and are left out.
+        """
         for entry in self.driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
-            if message.get("method") == "Network.requestWillBeSent":
-                self.requests.append(message["params"]["request"]["url"])
+            if message.get("method") != "Network.requestWillBeSent":
+                continue
+            params = message["params"]
+            url, page = params["request"]["url"], params.get("documentURL", "")
+            if page.startswith(("chrome:", "chrome-untrusted:", "devtools:")):
+                continue
+            self.requests.append((url, page))
 
     def overflow(self) -> tuple[int, int]:
         return self.driver.execute_script(
@@ -97,7 +106,10 @@ def browser(server):
     profile = Path(tempfile.mkdtemp(prefix="academy-chromium-"))
     driver = make_driver(profile)
     try:
-        yield Browser(driver, server.base_url)
+        b = Browser(driver, server.base_url)
+        driver.get("about:blank")
+        driver.get_log("performance")  # Chromium's own start-up traffic, before any page of the app
+        yield b
     finally:
         driver.quit()
         cleanup_dir(profile)
@@ -252,6 +264,7 @@ def test_no_request_leaves_the_host(browser):
         b.go(path)
     b.drain_network()
     assert len(b.requests) >= 5, b.requests
-    outside = sorted({url for url in b.requests
+    assert any(page.startswith(b.base_url) for _, page in b.requests), b.requests[:20]
+    outside = sorted({f"{url}  (from {page})" for url, page in b.requests
                       if not (url.startswith(b.base_url + "/") or url.startswith(("data:", "about:")))})
     assert not outside, "requests outside the app's host:\n" + "\n".join(outside)
