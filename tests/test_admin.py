@@ -148,6 +148,7 @@ def test_admin_resets_password(admin_client, db):
     db.commit()
     form = user_form(username="li", display_name="李四", password="brand-new-pass")
     assert admin_client.post(f"/admin/users/{user.id}/edit", data=form).status_code == 302
+    assert fresh_user(db, "li").display_name == "李四"
     assert authenticate(db, "li", "brand-new-pass") is not None
     assert authenticate(db, "li", "pw-123456") is None
 

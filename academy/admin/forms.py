@@ -2,10 +2,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from academy.admin.services import MIN_PASSWORD, ROLE_LABELS, UserData
-from academy.models import ROLES, User
+from academy.models import ROLES, Region, User
 
 NO_TEAM = 0
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=256, message=f"密码至少 {MIN_PASSWORD} 个字符，最多 256 个字符。")
@@ -20,15 +21,17 @@ class UserForm(FlaskForm):
     username = StringField("用户名", [DataRequired("请输入用户名。"), Length(max=64, message="用户名最多 64 个字符。")])
     display_name = StringField("姓名", [DataRequired("请输入姓名。"), Length(max=80, message="姓名最多 80 个字符。")])
     password = PasswordField("新密码", [Optional(strip_whitespace=False), PASSWORD_LENGTH])
-    roles = MultiCheckboxField("角色", choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+    roles = MultiCheckboxField("角色", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                                validators=[DataRequired("请至少选择一个角色。")])
     team_id = SelectField("所属团队", coerce=int, default=NO_TEAM)
     scopes = SelectMultipleField("经理可查看的范围", validators=[Optional()])
     active = BooleanField("账号启用", default=True)
 
-    def set_choices(self, teams: list[tuple[int, str]], scopes: list[tuple[str, str]]) -> None:
-        self.team_id.choices = [(NO_TEAM, "（不属于任何团队）"), *teams]
-        self.scopes.choices = scopes
+    def set_choices(self, teams: list[tuple[int, str, str]], scopes: list[tuple[str, str, str]]) -> None:
+        """Teams and manager scopes come from services, grouped by 片区."""
+        self.team_id.choices = [SelectChoice(NO_TEAM, "（不属于任何团队）"),
+                                *(SelectChoice(i, name, optgroup=region) for i, name, region in teams)]
+        self.scopes.choices = [SelectChoice(v, label, optgroup=region) for v, label, region in scopes]
 
     def to_data(self) -> UserData:
         scopes = self.scopes.data or []
@@ -58,6 +61,10 @@ class RegionForm(FlaskForm):
 
 class RegionEditForm(RegionForm):
     active = BooleanField("启用")
+
+
+def region_choices(regions: list[Region]) -> list[SelectChoice]:
+    return [SelectChoice(r.id, r.name) for r in regions]
 
 
 class TeamForm(FlaskForm):

@@ -71,21 +71,21 @@ def list_users(session: Session, q: str = "") -> UserListing:
     return UserListing(users[:USER_LIST_LIMIT], len(users) > USER_LIST_LIMIT)
 
 
-def team_choices(session: Session, keep_team_id: int | None = None) -> list[tuple[int, str]]:
-    """Active teams as (id, "片区 / 团队"), plus the user's current team even if inactive."""
+def team_choices(session: Session, keep_team_id: int | None = None) -> list[tuple[int, str, str]]:
+    """Active teams as (id, team name, 片区 name), plus the user's current team even if inactive."""
     stmt = select(Team).join(Team.region).options(selectinload(Team.region)).order_by(Region.name, Team.name)
     usable = and_(Team.active.is_(True), Region.active.is_(True))
     teams = session.scalars(stmt.where(or_(usable, Team.id == keep_team_id) if keep_team_id else usable))
-    return [(t.id, f"{t.region.name} / {t.name}") for t in teams]
+    return [(t.id, t.name, t.region.name) for t in teams]
 
 
-def scope_choices(session: Session) -> list[tuple[str, str]]:
-    """Regions ("r:<id>") and teams ("t:<id>") a manager can be given."""
+def scope_choices(session: Session) -> list[tuple[str, str, str]]:
+    """(value, label, 片区 name) for every region ("r:<id>") and team ("t:<id>")."""
     regions = session.scalars(select(Region).options(selectinload(Region.teams)).order_by(Region.name))
     choices = []
     for region in regions:
-        choices.append((f"r:{region.id}", f"片区：{region.name}"))
-        choices += [(f"t:{t.id}", f"团队：{region.name} / {t.name}") for t in region.teams]
+        choices.append((f"r:{region.id}", f"整个片区：{region.name}", region.name))
+        choices += [(f"t:{t.id}", f"团队：{t.name}", region.name) for t in region.teams]
     return choices
 
 

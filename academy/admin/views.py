@@ -113,7 +113,7 @@ def _org_page(status: int = 200, edited: tuple | None = None, region_form=None, 
     regions = services.org_overview(session)
     region_form = region_form or forms.RegionForm(formdata=None)
     team_form = team_form or forms.TeamForm(formdata=None)
-    team_form.region_id.choices = [(r.id, r.name) for r in services.active_regions(session)]
+    team_form.region_id.choices = forms.region_choices(services.active_regions(session))
     edit_forms = {f"region-{r.id}": forms.RegionEditForm(formdata=None, prefix=f"region-{r.id}", obj=r)
                   for r in regions}
     edit_forms |= {f"team-{t.id}": forms.TeamEditForm(formdata=None, prefix=f"team-{t.id}", obj=t)
@@ -154,7 +154,7 @@ def region_new():
 @requires("admin")
 def team_new():
     form = forms.TeamForm()
-    form.region_id.choices = [(r.id, r.name) for r in services.active_regions(get_session())]
+    form.region_id.choices = forms.region_choices(services.active_regions(get_session()))
     if not form.validate_on_submit():
         return _org_page(422, team_form=form)
     try:

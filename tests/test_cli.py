@@ -1,0 +1,55 @@
+"""Command line and configuration."""
+import pytest
+from sqlalchemy import func, select
+
+from academy.config import InsecureConfig, check_production
+from academy.models import Attempt, User
+from tests.conftest import make_app
+
+
+def test_seed_demo_is_idempotent(runner, db):
+    first = runner.invoke(args=["seed-demo", "--password", "demo-pass-123"])
+    assert "demo-pass-123" in first.output
+    users = db.scalar(select(func.count()).select_from(User))
+    assert users == 34
+    assert db.scalar(select(func.count()).select_from(Attempt)) > 30
+    db.rollback()
+    second = runner.invoke(args=["seed-demo"])
+    assert "已存在" in second.output
+    assert db.scalar(select(func.count()).select_from(User)) == 34
+
+
+def test_create_user(runner, db):
+    result = runner.invoke(args=["create-user", "zoe", "--role", "trainer", "--password", "long-enough-1"])
+    assert result.exit_code == 0, result.output
+    assert db.scalar(select(User).where(User.username == "zoe")).roles == {"trainer"}
+    assert runner.invoke(args=["create-user", "zoe2", "--password", "short"]).exit_code != 0
+    assert runner.invoke(args=["create-user", "zoe", "--password", "long-enough-1"]).exit_code != 0
+
+
+def test_db_upgrade(runner):
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+
+def test_fresh_database_gets_one_admin_with_printed_password(tmp_path, capsys):
+    app = make_app(f"sqlite:///{tmp_path}/fresh.db", tmp_path, AUTO_MIGRATE=True, TESTING=False)
+    assert "初始密码" in capsys.readouterr().err
+    with app.app_context():
+        from academy.db import get_session
+
+        assert [u.username for u in get_session().scalars(select(User))] == ["admin"]
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("config", [
+    {"PRODUCTION": True, "SECRET_KEY": "", "WEB_CONCURRENCY": 1, "REDIS_URL": "", "DATABASE_URL": "postgresql://x"},
+    {"PRODUCTION": True, "SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": 4, "REDIS_URL": "", "DATABASE_URL": "postgresql://x"},
+])
+def test_production_refuses_insecure_settings(config):
+    with pytest.raises(InsecureConfig):
+        check_production(config)
+
+
+def test_production_accepts_secure_settings():
+    check_production({"PRODUCTION": True, "SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": 4,
+                      "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "postgresql://x"})
