@@ -1,4 +1,6 @@
 """Admin pages: users, 片区/团队, permissions and the content problem list."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -225,18 +227,18 @@ def test_org_page_lists_regions_and_teams(admin_client, org):
 
 
 def test_create_region_and_duplicate_is_422(admin_client, db):
-    assert admin_client.post("/admin/regions", data={"name": "华南片区"}).status_code == 302
+    assert admin_client.post("/admin/regions", data={"new-region-name": "华南片区"}).status_code == 302
     assert db.scalar(select(Region).where(Region.name == "华南片区")) is not None
-    response = admin_client.post("/admin/regions", data={"name": "华南片区"})
+    response = admin_client.post("/admin/regions", data={"new-region-name": "华南片区"})
     assert response.status_code == 422
     assert "片区“华南片区”已存在" in response.get_data(as_text=True)
 
 
 def test_create_team_and_duplicate_in_same_region_is_422(admin_client, db, org):
     east, west = org["east"].id, org["west"].id
-    assert admin_client.post("/admin/teams", data={"region_id": east, "name": "三组"}).status_code == 302
-    assert admin_client.post("/admin/teams", data={"region_id": west, "name": "二组"}).status_code == 302
-    response = admin_client.post("/admin/teams", data={"region_id": east, "name": "一组"})
+    assert admin_client.post("/admin/teams", data={"new-team-region_id": east, "new-team-name": "三组"}).status_code == 302
+    assert admin_client.post("/admin/teams", data={"new-team-region_id": west, "new-team-name": "二组"}).status_code == 302
+    response = admin_client.post("/admin/teams", data={"new-team-region_id": east, "new-team-name": "一组"})
     assert response.status_code == 422
     assert "已有团队“一组”" in response.get_data(as_text=True)
 
@@ -294,3 +296,31 @@ def test_content_page_says_all_clear_when_no_problems(client, db, monkeypatch):
     monkeypatch.setattr("academy.admin.views.get_catalog", lambda: Catalog())
     text = _trainer_client(client, db).get("/admin/content").get_data(as_text=True)
     assert "内容全部通过检查" in text
+
+
+# ---- CSRF -------------------------------------------------------------------------------
+
+def test_admin_posts_require_csrf_and_prefixed_tokens_work(csrf_app, csrf_client):
+    with csrf_app.app_context():
+        session = get_session()
+        make_user(session, "boss", roles=("admin",))
+        target_id = make_user(session, "target").id
+        region = Region(name="华北片区")
+        session.add(region)
+        session.commit()
+        region_id = region.id
+    login_page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    csrf_client.post("/login", data={"username": "boss", "password": "pw-123456", "csrf_token": token})
+
+    assert csrf_client.post(f"/admin/users/{target_id}/deactivate").status_code == 400
+    assert csrf_client.post(f"/admin/regions/{region_id}", data={f"region-{region_id}-name": "x"}).status_code == 400
+
+    page = csrf_client.get("/admin/org").get_data(as_text=True)
+    pattern = rf'name="region-{region_id}-csrf_token" type="hidden" value="([^"]+)"'
+    region_token = re.search(pattern, page).group(1)
+    data = {f"region-{region_id}-name": "北方片区", f"region-{region_id}-active": "y",
+            f"region-{region_id}-csrf_token": region_token}
+    assert csrf_client.post(f"/admin/regions/{region_id}", data=data).status_code == 302
+    with csrf_app.app_context():
+        assert get_session().get(Region, region_id).name == "北方片区"

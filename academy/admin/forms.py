@@ -9,6 +9,7 @@ from academy.admin.services import MIN_PASSWORD, ROLE_LABELS, UserData
 from academy.models import ROLES, Region, User
 
 NO_TEAM = 0
+NEW_REGION, NEW_TEAM = "new-region", "new-team"  # prefixes keep ids unique on the org page
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=256, message=f"密码至少 {MIN_PASSWORD} 个字符，最多 256 个字符。")
 
 

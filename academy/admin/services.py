@@ -301,7 +301,8 @@ class _OrgLookup:
             return None, self.region_reason(region)
         matches = [t for t in self.teams.get(name, []) if not region or t.region.name == region]
         if not matches:
-            return None, self.region_reason(region) or f"未知团队“{name}”" + (f"（片区“{region}”下）" if region else "")
+            where = f"（片区“{region}”下）" if region else ""
+            return None, self.region_reason(region) or f"未知团队“{name}”{where}"
         if len(matches) > 1:
             return None, f"多个片区都有团队“{name}”，请填写片区"
         team = matches[0]
@@ -319,7 +320,8 @@ def parse_roles(text: str) -> tuple[set[str], list[str]]:
 def _existing_usernames(session: Session, names: Iterable[str]) -> set[str]:
     names, found = sorted(set(names) - {""}), set()
     for start in range(0, len(names), 500):
-        found.update(session.scalars(select(User.username).where(User.username.in_(names[start:start + 500]))))
+        chunk = names[start:start + 500]
+        found.update(session.scalars(select(User.username).where(User.username.in_(chunk))))
     return found
 
 

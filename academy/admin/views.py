@@ -111,8 +111,8 @@ def _org_page(status: int = 200, edited: tuple | None = None, region_form=None, 
     """
     session = get_session()
     regions = services.org_overview(session)
-    region_form = region_form or forms.RegionForm(formdata=None)
-    team_form = team_form or forms.TeamForm(formdata=None)
+    region_form = region_form or forms.RegionForm(formdata=None, prefix=forms.NEW_REGION)
+    team_form = team_form or forms.TeamForm(formdata=None, prefix=forms.NEW_TEAM)
     team_form.region_id.choices = forms.region_choices(services.active_regions(session))
     edit_forms = {f"region-{r.id}": forms.RegionEditForm(formdata=None, prefix=f"region-{r.id}", obj=r)
                   for r in regions}
@@ -139,7 +139,7 @@ def _org_saved(message: str):
 @bp.route("/regions", methods=["POST"])
 @requires("admin")
 def region_new():
-    form = forms.RegionForm()
+    form = forms.RegionForm(prefix=forms.NEW_REGION)
     if not form.validate_on_submit():
         return _org_page(422, region_form=form)
     try:
@@ -153,7 +153,7 @@ def region_new():
 @bp.route("/teams", methods=["POST"])
 @requires("admin")
 def team_new():
-    form = forms.TeamForm()
+    form = forms.TeamForm(prefix=forms.NEW_TEAM)
     form.region_id.choices = forms.region_choices(services.active_regions(get_session()))
     if not form.validate_on_submit():
         return _org_page(422, team_form=form)
