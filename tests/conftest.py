@@ -82,7 +82,9 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    from academy.db import get_session
+    """A session of the test's own: no app context is pushed, so requests never share it (or its g)."""
+    from sqlalchemy.orm import Session
 
-    with app.app_context():
-        yield get_session()
+    session = Session(bind=app.extensions["db_engine"])
+    yield session
+    session.close()

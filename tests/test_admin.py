@@ -50,7 +50,7 @@ def org(db):
 
 def fresh_user(db, username: str) -> User | None:
     db.commit()  # end the read snapshot (SQLite WAL) so the request's commit is visible
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     return db.scalar(select(User).where(User.username == username))
 
 
@@ -252,7 +252,7 @@ def test_rename_region_and_duplicate_is_422(admin_client, db, org):
     response = admin_client.post(f"/admin/regions/{east}", data={f"{prefix}-name": "东部片区", f"{prefix}-active": "y"})
     assert response.status_code == 302
     db.commit()
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     assert db.get(Region, east).name == "东部片区"
 
 
@@ -264,7 +264,7 @@ def test_rename_team_duplicate_is_422_and_unticking_active_deactivates(admin_cli
     assert "已有团队“一组”" in response.get_data(as_text=True)
     assert admin_client.post(f"/admin/teams/{team}", data={f"{prefix}-name": "二组"}).status_code == 302
     db.commit()
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     assert db.get(Team, team).active is False
 
 

@@ -203,7 +203,7 @@ def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, ap
             form.update(correct_fields(item))
     for _ in range(2):
         assert client.post("/mistakes/practice", data=form).status_code == 200
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     cleared = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id, MistakeEntry.cleared_at.is_not(None))).all()
     assert len(cleared) >= 10
 
@@ -225,7 +225,7 @@ def test_roleplay_review_loop(client, app, db, trainee):
     form = {f"{item.id}-level-{i}": str(top) for i in range(len(item.criteria))}
     form[f"{item.id}-comment-0"] = "很好"
     assert client.post(f"/review/{attempt_id}", data=form).status_code == 302
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     attempt = db.get(Attempt, attempt_id)
     assert attempt.state == "graded" and attempt.passed and attempt.percent == 100.0
 
@@ -240,7 +240,7 @@ def test_roleplay_redline_criterion_fails(client, app, db, trainee):
     top, low = max(p for _, p in item.levels), min(p for _, p in item.levels)
     form = {f"{item.id}-level-{i}": str(low if c.redline else top) for i, c in enumerate(item.criteria)}
     client.post(f"/review/{attempt_id}", data=form)
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     attempt = db.get(Attempt, attempt_id)
     assert attempt.redline and not attempt.passed
 

@@ -58,13 +58,13 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 
 def user_count(db) -> int:
     db.commit()  # end the read snapshot (SQLite WAL) so the request's commit is visible
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     return db.scalar(select(func.count(User.id)))
 
 
 def fresh_user(db, username: str) -> User | None:
     db.commit()
-    db.expire_all()
+    db.rollback()  # end the read snapshot
     return db.scalar(select(User).where(User.username == username))
 
 
@@ -233,3 +233,10 @@ def test_import_service_is_all_or_nothing(db, org):
         services.import_users(db, rows)
     assert [(p.line, p.reasons) for p in caught.value.problems] == [(3, ("用户名“svc1”与第 2 行重复",))]
     assert db.scalar(select(User).where(User.username == "svc1")) is None
+
+
+def test_xlsx_zip_bomb_is_refused(monkeypatch):
+    monkeypatch.setattr("academy.admin.importer.MAX_XLSX_UNZIPPED", 1000)
+    data = xlsx_bytes([["username"], ["a"]])
+    with pytest.raises(ImportFileError, match="过大"):
+        parse_upload(data, "u.xlsx")

@@ -6,12 +6,14 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 import openpyxl
 
 MAX_ROWS = 5000
 MAX_SCANNED_LINES = 100_000  # blank/formatted rows count here; stops runaway sheets
+MAX_XLSX_ENTRIES, MAX_XLSX_UNZIPPED = 1000, 50 * 1024 * 1024  # zip-bomb guard
 COLUMNS = ("username", "display_name", "roles", "region", "team", "password")
 COLUMN_LABELS = {"username": "用户名", "display_name": "姓名", "roles": "角色",
                  "region": "片区", "team": "团队", "password": "密码"}
@@ -85,9 +87,20 @@ def _csv_table(data: bytes) -> list[list[str]]:
         raise ImportFileError(f"CSV 格式有误（第 {reader.line_num} 行附近），请检查引号是否成对。") from exc
 
 
-def _xlsx_table(data: bytes) -> list[list[str]]:
+def _check_archive(data: bytes) -> None:
     if not data.startswith(b"PK\x03\x04"):
         raise ImportFileError("这不是有效的 .xlsx 文件，请在 Excel 中另存为“Excel 工作簿 (.xlsx)”。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError("无法读取这个 Excel 文件，请确认文件没有损坏。") from exc
+    if len(entries) > MAX_XLSX_ENTRIES or sum(e.file_size for e in entries) > MAX_XLSX_UNZIPPED:
+        raise ImportFileError("这个 Excel 文件解压后过大，请只保留用户名单后重新保存。")
+
+
+def _xlsx_table(data: bytes) -> list[list[str]]:
+    _check_archive(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for a damaged file

@@ -155,7 +155,7 @@ def create_user(session: Session, data: UserData) -> User:
     _apply(session, user, data)
     session.add(user)
     _flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
-    log.info("admin created user %s (id=%s, roles=%s)", user.username, user.id, sorted(data.roles))
+    log.info("admin created user %r (id=%s, roles=%s)", user.username, user.id, sorted(data.roles))
     return user
 
 
@@ -169,7 +169,7 @@ def update_user(session: Session, user: User, data: UserData, actor_id: int) -> 
     _flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
     if user.id != actor_id and (data.password or (was_active and not data.active)):
         revoke_all_sessions(session, user)
-    log.info("admin %s updated user %s (id=%s)", actor_id, user.username, user.id)
+    log.info("admin %s updated user %r (id=%s)", actor_id, user.username, user.id)
     return user
 
 
@@ -178,7 +178,7 @@ def deactivate_user(session: Session, user: User, actor_id: int) -> None:
         raise AdminRejected([(None, "不能停用你自己的账号。")])
     user.active = False
     revoke_all_sessions(session, user)
-    log.info("admin %s deactivated user %s (id=%s)", actor_id, user.username, user.id)
+    log.info("admin %s deactivated user %r (id=%s)", actor_id, user.username, user.id)
 
 
 # ---- 片区 and 团队 -----------------------------------------------------------------------
@@ -218,14 +218,14 @@ def create_region(session: Session, name: str) -> Region:
     region = Region(name=_check_region_name(session, name, None))
     session.add(region)
     _flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
-    log.info("admin created region %s (id=%s)", region.name, region.id)
+    log.info("admin created region %r (id=%s)", region.name, region.id)
     return region
 
 
 def update_region(session: Session, region: Region, name: str, active: bool) -> Region:
     region.name, region.active = _check_region_name(session, name, region), active
     _flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
-    log.info("admin updated region id=%s: %s active=%s", region.id, region.name, active)
+    log.info("admin updated region id=%s: %r active=%s", region.id, region.name, active)
     return region
 
 
@@ -236,14 +236,14 @@ def create_team(session: Session, region_id: int, name: str) -> Team:
     team = Team(region=region, name=_check_team_name(session, region, name, None))
     session.add(team)
     _flush_unique(session, ("name", f"片区“{region.name}”下已有团队“{team.name}”。"))
-    log.info("admin created team %s in region %s (id=%s)", team.name, region.name, team.id)
+    log.info("admin created team %r in region %r (id=%s)", team.name, region.name, team.id)
     return team
 
 
 def update_team(session: Session, team: Team, name: str, active: bool) -> Team:
     team.name, team.active = _check_team_name(session, team.region, name, team), active
     _flush_unique(session, ("name", f"片区“{team.region.name}”下已有团队“{team.name}”。"))
-    log.info("admin updated team id=%s: %s active=%s", team.id, team.name, active)
+    log.info("admin updated team id=%s: %r active=%s", team.id, team.name, active)
     return team
 
 
