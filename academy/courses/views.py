@@ -35,8 +35,9 @@ def learning_map():
 @bp.route("/modules/<module_id>")
 @requires(ANY_USER)
 def module(module_id: str):
-    entry = _progress().for_module(module_id) or abort(404)
-    return render_template("courses/module.html", entry=entry, done=_progress().completed)
+    progress = _progress()
+    entry = progress.for_module(module_id) or abort(404)
+    return render_template("courses/module.html", entry=entry, done=progress.completed)
 
 
 @bp.route("/lessons/<lesson_id>")

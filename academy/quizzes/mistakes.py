@@ -5,23 +5,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from academy.models import Attempt, MistakeEntry
-from academy.quizmd import Item, Option, Quiz
+from academy.quizmd import Choice, Item, Node, Option, Quiz
+from academy.scoring.composite import replay
 
 CLEAR_AFTER = 2
 
 
-def wrong_decisions(item: Item, path: list) -> list[str]:
-    """Node names where the learner chose less than the best offered choice (or a red line)."""
-    wrong, name = [], item.start
-    for index in path or []:
-        node = item.node(name)
-        if node is None or node.ending or not 0 <= index < len(node.choices):
-            break
-        choice = node.choices[index]
-        if choice.redline or choice.delta < max(c.delta for c in node.choices):
-            wrong.append(node.name)
-        name = choice.target
-    return wrong
+def is_best_choice(node: Node, choice: Choice) -> bool:
+    """A decision is right when it is one of the best-scoring choices that cross no red line."""
+    safe = [c.delta for c in node.choices if not c.redline]
+    return not choice.redline and choice.delta >= max(safe, default=choice.delta)
 
 
 def outcomes(item: Item, answer, score) -> dict[str, bool]:
@@ -29,22 +22,11 @@ def outcomes(item: Item, answer, score) -> dict[str, bool]:
     if item.type == "scenario":
         return {part_id: detail["correct"] for part_id, detail in score.detail.get("parts", {}).items()}
     if item.type == "dialogue":
-        wrong = set(wrong_decisions(item, answer))
-        return {f"{item.id}@{node.name}": node.name not in wrong for node in item.nodes if not node.ending and node.name in _visited(item, answer)}
+        steps = replay(item, answer).steps
+        return {f"{item.id}@{name}": is_best_choice(item.node(name), item.node(name).choices[index]) for name, index in steps}
     if item.manual:
         return {}
     return {item.id: score.correct}
-
-
-def _visited(item: Item, path) -> set[str]:
-    names, name = set(), item.start
-    for index in path or []:
-        node = item.node(name)
-        if node is None or node.ending or not 0 <= index < len(node.choices):
-            break
-        names.add(name)
-        name = node.choices[index].target
-    return names
 
 
 def record_attempt(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
@@ -85,8 +67,7 @@ def practice_item(quiz: Quiz, key: str) -> Item | None:
     node = dialogue.node(node_name) if dialogue else None
     if node is None or not node.choices:
         return None
-    best = max(c.delta for c in node.choices if not c.redline)
-    options = tuple(Option(chr(97 + i), c.text, c.text, c.delta == best and not c.redline, 1.0 if c.delta == best and not c.redline else 0.0,
+    options = tuple(Option(chr(97 + i), c.text, c.text, is_best_choice(node, c), float(is_best_choice(node, c)),
                            c.feedback_html, c.redline, c.line) for i, c in enumerate(node.choices))
     return Item(id=key, type="single", title=f"{dialogue.title} · {node.name}", points=1, line=node.line,
                 stem_html=node.html, options=options, lesson=dialogue.lesson, explanation_html=dialogue.debrief_html)

@@ -46,6 +46,7 @@ class TakeView:
         self.remaining = max(0, int(remaining)) if remaining is not None else None
         self.expired = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
         self.show_choice_feedback = quiz.review == "immediate"
+        self._dialogues: dict[str, DialogueState] = {}
 
     def options(self, item: Item):
         return layout.option_order(self.quiz, item, self.seed)
@@ -66,7 +67,9 @@ class TakeView:
         return order.index(index) + 1 if isinstance(order, list) and index in order else None
 
     def dialogue(self, item: Item) -> DialogueState:
-        return dialogue_state(item, self.answers.get(item.id, []))
+        if item.id not in self._dialogues:
+            self._dialogues[item.id] = dialogue_state(item, self.answers.get(item.id, []))
+        return self._dialogues[item.id]
 
     def answered(self, item: Item) -> bool:
         if item.type == "dialogue":
