@@ -1,7 +1,5 @@
 """Deny by default: every endpoint must be public or declare the roles that may use it."""
 from collections.abc import Callable
-from functools import wraps
-
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -13,12 +11,8 @@ def requires(*roles: str) -> Callable:
     """Declare who may use a view: requires("trainer", "admin") or requires(ANY_USER)."""
 
     def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            return view(*args, **kwargs)
-
-        wrapper.allowed_roles = frozenset(roles)
-        return wrapper
+        view.allowed_roles = frozenset(roles)
+        return view
 
     return decorate
 

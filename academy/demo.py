@@ -9,6 +9,7 @@ from academy.auth.services import hash_password
 from academy.content.catalog import get_catalog
 from academy.courses.services import complete_lesson
 from academy.db import get_session
+from academy.demo_answers import sample_answers
 from academy.models import ManagerScope, Region, Team, User
 from academy.models.org import utcnow
 from academy.quizzes import services as quiz_services
@@ -95,8 +96,6 @@ def _progress(session, user: User, catalog, rng: random.Random, index: int, trai
 
 
 def _attempts(session, user: User, quiz, rng: random.Random, skill: float, when, trainer: User) -> None:
-    from academy.demo_answers import sample_answers
-
     for number in range(rng.randint(1, min(2, quiz.attempts or 2))):
         attempt = quiz_services.start_attempt(session, user.id, quiz, when)
         answers = sample_answers(quiz, rng, min(0.98, skill + 0.15 * number))

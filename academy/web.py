@@ -42,5 +42,5 @@ def render_error(code: int, message: str | None = None):
 
 def register_errors(app: Flask) -> None:
     for code in ERROR_MESSAGES:
-        app.register_error_handler(code, lambda exc, code=code: render_error(code, getattr(exc, "description_zh", None)))
+        app.register_error_handler(code, lambda _exc, code=code: render_error(code))
     app.register_error_handler(CSRFError, lambda exc: render_error(400, "表单已过期或无效（CSRF 校验失败），请刷新页面后重新提交。"))

@@ -55,9 +55,9 @@ def load_catalog(root: Path) -> Catalog:
 
 
 def _unique_modules(modules: list[Module], sinks: list[ProblemSink]) -> list[Module]:
-    seen, lesson_seen, unique = {}, {}, []
+    seen, lesson_seen, unique, module_sinks = {}, {}, [], {}
     for module in modules:
-        sink = ProblemSink(module.path)
+        sink = module_sinks[module.path] = ProblemSink(module.path)
         sinks.append(sink)
         if module.id in seen:
             sink.add(1, "E006", f"模块 id“{module.id}”已被 {seen[module.id]} 使用 (duplicate module id)")
@@ -72,7 +72,7 @@ def _unique_modules(modules: list[Module], sinks: list[ProblemSink]) -> list[Mod
     for module in unique:
         for prereq in module.prerequisites:
             if prereq not in known:
-                sinks[-1].add(1, "E008", f"{module.path}: 先修模块“{prereq}”不存在 (unknown prerequisite)")
+                module_sinks[module.path].add(1, "E008", f"先修模块“{prereq}”不存在 (unknown prerequisite)")
     return unique
 
 
@@ -98,7 +98,7 @@ def check_lesson_links(catalog: Catalog) -> list[Problem]:
     """Warn when an item's lesson= points at a missing lesson or anchor."""
     problems = []
     for quiz in catalog.quizzes:
-        for item in _all_items(quiz):
+        for item in quiz.all_items():
             if not item.lesson:
                 continue
             lesson_id, _, anchor = item.lesson.partition("#")
@@ -106,12 +106,6 @@ def check_lesson_links(catalog: Catalog) -> list[Problem]:
             if lesson is None or (anchor and anchor not in dict(lesson.anchors)):
                 problems.append(Problem(quiz.path, item.line, "W110", f"lesson=“{item.lesson}”找不到对应课时或小节 (lesson link not found)"))
     return problems
-
-
-def _all_items(quiz: Quiz):
-    for item in quiz.items:
-        yield item
-        yield from item.parts
 
 
 def get_catalog() -> Catalog:

@@ -71,7 +71,7 @@ def build_item(head: Heading, lines: list[tuple[int, str]], sink: ProblemSink, i
     kind = resolve_type(head, sink)
     if kind is None:
         return None
-    if nested and kind not in SIMPLE_TYPES or nested and kind == "info":
+    if nested and (kind not in SIMPLE_TYPES or kind == "info"):
         sink.add(head.line, "E602", f"情景题中不能包含“{head.kind}”子题 (type not allowed in a scenario)")
         return None
     ctx = ItemContext(sink, head, ids)

@@ -155,14 +155,14 @@ class Quiz:
     def manual(self) -> bool:
         return any(i.manual for i in self.items)
 
-    def item(self, item_id: str) -> Item | None:
+    def all_items(self):
+        """Every item, with each scenario's sub-questions right after it."""
         for item in self.items:
-            if item.id == item_id:
-                return item
-            for part in item.parts:
-                if part.id == item_id:
-                    return part
-        return None
+            yield item
+            yield from item.parts
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.all_items() if i.id == item_id), None)
 
     def scored_items(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.type != "info")

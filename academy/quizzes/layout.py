@@ -30,6 +30,9 @@ def sequence_order(item: Item, seed: int) -> list[tuple[int, str]]:
 
 
 def right_order(item: Item, seed: int) -> list[str]:
-    rights = list(item.right_choices if item.type == "matching" else item.categories)
-    random.Random(f"{seed}:{item.id}:right").shuffle(rights) if item.type == "matching" else None
+    """Matching answers are shuffled (they would give the pairs away); categories keep their order."""
+    if item.type != "matching":
+        return list(item.categories)
+    rights = list(item.right_choices)
+    random.Random(f"{seed}:{item.id}:right").shuffle(rights)
     return rights

@@ -81,6 +81,11 @@ def parse_roleplay(item: Item, form: MultiDict):
     return {"text": text or "", "self": self_rating} if text or self_rating else None
 
 
+def parse_essay(item: Item, form: MultiDict):
+    text = parse_text(item, form)
+    return {"text": text} if text else None
+
+
 def parse_scenario(item: Item, form: MultiDict):
     answer = {part.id: PARSERS[part.type](part, form) for part in item.parts}
     return {k: v for k, v in answer.items() if v is not None} or None
@@ -89,8 +94,7 @@ def parse_scenario(item: Item, form: MultiDict):
 PARSERS = {
     "single": parse_single, "multiple": parse_multiple, "truefalse": parse_truefalse,
     "ordering": parse_ordering, "matching": parse_mapping, "classify": parse_mapping,
-    "short": parse_text, "numeric": parse_text, "roleplay": parse_roleplay,
-    "essay": lambda item, form: (lambda text: {"text": text} if text else None)(parse_text(item, form)),
+    "short": parse_text, "numeric": parse_text, "roleplay": parse_roleplay, "essay": parse_essay,
     "scenario": parse_scenario, "info": lambda item, form: None,
 }
 
