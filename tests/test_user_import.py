@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from academy.admin import services
+from academy.admin import bulk_import
 from academy.admin.importer import MAX_ROWS, ImportFileError, parse_upload
 from academy.auth.services import authenticate
 from academy.models import Region, Team, User
@@ -118,10 +118,10 @@ def test_row_limit():
 
 
 def test_roles_accept_chinese_english_and_all_separators():
-    roles, unknown = services.parse_roles("学员,讲师，Manager;admin；学员、 trainer ")
+    roles, unknown = bulk_import.parse_roles("学员,讲师，Manager;admin；学员、 trainer ")
     assert roles == {"trainee", "trainer", "manager", "admin"} and unknown == []
-    assert services.parse_roles("") == ({"trainee"}, [])
-    assert services.parse_roles("学员、老板")[1] == ["未知角色“老板”"]
+    assert bulk_import.parse_roles("") == ({"trainee"}, [])
+    assert bulk_import.parse_roles("学员、老板")[1] == ["未知角色“老板”"]
 
 
 # ---- the import page --------------------------------------------------------------------
@@ -229,8 +229,8 @@ def test_wrong_extension_and_missing_file_are_422(admin_client):
 
 def test_import_service_is_all_or_nothing(db, org):
     rows = parse_upload(csv_bytes(["svc1,一", "svc1,二"], header="用户名,姓名"), "u.csv")
-    with pytest.raises(services.ImportRejected) as caught:
-        services.import_users(db, rows)
+    with pytest.raises(bulk_import.ImportRejected) as caught:
+        bulk_import.import_users(db, rows)
     assert [(p.line, p.reasons) for p in caught.value.problems] == [(3, ("用户名“svc1”与第 2 行重复",))]
     assert db.scalar(select(User).where(User.username == "svc1")) is None
 

@@ -1,18 +1,11 @@
-"""Admin rules: users, 片区/团队 and bulk user import. Callers commit; these only flush."""
+"""Admin rules: users and 片区/团队. Callers commit; these only flush."""
 import logging
-import os
-import re
-import secrets
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from argon2 import PasswordHasher
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from academy.admin.importer import ImportRow
 from academy.auth.services import hash_password, revoke_all_sessions
 from academy.models import ManagerScope, Region, Team, User
 from academy.models.org import ROLES
@@ -22,11 +15,6 @@ log = logging.getLogger(__name__)
 MIN_PASSWORD = 8
 USER_LIST_LIMIT = 500
 ROLE_LABELS = {"trainee": "学员", "trainer": "讲师", "manager": "经理", "admin": "管理员"}
-ROLE_ALIASES = {**{r: r for r in ROLES}, **{label: role for role, label in ROLE_LABELS.items()}}
-ROLE_SEPARATORS = re.compile(r"[,，;；、]")
-# OWASP floor for argon2id (t=2, m=19 MiB, p=1): a 5,000-row import stays around a minute
-# instead of ~10. authenticate() rehashes with the full parameters on first login.
-IMPORT_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 
 class AdminRejected(Exception):
@@ -129,7 +117,7 @@ def _check_user(session: Session, data: UserData, user: User | None, actor_id: i
         raise AdminRejected(reasons)
 
 
-def _flush_unique(session: Session, reason: tuple[str | None, str]) -> None:
+def flush_unique(session: Session, reason: tuple[str | None, str]) -> None:
     """Flush inside a savepoint so a unique-constraint race becomes a domain error."""
     try:
         with session.begin_nested():
@@ -154,7 +142,7 @@ def create_user(session: Session, data: UserData) -> User:
     user = User(password_hash=hash_password(data.password or ""))
     _apply(session, user, data)
     session.add(user)
-    _flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
+    flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
     log.info("admin created user %r (id=%s, roles=%s)", user.username, user.id, sorted(data.roles))
     return user
 
@@ -166,7 +154,7 @@ def update_user(session: Session, user: User, data: UserData, actor_id: int) -> 
     _apply(session, user, data)
     if data.password:
         user.password_hash = hash_password(data.password)
-    _flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
+    flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
     if user.id != actor_id and (data.password or (was_active and not data.active)):
         revoke_all_sessions(session, user)
     log.info("admin %s updated user %r (id=%s)", actor_id, user.username, user.id)
@@ -217,14 +205,14 @@ def _check_team_name(session: Session, region: Region, name: str, team: Team | N
 def create_region(session: Session, name: str) -> Region:
     region = Region(name=_check_region_name(session, name, None))
     session.add(region)
-    _flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
+    flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
     log.info("admin created region %r (id=%s)", region.name, region.id)
     return region
 
 
 def update_region(session: Session, region: Region, name: str, active: bool) -> Region:
     region.name, region.active = _check_region_name(session, name, region), active
-    _flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
+    flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
     log.info("admin updated region id=%s: %r active=%s", region.id, region.name, active)
     return region
 
@@ -235,154 +223,13 @@ def create_team(session: Session, region_id: int, name: str) -> Team:
         raise AdminRejected([("region_id", "所选片区不存在或已停用。")])
     team = Team(region=region, name=_check_team_name(session, region, name, None))
     session.add(team)
-    _flush_unique(session, ("name", f"片区“{region.name}”下已有团队“{team.name}”。"))
+    flush_unique(session, ("name", f"片区“{region.name}”下已有团队“{team.name}”。"))
     log.info("admin created team %r in region %r (id=%s)", team.name, region.name, team.id)
     return team
 
 
 def update_team(session: Session, team: Team, name: str, active: bool) -> Team:
     team.name, team.active = _check_team_name(session, team.region, name, team), active
-    _flush_unique(session, ("name", f"片区“{team.region.name}”下已有团队“{team.name}”。"))
+    flush_unique(session, ("name", f"片区“{team.region.name}”下已有团队“{team.name}”。"))
     log.info("admin updated team id=%s: %r active=%s", team.id, team.name, active)
     return team
-
-
-# ---- bulk import ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    username: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ImportedUser:
-    line: int
-    username: str
-    display_name: str
-    generated_password: str | None
-
-
-class ImportRejected(Exception):
-    """At least one row is invalid; nothing was imported."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        super().__init__(f"{len(problems)} 行有错误")
-        self.problems = problems
-
-
-@dataclass
-class _Plan:
-    line: int
-    username: str
-    display_name: str
-    roles: set[str]
-    team_id: int | None
-    password: str | None
-
-
-class _OrgLookup:
-    """All 片区 and teams by name, loaded once per import."""
-
-    def __init__(self, session: Session) -> None:
-        self.regions = {r.name: r for r in session.scalars(select(Region))}
-        self.teams: dict[str, list[Team]] = {}
-        for team in session.scalars(select(Team).options(selectinload(Team.region))):
-            self.teams.setdefault(team.name, []).append(team)
-
-    def region_reason(self, name: str) -> str | None:
-        if name and name not in self.regions:
-            return f"未知片区“{name}”"
-        return f"片区“{name}”已停用" if name and not self.regions[name].active else None
-
-    def team(self, region: str, name: str) -> tuple[int | None, str | None]:
-        if not name:
-            return None, self.region_reason(region)
-        matches = [t for t in self.teams.get(name, []) if not region or t.region.name == region]
-        if not matches:
-            where = f"（片区“{region}”下）" if region else ""
-            return None, self.region_reason(region) or f"未知团队“{name}”{where}"
-        if len(matches) > 1:
-            return None, f"多个片区都有团队“{name}”，请填写片区"
-        team = matches[0]
-        return (team.id, None) if team.active and team.region.active else (None, f"团队“{name}”已停用")
-
-
-def parse_roles(text: str) -> tuple[set[str], list[str]]:
-    """'学员、讲师' or 'trainee, trainer' → roles; an empty cell means 学员."""
-    names = [n.strip() for n in ROLE_SEPARATORS.split(text or "") if n.strip()]
-    roles = {ROLE_ALIASES.get(n.lower()) for n in names} - {None}
-    unknown = [f"未知角色“{n}”" for n in names if n.lower() not in ROLE_ALIASES]
-    return (roles or {"trainee"}), unknown
-
-
-def _existing_usernames(session: Session, names: Iterable[str]) -> set[str]:
-    names, found = sorted(set(names) - {""}), set()
-    for start in range(0, len(names), 500):
-        chunk = names[start:start + 500]
-        found.update(session.scalars(select(User.username).where(User.username.in_(chunk))))
-    return found
-
-
-def _username_reasons(username: str, line: int, existing: set[str], seen: dict[str, int]) -> list[str]:
-    if not username:
-        return ["缺少用户名"]
-    if len(username) > 64:
-        return ["用户名超过 64 个字符"]
-    if username in seen:
-        return [f"用户名“{username}”与第 {seen[username]} 行重复"]
-    seen[username] = line
-    return [f"用户名“{username}”已存在"] if username in existing else []
-
-
-def _plan_row(row: ImportRow, lookup: _OrgLookup, existing: set[str], seen: dict[str, int]):
-    username, password = row.get("username"), row.get("password")
-    reasons = _username_reasons(username, row.line, existing, seen)
-    display_name = row.get("display_name") or username
-    if len(display_name) > 80:
-        reasons.append("姓名超过 80 个字符")
-    roles, role_reasons = parse_roles(row.get("roles"))
-    team_id, team_reason = lookup.team(row.get("region"), row.get("team"))
-    reasons += role_reasons + ([team_reason] if team_reason else [])
-    if password and len(password) < MIN_PASSWORD:
-        reasons.append(f"密码太短（至少 {MIN_PASSWORD} 个字符）")
-    plan = _Plan(row.line, username, display_name, roles, team_id, password or None)
-    return plan, reasons
-
-
-def _hash_all(passwords: list[str]) -> list[str]:
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return list(pool.map(IMPORT_HASHER.hash, passwords))
-
-
-def _create_planned(session: Session, plans: list[_Plan]) -> list[ImportedUser]:
-    generated = {p.line: secrets.token_urlsafe(9) for p in plans if not p.password}
-    hashes = _hash_all([p.password or generated[p.line] for p in plans])
-    for plan, password_hash in zip(plans, hashes, strict=True):
-        user = User(username=plan.username, display_name=plan.display_name,
-                    team_id=plan.team_id, password_hash=password_hash)
-        user.set_roles(plan.roles)
-        session.add(user)
-    _flush_unique(session, (None, "导入时有用户名已被占用（可能有人同时创建了同名用户），请重新上传。"))
-    return [ImportedUser(p.line, p.username, p.display_name, generated.get(p.line)) for p in plans]
-
-
-def import_users(session: Session, rows: list[ImportRow]) -> list[ImportedUser]:
-    """Check every row, then create all users or none.
-
-    :raises ImportRejected: with one RowProblem per bad row; nothing is added.
-    """
-    lookup, seen = _OrgLookup(session), {}
-    existing = _existing_usernames(session, (r.get("username") for r in rows))
-    plans, problems = [], []
-    for row in rows:
-        plan, reasons = _plan_row(row, lookup, existing, seen)
-        plans.append(plan)
-        if reasons:
-            problems.append(RowProblem(row.line, plan.username, tuple(reasons)))
-    if problems:
-        raise ImportRejected(problems)
-    imported = _create_planned(session, plans)
-    log.info("admin imported %d users", len(imported))
-    return imported

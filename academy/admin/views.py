@@ -3,8 +3,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from academy.access import requires
-from academy.admin import forms, services
-from academy.admin.importer import COLUMN_LABELS, MAX_ROWS, ImportFileError, parse_upload
+from academy.admin import bulk_import, forms, services
+from academy.admin.importer import (
+    COLUMN_LABELS,
+    MAX_ROWS,
+    ImportFileError,
+    parse_upload,
+)
 from academy.content.catalog import get_catalog
 from academy.db import get_session
 from academy.models import Region, Team, User
@@ -165,36 +170,31 @@ def team_new():
     return _org_saved(f"已在片区“{team.region.name}”创建团队“{team.name}”。")
 
 
-@bp.route("/regions/<int:region_id>", methods=["POST"])
-@requires("admin")
-def region_edit(region_id: int):
-    region = _get_or_404(Region, region_id)
-    prefix = f"region-{region_id}"
-    form = forms.RegionEditForm(prefix=prefix)
+def _edit_org_unit(model, unit_id: int, form_class, update, noun: str):
+    """Rename or (de)activate one 片区 or team from its inline form on the org page."""
+    unit = _get_or_404(model, unit_id)
+    prefix = f"{model.__tablename__}-{unit_id}"
+    form = form_class(prefix=prefix)
     if not form.validate_on_submit():
         return _org_page(422, edited=(prefix, form))
     try:
-        services.update_region(get_session(), region, form.name.data, form.active.data)
+        update(get_session(), unit, form.name.data, form.active.data)
     except services.AdminRejected as exc:
         _reject(form, exc)
         return _org_page(422, edited=(prefix, form))
-    return _org_saved(f"已保存片区“{region.name}”。")
+    return _org_saved(f"已保存{noun}“{unit.name}”。")
+
+
+@bp.route("/regions/<int:region_id>", methods=["POST"])
+@requires("admin")
+def region_edit(region_id: int):
+    return _edit_org_unit(Region, region_id, forms.RegionEditForm, services.update_region, "片区")
 
 
 @bp.route("/teams/<int:team_id>", methods=["POST"])
 @requires("admin")
 def team_edit(team_id: int):
-    team = _get_or_404(Team, team_id)
-    prefix = f"team-{team_id}"
-    form = forms.TeamEditForm(prefix=prefix)
-    if not form.validate_on_submit():
-        return _org_page(422, edited=(prefix, form))
-    try:
-        services.update_team(get_session(), team, form.name.data, form.active.data)
-    except services.AdminRejected as exc:
-        _reject(form, exc)
-        return _org_page(422, edited=(prefix, form))
-    return _org_saved(f"已保存团队“{team.name}”。")
+    return _edit_org_unit(Team, team_id, forms.TeamEditForm, services.update_team, "团队")
 
 
 # ---- bulk import ------------------------------------------------------------------------
@@ -215,10 +215,10 @@ def user_import():
     upload = form.file.data
     try:
         rows = parse_upload(upload.read(), upload.filename or "")
-        imported = services.import_users(get_session(), rows)
+        imported = bulk_import.import_users(get_session(), rows)
     except ImportFileError as exc:
         return _import_page(form, 422, file_error=str(exc))
-    except services.ImportRejected as exc:
+    except bulk_import.ImportRejected as exc:
         return _import_page(form, 422, problems=exc.problems)
     except services.AdminRejected as exc:
         get_session().rollback()
