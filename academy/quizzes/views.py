@@ -33,6 +33,11 @@ def refusals(view):
     return wrapper
 
 
+def my_attempt(attempt_id: int, lock: bool = False):
+    """The current learner's attempt (404/403 otherwise); lock it for changes."""
+    return services.load_attempt(get_session(), attempt_id, current_user.id, lock=lock)
+
+
 @bp.route("/quizzes/")
 @requires(ANY_USER)
 def index():
@@ -64,7 +69,7 @@ def start(quiz_id: str):
 @requires(ANY_USER)
 @refusals
 def take(attempt_id: int):
-    attempt = services.load_attempt(get_session(), attempt_id, current_user.id)
+    attempt = my_attempt(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     quiz = pinned_quiz(attempt.version)
@@ -76,7 +81,7 @@ def take(attempt_id: int):
 @refusals
 def save(attempt_id: int):
     db = get_session()
-    attempt = services.load_attempt(db, attempt_id, current_user.id, lock=True)
+    attempt = my_attempt(attempt_id, lock=True)
     services.save_answers(db, attempt, parse_responses(pinned_quiz(attempt.version), request.form), utcnow())
     db.commit()
     flash("答案已保存，可以稍后回来继续。", "success")
@@ -88,7 +93,7 @@ def save(attempt_id: int):
 @refusals
 def choose(attempt_id: int, item_id: str):
     db = get_session()
-    attempt = services.load_attempt(db, attempt_id, current_user.id, lock=True)
+    attempt = my_attempt(attempt_id, lock=True)
     index = request.form.get("choice", "")
     if not index.isdigit():
         raise BadAnswer("请选择一个回应。")
@@ -102,7 +107,7 @@ def choose(attempt_id: int, item_id: str):
 @refusals
 def submit(attempt_id: int):
     db = get_session()
-    attempt = services.load_attempt(db, attempt_id, current_user.id, lock=True)
+    attempt = my_attempt(attempt_id, lock=True)
     if attempt.state != "in_progress":
         flash("已提交，本次作答只计一次。", "info")
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
@@ -116,7 +121,7 @@ def submit(attempt_id: int):
 @requires(ANY_USER)
 @refusals
 def result(attempt_id: int):
-    attempt = services.load_attempt(get_session(), attempt_id, current_user.id)
+    attempt = my_attempt(attempt_id)
     if attempt.state == "in_progress":
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     quiz = pinned_quiz(attempt.version)
