@@ -5,7 +5,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from academy.models import LoginSession, User
 from academy.models.org import utcnow
@@ -46,11 +46,13 @@ def open_login_session(session: Session, user: User) -> str:
 def user_for_token(session: Session, user_id: str, token: str | None) -> User | None:
     if not token or not user_id.isdigit():
         return None
-    return session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
+    # One statement per request: the user, its roles and the session check together.
+    query = (
+        select(User).join(LoginSession, LoginSession.user_id == User.id).options(joinedload(User.role_rows))
         .where(User.id == int(user_id), User.active.is_(True), LoginSession.token_hash == _token_hash(token),
                LoginSession.revoked_at.is_(None))
     )
+    return session.scalars(query).unique().first()
 
 
 def revoke_login_session(session: Session, token: str | None) -> None:

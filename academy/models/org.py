@@ -49,7 +49,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     team: Mapped[Team | None] = relationship()
     role_rows: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    scopes: Mapped[list["ManagerScope"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    scopes: Mapped[list["ManagerScope"]] = relationship(cascade="all, delete-orphan")  # loaded when a page needs it
 
     @property
     def roles(self) -> set[str]:
