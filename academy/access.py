@@ -1,5 +1,6 @@
 """Deny by default: every endpoint must be public or declare the roles that may use it."""
 from collections.abc import Callable
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 

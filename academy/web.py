@@ -1,5 +1,6 @@
 """Blueprint and error-page registration."""
 from flask import Blueprint, Flask, jsonify, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from academy.access import enforce_access
@@ -7,14 +8,14 @@ from academy.access import enforce_access
 health = Blueprint("health", __name__)
 
 ERROR_MESSAGES = {
-    400: "请求无效，请返回上一页重试。",
-    403: "你没有权限访问这个页面。",
-    404: "页面不存在，可能已被移除。",
-    405: "不支持这种请求方式。",
-    413: "上传的内容太大。",
-    422: "提交的内容有误，请检查后重试。",
-    429: "尝试次数过多，请稍后再试。",
-    500: "服务器出错了，我们已记录该问题。请稍后重试。",
+    400: _l("请求无效，请返回上一页重试。"),
+    403: _l("你没有权限访问这个页面。"),
+    404: _l("页面不存在，可能已被移除。"),
+    405: _l("不支持这种请求方式。"),
+    413: _l("上传的内容太大。"),
+    422: _l("提交的内容有误，请检查后重试。"),
+    429: _l("尝试次数过多，请稍后再试。"),
+    500: _l("服务器出错了，我们已记录该问题。请稍后重试。"),
 }
 
 
@@ -43,4 +44,4 @@ def render_error(code: int, message: str | None = None):
 def register_errors(app: Flask) -> None:
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, lambda _exc, code=code: render_error(code))
-    app.register_error_handler(CSRFError, lambda exc: render_error(400, "表单已过期或无效（CSRF 校验失败），请刷新页面后重新提交。"))
+    app.register_error_handler(CSRFError, lambda exc: render_error(400, _l("表单已过期或无效（CSRF 校验失败），请刷新页面后重新提交。")))

@@ -259,3 +259,39 @@ def test_export_xapi(client, app, trainee, runner):
     assert all(s["actor"]["account"]["name"] == f"user-{trainee.id}" for s in lines)
     assert all(s["object"]["id"].startswith("https://academy.invalid/xapi/activities/quiz/clients-quiz") for s in lines)
     assert runner.invoke(args=["export-xapi", "--since", "not-a-date"]).exit_code != 0
+
+
+def expire(db, attempt_id):
+    from datetime import timedelta
+
+    from academy.models.org import utcnow
+
+    attempt = db.get(Attempt, attempt_id)
+    attempt.deadline_at = utcnow() - timedelta(minutes=5)
+    db.commit()
+
+
+def test_time_limit_ignores_answers_sent_after_the_deadline(client, app, trainee, db):
+    q = quiz(app, "final-exam")
+    first = q.items[0]
+    attempt_id = start_quiz(client, "final-exam")
+    client.post(f"/attempts/{attempt_id}/save", data=correct_fields(first))
+    expire(db, attempt_id)
+    late = client.post(f"/attempts/{attempt_id}/save", data={})
+    assert late.status_code == 422 and "时间已到" in late.get_data(as_text=True)
+    client.post(f"/attempts/{attempt_id}/submit", data=correct_form(q))
+    db.rollback()  # end the read snapshot
+    attempt = db.get(Attempt, attempt_id)
+    assert attempt.state == "graded" and attempt.submitted_at == attempt.deadline_at
+    correct = [key for key, value in attempt.result.items() if value["correct"]]
+    assert correct == [first.id]  # only the answer saved in time counts
+    assert "作答时间已到" in client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+
+
+def test_abandoned_expired_attempt_is_graded_when_the_learner_returns(client, trainee, db):
+    attempt_id = start_quiz(client, "final-exam")
+    expire(db, attempt_id)
+    second = start_quiz(client, "final-exam")
+    assert second != attempt_id
+    db.rollback()  # end the read snapshot
+    assert db.get(Attempt, attempt_id).state == "graded"

@@ -1,4 +1,5 @@
 """Admin forms: they check the shape of the input; services check the rules."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -17,7 +18,7 @@ from academy.models import ROLES, Region, User
 
 NO_TEAM = 0
 NEW_REGION, NEW_TEAM = "new-region", "new-team"  # prefixes keep ids unique on the org page
-PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=256, message=f"密码至少 {MIN_PASSWORD} 个字符，最多 256 个字符。")
+PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=256, message=_l("密码至少 %(n)d 个字符，最多 256 个字符。", n=MIN_PASSWORD))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -26,18 +27,18 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名", [DataRequired("请输入用户名。"), Length(max=64, message="用户名最多 64 个字符。")])
-    display_name = StringField("姓名", [DataRequired("请输入姓名。"), Length(max=80, message="姓名最多 80 个字符。")])
-    password = PasswordField("新密码", [Optional(strip_whitespace=False), PASSWORD_LENGTH])
-    roles = MultiCheckboxField("角色", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
-                               validators=[DataRequired("请至少选择一个角色。")])
-    team_id = SelectField("所属团队", coerce=int, default=NO_TEAM)
-    scopes = SelectMultipleField("经理可查看的范围", validators=[Optional()])
-    active = BooleanField("账号启用", default=True)
+    username = StringField(_l("用户名"), [DataRequired(_l("请输入用户名。")), Length(max=64, message=_l("用户名最多 64 个字符。"))])
+    display_name = StringField(_l("姓名"), [DataRequired(_l("请输入姓名。")), Length(max=80, message=_l("姓名最多 80 个字符。"))])
+    password = PasswordField(_l("新密码"), [Optional(strip_whitespace=False), PASSWORD_LENGTH])
+    roles = MultiCheckboxField(_l("角色"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
+                               validators=[DataRequired(_l("请至少选择一个角色。"))])
+    team_id = SelectField(_l("所属团队"), coerce=int, default=NO_TEAM)
+    scopes = SelectMultipleField(_l("经理可查看的范围"), validators=[Optional()])
+    active = BooleanField(_l("账号启用"), default=True)
 
     def set_choices(self, teams: list[tuple[int, str, str]], scopes: list[tuple[str, str, str]]) -> None:
         """Teams and manager scopes come from services, grouped by 片区."""
-        self.team_id.choices = [SelectChoice(NO_TEAM, "（不属于任何团队）"),
+        self.team_id.choices = [SelectChoice(NO_TEAM, _l("（不属于任何团队）")),
                                 *(SelectChoice(i, name, optgroup=region) for i, name, region in teams)]
         self.scopes.choices = [SelectChoice(v, label, optgroup=region) for v, label, region in scopes]
 
@@ -53,7 +54,7 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
-    password = PasswordField("初始密码", [DataRequired("请设置初始密码。"), PASSWORD_LENGTH])
+    password = PasswordField(_l("初始密码"), [DataRequired(_l("请设置初始密码。")), PASSWORD_LENGTH])
 
 
 def user_form_data(user: User) -> dict:
@@ -64,11 +65,11 @@ def user_form_data(user: User) -> dict:
 
 
 class RegionForm(FlaskForm):
-    name = StringField("片区名称", [DataRequired("请输入片区名称。"), Length(max=80, message="最多 80 个字符。")])
+    name = StringField(_l("片区名称"), [DataRequired(_l("请输入片区名称。")), Length(max=80, message=_l("最多 80 个字符。"))])
 
 
 class RegionEditForm(RegionForm):
-    active = BooleanField("启用")
+    active = BooleanField(_l("启用"))
 
 
 def region_choices(regions: list[Region]) -> list[SelectChoice]:
@@ -76,17 +77,17 @@ def region_choices(regions: list[Region]) -> list[SelectChoice]:
 
 
 class TeamForm(FlaskForm):
-    region_id = SelectField("所属片区", coerce=int)
-    name = StringField("团队名称", [DataRequired("请输入团队名称。"), Length(max=80, message="最多 80 个字符。")])
+    region_id = SelectField(_l("所属片区"), coerce=int)
+    name = StringField(_l("团队名称"), [DataRequired(_l("请输入团队名称。")), Length(max=80, message=_l("最多 80 个字符。"))])
 
 
 class TeamEditForm(FlaskForm):
-    name = StringField("团队名称", [DataRequired("请输入团队名称。"), Length(max=80, message="最多 80 个字符。")])
-    active = BooleanField("启用")
+    name = StringField(_l("团队名称"), [DataRequired(_l("请输入团队名称。")), Length(max=80, message=_l("最多 80 个字符。"))])
+    active = BooleanField(_l("启用"))
 
 
 class ImportForm(FlaskForm):
-    file = FileField("用户名单（.csv 或 .xlsx）", validators=[
-        FileRequired("请选择要上传的文件。"),
-        FileAllowed(["csv", "xlsx"], "只支持 .csv 或 .xlsx 文件。"),
+    file = FileField(_l("用户名单（.csv 或 .xlsx）"), validators=[
+        FileRequired(_l("请选择要上传的文件。")),
+        FileAllowed(["csv", "xlsx"], _l("只支持 .csv 或 .xlsx 文件。")),
     ])

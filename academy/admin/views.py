@@ -1,5 +1,7 @@
 """Admin pages: users, 片区/团队, bulk import and the content problem list."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from academy.access import requires
@@ -72,7 +74,7 @@ def user_new():
         _reject(form, exc)
         return _user_page(form, None)
     get_session().commit()
-    flash(f"已创建用户“{user.username}”。", "success")
+    flash(_("已创建用户“%(name)s”。", name=user.username), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -89,7 +91,7 @@ def user_edit(user_id: int):
         _reject(form, exc)
         return _user_page(form, user)
     get_session().commit()
-    flash(f"已保存用户“{user.username}”。", "success")
+    flash(_("已保存用户“%(name)s”。", name=user.username), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -103,7 +105,7 @@ def user_deactivate(user_id: int):
         get_session().rollback()
         return _users_page(error=str(exc), status=422)
     get_session().commit()
-    flash(f"已停用用户“{user.username}”，其所有登录已失效。", "success")
+    flash(_("已停用用户“%(name)s”，其所有登录已失效。", name=user.username), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -152,7 +154,7 @@ def region_new():
     except services.AdminRejected as exc:
         _reject(form, exc)
         return _org_page(422, region_form=form)
-    return _org_saved(f"已创建片区“{region.name}”。")
+    return _org_saved(_("已创建片区“%(name)s”。", name=region.name))
 
 
 @bp.route("/teams", methods=["POST"])
@@ -167,7 +169,7 @@ def team_new():
     except services.AdminRejected as exc:
         _reject(form, exc)
         return _org_page(422, team_form=form)
-    return _org_saved(f"已在片区“{team.region.name}”创建团队“{team.name}”。")
+    return _org_saved(_("已在片区“%(region)s”创建团队“%(name)s”。", region=team.region.name, name=team.name))
 
 
 def _edit_org_unit(model, unit_id: int, form_class, update, noun: str):
@@ -182,19 +184,19 @@ def _edit_org_unit(model, unit_id: int, form_class, update, noun: str):
     except services.AdminRejected as exc:
         _reject(form, exc)
         return _org_page(422, edited=(prefix, form))
-    return _org_saved(f"已保存{noun}“{unit.name}”。")
+    return _org_saved(_("已保存%(noun)s“%(name)s”。", noun=noun, name=unit.name))
 
 
 @bp.route("/regions/<int:region_id>", methods=["POST"])
 @requires("admin")
 def region_edit(region_id: int):
-    return _edit_org_unit(Region, region_id, forms.RegionEditForm, services.update_region, "片区")
+    return _edit_org_unit(Region, region_id, forms.RegionEditForm, services.update_region, _l("片区"))
 
 
 @bp.route("/teams/<int:team_id>", methods=["POST"])
 @requires("admin")
 def team_edit(team_id: int):
-    return _edit_org_unit(Team, team_id, forms.TeamEditForm, services.update_team, "团队")
+    return _edit_org_unit(Team, team_id, forms.TeamEditForm, services.update_team, _l("团队"))
 
 
 # ---- bulk import ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Login, logout (POST, revokes the server-side session) and language switch."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from academy.access import ANY_USER, requires
@@ -25,7 +26,7 @@ def load_user(user_id: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"], error_message="登录尝试过多，请稍后再试。")
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], error_message=lambda: _("登录尝试过多，请稍后再试。"))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("courses.dashboard"))
@@ -40,7 +41,7 @@ def login():
             session["sid"] = token
             login_user(user)
             return redirect(safe_next(request.args.get("next"), url_for("courses.dashboard")))
-        form.password.errors.append("用户名或密码错误，或账号已停用。")
+        form.password.errors.append(_("用户名或密码错误，或账号已停用。"))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
 
 
@@ -52,7 +53,7 @@ def logout():
     db.commit()
     logout_user()
     session.clear()
-    flash("你已安全退出。", "info")
+    flash(_("你已安全退出。"), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -1,5 +1,6 @@
 """Trainee pages: dashboard, learning map, module overview, lesson reader, 完成本节."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -62,7 +63,7 @@ def complete(lesson_id: str):
     db = get_session()
     services.complete_lesson(db, current_user.id, lesson)
     db.commit()
-    flash(f"已完成：{lesson.title}", "success")
+    flash(_("已完成：%(title)s", title=lesson.title), "success")
     previous, following = services.neighbours(catalog.module(lesson.module_id), lesson)
     target = url_for("courses.lesson", lesson_id=following.id) if following else url_for("courses.module", module_id=lesson.module_id)
     return redirect(target)

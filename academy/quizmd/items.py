@@ -9,8 +9,20 @@ from academy.quizmd import choices, openresponse
 from academy.quizmd.dialogue import DialogueChecker, build_node, parse_stakeholders
 from academy.quizmd.model import SIMPLE_TYPES, Item
 from academy.quizmd.syntax import (
-    HEADING_RE, ID_RE, MISTYPED_KEYS, TYPE_ALIASES, Heading, Segments, answer_entry, arrow_entry,
-    block_text, no_entry, number_entry, option_entry, parse_heading, segment,
+    HEADING_RE,
+    ID_RE,
+    MISTYPED_KEYS,
+    TYPE_ALIASES,
+    Heading,
+    Segments,
+    answer_entry,
+    arrow_entry,
+    block_text,
+    no_entry,
+    number_entry,
+    option_entry,
+    parse_heading,
+    segment,
 )
 
 COMMON_ATTRS = {"points", "concepts", "lesson", "shuffle"}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from academy.models import Attempt, ItemResult
 from academy.quizmd import Quiz
 from academy.quizzes import mistakes, xapi
-from academy.quizzes.versions import ensure_version
+from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.scoring import score_item
 from academy.scoring.composite import replay
 
@@ -32,8 +32,10 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> 
     """Resume the open attempt or start the next one within the attempt limit."""
     current = session.scalar(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id,
                                                    Attempt.state == "in_progress"))
-    if current is not None:
+    if current is not None and not expired(current, now):
         return current
+    if current is not None:  # abandoned after its time ran out: grade what was saved
+        close_expired(session, current, now)
     if quiz_closed(quiz, now):
         raise AttemptRejected("该测验已关闭，不能再作答。")
     used = session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id))
@@ -103,11 +105,19 @@ def choose(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, index: 
 def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime) -> Attempt:
     """Grade once: a second submit finds the attempt no longer in progress and is refused."""
     _require_open(attempt)
-    if not expired(attempt, now):
-        attempt.answers = {**attempt.answers, **answers}
+    if expired(attempt, now):
+        close_expired(session, attempt, now)
+        return attempt
+    attempt.answers = {**attempt.answers, **answers}
     attempt.submitted_at = now
     grade(session, attempt, quiz, now)
     return attempt
+
+
+def close_expired(session: Session, attempt: Attempt, now: datetime) -> None:
+    """Grade an attempt whose time ran out with the answers saved before the deadline."""
+    attempt.submitted_at = attempt.deadline_at
+    grade(session, attempt, pinned_quiz(attempt.version), now)
 
 
 def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:

@@ -2,13 +2,15 @@
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.db import get_session
 from academy.models.org import utcnow
-from academy.quizzes import services, views_support as support
+from academy.quizzes import services
+from academy.quizzes import views_support as support
 from academy.quizzes.responses import BadAnswer, parse_responses
 from academy.quizzes.results import standings
 from academy.quizzes.versions import pinned_quiz
@@ -84,7 +86,7 @@ def save(attempt_id: int):
     attempt = my_attempt(attempt_id, lock=True)
     services.save_answers(db, attempt, parse_responses(pinned_quiz(attempt.version), request.form), utcnow())
     db.commit()
-    flash("答案已保存，可以稍后回来继续。", "success")
+    flash(_("答案已保存，可以稍后回来继续。"), "success")
     return redirect(url_for("quizzes.take", attempt_id=attempt.id) + request.form.get("anchor", ""))
 
 
@@ -96,7 +98,7 @@ def choose(attempt_id: int, item_id: str):
     attempt = my_attempt(attempt_id, lock=True)
     index = request.form.get("choice", "")
     if not index.isdigit():
-        raise BadAnswer("请选择一个回应。")
+        raise BadAnswer(_("请选择一个回应。"))
     services.choose(db, attempt, pinned_quiz(attempt.version), item_id, int(index), utcnow())
     db.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
@@ -109,7 +111,7 @@ def submit(attempt_id: int):
     db = get_session()
     attempt = my_attempt(attempt_id, lock=True)
     if attempt.state != "in_progress":
-        flash("已提交，本次作答只计一次。", "info")
+        flash(_("已提交，本次作答只计一次。"), "info")
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     quiz = pinned_quiz(attempt.version)
     services.submit_attempt(db, attempt, quiz, parse_responses(quiz, request.form), utcnow())

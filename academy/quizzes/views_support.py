@@ -86,6 +86,7 @@ class ResultView(TakeView):
         super().__init__(quiz, attempt, now)
         self.catalog = catalog
         self.result = attempt.result or {}
+        self.timed_out = attempt.deadline_at is not None and attempt.submitted_at == attempt.deadline_at
         self.show_answers = {"immediate": True, "after_submit": True, "after_close": quiz_closed(quiz, now),
                              "never": False}[quiz.review]
 

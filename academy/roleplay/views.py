@@ -1,5 +1,6 @@
 """Minimal review loop for open role-plays: the queue and the grading page."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.access import requires
@@ -31,6 +32,6 @@ def grade(attempt_id: int):
     if request.method == "POST":
         services.record_review(db, current_user, attempt, quiz, services.parse_levels(quiz, request.form), utcnow())
         db.commit()
-        flash("评阅已保存，学员现在可以看到得分和评语。", "success")
+        flash(_("评阅已保存，学员现在可以看到得分和评语。"), "success")
         return redirect(url_for("roleplay.queue"))
     return render_template("roleplay/grade.html", attempt=attempt, quiz=quiz)

@@ -4,9 +4,8 @@ Revision ID: 490a20904367
 Revises: 
 Create Date: 2026-11-27 23:33:06.122412
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
