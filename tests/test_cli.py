@@ -7,12 +7,19 @@ from academy.models import Attempt, User
 from tests.conftest import make_app
 
 
-def test_seed_demo_is_idempotent(runner, db):
+def test_seed_demo_is_idempotent(app, runner, db):
     first = runner.invoke(args=["seed-demo", "--password", "demo-pass-123"])
     assert "demo-pass-123" in first.output
     users = db.scalar(select(func.count()).select_from(User))
     assert users == 34
     assert db.scalar(select(func.count()).select_from(Attempt)) > 30
+    with app.app_context():
+        from academy.content.catalog import get_catalog
+        from academy.courses.services import learner_progress
+
+        for user in db.scalars(select(User).where(User.username.like("trainee%"))):
+            for entry in learner_progress(db, user.id, get_catalog()).modules:
+                assert entry.status != "locked" or not any(s.attempts for _, s in entry.quizzes), user.username
     db.rollback()
     second = runner.invoke(args=["seed-demo"])
     assert "已存在" in second.output

@@ -94,3 +94,10 @@ def test_no_markdown_rendering_per_request(client, trainee, monkeypatch):
     monkeypatch.setattr(markdown.Markdown, "convert", forbidden)
     for path in ("/lessons/clients-org-traits", "/map", "/quizzes/clients-quiz"):
         assert client.get(path).status_code == 200
+
+
+def test_quizzes_of_a_locked_module_cannot_be_started(client, trainee):
+    assert client.get("/quizzes/intel-quiz").status_code == 403
+    response = client.post("/quizzes/intel-quiz/start")
+    assert response.status_code == 403 and "读懂政企客户" in response.get_data(as_text=True)
+    assert client.get("/quizzes/final-exam").status_code == 200  # not tied to a module

@@ -48,6 +48,14 @@ class LearnerProgress:
         return next((m for m in self.modules if m.status in ("in_progress", "not_started")), None)
 
 
+def locked_for(progress: "LearnerProgress", module_id: str, user) -> ModuleProgress | None:
+    """The module's progress when it is still locked for this learner (trainers and admins may preview)."""
+    entry = progress.for_module(module_id)
+    if entry is None or entry.status != "locked" or user.has_role("trainer", "admin"):
+        return None
+    return entry
+
+
 def completed_lessons(session: Session, user_id: int) -> dict[str, object]:
     rows = session.execute(
         select(LessonProgress.lesson_id, LessonProgress.completed_at)

@@ -47,9 +47,9 @@ def lesson(lesson_id: str):
     catalog = get_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)
     progress = _progress()
+    if locked := services.locked_for(progress, lesson.module_id, current_user):
+        return render_template("courses/locked.html", entry=locked), 403
     entry = progress.for_module(lesson.module_id)
-    if entry.status == "locked" and not current_user.has_role("trainer", "admin"):
-        return render_template("courses/locked.html", entry=entry), 403
     previous, following = services.neighbours(entry.module, lesson)
     return render_template("courses/lesson.html", lesson=lesson, entry=entry, previous=previous,
                            following=following, done=lesson.id in progress.completed)

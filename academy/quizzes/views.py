@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
+from academy.courses.services import learner_progress, locked_for
 from academy.db import get_session
 from academy.models.org import utcnow
 from academy.quizzes import services
@@ -48,12 +49,23 @@ def index():
     return render_template("quizzes/index.html", catalog=catalog, standings=table)
 
 
+def locked_page(quiz, progress):
+    """The 403 page while the quiz's module is locked for this learner, else None."""
+    locked = locked_for(progress, quiz.course, current_user)
+    return (render_template("courses/locked.html", entry=locked), 403) if locked else None
+
+
+def _progress():
+    return learner_progress(get_session(), current_user.id, get_catalog())
+
+
 @bp.route("/quizzes/<quiz_id>")
 @requires(ANY_USER)
 def intro(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
-    table = standings(get_session(), current_user.id, [quiz])
-    return render_template("quizzes/intro.html", quiz=quiz, standing=table[quiz.id])
+    progress = _progress()
+    return locked_page(quiz, progress) or render_template(
+        "quizzes/intro.html", quiz=quiz, standing=progress.quiz_standings[quiz.id])
 
 
 @bp.route("/quizzes/<quiz_id>/start", methods=["POST"])
@@ -61,6 +73,8 @@ def intro(quiz_id: str):
 @refusals
 def start(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
+    if page := locked_page(quiz, _progress()):
+        return page
     db = get_session()
     attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
     db.commit()
