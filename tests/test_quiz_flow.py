@@ -295,3 +295,25 @@ def test_abandoned_expired_attempt_is_graded_when_the_learner_returns(client, tr
     assert second != attempt_id
     db.rollback()  # end the read snapshot
     assert db.get(Attempt, attempt_id).state == "graded"
+
+
+def test_check_one_item_reveals_only_its_feedback_and_freezes_it(client, app, trainee, db):
+    q = quiz(app)
+    single = q.item("sample-single")
+    wrong = next(o for o in single.options if not o.correct and not o.redline and o.weight == 0)
+    attempt_id = start_quiz(client, SAMPLE)
+    response = client.post(f"/attempts/{attempt_id}/check/{single.id}", data={f"q-{single.id}": wrong.key})
+    assert response.status_code == 302
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "销售的窗口在预算编制期" in page  # this item's explanation
+    assert "对，是主要采购方式" not in page  # another item's feedback stays hidden
+    right = next(o.key for o in single.options if o.correct)
+    client.post(f"/attempts/{attempt_id}/save", data={f"q-{single.id}": right})
+    db.rollback()  # end the read snapshot
+    assert db.get(Attempt, attempt_id).answers[single.id] == wrong.key
+
+
+def test_check_is_refused_where_feedback_waits_for_submit(client, app, trainee):
+    item = quiz(app, "clients-quiz").items[0]
+    attempt_id = start_quiz(client, "clients-quiz")
+    assert client.post(f"/attempts/{attempt_id}/check/{item.id}", data={}).status_code == 404

@@ -58,6 +58,7 @@ class Attempt(Base):
     submitted_at: Mapped[datetime | None]
     graded_at: Mapped[datetime | None]
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    checked: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # frozen after 检查本题
     result: Mapped[dict | None] = mapped_column(JSON)
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float, default=0)

@@ -77,11 +77,30 @@ def _require_open(attempt: Attempt) -> None:
         raise AttemptRejected("已提交，本次作答不能再修改。", 409)
 
 
+def _merge(attempt: Attempt, answers: dict) -> None:
+    """New answers replace saved ones, except for items already checked (their answers are frozen)."""
+    attempt.answers = {**attempt.answers, **{k: v for k, v in answers.items() if k not in attempt.checked}}
+
+
 def save_answers(session: Session, attempt: Attempt, answers: dict, now: datetime) -> None:
     _require_open(attempt)
     if expired(attempt, now):
         raise AttemptRejected("作答时间已到，新的答案没有保存。请提交试卷。")
-    attempt.answers = {**attempt.answers, **answers}
+    _merge(attempt, answers)
+    session.flush()
+
+
+CHECKABLE = {"single", "multiple", "truefalse", "ordering", "matching", "classify", "scenario", "short", "numeric"}
+
+
+def check_item(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, answers: dict, now: datetime) -> None:
+    """Save the answers and reveal one item's feedback now (review: immediate); the item is then frozen."""
+    item = quiz.item(item_id)
+    if quiz.review != "immediate" or item is None or item.type not in CHECKABLE or item not in quiz.items:
+        raise AttemptRejected("这道题不能单独检查。", 404)
+    save_answers(session, attempt, answers, now)
+    if item_id not in attempt.checked:
+        attempt.checked = [*attempt.checked, item_id]
     session.flush()
 
 
@@ -108,7 +127,7 @@ def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict
     if expired(attempt, now):
         close_expired(session, attempt, now)
         return attempt
-    attempt.answers = {**attempt.answers, **answers}
+    _merge(attempt, answers)
     attempt.submitted_at = now
     grade(session, attempt, quiz, now)
     return attempt
@@ -124,8 +143,7 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None
     scores = {item.id: score_item(item, attempt.answers.get(item.id)) for item in quiz.scored_items()}
     pending = any(s.pending for s in scores.values())
     redline = any(s.redline for s in scores.values())
-    attempt.result = {key: {"score": s.score, "points": s.points, "correct": s.correct, "redline": s.redline,
-                            "pending": s.pending, "detail": s.detail} for key, s in scores.items()}
+    attempt.result = {key: s.as_dict() for key, s in scores.items()}
     attempt.max_score, attempt.redline = quiz.total_points, redline
     if pending:
         attempt.state = "review"

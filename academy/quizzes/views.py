@@ -104,6 +104,17 @@ def save(attempt_id: int):
     return redirect(url_for("quizzes.take", attempt_id=attempt.id) + request.form.get("anchor", ""))
 
 
+@bp.route("/attempts/<int:attempt_id>/check/<item_id>", methods=["POST"])
+@requires(ANY_USER)
+@refusals
+def check(attempt_id: int, item_id: str):
+    attempt = my_attempt(attempt_id, lock=True)
+    quiz = pinned_quiz(attempt.version)
+    services.check_item(get_session(), attempt, quiz, item_id, parse_responses(quiz, request.form), utcnow())
+    get_session().commit()
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
+
+
 @bp.route("/attempts/<int:attempt_id>/dialogue/<item_id>", methods=["POST"])
 @requires(ANY_USER)
 @refusals

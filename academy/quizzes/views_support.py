@@ -8,7 +8,8 @@ from academy.content.catalog import Catalog
 from academy.models import Attempt
 from academy.quizmd import Item, Quiz
 from academy.quizzes import layout
-from academy.quizzes.services import GRACE, quiz_closed
+from academy.quizzes.services import CHECKABLE, GRACE, quiz_closed
+from academy.scoring import score_item
 from academy.scoring.composite import replay
 
 
@@ -46,7 +47,10 @@ class TakeView:
         self.remaining = max(0, int(remaining)) if remaining is not None else None
         self.expired = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
         self.show_choice_feedback = quiz.review == "immediate"
+        self.checked = set(attempt.checked or ())
+        self.show_answers = True  # only checked items show their result on the take page
         self._dialogues: dict[str, DialogueState] = {}
+        self._scores: dict[str, dict] = {}
 
     def options(self, item: Item):
         return layout.option_order(self.quiz, item, self.seed)
@@ -70,6 +74,21 @@ class TakeView:
         if item.id not in self._dialogues:
             self._dialogues[item.id] = dialogue_state(item, self.answers.get(item.id, []))
         return self._dialogues[item.id]
+
+    def can_check(self, item: Item) -> bool:
+        return self.quiz.review == "immediate" and item.type in CHECKABLE
+
+    def item_result(self, item: Item, parent: Item | None = None) -> dict:
+        """Score of a checked item, computed from the saved answer (never sent before it is checked)."""
+        if parent is not None:
+            return self.item_result(parent).get("detail", {}).get("parts", {}).get(item.id, {})
+        if item.id not in self._scores:
+            self._scores[item.id] = score_item(item, self.answers.get(item.id)).as_dict()
+        return self._scores[item.id]
+
+    def selected(self, item: Item, key: str, parent: Item | None = None) -> bool:
+        answer = self.answer(item, parent)
+        return answer == key or (isinstance(answer, list) and key in answer)
 
     def answered(self, item: Item) -> bool:
         if item.type == "dialogue":
@@ -106,10 +125,6 @@ class ResultView(TakeView):
     def stances(self, item: Item) -> list[tuple[str, int, int, str]]:
         final = self.dialogue(item).stances
         return [(name, start, final.get(name, start), stance_label(final.get(name, start))) for name, start in item.stakeholders]
-
-    def selected(self, item: Item, key: str, parent: Item | None = None) -> bool:
-        answer = self.answer(item, parent)
-        return answer == key or (isinstance(answer, list) and key in answer)
 
     @property
     def redline_items(self) -> list[Item]:

@@ -18,6 +18,11 @@ class ItemScore:
     detail: dict = field(default_factory=dict)
 
 
+    def as_dict(self) -> dict:
+        return {"score": self.score, "points": self.points, "correct": self.correct, "redline": self.redline,
+                "pending": self.pending, "detail": self.detail}
+
+
 Scorer = Callable[[Item, Any], ItemScore]
 SCORERS: dict[str, Scorer] = {}
 

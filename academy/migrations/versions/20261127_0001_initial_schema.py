@@ -1,6 +1,6 @@
 """initial schema
 
-Revision ID: 490a20904367
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-27 23:33:06.122412
 """
