@@ -13,9 +13,10 @@
     var timer = document.querySelector(".timer[data-remaining]");
     if (timer) {
       var left = parseInt(timer.getAttribute("data-remaining"), 10);
+      var format = timer.getAttribute("data-format");
       var tick = function () {
         left = Math.max(0, left - 1);
-        timer.textContent = "剩余 " + Math.floor(left / 60) + " 分 " + (left % 60) + " 秒";
+        timer.textContent = format.replace("%(m)s", Math.floor(left / 60)).replace("%(s)s", left % 60);
         if (left === 60) { timer.setAttribute("aria-live", "assertive"); }
       };
       window.setInterval(tick, 1000);
