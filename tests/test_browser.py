@@ -15,9 +15,21 @@ from pathlib import Path
 import pytest
 
 try:
-    from browser_support import DEMO_PASSWORD, AppServer, cleanup_dir, make_driver, require_browser
+    from browser_support import (
+        DEMO_PASSWORD,
+        AppServer,
+        cleanup_dir,
+        make_driver,
+        require_browser,
+    )
 except ImportError:  # tests/ imported as a package
-    from tests.browser_support import DEMO_PASSWORD, AppServer, cleanup_dir, make_driver, require_browser
+    from tests.browser_support import (
+        DEMO_PASSWORD,
+        AppServer,
+        cleanup_dir,
+        make_driver,
+        require_browser,
+    )
 
 from selenium.common.exceptions import NoAlertPresentException, TimeoutException
 from selenium.webdriver.common.by import By

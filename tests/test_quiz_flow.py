@@ -256,6 +256,11 @@ def test_export_xapi(client, app, trainee, runner):
     lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     verbs = {s["verb"]["display"]["en-US"] for s in lines}
     assert {"attempted", "answered", "completed", "failed"} <= verbs
+    client.post("/lessons/clients-org-traits/complete")
+    client.post("/lessons/clients-org-traits/complete")  # once only
+    again = runner.invoke(args=["export-xapi"]).output
+    experienced = [json.loads(x) for x in again.splitlines() if '"experienced"' in x]
+    assert len(experienced) == 1 and experienced[0]["object"]["id"].endswith("/lesson/clients-org-traits")
     assert all(s["actor"]["account"]["name"] == f"user-{trainee.id}" for s in lines)
     assert all(s["object"]["id"].startswith("https://academy.invalid/xapi/activities/quiz/clients-quiz") for s in lines)
     assert runner.invoke(args=["export-xapi", "--since", "not-a-date"]).exit_code != 0
@@ -317,3 +322,27 @@ def test_check_is_refused_where_feedback_waits_for_submit(client, app, trainee):
     item = quiz(app, "clients-quiz").items[0]
     attempt_id = start_quiz(client, "clients-quiz")
     assert client.post(f"/attempts/{attempt_id}/check/{item.id}", data={}).status_code == 404
+
+
+def test_managers_review_only_their_own_teams(client, app, db, trainee):
+    from academy.models import ManagerScope, Region, Team
+
+    east, west = Region(name="华东片区"), Region(name="西南片区")
+    db.add_all([east, west])
+    db.flush()
+    team = Team(region_id=east.id, name="一组")
+    db.add(team)
+    db.flush()
+    trainee_row = db.get(type(trainee), trainee.id)
+    trainee_row.team_id = team.id
+    inside = make_user(db, "m-east", roles=("manager",))
+    outside = make_user(db, "m-west", roles=("manager",))
+    db.add_all([ManagerScope(user_id=inside.id, region_id=east.id), ManagerScope(user_id=outside.id, region_id=west.id)])
+    db.commit()
+    attempt_id = start_quiz(client, "clients-roleplay")
+    client.post(f"/attempts/{attempt_id}/submit", data={f"q-{quiz(app, 'clients-roleplay').items[0].id}": "回应"})
+    for username, code, listed in (("m-west", 403, False), ("m-east", 200, True)):
+        client.post("/logout")
+        login(client, username)
+        assert client.get(f"/review/{attempt_id}").status_code == code
+        assert (f"/review/{attempt_id}" in client.get("/review/").get_data(as_text=True)) is listed

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from academy import xapi
 from academy.content.catalog import Catalog
 from academy.content.courses import Lesson, Module
 from academy.models import LessonProgress
@@ -100,7 +101,10 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> LessonPro
         row = LessonProgress(user_id=user_id, module_id=lesson.module_id, lesson_id=lesson.id)
         session.add(row)
     row.last_viewed_at = utcnow()
-    row.completed_at = row.completed_at or utcnow()
+    if row.completed_at is None:
+        row.completed_at = row.last_viewed_at
+        xapi.record(session, user_id, "experienced", xapi.activity_id("lesson", lesson.id), lesson.title,
+                    row.completed_at, parent=xapi.activity_id("module", lesson.module_id))
     session.flush()
     return row
 

@@ -6,9 +6,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from academy import xapi
 from academy.models import Attempt, ItemResult
 from academy.quizmd import Quiz
-from academy.quizzes import mistakes, xapi
+from academy.quizzes import mistakes
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.scoring import score_item
 from academy.scoring.composite import replay
