@@ -1,13 +1,14 @@
 """Passwords (argon2id) and server-side login sessions."""
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from academy.models import LoginSession, User
+from academy.models import LoginSession, User, UserRole
 from academy.models.org import utcnow
 
 hasher = PasswordHasher()  # argon2id with the library's recommended parameters
@@ -43,16 +44,42 @@ def open_login_session(session: Session, user: User) -> str:
     return token
 
 
-def user_for_token(session: Session, user_id: str, token: str | None) -> User | None:
+@dataclass(frozen=True)
+class SessionUser:
+    """The signed-in user as every request sees it: plain values, read with one SQL statement."""
+
+    id: int
+    username: str
+    display_name: str
+    team_id: int | None
+    locale: str | None
+    roles: frozenset[str]
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+
+def user_for_token(session: Session, user_id: str, token: str | None) -> SessionUser | None:
+    """The active user behind a live (unrevoked) login session, with its roles."""
     if not token or not user_id.isdigit():
         return None
-    # One statement per request: the user, its roles and the session check together.
-    query = (
-        select(User).join(LoginSession, LoginSession.user_id == User.id).options(joinedload(User.role_rows))
+    rows = session.execute(
+        select(User.id, User.username, User.display_name, User.team_id, User.locale, UserRole.role)
+        .join(LoginSession, LoginSession.user_id == User.id).outerjoin(UserRole, UserRole.user_id == User.id)
         .where(User.id == int(user_id), User.active.is_(True), LoginSession.token_hash == _token_hash(token),
                LoginSession.revoked_at.is_(None))
-    )
-    return session.scalars(query).unique().first()
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return SessionUser(first.id, first.username, first.display_name, first.team_id, first.locale,
+                       frozenset(row.role for row in rows if row.role))
 
 
 def revoke_login_session(session: Session, token: str | None) -> None:

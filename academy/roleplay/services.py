@@ -4,34 +4,38 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from academy.models import Attempt, RoleplayReview, Team, User
+from academy.auth.services import SessionUser
+from academy.models import Attempt, ManagerScope, RoleplayReview, Team, User
 from academy.quizmd import Quiz
 from academy.quizzes.services import AttemptRejected, apply_review
 
+Reviewer = SessionUser | User  # the signed-in user, or a User row (demo data)
 
-def scope_filter(reviewer: User):
+
+def scope_filter(session: Session, reviewer: Reviewer):
     """SQL condition on User for the learners a reviewer may see (None = everyone)."""
     if reviewer.has_role("trainer", "admin"):
         return None
-    region_ids = [s.region_id for s in reviewer.scopes if s.region_id]
-    team_ids = [s.team_id for s in reviewer.scopes if s.team_id]
+    scopes = session.execute(select(ManagerScope.region_id, ManagerScope.team_id).where(ManagerScope.user_id == reviewer.id)).all()
+    region_ids = [s.region_id for s in scopes if s.region_id]
+    team_ids = [s.team_id for s in scopes if s.team_id]
     in_region = select(Team.id).where(Team.region_id.in_(region_ids))
     return or_(User.team_id.in_(team_ids), User.team_id.in_(in_region))
 
 
-def review_queue(session: Session, reviewer: User) -> list[Attempt]:
+def review_queue(session: Session, reviewer: Reviewer) -> list[Attempt]:
     query = select(Attempt).join(User, Attempt.user_id == User.id).where(Attempt.state == "review")
-    condition = scope_filter(reviewer)
+    condition = scope_filter(session, reviewer)
     if condition is not None:
         query = query.where(condition)
     return list(session.scalars(query.order_by(Attempt.submitted_at)))
 
 
-def reviewable_attempt(session: Session, reviewer: User, attempt_id: int) -> Attempt:
+def reviewable_attempt(session: Session, reviewer: Reviewer, attempt_id: int) -> Attempt:
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
         raise AttemptRejected("作答记录不存在。", 404)
-    condition = scope_filter(reviewer)
+    condition = scope_filter(session, reviewer)
     if condition is not None and session.scalar(select(User.id).where(User.id == attempt.user_id, condition)) is None:
         raise AttemptRejected("这位学员不在你的管辖范围内。", 403)
     return attempt
@@ -57,7 +61,7 @@ def parse_levels(quiz: Quiz, form) -> dict[str, dict]:
     return chosen
 
 
-def record_review(session: Session, reviewer: User, attempt: Attempt, quiz: Quiz, chosen: dict, now: datetime) -> None:
+def record_review(session: Session, reviewer: Reviewer, attempt: Attempt, quiz: Quiz, chosen: dict, now: datetime) -> None:
     apply_review(session, attempt, quiz, chosen, now)
     session.add(RoleplayReview(attempt_id=attempt.id, reviewer_id=reviewer.id, levels={k: v["levels"] for k, v in chosen.items()},
                                comments={k: v["comments"] for k, v in chosen.items()},
