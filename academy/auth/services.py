@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from academy.models import LoginSession, User, UserRole
@@ -44,6 +44,15 @@ def open_login_session(session: Session, user: User) -> str:
     return token
 
 
+# Built once: this runs on every request.
+SESSION_USER_QUERY = (
+    select(User.id, User.username, User.display_name, User.team_id, User.locale, UserRole.role)
+    .join(LoginSession, LoginSession.user_id == User.id).outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(User.id == bindparam("user_id"), User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"),
+           LoginSession.revoked_at.is_(None))
+)
+
+
 @dataclass(frozen=True)
 class SessionUser:
     """The signed-in user as every request sees it: plain values, read with one SQL statement."""
@@ -69,12 +78,8 @@ def user_for_token(session: Session, user_id: str, token: str | None) -> Session
     """The active user behind a live (unrevoked) login session, with its roles."""
     if not token or not user_id.isdigit():
         return None
-    rows = session.execute(
-        select(User.id, User.username, User.display_name, User.team_id, User.locale, UserRole.role)
-        .join(LoginSession, LoginSession.user_id == User.id).outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(User.id == int(user_id), User.active.is_(True), LoginSession.token_hash == _token_hash(token),
-               LoginSession.revoked_at.is_(None))
-    ).all()
+    params = {"user_id": int(user_id), "token_hash": _token_hash(token)}
+    rows = session.connection().execute(SESSION_USER_QUERY, params).all()
     if not rows:
         return None
     first = rows[0]

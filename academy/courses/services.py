@@ -1,7 +1,7 @@
 """Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from academy import xapi
@@ -57,11 +57,12 @@ def locked_for(progress: "LearnerProgress", module_id: str, user) -> ModuleProgr
     return entry
 
 
+COMPLETED_LESSONS = select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
+
+
 def completed_lessons(session: Session, user_id: int) -> dict[str, object]:
-    rows = session.execute(
-        select(LessonProgress.lesson_id, LessonProgress.completed_at)
-        .where(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
-    ).all()
+    rows = session.connection().execute(COMPLETED_LESSONS, {"user_id": user_id}).all()
     return {row.lesson_id: row.completed_at for row in rows}
 
 

@@ -2,13 +2,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses import services
 from academy.db import get_session
-from academy.models import Attempt
+from academy.quizzes.results import recent_results
 
 bp = Blueprint("courses", __name__)
 
@@ -20,10 +19,7 @@ def _progress():
 @bp.route("/")
 @requires(ANY_USER)
 def dashboard():
-    recent = get_session().scalars(
-        select(Attempt).where(Attempt.user_id == current_user.id, Attempt.state.in_(("graded", "review")))
-        .order_by(Attempt.submitted_at.desc()).limit(5)
-    ).all()
+    recent = recent_results(get_session(), current_user.id)
     return render_template("courses/dashboard.html", progress=_progress(), recent=recent, catalog=get_catalog())
 
 

@@ -1,7 +1,7 @@
 """A learner's standing on each quiz, by the quiz's grading method (one query per learner)."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from academy.models import Attempt
@@ -19,11 +19,26 @@ class QuizStanding:
     in_progress_id: int | None
 
 
+ATTEMPT_ROWS = (
+    select(Attempt.id, Attempt.quiz_id, Attempt.number, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline)
+    .where(Attempt.user_id == bindparam("user_id")).order_by(Attempt.quiz_id, Attempt.number)
+)
+
+
+RECENT_RESULTS = (
+    select(Attempt.id, Attempt.quiz_id, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline, Attempt.submitted_at)
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.state.in_(("graded", "review")))
+    .order_by(Attempt.submitted_at.desc()).limit(bindparam("limit"))
+)
+
+
+def recent_results(session: Session, user_id: int, limit: int = 5) -> list:
+    """The learner's latest submitted attempts, newest first (no answers loaded)."""
+    return session.connection().execute(RECENT_RESULTS, {"user_id": user_id, "limit": limit}).all()
+
+
 def attempt_rows(session: Session, user_id: int) -> dict[str, list]:
-    rows = session.execute(
-        select(Attempt.id, Attempt.quiz_id, Attempt.number, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline)
-        .where(Attempt.user_id == user_id).order_by(Attempt.quiz_id, Attempt.number)
-    ).all()
+    rows = session.connection().execute(ATTEMPT_ROWS, {"user_id": user_id}).all()
     grouped: dict[str, list] = {}
     for row in rows:
         grouped.setdefault(row.quiz_id, []).append(row)
