@@ -36,7 +36,7 @@ class QuizVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[str] = mapped_column(String(80), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
-    snapshot: Mapped[dict] = mapped_column(JSON)
+    snapshot: Mapped[dict] = mapped_column(JSON, deferred=True)  # read only when not parsed yet
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,6 +1,4 @@
 """Quiz versions: each attempt is pinned to the exact source it was taken on."""
-from functools import lru_cache
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,14 +22,18 @@ def ensure_version(session: Session, quiz: Quiz) -> QuizVersion:
     return version
 
 
-@lru_cache(maxsize=256)
-def _parse_snapshot(content_hash: str, path: str, source: str) -> Quiz:
-    quiz, _sink = parse_quiz_text(source, path)
-    if quiz is None:
-        raise ValueError(f"stored quiz version {content_hash} no longer parses")
-    return quiz
+_parsed: dict[str, Quiz] = {}  # content hash → quiz; a hash always names the same content
+MAX_PARSED = 512
 
 
 def pinned_quiz(version: QuizVersion) -> Quiz:
-    """The quiz as it was when the attempt started (parsed once per version and cached)."""
-    return _parse_snapshot(version.content_hash, version.snapshot["path"], version.snapshot["source"])
+    """The quiz as it was when the attempt started; the stored source is read and parsed once per process."""
+    quiz = _parsed.get(version.content_hash)
+    if quiz is None:
+        quiz, _sink = parse_quiz_text(version.snapshot["source"], version.snapshot["path"])
+        if quiz is None:
+            raise ValueError(f"stored quiz version {version.content_hash} no longer parses")
+        if len(_parsed) >= MAX_PARSED:
+            _parsed.pop(next(iter(_parsed)))
+        _parsed[version.content_hash] = quiz
+    return quiz
