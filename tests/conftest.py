@@ -88,3 +88,13 @@ def db(app):
     session = Session(bind=app.extensions["db_engine"])
     yield session
     session.close()
+
+
+@pytest.fixture
+def admin_client(client, db):
+    """The test client, signed in as an admin."""
+    from tests.factories import login, make_user
+
+    make_user(db, "boss", roles=("admin",))
+    login(client, "boss")
+    return client

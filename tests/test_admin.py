@@ -30,14 +30,6 @@ ADMIN_ROUTES = [
 
 
 @pytest.fixture
-def admin_client(client, db):
-    make_user(db, "boss", roles=("admin",))
-    db.commit()
-    login(client, "boss")
-    return client
-
-
-@pytest.fixture
 def org(db):
     east, west = Region(name="华东片区"), Region(name="华西片区")
     db.add_all([east, west])

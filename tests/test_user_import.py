@@ -9,7 +9,7 @@ from academy.admin import bulk_import
 from academy.admin.importer import MAX_ROWS, ImportFileError, parse_upload
 from academy.auth.services import authenticate
 from academy.models import Region, Team, User
-from tests.factories import login, make_user
+from tests.factories import make_user
 
 HEADER = "用户名,姓名,角色,片区,团队,密码"
 GOOD_ROWS = [
@@ -27,14 +27,6 @@ def org(db):
     db.add_all([Team(region=east, name="一组"), Team(region=east, name="二组")])
     db.commit()
     return east
-
-
-@pytest.fixture
-def admin_client(client, db):
-    make_user(db, "boss", roles=("admin",))
-    db.commit()
-    login(client, "boss")
-    return client
 
 
 def upload(client, data: bytes, filename: str):
