@@ -33,7 +33,8 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 def _sqlite_on_begin(connection) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    # Straight to the driver: this runs at the start of every request's transaction.
+    connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask import url_for
 from academy.content.catalog import Catalog
 from academy.models import Attempt
 from academy.quizmd import Item, Quiz
-from academy.quizzes import layout
+from academy.quizzes import item_html, layout
 from academy.quizzes.services import CHECKABLE, GRACE, quiz_closed
 from academy.scoring import score_item
 from academy.scoring.composite import replay
@@ -41,6 +41,7 @@ def stance_label(value: int) -> str:
 class TakeView:
     def __init__(self, quiz: Quiz, attempt: Attempt, now: datetime) -> None:
         self.quiz, self.attempt, self.seed = quiz, attempt, attempt.seed
+        self.version_key = attempt.version_id
         self.items = layout.item_order(quiz, attempt.seed)
         self.answers = attempt.answers or {}
         remaining = (attempt.deadline_at - now).total_seconds() if attempt.deadline_at else None
@@ -51,6 +52,10 @@ class TakeView:
         self.show_answers = True  # only checked items show their result on the take page
         self._dialogues: dict[str, DialogueState] = {}
         self._scores: dict[str, dict] = {}
+
+    def body(self, item: Item, parent: Item | None = None):
+        """The item's form controls (memoised, see item_html)."""
+        return item_html.item_body(self, item, parent)
 
     def options(self, item: Item):
         return layout.option_order(self.quiz, item, self.seed)

@@ -1,0 +1,50 @@
+"""Page chrome that is the same for many requests, rendered once per process and reused.
+
+The site navigation depends only on the language, the user's roles, the current endpoint and the
+mount point, so it is rendered once for each such key (a few hundred at most) instead of on every
+request; the per-user parts of the header (name, CSRF-protected forms) stay in base.html.
+"""
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+MAX_ENTRIES = 2048  # a safety bound; real keys are languages × role sets × endpoints
+
+
+def page_lang() -> str:
+    """The page's BCP 47 language, worked out once per request."""
+    if "page_lang" not in g:
+        g.page_lang = "en" if str(get_locale()) == "en" else "zh-CN"
+    return g.page_lang
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault("chrome_cache", {})
+
+
+def _remember(key: tuple, render):
+    cache = _cache()
+    if key not in cache:
+        if len(cache) >= MAX_ENTRIES:
+            cache.clear()
+        cache[key] = render()
+    return cache[key]
+
+
+def site_nav() -> Markup:
+    """The main navigation of the signed-in user (empty when signed out)."""
+    if not current_user.is_authenticated:
+        return Markup("")
+    key = ("nav", page_lang(), current_user.roles, request.endpoint, request.script_root)
+    return _remember(key, lambda: Markup(render_template("_chrome/nav.html")))
+
+
+def cached_url(endpoint: str, **values) -> str:
+    """url_for for links that never change while the app runs (assets, fixed pages)."""
+    key = ("url", request.script_root, endpoint, tuple(sorted(values.items())))
+    return _remember(key, lambda: url_for(endpoint, **values))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(site_nav=site_nav, cached_url=cached_url, page_lang=page_lang)
