@@ -57,7 +57,22 @@ def get_session() -> Session:
     return g.db_session
 
 
+def get_read_session() -> Session:
+    """A session for reads that need not be part of this request's write transaction.
+
+    Write requests take SQLite's single write lock at their first statement; reading the signed-in user
+    or the learner's progress here instead keeps that lock for the writing part only.  GET requests
+    and CLI work share their one session.
+    """
+    if not has_request_context() or request.method not in WRITE_METHODS:
+        return get_session()
+    if "db_read_session" not in g:
+        g.db_read_session = Session(bind=current_app.extensions["db_engine"], expire_on_commit=False)
+    return g.db_read_session
+
+
 def close_session(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for key in ("db_session", "db_read_session"):
+        session = g.pop(key, None)
+        if session is not None:
+            session.close()

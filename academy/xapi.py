@@ -2,6 +2,7 @@
 import uuid
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from academy.models import XapiStatement
@@ -38,9 +39,19 @@ def build_statement(user_id: int, verb: str, object_id: str, name: str, when: da
     return statement
 
 
-def record(session: Session, user_id: int, verb: str, object_id: str, name: str, when: datetime, **extra) -> None:
+def statement_row(user_id: int, verb: str, object_id: str, name: str, when: datetime, **extra) -> dict:
+    """A built statement as an xapi_statement row."""
     statement = build_statement(user_id, verb, object_id, name, when, **extra)
-    session.add(XapiStatement(statement_id=statement["id"], user_id=user_id, verb=verb, timestamp=when, statement=statement))
+    return {"statement_id": statement["id"], "user_id": user_id, "verb": verb, "timestamp": when, "statement": statement}
+
+
+def record(session: Session, user_id: int, verb: str, object_id: str, name: str, when: datetime, **extra) -> None:
+    store(session, [statement_row(user_id, verb, object_id, name, when, **extra)])
+
+
+def store(session: Session, rows: list[dict]) -> None:
+    """Insert statement rows with one executemany: they are a write-only log, no ORM objects needed."""
+    session.execute(insert(XapiStatement), rows)
 
 
 def score_result(score: float, max_score: float, success: bool | None = None, completion: bool = True) -> dict:

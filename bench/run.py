@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 from pathlib import Path
 
 from load import PASSWORD, AnswerForm, Client, login, python_load
@@ -32,11 +33,13 @@ SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
 USER = "trainee5"
 SUBMIT_USERS = ("trainee5", "trainee6", "trainee7", "trainee8")  # one per connection: one open attempt per user
 TAKE_QUIZ = "clients-quiz"
-SUBMIT_QUIZ = "sample-all-types"  # attempts: unlimited
+SUBMIT_QUIZ = "bench-graded"  # clients-quiz with unlimited attempts, written into the run's content copy
+SUBMIT_SOURCE = "clients-quiz"
 
 # (name, path or None, goal as a fraction of the floor, text the page must contain)
 GET_ENDPOINTS = [
     ("floor", "/", None, "hello"),
+    ("signed_in", "/__bench/signed-in", None, "signed in"),  # what being signed in costs (bench/signed_in_app.py)
     ("lesson", "/lessons/clients-org-traits", 0.5, "complete-form"),
     ("map", "/map", 0.4, "learning-map"),
     ("dashboard", "/", 0.4, "progress-list"),
@@ -73,7 +76,7 @@ class Gunicorn:
         self.log = open(log, "w", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
-             "--chdir", str(chdir), "--timeout", "60", target],
+             "--chdir", str(chdir), "--pythonpath", f"{ROOT},{BENCH}", "--timeout", "60", target],
             cwd=chdir, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, path: str, timeout: float = 90) -> None:
@@ -139,11 +142,41 @@ def wrk(port: int, path: str, cookie: str | None, seconds: float, concurrency: i
     }
 
 
+def wrk_submit(port: int, jobs: list[dict], seconds: float) -> dict:
+    """start → submit cycles with wrk (bench/submit.lua): one thread and one connection per learner."""
+    users = []
+    for job in jobs:
+        users += ["; ".join(f"{k}={v}" for k, v in job["cookies"].items()), job["csrf"]]
+    start_path = f"/quizzes/{jobs[0]['quiz']}/start"
+    cmd = [WRK, f"-t{len(jobs)}", f"-c{len(jobs)}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "--latency",
+           "-s", str(BENCH / "submit.lua"), f"http://127.0.0.1:{port}{start_path}", "--",
+           start_path, urlencode(jobs[0]["answers"]), *users]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    match = re.search(r"CYCLES (\d+) ERRORS (\d+) DURATION_US (\d+)", out)
+    if not match:
+        raise RuntimeError(f"wrk gave no submit result:\n{out}")
+    cycles, errors, duration_us = (int(n) for n in match.groups())
+    return {"rps": cycles / (duration_us / 1e6), "requests": cycles, "errors": errors, "not_200": 0,
+            "p50_ms": _ms(re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)),
+            "p99_ms": _ms(re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)), "tool": "wrk"}
+
+
 def _ms(match) -> float | None:
     if not match:
         return None
     value, unit = float(match.group(1)), match.group(2)
     return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+
+
+def copy_content(target: Path) -> Path:
+    """The course and quizzes, plus the submit quiz: clients-quiz (18 items, fully graded on submit) with
+    unlimited attempts, so that learners can submit it again and again."""
+    shutil.copytree(ROOT / "courses", target / "courses")
+    shutil.copytree(ROOT / "quizzes", target / "quizzes")
+    source = (ROOT / "quizzes" / f"{SUBMIT_SOURCE}.md").read_text(encoding="utf-8")
+    source = source.replace(f"id: {SUBMIT_SOURCE}\n", f"id: {SUBMIT_QUIZ}\n", 1).replace("attempts: 3\n", "attempts: unlimited\n", 1)
+    (target / "quizzes" / f"{SUBMIT_QUIZ}.md").write_text(source, encoding="utf-8")
+    return target
 
 
 def _interrupt(signum, frame) -> None:
@@ -161,7 +194,9 @@ def main() -> int:
 
     use_wrk = os.access(WRK, os.X_OK) and not args.python_load
     work = Path(tempfile.mkdtemp(prefix="academy-bench-"))
+    content = copy_content(work / "content")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "INSTANCE_PATH": str(work / "instance"),
+           "CONTENT_DIR": str(content),
            "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1"}
     env.pop("ACADEMY_ENV", None)
     servers: list[Gunicorn] = []
@@ -174,7 +209,7 @@ def main() -> int:
             raise RuntimeError(f"seed-demo failed:\n{seed.stdout}\n{seed.stderr}")
 
         app_port, floor_port = free_port(), free_port()
-        servers.append(Gunicorn("app", "app:create_app()", app_port, env, ROOT, work / "app.log"))
+        servers.append(Gunicorn("app", "signed_in_app:app", app_port, env, ROOT, work / "app.log"))
         servers.append(Gunicorn("floor", "floor_app:app", floor_port, env, BENCH, work / "floor.log"))
         servers[0].wait_ready("/healthz")
         servers[1].wait_ready("/")
@@ -222,8 +257,13 @@ def main() -> int:
             results.append({"endpoint": name, "path": path, "goal": goal, **result})
 
         print(f"measuring {'submit':<10} POST /quizzes/{SUBMIT_QUIZ}/start + /attempts/<id>/submit …", flush=True)
-        jobs = [submit_jobs[i % len(submit_jobs)] for i in range(args.concurrency)]
-        result = python_load(app_port, jobs, args.warmup, args.seconds)
+        if use_wrk:
+            if args.warmup > 0:
+                wrk_submit(app_port, submit_jobs, args.warmup)
+            result = wrk_submit(app_port, submit_jobs, args.seconds)
+        else:
+            jobs = [submit_jobs[i % len(submit_jobs)] for i in range(args.concurrency)]
+            result = python_load(app_port, jobs, args.warmup, args.seconds)
         results.append({"endpoint": "submit", "path": f"POST /quizzes/{SUBMIT_QUIZ}/start + POST /attempts/<id>/submit",
                         "goal": SUBMIT_GOAL, **result, "unit": "cycles/s"})
     except KeyboardInterrupt:
@@ -248,7 +288,7 @@ def main() -> int:
     print_table(results)
     report = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "python", "concurrency": args.concurrency,
+        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/submit.lua)" if use_wrk else "python", "concurrency": args.concurrency,
                    "warmup_s": args.warmup, "seconds": args.seconds, "server": "gunicorn -w 2 -k sync",
                    "database": "sqlite (fresh, seed-demo)", "user": USER, "submit_users": list(SUBMIT_USERS)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -276,7 +316,7 @@ def print_table(results: list[dict]) -> None:
         errors = r["errors"] + r["not_200"]
         print(f"{r['endpoint']:<11} {rate:>9} {r['ratio']:>7.3f} {goal:>7} {ok:>4} "
               f"{r['p50_ms'] if r['p50_ms'] is not None else '—':>8} {r['p99_ms'] if r['p99_ms'] is not None else '—':>8} {errors:>7}")
-    print("* submit: start+submit cycles per second (two POSTs each)")
+    print("* submit: start+submit cycles per second (two POSTs each; latencies are per POST)")
 
 
 if __name__ == "__main__":

@@ -217,7 +217,7 @@ def test_dialogue_to_result(browser):
 
     b.driver.find_element(By.CSS_SELECTOR, "form#answers button[data-submit]").click()
     try:  # app.js asks for confirmation before the final submit
-        b.wait(EC.alert_is_present(), timeout=3).accept()
+        b.wait(EC.alert_is_present(), timeout=10).accept()
     except (TimeoutException, NoAlertPresentException):
         pass
     b.wait_path(lambda p: p.endswith("/result"), "the result page")

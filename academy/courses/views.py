@@ -6,14 +6,14 @@ from flask_login import current_user
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses import services
-from academy.db import get_session
+from academy.db import get_read_session, get_session
 from academy.quizzes.results import recent_results
 
 bp = Blueprint("courses", __name__)
 
 
 def _progress():
-    return services.learner_progress(get_session(), current_user.id, get_catalog())
+    return services.learner_progress(get_read_session(), current_user.id, get_catalog())
 
 
 @bp.route("/")

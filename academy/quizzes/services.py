@@ -2,7 +2,7 @@
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,24 +31,25 @@ def quiz_closed(quiz: Quiz, now: datetime) -> bool:
 
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
     """Resume the open attempt or start the next one within the attempt limit."""
-    current = session.scalar(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id,
-                                                   Attempt.state == "in_progress"))
+    rows = session.execute(select(Attempt.id, Attempt.state).where(Attempt.user_id == user_id,
+                                                                   Attempt.quiz_id == quiz.id)).all()
+    open_id = next((row.id for row in rows if row.state == "in_progress"), None)
+    current = session.get(Attempt, open_id) if open_id is not None else None
     if current is not None and not expired(current, now):
         return current
     if current is not None:  # abandoned after its time ran out: grade what was saved
         close_expired(session, current, now)
     if quiz_closed(quiz, now):
         raise AttemptRejected("该测验已关闭，不能再作答。")
-    used = session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id))
-    if quiz.attempts is not None and used >= quiz.attempts:
+    if quiz.attempts is not None and len(rows) >= quiz.attempts:
         raise AttemptRejected(f"你已用完全部 {quiz.attempts} 次作答机会。")
-    return _insert_attempt(session, user_id, quiz, used + 1, now)
+    return _insert_attempt(session, user_id, quiz, len(rows) + 1, now)
 
 
 def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now: datetime) -> Attempt:
-    version = ensure_version(session, quiz)
+    version_id = ensure_version(session, quiz)
     deadline = now + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
-    attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=version.id, number=number, seed=random.randrange(2**31),
+    attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=version_id, number=number, seed=random.randrange(2**31),
                       started_at=now, deadline_at=deadline, answers={}, max_score=quiz.total_points)
     try:
         with session.begin_nested():
@@ -160,22 +161,23 @@ def _finalise(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now:
     dialogues_ok = all(s.correct for i, s in scores.items() if quiz.item(i).type == "dialogue")
     attempt.passed = attempt.percent >= quiz.pass_score and not attempt.redline and dialogues_ok
     session.execute(delete(ItemResult).where(ItemResult.attempt_id == attempt.id))
-    session.add_all(ItemResult(attempt_id=attempt.id, item_id=i, item_type=quiz.item(i).type, score=s.score,
-                               points=s.points, redline=s.redline) for i, s in scores.items())
+    session.execute(insert(ItemResult), [{"attempt_id": attempt.id, "item_id": i, "item_type": quiz.item(i).type,
+                                          "score": s.score, "points": s.points, "redline": s.redline}
+                                         for i, s in scores.items()])
     mistakes.record_attempt(session, attempt, quiz, scores, now)
     _record_xapi(session, attempt, quiz, scores, now)
     session.flush()
 
 
 def _record_xapi(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
-    quiz_iri = xapi.activity_id("quiz", quiz.id)
-    for item_id, s in scores.items():
-        xapi.record(session, attempt.user_id, "answered", xapi.activity_id("quiz", quiz.id, "item", item_id),
-                    quiz.item(item_id).title or item_id, now, result=xapi.score_result(s.score, s.points, s.correct),
-                    parent=quiz_iri)
+    quiz_iri, user_id = xapi.activity_id("quiz", quiz.id), attempt.user_id
+    rows = [xapi.statement_row(user_id, "answered", xapi.activity_id("quiz", quiz.id, "item", item_id),
+                               quiz.item(item_id).title or item_id, now, parent=quiz_iri,
+                               result=xapi.score_result(s.score, s.points, s.correct)) for item_id, s in scores.items()]
     result = xapi.score_result(attempt.score, attempt.max_score, attempt.passed)
-    xapi.record(session, attempt.user_id, "completed", quiz_iri, quiz.title, now, result=result)
-    xapi.record(session, attempt.user_id, "passed" if attempt.passed else "failed", quiz_iri, quiz.title, now, result=result)
+    rows.append(xapi.statement_row(user_id, "completed", quiz_iri, quiz.title, now, result=result))
+    rows.append(xapi.statement_row(user_id, "passed" if attempt.passed else "failed", quiz_iri, quiz.title, now, result=result))
+    xapi.store(session, rows)
 
 
 def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:

@@ -1,4 +1,6 @@
 """Quiz versions: each attempt is pinned to the exact source it was taken on."""
+from weakref import WeakKeyDictionary
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -7,19 +9,33 @@ from academy.models import QuizVersion
 from academy.quizmd import Quiz, parse_quiz_text
 
 
-def ensure_version(session: Session, quiz: Quiz) -> QuizVersion:
-    query = select(QuizVersion).where(QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash)
-    version = session.scalar(query)
-    if version is not None:
-        return version
+# engine → {(quiz id, content hash): version id} of committed versions.  Version rows are never changed
+# or deleted, so once a version is known, starting an attempt on it needs no query.
+_known_versions: "WeakKeyDictionary[object, dict[tuple[str, str], int]]" = WeakKeyDictionary()
+
+
+def ensure_version(session: Session, quiz: Quiz) -> int:
+    """The id of the stored version of this quiz content, storing it first if it is new."""
+    known = _known_versions.setdefault(session.get_bind(), {})
+    key = (quiz.id, quiz.content_hash)
+    if key not in known:
+        query = select(QuizVersion.id).where(QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash)
+        found = session.scalar(query)
+        if found is None:  # not remembered: this transaction may still roll back
+            return _store(session, quiz, query)
+        known[key] = found
+    return known[key]
+
+
+def _store(session: Session, quiz: Quiz, query) -> int:
     try:
         with session.begin_nested():
             version = QuizVersion(quiz_id=quiz.id, content_hash=quiz.content_hash,
                                   snapshot={"path": quiz.path, "source": quiz.source})
             session.add(version)
     except IntegrityError:  # another worker stored the same version first
-        version = session.scalar(query)
-    return version
+        return session.scalar(query)
+    return version.id
 
 
 _parsed: dict[str, Quiz] = {}  # content hash → quiz; a hash always names the same content

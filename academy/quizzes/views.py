@@ -8,7 +8,7 @@ from flask_login import current_user
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses.services import learner_progress, locked_for
-from academy.db import get_session
+from academy.db import get_read_session, get_session
 from academy.models.org import utcnow
 from academy.quizzes import services
 from academy.quizzes import views_support as support
@@ -56,7 +56,7 @@ def locked_page(quiz, progress):
 
 
 def _progress():
-    return learner_progress(get_session(), current_user.id, get_catalog())
+    return learner_progress(get_read_session(), current_user.id, get_catalog())
 
 
 @bp.route("/quizzes/<quiz_id>")
