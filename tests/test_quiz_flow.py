@@ -1,5 +1,6 @@
 """Taking quizzes through HTTP: every type, saving, resuming, submitting once, tampering, dialogue, review."""
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -346,3 +347,12 @@ def test_managers_review_only_their_own_teams(client, app, db, trainee):
         login(client, username)
         assert client.get(f"/review/{attempt_id}").status_code == code
         assert (f"/review/{attempt_id}" in client.get("/review/").get_data(as_text=True)) is listed
+
+
+def test_timed_quiz_page_shows_the_countdown(client, trainee):
+    attempt_id = start_quiz(client, "final-exam")
+    page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-format="剩余 %(m)s 分 %(s)s 秒"' in html  # app.js fills in the ticking minutes and seconds
+    assert re.search(r'role="timer"[^>]*>剩余 (59 分 5\d|60 分 0) 秒<', html)

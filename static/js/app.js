@@ -21,6 +21,7 @@
       };
       window.setInterval(tick, 1000);
     }
+    document.querySelectorAll("ol[data-ordering]").forEach(enhanceOrdering);
     document.querySelectorAll("form.quiz-form input, form.quiz-form select, form.quiz-form textarea").forEach(function (field) {
       field.addEventListener("change", function () {
         var section = field.closest(".item");
@@ -30,4 +31,44 @@
       });
     });
   });
+
+  // Ordering items: 上移/下移 buttons move a row; the position drop-downs then follow the rows' order,
+  // so the form posts exactly what the learner sees.  Without JavaScript the drop-downs alone work.
+  function enhanceOrdering(list) {
+    var status = document.createElement("p");
+    status.className = "sr-only";
+    status.setAttribute("aria-live", "polite");
+    list.parentNode.insertBefore(status, list.nextSibling);
+    Array.prototype.forEach.call(list.querySelectorAll("li.order-row"), function (row) {
+      var label = row.querySelector("label").textContent;
+      var controls = document.createElement("span");
+      controls.className = "order-controls";
+      controls.appendChild(moveButton(list, row, -1, "↑", list.getAttribute("data-up") + "：" + label, status));
+      controls.appendChild(moveButton(list, row, 1, "↓", list.getAttribute("data-down") + "：" + label, status));
+      row.appendChild(controls);
+    });
+  }
+
+  function moveButton(list, row, step, symbol, name, status) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-icon";
+    button.textContent = symbol;
+    button.setAttribute("aria-label", name);
+    button.addEventListener("click", function () {
+      var target = step < 0 ? row.previousElementSibling : row.nextElementSibling;
+      if (!target) { return; }
+      list.insertBefore(row, step < 0 ? target : target.nextElementSibling);
+      var rows = list.querySelectorAll("li.order-row");
+      Array.prototype.forEach.call(rows, function (each, index) {
+        var select = each.querySelector("select");
+        select.value = String(index + 1);
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      var position = Array.prototype.indexOf.call(rows, row) + 1;
+      status.textContent = list.getAttribute("data-moved").replace("%(n)s", position);
+      button.focus();
+    });
+    return button;
+  }
 })();
