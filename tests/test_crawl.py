@@ -1,0 +1,62 @@
+"""Every page each role can reach by following links renders without a server error.
+
+The demo organisation gives the crawl real data: lessons done, graded attempts of every quiz, dialogue
+paths, role-plays awaiting review and reviewed, mistake books, regions, teams and users.
+"""
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from academy.demo import seed_demo
+from tests.factories import PASSWORD, login
+
+MAX_PAGES = 600
+LINK = re.compile(r'href="([^"#]*)')
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        seed_demo(PASSWORD)
+    return app
+
+
+def crawl(client, start: str = "/") -> tuple[set[str], list[str]]:
+    """GET every same-site link breadth-first; the paths visited and the ones that failed."""
+    seen, queue, failures = set(), [start], []
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code >= 500:
+            failures.append(f"{path} → {response.status_code}")
+        if response.mimetype == "text/html":
+            queue += [link for link in map(_local, LINK.findall(response.get_data(as_text=True))) if link]
+    return seen, failures
+
+
+def _local(href: str) -> str | None:
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("/static/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.mark.parametrize("username, must_reach", [
+    ("trainee5", ["/map", "/lessons/", "/quizzes/", "/attempts/", "/mistakes"]),
+    ("trainer1", ["/review", "/admin/content"]),
+    ("manager1", ["/review"]),
+    ("admin", ["/admin/users", "/admin/org", "/admin/import", "/admin/content"]),
+])
+def test_every_linked_page_renders(demo, client, username, must_reach):
+    started = time.monotonic()
+    login(client, username)
+    seen, failures = crawl(client)
+    assert failures == [], "\n".join(failures)
+    missing = [prefix for prefix in must_reach if not any(path.startswith(prefix) for path in seen)]
+    assert missing == [], f"{username} reached {len(seen)} pages but none under {missing}"
+    assert time.monotonic() - started < 60
