@@ -1,7 +1,7 @@
 """错题本: every missed item and wrong dialogue decision; an entry leaves after two correct answers in a row."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from academy.models import Attempt, MistakeEntry
@@ -39,16 +39,20 @@ def record_attempt(session: Session, attempt: Attempt, quiz: Quiz, scores: dict,
 def record_results(session: Session, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool], now: datetime) -> None:
     existing = {e.item_id: e for e in session.scalars(
         select(MistakeEntry).where(MistakeEntry.user_id == user_id, MistakeEntry.quiz_id == quiz_id))}
+    new_entries = []
     for key, right in results.items():
         entry = existing.get(key)
         if not right:
             if entry is None:
-                session.add(MistakeEntry(user_id=user_id, quiz_id=quiz_id, item_id=key, version_id=version_id, added_at=now))
+                new_entries.append({"user_id": user_id, "quiz_id": quiz_id, "item_id": key, "version_id": version_id,
+                                    "added_at": now})
             else:
                 entry.streak, entry.misses, entry.cleared_at, entry.version_id = 0, entry.misses + 1, None, version_id
         elif entry is not None and entry.cleared_at is None:
             entry.streak += 1
             entry.cleared_at = now if entry.streak >= CLEAR_AFTER else None
+    if new_entries:  # one executemany, however many items were missed
+        session.execute(insert(MistakeEntry), new_entries)
     session.flush()
 
 
