@@ -15,6 +15,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -187,6 +188,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per endpoint (default 5)")
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per endpoint (default 1)")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of every endpoint; medians reported")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "latest.json")
     parser.add_argument("--check", action="store_true", help="exit 1 when an endpoint misses its goal")
@@ -237,35 +239,16 @@ def main() -> int:
 
         script = work / "count.lua"
         script.write_text(WRK_SCRIPT, encoding="utf-8")
-        cookie = client.cookie_header()
-        results = []
-        for name, path, goal, marker in endpoints:
+        for name, path, _goal, marker in endpoints:  # every page answers 200 with its content, once
             port = floor_port if name == "floor" else app_port
-            check = Client(port, None if name == "floor" else client.cookies)
-            status, _, page = check.request("GET", path)
+            status, _, page = Client(port, None if name == "floor" else client.cookies).request("GET", path)
             if status != 200 or marker.encode() not in page:
                 raise RuntimeError(f"{name} {path} answered {status} without {marker!r}: {page[:300]!r}")
-            jar = None if name == "floor" else cookie
-            print(f"measuring {name:<10} {path} …", flush=True)
-            if use_wrk:
-                if args.warmup > 0:
-                    wrk(port, path, jar, args.warmup, args.concurrency, script)
-                result = wrk(port, path, jar, args.seconds, args.concurrency, script)
-            else:
-                jobs = [{"kind": "get", "path": path, "cookies": {} if name == "floor" else client.cookies}] * args.concurrency
-                result = python_load(port, jobs, args.warmup, args.seconds)
-            results.append({"endpoint": name, "path": path, "goal": goal, **result})
-
-        print(f"measuring {'submit':<10} POST /quizzes/{SUBMIT_QUIZ}/start + /attempts/<id>/submit …", flush=True)
-        if use_wrk:
-            if args.warmup > 0:
-                wrk_submit(app_port, submit_jobs, args.warmup)
-            result = wrk_submit(app_port, submit_jobs, args.seconds)
-        else:
-            jobs = [submit_jobs[i % len(submit_jobs)] for i in range(args.concurrency)]
-            result = python_load(app_port, jobs, args.warmup, args.seconds)
-        results.append({"endpoint": "submit", "path": f"POST /quizzes/{SUBMIT_QUIZ}/start + POST /attempts/<id>/submit",
-                        "goal": SUBMIT_GOAL, **result, "unit": "cycles/s"})
+        load = Load(args, use_wrk, floor_port, app_port, client, script, submit_jobs)
+        rounds = []
+        for number in range(1, args.rounds + 1):
+            print(f"round {number}/{args.rounds}", flush=True)
+            rounds.append([load.get(name, path) for name, path, _g, _m in endpoints] + [load.submit()])
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -280,15 +263,13 @@ def main() -> int:
         signal.signal(signal.SIGTERM, previous_term)
         shutil.rmtree(work, ignore_errors=True)
 
-    floor = results[0]["rps"] or 1.0
-    for row in results:
-        row["rps"] = round(row["rps"], 1)
-        row["ratio"] = round(row["rps"] / floor, 3)
-        row["meets_goal"] = None if row["goal"] is None else row["ratio"] >= row["goal"]
+    goals = {name: goal for name, _p, goal, _m in endpoints} | {"submit": SUBMIT_GOAL}
+    paths = {name: path for name, path, _g, _m in endpoints} | {"submit": f"POST /quizzes/{SUBMIT_QUIZ}/start + POST /attempts/<id>/submit"}
+    results = combine(rounds, goals, paths)
     print_table(results)
     report = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/submit.lua)" if use_wrk else "python", "concurrency": args.concurrency,
+        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/submit.lua)" if use_wrk else "python", "concurrency": args.concurrency, "rounds": args.rounds,
                    "warmup_s": args.warmup, "seconds": args.seconds, "server": "gunicorn -w 2 -k sync",
                    "database": "sqlite (fresh, seed-demo)", "user": USER, "submit_users": list(SUBMIT_USERS)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -306,6 +287,59 @@ def main() -> int:
     return 1 if failed or (args.check and missed) else 0
 
 
+class Load:
+    """One measurement of one endpoint: wrk when installed, else the Python load generator."""
+
+    def __init__(self, args, use_wrk: bool, floor_port: int, app_port: int, client, script: Path, submit_jobs) -> None:
+        self.args, self.use_wrk, self.floor_port, self.app_port = args, use_wrk, floor_port, app_port
+        self.client, self.script, self.submit_jobs = client, script, submit_jobs
+
+    def get(self, name: str, path: str) -> dict:
+        floor = name == "floor"
+        port, a = (self.floor_port if floor else self.app_port), self.args
+        print(f"  {name:<10} {path}", flush=True)
+        if not self.use_wrk:
+            jobs = [{"kind": "get", "path": path, "cookies": {} if floor else self.client.cookies}] * a.concurrency
+            return {"endpoint": name, **python_load(port, jobs, a.warmup, a.seconds)}
+        cookie = None if floor else self.client.cookie_header()
+        if a.warmup > 0:
+            wrk(port, path, cookie, a.warmup, a.concurrency, self.script)
+        return {"endpoint": name, **wrk(port, path, cookie, a.seconds, a.concurrency, self.script)}
+
+    def submit(self) -> dict:
+        a = self.args
+        print(f"  {'submit':<10} POST /quizzes/{SUBMIT_QUIZ}/start + /attempts/<id>/submit", flush=True)
+        if not self.use_wrk:
+            jobs = [self.submit_jobs[i % len(self.submit_jobs)] for i in range(a.concurrency)]
+            return {"endpoint": "submit", **python_load(self.app_port, jobs, a.warmup, a.seconds), "unit": "cycles/s"}
+        if a.warmup > 0:
+            wrk_submit(self.app_port, self.submit_jobs, a.warmup)
+        return {"endpoint": "submit", **wrk_submit(self.app_port, self.submit_jobs, a.seconds), "unit": "cycles/s"}
+
+
+def combine(rounds: list[list[dict]], goals: dict, paths: dict) -> list[dict]:
+    """Per endpoint: the median over rounds of req/s and of the ratio to the floor of the same round."""
+    results = []
+    for column in zip(*rounds):
+        name = column[0]["endpoint"]
+        ratios = [row["rps"] / (floor["rps"] or 1.0) for row, floor in zip(column, (r[0] for r in rounds))]
+        goal = goals[name]
+        ratio = round(statistics.median(ratios), 3)
+        results.append({
+            "endpoint": name, "path": paths[name], "goal": goal, "unit": column[0].get("unit", "req/s"),
+            "rps": round(statistics.median(r["rps"] for r in column), 1), "ratio": ratio,
+            "ratios": [round(r, 3) for r in ratios], "meets_goal": None if goal is None else ratio >= goal,
+            "p50_ms": _median(r["p50_ms"] for r in column), "p99_ms": _median(r["p99_ms"] for r in column),
+            "errors": sum(r["errors"] for r in column), "not_200": sum(r["not_200"] for r in column),
+            "requests": sum(r["requests"] for r in column), "tool": column[0]["tool"]})
+    return results
+
+
+def _median(values) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 2) if known else None
+
+
 def print_table(results: list[dict]) -> None:
     header = f"{'endpoint':<11} {'req/s':>9} {'ratio':>7} {'goal':>7} {'ok?':>4} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
     print("\n" + header + "\n" + "-" * len(header))
@@ -316,6 +350,7 @@ def print_table(results: list[dict]) -> None:
         errors = r["errors"] + r["not_200"]
         print(f"{r['endpoint']:<11} {rate:>9} {r['ratio']:>7.3f} {goal:>7} {ok:>4} "
               f"{r['p50_ms'] if r['p50_ms'] is not None else '—':>8} {r['p99_ms'] if r['p99_ms'] is not None else '—':>8} {errors:>7}")
+    print("ratio: median over the rounds of req/s ÷ the floor's req/s in the same round")
     print("* submit: start+submit cycles per second (two POSTs each; latencies are per POST)")
 
 
