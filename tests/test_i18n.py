@@ -1,11 +1,12 @@
 """English catalogue: complete, compiled, and covering every string the templates translate."""
+import html
 import re
 from pathlib import Path
 
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.factories import login, make_user
+from tests.factories import login, make_user, start_quiz
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations/en/LC_MESSAGES/messages.po"
@@ -33,3 +34,31 @@ def test_english_interface(client, db):
     assert "Learning map" in page and "学习地图" not in page
     client.post("/language", data={"lang": "zh_CN", "next": "/map"})
     assert "学习地图" in client.get("/map").get_data(as_text=True)
+
+
+def test_service_messages_follow_the_interface_language(client, db):
+    """Rule messages raised by services and answer parsing are shown in the learner's language."""
+    make_user(db, "eve")
+    login(client, "eve")
+    client.post("/language", data={"lang": "en", "next": "/quizzes/"})
+    attempt_id = start_quiz(client, "sample-all-types")
+    tampered = client.post(f"/attempts/{attempt_id}/submit", data={"q-sample-single": "zz"})
+    page = tampered.get_data(as_text=True)
+    assert tampered.status_code == 422
+    assert "Invalid option for question “" in page and "的选项无效" not in page
+    missing = client.get("/attempts/999999")
+    assert missing.status_code == 404 and "This attempt doesn't exist." in html.unescape(missing.get_data(as_text=True))
+    client.post("/language", data={"lang": "zh_CN", "next": "/quizzes/"})
+    assert "的选项无效" in client.post(f"/attempts/{attempt_id}/submit", data={"q-sample-single": "zz"}).get_data(as_text=True)
+
+
+def test_admin_role_and_scope_names_follow_the_interface_language(admin_client, db):
+    from academy.models import Region, Team
+
+    region = Region(name="华东<片区>")
+    db.add_all([region, Team(region=region, name="政务一组")])
+    db.commit()
+    admin_client.post("/language", data={"lang": "en", "next": "/admin/users/new"})
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    assert "Trainer" in page and "Administrator" in page and "讲师" not in page
+    assert "Whole region: 华东&lt;片区&gt;" in page and "Team: 政务一组" in page  # names typed by admins stay escaped

@@ -5,9 +5,10 @@ import re
 import secrets
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -29,7 +30,7 @@ IMPORT_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 class RowProblem:
     line: int
     username: str
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # lazy translations until read through ImportRejected.problems
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,12 @@ class ImportRejected(Exception):
 
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__(f"{len(problems)} 行有错误")
-        self.problems = problems
+        self._problems = problems
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        """The bad rows, their reasons in the current language as plain text (templates escape it)."""
+        return [replace(p, reasons=tuple(str(reason) for reason in p.reasons)) for p in self._problems]
 
 
 @dataclass
@@ -69,27 +75,28 @@ class _OrgLookup:
 
     def region_reason(self, name: str) -> str | None:
         if name and name not in self.regions:
-            return f"未知片区“{name}”"
-        return f"片区“{name}”已停用" if name and not self.regions[name].active else None
+            return _l("未知片区“%(name)s”", name=name)
+        return _l("片区“%(name)s”已停用", name=name) if name and not self.regions[name].active else None
 
     def team(self, region: str, name: str) -> tuple[int | None, str | None]:
         if not name:
             return None, self.region_reason(region)
         matches = [t for t in self.teams.get(name, []) if not region or t.region.name == region]
         if not matches:
-            where = f"（片区“{region}”下）" if region else ""
-            return None, self.region_reason(region) or f"未知团队“{name}”{where}"
+            unknown = (_l("未知团队“%(name)s”（片区“%(region)s”下）", name=name, region=region) if region
+                       else _l("未知团队“%(name)s”", name=name))
+            return None, self.region_reason(region) or unknown
         if len(matches) > 1:
-            return None, f"多个片区都有团队“{name}”，请填写片区"
+            return None, _l("多个片区都有团队“%(name)s”，请填写片区", name=name)
         team = matches[0]
-        return (team.id, None) if team.active and team.region.active else (None, f"团队“{name}”已停用")
+        return (team.id, None) if team.active and team.region.active else (None, _l("团队“%(name)s”已停用", name=name))
 
 
 def parse_roles(text: str) -> tuple[set[str], list[str]]:
     """'学员、讲师' or 'trainee, trainer' → roles; an empty cell means 学员."""
     names = [n.strip() for n in ROLE_SEPARATORS.split(text or "") if n.strip()]
     roles = {ROLE_ALIASES.get(n.lower()) for n in names} - {None}
-    unknown = [f"未知角色“{n}”" for n in names if n.lower() not in ROLE_ALIASES]
+    unknown = [_l("未知角色“%(name)s”", name=n) for n in names if n.lower() not in ROLE_ALIASES]
     return (roles or {"trainee"}), unknown
 
 
@@ -103,13 +110,13 @@ def _existing_usernames(session: Session, names: Iterable[str]) -> set[str]:
 
 def _username_reasons(username: str, line: int, existing: set[str], seen: dict[str, int]) -> list[str]:
     if not username:
-        return ["缺少用户名"]
+        return [_l("缺少用户名")]
     if len(username) > 64:
-        return ["用户名超过 64 个字符"]
+        return [_l("用户名超过 64 个字符")]
     if username in seen:
-        return [f"用户名“{username}”与第 {seen[username]} 行重复"]
+        return [_l("用户名“%(name)s”与第 %(line)s 行重复", name=username, line=seen[username])]
     seen[username] = line
-    return [f"用户名“{username}”已存在"] if username in existing else []
+    return [_l("用户名“%(name)s”已存在", name=username)] if username in existing else []
 
 
 def _plan_row(row: ImportRow, lookup: _OrgLookup, existing: set[str], seen: dict[str, int]):
@@ -117,12 +124,12 @@ def _plan_row(row: ImportRow, lookup: _OrgLookup, existing: set[str], seen: dict
     reasons = _username_reasons(username, row.line, existing, seen)
     display_name = row.get("display_name") or username
     if len(display_name) > 80:
-        reasons.append("姓名超过 80 个字符")
+        reasons.append(_l("姓名超过 80 个字符"))
     roles, role_reasons = parse_roles(row.get("roles"))
     team_id, team_reason = lookup.team(row.get("region"), row.get("team"))
     reasons += role_reasons + ([team_reason] if team_reason else [])
     if password and len(password) < MIN_PASSWORD:
-        reasons.append(f"密码太短（至少 {MIN_PASSWORD} 个字符）")
+        reasons.append(_l("密码太短（至少 %(n)s 个字符）", n=MIN_PASSWORD))
     plan = _Plan(row.line, username, display_name, roles, team_id, password or None)
     return plan, reasons
 
@@ -140,7 +147,7 @@ def _create_planned(session: Session, plans: list[_Plan]) -> list[ImportedUser]:
                     team_id=plan.team_id, password_hash=password_hash)
         user.set_roles(plan.roles)
         session.add(user)
-    flush_unique(session, (None, "导入时有用户名已被占用（可能有人同时创建了同名用户），请重新上传。"))
+    flush_unique(session, (None, _l("导入时有用户名已被占用（可能有人同时创建了同名用户），请重新上传。")))
     return [ImportedUser(p.line, p.username, p.display_name, generated.get(p.line)) for p in plans]
 
 

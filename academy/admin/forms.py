@@ -1,4 +1,5 @@
 """Admin forms: they check the shape of the input; services check the rules."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -13,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from academy.admin.services import MIN_PASSWORD, ROLE_LABELS, UserData
+from academy.admin.services import MIN_PASSWORD, ROLE_NAMES, UserData
 from academy.models import ROLES, Region, User
 
 NO_TEAM = 0
@@ -30,7 +31,7 @@ class UserForm(FlaskForm):
     username = StringField(_l("用户名"), [DataRequired(_l("请输入用户名。")), Length(max=64, message=_l("用户名最多 64 个字符。"))])
     display_name = StringField(_l("姓名"), [DataRequired(_l("请输入姓名。")), Length(max=80, message=_l("姓名最多 80 个字符。"))])
     password = PasswordField(_l("新密码"), [Optional(strip_whitespace=False), PASSWORD_LENGTH])
-    roles = MultiCheckboxField(_l("角色"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
+    roles = MultiCheckboxField(_l("角色"), choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES],
                                validators=[DataRequired(_l("请至少选择一个角色。"))])
     team_id = SelectField(_l("所属团队"), coerce=int, default=NO_TEAM)
     scopes = SelectMultipleField(_l("经理可查看的范围"), validators=[Optional()])
@@ -40,7 +41,7 @@ class UserForm(FlaskForm):
         """Teams and manager scopes come from services, grouped by 片区."""
         self.team_id.choices = [SelectChoice(NO_TEAM, _l("（不属于任何团队）")),
                                 *(SelectChoice(i, name, optgroup=region) for i, name, region in teams)]
-        self.scopes.choices = [SelectChoice(v, label, optgroup=region) for v, label, region in scopes]
+        self.scopes.choices = [SelectChoice(v, _scope_label(v, name), optgroup=region) for v, name, region in scopes]
 
     def to_data(self) -> UserData:
         scopes = self.scopes.data or []
@@ -91,3 +92,8 @@ class ImportForm(FlaskForm):
         FileRequired(_l("请选择要上传的文件。")),
         FileAllowed(["csv", "xlsx"], _l("只支持 .csv 或 .xlsx 文件。")),
     ])
+
+
+def _scope_label(value: str, name: str) -> str:
+    """Plain text (WTForms escapes it; the names are typed by admins)."""
+    return gettext("整个片区：%(name)s", name=name) if value.startswith("r:") else gettext("团队：%(name)s", name=name)

@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 
 import openpyxl
+from flask_babel import lazy_gettext as _l
 
 MAX_ROWS = 5000
 MAX_SCANNED_LINES = 100_000  # blank/formatted rows count here; stops runaway sheets
@@ -30,7 +31,10 @@ HINT = re.compile(r"[（(].*$")  # "角色（多个用顿号分隔）" → "角�
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is Chinese and shown to the admin."""
+    """The file as a whole cannot be read; the message is shown to the admin.
+
+    Raised with a lazy translation; `str(exc)` gives the message in the current language.
+    """
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def parse_upload(data: bytes, filename: str) -> list[ImportRow]:
         return _rows_from_table(_csv_table(data))
     if extension == "xlsx":
         return _rows_from_table(_xlsx_table(data))
-    raise ImportFileError("只支持 .csv 或 .xlsx 文件。")
+    raise ImportFileError(_l("只支持 .csv 或 .xlsx 文件。"))
 
 
 def decode_csv(data: bytes) -> str:
@@ -68,7 +72,7 @@ def decode_csv(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("无法识别文件编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新上传。")
+    raise ImportFileError(_l("无法识别文件编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新上传。"))
 
 
 def _delimiter(text: str) -> str:
@@ -84,19 +88,19 @@ def _csv_table(data: bytes) -> list[list[str]]:
     try:
         return _capped(reader)
     except csv.Error as exc:
-        raise ImportFileError(f"CSV 格式有误（第 {reader.line_num} 行附近），请检查引号是否成对。") from exc
+        raise ImportFileError(_l("CSV 格式有误（第 %(line)s 行附近），请检查引号是否成对。", line=reader.line_num)) from exc
 
 
 def _check_archive(data: bytes) -> None:
     if not data.startswith(b"PK\x03\x04"):
-        raise ImportFileError("这不是有效的 .xlsx 文件，请在 Excel 中另存为“Excel 工作簿 (.xlsx)”。")
+        raise ImportFileError(_l("这不是有效的 .xlsx 文件，请在 Excel 中另存为“Excel 工作簿 (.xlsx)”。"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise ImportFileError("无法读取这个 Excel 文件，请确认文件没有损坏。") from exc
+        raise ImportFileError(_l("无法读取这个 Excel 文件，请确认文件没有损坏。")) from exc
     if len(entries) > MAX_XLSX_ENTRIES or sum(e.file_size for e in entries) > MAX_XLSX_UNZIPPED:
-        raise ImportFileError("这个 Excel 文件解压后过大，请只保留用户名单后重新保存。")
+        raise ImportFileError(_l("这个 Excel 文件解压后过大，请只保留用户名单后重新保存。"))
 
 
 def _xlsx_table(data: bytes) -> list[list[str]]:
@@ -104,13 +108,13 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for a damaged file
-        raise ImportFileError("无法读取这个 Excel 文件，请确认文件没有损坏。") from exc
+        raise ImportFileError(_l("无法读取这个 Excel 文件，请确认文件没有损坏。")) from exc
     try:
         return _capped(workbook.worksheets[0].iter_rows(values_only=True))
     except ImportFileError:
         raise
     except Exception as exc:
-        raise ImportFileError("无法读取这个 Excel 文件，请确认文件没有损坏。") from exc
+        raise ImportFileError(_l("无法读取这个 Excel 文件，请确认文件没有损坏。")) from exc
     finally:
         workbook.close()
 
@@ -119,7 +123,7 @@ def _capped(rows) -> list[list[str]]:
     table = []
     for row in rows:
         if len(table) >= MAX_SCANNED_LINES:
-            raise ImportFileError(f"文件行数过多，一次最多导入 {MAX_ROWS} 个用户。")
+            raise ImportFileError(_l("文件行数过多，一次最多导入 %(max)s 个用户。", max=MAX_ROWS))
         table.append([_cell(value) for value in row])
     return table
 
@@ -142,17 +146,17 @@ def _column_map(header: list[str]) -> dict[int, str]:
     for index, name in enumerate(header):
         key = ALIASES.get(_normalise_header(name))
         if key in columns.values():
-            raise ImportFileError(f"表头中“{COLUMN_LABELS[key]}”列出现了两次。")
+            raise ImportFileError(_l("表头中“%(column)s”列出现了两次。", column=COLUMN_LABELS[key]))
         if key:
             columns[index] = key
     if "username" not in columns.values():
-        raise ImportFileError("第 1 行必须是表头，且包含“用户名”（username）列。")
+        raise ImportFileError(_l("第 1 行必须是表头，且包含“用户名”（username）列。"))
     return columns
 
 
 def _rows_from_table(table: list[list[str]]) -> list[ImportRow]:
     if not table:
-        raise ImportFileError("文件是空的。")
+        raise ImportFileError(_l("文件是空的。"))
     columns = _column_map(table[0])
     rows = []
     for line, cells in enumerate(table[1:], start=2):
@@ -160,7 +164,7 @@ def _rows_from_table(table: list[list[str]]) -> list[ImportRow]:
         if any(values.values()):
             rows.append(ImportRow(line, values))
     if not rows:
-        raise ImportFileError("文件中没有数据行。")
+        raise ImportFileError(_l("文件中没有数据行。"))
     if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"文件有 {len(rows)} 行数据，一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
+        raise ImportFileError(_l("文件有 %(n)s 行数据，一次最多导入 %(max)s 行，请拆分后分批导入。", n=len(rows), max=MAX_ROWS))
     return rows

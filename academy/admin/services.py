@@ -2,6 +2,7 @@
 import logging
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -14,15 +15,27 @@ log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 8
 USER_LIST_LIMIT = 500
-ROLE_LABELS = {"trainee": "学员", "trainer": "讲师", "manager": "经理", "admin": "管理员"}
+ROLE_LABELS = {"trainee": "学员", "trainer": "讲师", "manager": "经理", "admin": "管理员"}  # also accepted in import files
+ROLE_NAMES = {"trainee": _l("学员"), "trainer": _l("讲师"), "manager": _l("经理"), "admin": _l("管理员")}  # shown in the UI
 
 
 class AdminRejected(Exception):
-    """A rule refused the change; reasons are (form field name or None, Chinese message)."""
+    """A rule refused the change; reasons are (form field name or None, message).
+
+    Services give lazy translations; `reasons` and `str()` put them into the current language.
+    """
 
     def __init__(self, reasons: list[tuple[str | None, str]]) -> None:
-        super().__init__("；".join(message for _, message in reasons))
-        self.reasons = reasons
+        super().__init__(*(message for _, message in reasons))
+        self._reasons = list(reasons)
+
+    @property
+    def reasons(self) -> list[tuple[str | None, str]]:
+        """(field name or None, message in the current language as plain text; templates escape it)."""
+        return [(name, str(message)) for name, message in self._reasons]
+
+    def __str__(self) -> str:
+        return "；".join(message for _, message in self.reasons)
 
 
 @dataclass
@@ -68,12 +81,12 @@ def team_choices(session: Session, keep_team_id: int | None = None) -> list[tupl
 
 
 def scope_choices(session: Session) -> list[tuple[str, str, str]]:
-    """(value, label, 片区 name) for every region ("r:<id>") and team ("t:<id>")."""
+    """(value, name, 片区 name) for every region ("r:<id>") and team ("t:<id>")."""
     regions = session.scalars(select(Region).options(selectinload(Region.teams)).order_by(Region.name))
     choices = []
     for region in regions:
-        choices.append((f"r:{region.id}", f"整个片区：{region.name}", region.name))
-        choices += [(f"t:{t.id}", f"团队：{t.name}", region.name) for t in region.teams]
+        choices.append((f"r:{region.id}", region.name, region.name))
+        choices += [(f"t:{t.id}", t.name, region.name) for t in region.teams]
     return choices
 
 
@@ -84,17 +97,17 @@ def _username_taken(session: Session, username: str, user: User | None) -> bool:
 
 def _password_reasons(password: str | None, required: bool) -> list[tuple[str, str]]:
     if not password:
-        return [("password", "请设置初始密码。")] if required else []
+        return [("password", _l("请设置初始密码。"))] if required else []
     if len(password) < MIN_PASSWORD:
-        return [("password", f"密码至少需要 {MIN_PASSWORD} 个字符。")]
+        return [("password", _l("密码至少需要 %(n)s 个字符。", n=MIN_PASSWORD))]
     return []
 
 
 def _self_reasons(data: UserData, user: User | None, actor_id: int | None) -> list[tuple[str, str]]:
     if user is None or user.id != actor_id:
         return []
-    reasons = [] if data.active else [("active", "不能停用你自己的账号。")]
-    return reasons + ([] if "admin" in data.roles else [("roles", "不能取消你自己的管理员角色。")])
+    reasons = [] if data.active else [("active", _l("不能停用你自己的账号。"))]
+    return reasons + ([] if "admin" in data.roles else [("roles", _l("不能取消你自己的管理员角色。"))])
 
 
 def _team_reasons(session: Session, data: UserData, user: User | None) -> list[tuple[str, str]]:
@@ -102,15 +115,15 @@ def _team_reasons(session: Session, data: UserData, user: User | None) -> list[t
         return []
     team = session.get(Team, data.team_id)
     if team is None:
-        return [("team_id", "所选团队不存在。")]
+        return [("team_id", _l("所选团队不存在。"))]
     unchanged = user is not None and user.team_id == team.id
-    return [] if unchanged or (team.active and team.region.active) else [("team_id", "所选团队已停用。")]
+    return [] if unchanged or (team.active and team.region.active) else [("team_id", _l("所选团队已停用。"))]
 
 
 def _check_user(session: Session, data: UserData, user: User | None, actor_id: int | None) -> None:
-    reasons = [] if data.roles and data.roles <= set(ROLES) else [("roles", "请至少选择一个有效角色。")]
+    reasons = [] if data.roles and data.roles <= set(ROLES) else [("roles", _l("请至少选择一个有效角色。"))]
     if _username_taken(session, data.username, user):
-        reasons.append(("username", f"用户名“{data.username}”已存在。"))
+        reasons.append(("username", _l("用户名“%(name)s”已存在。", name=data.username)))
     reasons += _password_reasons(data.password, required=user is None)
     reasons += _team_reasons(session, data, user) + _self_reasons(data, user, actor_id)
     if reasons:
@@ -142,7 +155,7 @@ def create_user(session: Session, data: UserData) -> User:
     user = User(password_hash=hash_password(data.password or ""))
     _apply(session, user, data)
     session.add(user)
-    flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
+    flush_unique(session, ("username", _l("用户名“%(name)s”已存在。", name=data.username)))
     log.info("admin created user %r (id=%s, roles=%s)", user.username, user.id, sorted(data.roles))
     return user
 
@@ -154,7 +167,7 @@ def update_user(session: Session, user: User, data: UserData, actor_id: int) -> 
     _apply(session, user, data)
     if data.password:
         user.password_hash = hash_password(data.password)
-    flush_unique(session, ("username", f"用户名“{data.username}”已存在。"))
+    flush_unique(session, ("username", _l("用户名“%(name)s”已存在。", name=data.username)))
     if user.id != actor_id and (data.password or (was_active and not data.active)):
         revoke_all_sessions(session, user)
     log.info("admin %s updated user %r (id=%s)", actor_id, user.username, user.id)
@@ -163,7 +176,7 @@ def update_user(session: Session, user: User, data: UserData, actor_id: int) -> 
 
 def deactivate_user(session: Session, user: User, actor_id: int) -> None:
     if user.id == actor_id:
-        raise AdminRejected([(None, "不能停用你自己的账号。")])
+        raise AdminRejected([(None, _l("不能停用你自己的账号。"))])
     user.active = False
     revoke_all_sessions(session, user)
     log.info("admin %s deactivated user %r (id=%s)", actor_id, user.username, user.id)
@@ -179,40 +192,40 @@ def active_regions(session: Session) -> list[Region]:
     return list(session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.name)))
 
 
-def _clean_name(name: str, label: str) -> str:
+def _clean_name(name: str, problem) -> str:
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise AdminRejected([("name", f"{label}名称不能为空，且最多 80 个字符。")])
+        raise AdminRejected([("name", problem)])
     return name
 
 
 def _check_region_name(session: Session, name: str, region: Region | None) -> str:
-    name = _clean_name(name, "片区")
+    name = _clean_name(name, _l("片区名称不能为空，且最多 80 个字符。"))
     other = session.scalar(select(Region).where(Region.name == name))
     if other is not None and other is not region:
-        raise AdminRejected([("name", f"片区“{name}”已存在。")])
+        raise AdminRejected([("name", _l("片区“%(name)s”已存在。", name=name))])
     return name
 
 
 def _check_team_name(session: Session, region: Region, name: str, team: Team | None) -> str:
-    name = _clean_name(name, "团队")
+    name = _clean_name(name, _l("团队名称不能为空，且最多 80 个字符。"))
     other = session.scalar(select(Team).where(Team.region_id == region.id, Team.name == name))
     if other is not None and other is not team:
-        raise AdminRejected([("name", f"片区“{region.name}”下已有团队“{name}”。")])
+        raise AdminRejected([("name", _l("片区“%(region)s”下已有团队“%(name)s”。", region=region.name, name=name))])
     return name
 
 
 def create_region(session: Session, name: str) -> Region:
     region = Region(name=_check_region_name(session, name, None))
     session.add(region)
-    flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
+    flush_unique(session, ("name", _l("片区“%(name)s”已存在。", name=region.name)))
     log.info("admin created region %r (id=%s)", region.name, region.id)
     return region
 
 
 def update_region(session: Session, region: Region, name: str, active: bool) -> Region:
     region.name, region.active = _check_region_name(session, name, region), active
-    flush_unique(session, ("name", f"片区“{region.name}”已存在。"))
+    flush_unique(session, ("name", _l("片区“%(name)s”已存在。", name=region.name)))
     log.info("admin updated region id=%s: %r active=%s", region.id, region.name, active)
     return region
 
@@ -220,16 +233,16 @@ def update_region(session: Session, region: Region, name: str, active: bool) -> 
 def create_team(session: Session, region_id: int, name: str) -> Team:
     region = session.get(Region, region_id)
     if region is None or not region.active:
-        raise AdminRejected([("region_id", "所选片区不存在或已停用。")])
+        raise AdminRejected([("region_id", _l("所选片区不存在或已停用。"))])
     team = Team(region=region, name=_check_team_name(session, region, name, None))
     session.add(team)
-    flush_unique(session, ("name", f"片区“{region.name}”下已有团队“{team.name}”。"))
+    flush_unique(session, ("name", _l("片区“%(region)s”下已有团队“%(name)s”。", region=region.name, name=team.name)))
     log.info("admin created team %r in region %r (id=%s)", team.name, region.name, team.id)
     return team
 
 
 def update_team(session: Session, team: Team, name: str, active: bool) -> Team:
     team.name, team.active = _check_team_name(session, team.region, name, team), active
-    flush_unique(session, ("name", f"片区“{team.region.name}”下已有团队“{team.name}”。"))
+    flush_unique(session, ("name", _l("片区“%(region)s”下已有团队“%(name)s”。", region=team.region.name, name=team.name)))
     log.info("admin updated team id=%s: %r active=%s", team.id, team.name, active)
     return team

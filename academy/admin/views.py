@@ -40,7 +40,7 @@ def _users_page(error: str | None = None, status: int = 200):
     q = request.args.get("q", "")
     listing = services.list_users(get_session(), q)
     return render_template("admin/users.html", listing=listing, q=q, error=error,
-                           role_labels=services.ROLE_LABELS), status
+                           role_labels=services.ROLE_NAMES), status
 
 
 @bp.route("/users")

@@ -1,6 +1,7 @@
 """Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,7 @@ from academy.models import LessonProgress
 from academy.models.org import utcnow
 from academy.quizzes.results import QuizStanding, standings
 
-STATUS_LABELS = {"locked": "未解锁", "not_started": "未开始", "in_progress": "学习中", "done": "已完成"}
+STATUS_LABELS = {"locked": _l("未解锁"), "not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成")}
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class ModuleProgress:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        """The status in the current language."""
+        return str(STATUS_LABELS[self.status])
 
     @property
     def percent(self) -> int:

@@ -1,4 +1,5 @@
 """Turn posted form fields into typed responses; anything that does not belong to the item is refused."""
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from academy.quizmd import Item, Quiz
@@ -7,7 +8,10 @@ MAX_TEXT = 3000
 
 
 class BadAnswer(ValueError):
-    """A posted answer that cannot belong to the item (tampered form)."""
+    """A posted answer that cannot belong to the item (tampered form).
+
+    Raised with a lazy translation; `str(exc)` gives the message in the current language.
+    """
 
 
 def _field(item: Item) -> str:
@@ -17,21 +21,21 @@ def _field(item: Item) -> str:
 def parse_single(item: Item, form: MultiDict):
     value = form.get(_field(item))
     if value and value not in {o.key for o in item.options}:
-        raise BadAnswer(f"题目“{item.title or item.id}”的选项无效")
+        raise BadAnswer(_l("题目“%(title)s”的选项无效", title=item.title or item.id))
     return value or None
 
 
 def parse_multiple(item: Item, form: MultiDict):
     values = form.getlist(_field(item))
     if set(values) - {o.key for o in item.options}:
-        raise BadAnswer(f"题目“{item.title or item.id}”的选项无效")
+        raise BadAnswer(_l("题目“%(title)s”的选项无效", title=item.title or item.id))
     return sorted(set(values)) or None
 
 
 def parse_truefalse(item: Item, form: MultiDict):
     value = form.get(_field(item))
     if value not in (None, "", "true", "false"):
-        raise BadAnswer("判断题只能选“对”或“错”")
+        raise BadAnswer(_l("判断题只能选“对”或“错”"))
     return None if not value else value == "true"
 
 
@@ -41,7 +45,7 @@ def parse_ordering(item: Item, form: MultiDict):
         value = form.get(f"{_field(item)}-{index}", "")
         if value:
             if not value.isdigit() or not 1 <= int(value) <= len(item.sequence):
-                raise BadAnswer("排序位置无效")
+                raise BadAnswer(_l("排序位置无效"))
             positions[index] = int(value)
     if not positions:
         return None
@@ -55,7 +59,7 @@ def parse_mapping(item: Item, form: MultiDict):
     for index in range(len(rows)):
         value = form.get(f"{_field(item)}-{index}", "")
         if value and value not in allowed:
-            raise BadAnswer(f"题目“{item.title or item.id}”的配对选项无效")
+            raise BadAnswer(_l("题目“%(title)s”的配对选项无效", title=item.title or item.id))
         if value:
             answer[str(index)] = value
     return answer or None
@@ -64,7 +68,7 @@ def parse_mapping(item: Item, form: MultiDict):
 def parse_text(item: Item, form: MultiDict):
     value = form.get(_field(item), "")
     if len(value) > MAX_TEXT:
-        raise BadAnswer(f"回答不能超过 {MAX_TEXT} 字（当前 {len(value)} 字）")
+        raise BadAnswer(_l("回答不能超过 %(limit)s 字（当前 %(n)s 字）", limit=MAX_TEXT, n=len(value)))
     return value.strip() or None
 
 
@@ -75,7 +79,7 @@ def parse_roleplay(item: Item, form: MultiDict):
     for index in range(len(item.criteria)):
         value = form.get(f"{_field(item)}-self-{index}", "")
         if value and value not in allowed:
-            raise BadAnswer("自评等级无效")
+            raise BadAnswer(_l("自评等级无效"))
         if value:
             self_rating[str(index)] = float(value)
     return {"text": text or "", "self": self_rating} if text or self_rating else None

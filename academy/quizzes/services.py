@@ -2,6 +2,7 @@
 import random
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,11 +19,20 @@ GRACE = timedelta(seconds=30)
 
 
 class AttemptRejected(Exception):
-    """A rule refused the action; the message is shown to the learner."""
+    """A rule refused the action; the message is shown to the learner.
 
-    def __init__(self, message: str, status: int = 422) -> None:
+    Services raise it with a lazy translation (no request needed); it is put into the learner's
+    language when read through `message` or `str()`.
+    """
+
+    def __init__(self, message, status: int = 422) -> None:
         super().__init__(message)
-        self.message, self.status = message, status
+        self._message, self.status = message, status
+
+    @property
+    def message(self) -> str:
+        """The message in the current language, as plain text (templates escape it)."""
+        return str(self._message)
 
 
 def quiz_closed(quiz: Quiz, now: datetime) -> bool:
@@ -40,9 +50,9 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> 
     if current is not None:  # abandoned after its time ran out: grade what was saved
         close_expired(session, current, now)
     if quiz_closed(quiz, now):
-        raise AttemptRejected("该测验已关闭，不能再作答。")
+        raise AttemptRejected(_l("该测验已关闭，不能再作答。"))
     if quiz.attempts is not None and len(rows) >= quiz.attempts:
-        raise AttemptRejected(f"你已用完全部 {quiz.attempts} 次作答机会。")
+        raise AttemptRejected(_l("你已用完全部 %(n)s 次作答机会。", n=quiz.attempts))
     return _insert_attempt(session, user_id, quiz, len(rows) + 1, now)
 
 
@@ -55,7 +65,7 @@ def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now
         with session.begin_nested():
             session.add(attempt)
     except IntegrityError:
-        raise AttemptRejected("另一个窗口刚刚开始了这次作答，请刷新页面。", 409) from None
+        raise AttemptRejected(_l("另一个窗口刚刚开始了这次作答，请刷新页面。"), 409) from None
     xapi.record(session, user_id, "attempted", xapi.activity_id("quiz", quiz.id), quiz.title, now)
     return attempt
 
@@ -64,9 +74,9 @@ def load_attempt(session: Session, attempt_id: int, user_id: int, lock: bool = F
     query = select(Attempt).where(Attempt.id == attempt_id)
     attempt = session.scalar(query.with_for_update() if lock else query)
     if attempt is None:
-        raise AttemptRejected("作答记录不存在。", 404)
+        raise AttemptRejected(_l("作答记录不存在。"), 404)
     if attempt.user_id != user_id:
-        raise AttemptRejected("这不是你的作答记录。", 403)
+        raise AttemptRejected(_l("这不是你的作答记录。"), 403)
     return attempt
 
 
@@ -76,7 +86,7 @@ def expired(attempt: Attempt, now: datetime) -> bool:
 
 def _require_open(attempt: Attempt) -> None:
     if attempt.state != "in_progress":
-        raise AttemptRejected("已提交，本次作答不能再修改。", 409)
+        raise AttemptRejected(_l("已提交，本次作答不能再修改。"), 409)
 
 
 def _merge(attempt: Attempt, answers: dict) -> None:
@@ -87,7 +97,7 @@ def _merge(attempt: Attempt, answers: dict) -> None:
 def save_answers(session: Session, attempt: Attempt, answers: dict, now: datetime) -> None:
     _require_open(attempt)
     if expired(attempt, now):
-        raise AttemptRejected("作答时间已到，新的答案没有保存。请提交试卷。")
+        raise AttemptRejected(_l("作答时间已到，新的答案没有保存。请提交试卷。"))
     _merge(attempt, answers)
     session.flush()
 
@@ -99,7 +109,7 @@ def check_item(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, ans
     """Save the answers and reveal one item's feedback now (review: immediate); the item is then frozen."""
     item = quiz.item(item_id)
     if quiz.review != "immediate" or item is None or item.type not in CHECKABLE or item not in quiz.items:
-        raise AttemptRejected("这道题不能单独检查。", 404)
+        raise AttemptRejected(_l("这道题不能单独检查。"), 404)
     save_answers(session, attempt, answers, now)
     if item_id not in attempt.checked:
         attempt.checked = [*attempt.checked, item_id]
@@ -111,13 +121,13 @@ def choose(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, index: 
     _require_open(attempt)
     item = quiz.item(item_id)
     if item is None or item.type != "dialogue":
-        raise AttemptRejected("对话不存在。", 404)
+        raise AttemptRejected(_l("对话不存在。"), 404)
     if expired(attempt, now):
-        raise AttemptRejected("作答时间已到。")
+        raise AttemptRejected(_l("作答时间已到。"))
     path = list(attempt.answers.get(item_id, [])) + [index]
     outcome = replay(item, path)
     if len(outcome.steps) != len(path):
-        raise AttemptRejected("这个选择当前不可用。")
+        raise AttemptRejected(_l("这个选择当前不可用。"))
     attempt.answers = {**attempt.answers, item_id: path}
     session.flush()
     return outcome
@@ -183,7 +193,7 @@ def _record_xapi(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, n
 def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
     """Store a reviewer's rubric levels per role-play item, then grade the attempt."""
     if attempt.state != "review":
-        raise AttemptRejected("这份作答不在待评阅状态。", 409)
+        raise AttemptRejected(_l("这份作答不在待评阅状态。"), 409)
     answers = dict(attempt.answers)
     for item_id, chosen in levels.items():
         answers[item_id] = {**(answers.get(item_id) or {}), **chosen}

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from academy.content.catalog import Catalog
 from academy.models import Attempt
@@ -34,8 +35,12 @@ def dialogue_state(item: Item, path) -> DialogueState:
     return DialogueState(history, node, offered, dict(outcome.stances), outcome.finished, node if outcome.finished else None)
 
 
+STANCE_LABELS = {-2: _l("强烈反对"), -1: _l("有顾虑"), 0: _l("中立"), 1: _l("支持"), 2: _l("强力支持")}
+
+
 def stance_label(value: int) -> str:
-    return {-2: "强烈反对", -1: "有顾虑", 0: "中立", 1: "支持", 2: "强力支持"}[value]
+    """A stakeholder's stance (-2 … +2) in the current language."""
+    return str(STANCE_LABELS[value])
 
 
 class TakeView:

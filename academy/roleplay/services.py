@@ -1,6 +1,7 @@
 """Role-play review: who may review whom, the queue, and turning rubric levels into a grade."""
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -34,10 +35,10 @@ def review_queue(session: Session, reviewer: Reviewer) -> list[Attempt]:
 def reviewable_attempt(session: Session, reviewer: Reviewer, attempt_id: int) -> Attempt:
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
-        raise AttemptRejected("作答记录不存在。", 404)
+        raise AttemptRejected(_l("作答记录不存在。"), 404)
     condition = scope_filter(session, reviewer)
     if condition is not None and session.scalar(select(User.id).where(User.id == attempt.user_id, condition)) is None:
-        raise AttemptRejected("这位学员不在你的管辖范围内。", 403)
+        raise AttemptRejected(_l("这位学员不在你的管辖范围内。"), 403)
     return attempt
 
 
@@ -52,9 +53,9 @@ def parse_levels(quiz: Quiz, form) -> dict[str, dict]:
             try:
                 value = float(raw)
             except ValueError:
-                raise AttemptRejected(f"请为“{item.criteria[index].name}”选择一个等级。") from None
+                raise AttemptRejected(_l("请为“%(criterion)s”选择一个等级。", criterion=item.criteria[index].name)) from None
             if value not in allowed:
-                raise AttemptRejected("评分等级无效。")
+                raise AttemptRejected(_l("评分等级无效。"))
             levels[str(index)] = value
             comments[str(index)] = form.get(f"{item.id}-comment-{index}", "")[:1000]
         chosen[item.id] = {"levels": levels, "comments": comments, "summary": form.get(f"{item.id}-summary", "")[:2000]}
