@@ -262,6 +262,25 @@ def test_ordering_with_move_buttons_is_saved(browser):
     assert _ordering_positions(b) == positions, "the saved positions come back after reloading"
 
 
+def test_matching_marks_answers_used_in_other_rows(browser):
+    from selenium.webdriver.support.ui import Select
+
+    b = browser
+    b.login("talker")
+    _start(b, "sample-all-types")
+    selects = b.css("table[data-matching] select")
+    assert len(selects) >= 2
+    first = Select(selects[0])
+    value = first.options[1].get_attribute("value")
+    b.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", selects[0])
+    first.select_by_value(value)
+    other = [o for o in Select(selects[1]).options if o.get_attribute("value") == value][0]
+    own = [o for o in first.options if o.get_attribute("value") == value][0]
+    assert other.text.endswith("（已用）") and not own.text.endswith("（已用）")
+    first.select_by_index(0)  # cleared again: nothing is used
+    assert not [o for o in Select(selects[1]).options if o.text.endswith("（已用）")]
+
+
 def _serious(b: Browser, page: str) -> list[str]:
     from axe_selenium_python import Axe
 

@@ -22,6 +22,7 @@
       window.setInterval(tick, 1000);
     }
     document.querySelectorAll("ol[data-ordering]").forEach(enhanceOrdering);
+    document.querySelectorAll("table[data-matching]").forEach(enhanceMatching);
     document.querySelectorAll("form.quiz-form input, form.quiz-form select, form.quiz-form textarea").forEach(function (field) {
       field.addEventListener("change", function () {
         var section = field.closest(".item");
@@ -47,6 +48,28 @@
       controls.appendChild(moveButton(list, row, 1, "↓", list.getAttribute("data-down") + "：" + label, status));
       row.appendChild(controls);
     });
+  }
+
+  // Matching items: an answer already given in another row is marked （已用） in every drop-down, so a
+  // learner sees at a glance what is left; it stays selectable (a distractor may be the right pick).
+  function enhanceMatching(table) {
+    var selects = table.querySelectorAll("select");
+    var mark = function () {
+      var used = {};
+      Array.prototype.forEach.call(selects, function (select) {
+        if (select.value) { used[select.value] = (used[select.value] || 0) + 1; }
+      });
+      Array.prototype.forEach.call(selects, function (select) {
+        Array.prototype.forEach.call(select.options, function (option) {
+          if (!option.value) { return; }
+          if (!option.hasAttribute("data-text")) { option.setAttribute("data-text", option.textContent); }
+          var elsewhere = (used[option.value] || 0) - (select.value === option.value ? 1 : 0) > 0;
+          option.textContent = option.getAttribute("data-text") + (elsewhere ? table.getAttribute("data-used") : "");
+        });
+      });
+    };
+    Array.prototype.forEach.call(selects, function (select) { select.addEventListener("change", mark); });
+    mark();
   }
 
   function moveButton(list, row, step, symbol, name, status) {
