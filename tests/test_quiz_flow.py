@@ -366,3 +366,17 @@ def test_timed_quiz_page_shows_the_countdown(client, trainee):
     html = page.get_data(as_text=True)
     assert 'data-format="剩余 %(m)s 分 %(s)s 秒"' in html  # app.js fills in the ticking minutes and seconds
     assert re.search(r'role="timer"[^>]*>剩余 (59 分 5\d|60 分 0) 秒<', html)
+
+
+def test_a_quiz_version_stored_in_a_rolled_back_transaction_is_not_remembered(app, db):
+    from academy.models import QuizVersion
+    from academy.quizzes.versions import ensure_version
+
+    q = quiz(app, "clients-quiz")
+    first = ensure_version(db, q)
+    assert ensure_version(db, q) == first  # found again inside the same transaction
+    db.rollback()
+    assert db.get(QuizVersion, first) is None
+    again = ensure_version(db, q)
+    db.commit()
+    assert db.get(QuizVersion, again) is not None and ensure_version(db, q) == again

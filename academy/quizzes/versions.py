@@ -18,13 +18,15 @@ def ensure_version(session: Session, quiz: Quiz) -> int:
     """The id of the stored version of this quiz content, storing it first if it is new."""
     known = _known_versions.setdefault(session.get_bind(), {})
     key = (quiz.id, quiz.content_hash)
-    if key not in known:
-        query = select(QuizVersion.id).where(QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash)
-        found = session.scalar(query)
-        if found is None:  # not remembered: this transaction may still roll back
-            return _store(session, quiz, query)
+    if key in known:
+        return known[key]
+    query = select(QuizVersion.id).where(QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash)
+    found = session.scalar(query)
+    if found is None:
+        return _store(session, quiz, query)
+    if found not in session.info.get("new_versions", ()):  # a row this session added may still roll back
         known[key] = found
-    return known[key]
+    return found
 
 
 def _store(session: Session, quiz: Quiz, query) -> int:
@@ -35,6 +37,7 @@ def _store(session: Session, quiz: Quiz, query) -> int:
             session.add(version)
     except IntegrityError:  # another worker stored the same version first
         return session.scalar(query)
+    session.info.setdefault("new_versions", set()).add(version.id)
     return version.id
 
 
