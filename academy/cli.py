@@ -18,8 +18,16 @@ from academy.models import ROLES, User, XapiStatement
 
 
 def prepare_database(app: Flask) -> None:
-    """Migrate to the newest schema; a fresh database gets one admin with a printed password."""
+    """Migrate to the newest schema; a fresh database served by the app (python app.py, gunicorn, flask run)
+    gets one admin with a printed password.
+
+    Other `flask` commands only migrate: they create the users they need themselves (create-user, seed-demo),
+    and a command such as check-content must not leave an admin and its password in a CI log.
+    """
     migrate.upgrade(app.extensions["db_engine"])
+    command = click.get_current_context(silent=True)
+    if command is not None and command.info_name != "run":
+        return
     with app.app_context():
         session = get_session()
         if session.scalar(select(func.count()).select_from(User)) == 0 and not app.config.get("TESTING"):

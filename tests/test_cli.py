@@ -1,10 +1,15 @@
 """Command line and configuration."""
+import os
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import func, select
 
 from academy.config import InsecureConfig, check_production
+from academy.db import make_engine
 from academy.models import Attempt, User
-from tests.conftest import make_app
+from tests.conftest import ROOT, make_app
 
 
 def test_seed_demo_is_idempotent(app, runner, db):
@@ -60,3 +65,15 @@ def test_production_refuses_insecure_settings(config):
 def test_production_accepts_secure_settings():
     check_production({"PRODUCTION": True, "SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": 4,
                       "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "postgresql://x"})
+
+
+def test_flask_commands_do_not_create_the_first_admin(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "INSTANCE_PATH": str(tmp_path / "instance")}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "check-content"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "初始密码" not in result.stdout + result.stderr
+    engine = make_engine(env["DATABASE_URL"])
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 0  # migrated, but no admin
+    engine.dispose()
