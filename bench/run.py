@@ -180,6 +180,26 @@ def copy_content(target: Path) -> Path:
     return target
 
 
+def fresh_postgres(url: str) -> str:
+    """Empty (or create) the benchmark's own PostgreSQL database; refuses any database not named *_bench."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    if not (target.database or "").endswith("_bench"):
+        raise SystemExit(f"refusing to empty {target.database!r}: the benchmark database's name must end in _bench")
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+    engine = create_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt  # so that `finally` stops the servers
 
@@ -191,13 +211,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of every endpoint; medians reported")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "latest.json")
+    parser.add_argument("--database-url", help="a PostgreSQL database whose name ends in _bench (emptied first); "
+                                               "default: a fresh SQLite file")
     parser.add_argument("--check", action="store_true", help="exit 1 when an endpoint misses its goal")
     args = parser.parse_args()
 
     use_wrk = os.access(WRK, os.X_OK) and not args.python_load
     work = Path(tempfile.mkdtemp(prefix="academy-bench-"))
     content = copy_content(work / "content")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "INSTANCE_PATH": str(work / "instance"),
+    database_url = fresh_postgres(args.database_url) if args.database_url else f"sqlite:///{work / 'bench.db'}"
+    env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(work / "instance"),
            "CONTENT_DIR": str(content),
            "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1"}
     env.pop("ACADEMY_ENV", None)
@@ -271,7 +294,7 @@ def main() -> int:
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/submit.lua)" if use_wrk else "python", "concurrency": args.concurrency, "rounds": args.rounds,
                    "warmup_s": args.warmup, "seconds": args.seconds, "server": "gunicorn -w 2 -k sync",
-                   "database": "sqlite (fresh, seed-demo)", "user": USER, "submit_users": list(SUBMIT_USERS)},
+                   "database": ("postgresql" if args.database_url else "sqlite") + " (fresh, seed-demo)", "user": USER, "submit_users": list(SUBMIT_USERS)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "results": results,
     }

@@ -8,7 +8,9 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
+from academy.db import Base
 from academy.demo import seed_demo
 from tests.factories import PASSWORD, login
 
@@ -39,6 +41,13 @@ def crawl(client, start: str = "/") -> tuple[set[str], list[str]]:
     return seen, failures
 
 
+def database_state(app) -> dict[str, int]:
+    """A digest of every table's rows, to prove that reading pages wrote nothing."""
+    with app.extensions["db_engine"].connect() as conn:
+        return {table.name: hash(repr(conn.execute(select(table).order_by(*table.primary_key.columns)).all()))
+                for table in Base.metadata.sorted_tables}
+
+
 def _local(href: str) -> str | None:
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("/static/"):
@@ -55,8 +64,10 @@ def _local(href: str) -> str | None:
 def test_every_linked_page_renders(demo, client, username, must_reach):
     started = time.monotonic()
     login(client, username)
+    before = database_state(demo)
     seen, failures = crawl(client)
     assert failures == [], "\n".join(failures)
+    assert database_state(demo) == before, "GET requests must not write (on PostgreSQL they run without a transaction)"
     missing = [prefix for prefix in must_reach if not any(path.startswith(prefix) for path in seen)]
     assert missing == [], f"{username} reached {len(seen)} pages but none under {missing}"
     assert time.monotonic() - started < 60
