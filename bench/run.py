@@ -364,16 +364,20 @@ def _median(values) -> float | None:
 
 
 def print_table(results: list[dict]) -> None:
-    header = f"{'endpoint':<11} {'req/s':>9} {'ratio':>7} {'goal':>7} {'ok?':>4} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    signed_in = next((r["ratio"] for r in results if r["endpoint"] == "signed_in"), None) or 1.0
+    header = (f"{'endpoint':<11} {'req/s':>9} {'ratio':>7} {'goal':>7} {'ok?':>4} {'÷signed':>8} {'p50 ms':>8} "
+              f"{'p99 ms':>8} {'errors':>7}")
     print("\n" + header + "\n" + "-" * len(header))
     for r in results:
         goal = "—" if r["goal"] is None else f"≥{r['goal']:.2f}"
         ok = "" if r["meets_goal"] is None else ("yes" if r["meets_goal"] else "NO")
         rate = f"{r['rps']:.1f}" + ("*" if r.get("unit") == "cycles/s" else "")
         errors = r["errors"] + r["not_200"]
-        print(f"{r['endpoint']:<11} {rate:>9} {r['ratio']:>7.3f} {goal:>7} {ok:>4} "
+        share = "—" if r["endpoint"] == "floor" else f"{r['ratio'] / signed_in:.2f}"
+        print(f"{r['endpoint']:<11} {rate:>9} {r['ratio']:>7.3f} {goal:>7} {ok:>4} {share:>8} "
               f"{r['p50_ms'] if r['p50_ms'] is not None else '—':>8} {r['p99_ms'] if r['p99_ms'] is not None else '—':>8} {errors:>7}")
     print("ratio: median over the rounds of req/s ÷ the floor's req/s in the same round")
+    print("÷signed: that ratio ÷ the signed_in ratio: how close a page comes to the bare signed-in request (1.00)")
     print("* submit: start+submit cycles per second (two POSTs each; latencies are per POST)")
 
 
