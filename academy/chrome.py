@@ -4,10 +4,12 @@ The site navigation depends only on the language, the user's roles, the current 
 mount point, so it is rendered once for each such key (a few hundred at most) instead of on every
 request; the per-user parts of the header (name, CSRF-protected forms) stay in base.html.
 """
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+
+from academy.memo import remember
 
 MAX_ENTRIES = 2048  # a safety bound; real keys are languages × role sets × endpoints
 
@@ -19,31 +21,18 @@ def page_lang() -> str:
     return g.page_lang
 
 
-def _cache() -> dict:
-    return current_app.extensions.setdefault("chrome_cache", {})
-
-
-def _remember(key: tuple, render):
-    cache = _cache()
-    if key not in cache:
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[key] = render()
-    return cache[key]
-
-
 def site_nav() -> Markup:
     """The main navigation of the signed-in user (empty when signed out)."""
     if not current_user.is_authenticated:
         return Markup("")
     key = ("nav", page_lang(), current_user.roles, request.endpoint, request.script_root)
-    return _remember(key, lambda: Markup(render_template("_chrome/nav.html")))
+    return remember("chrome_cache", key, lambda: Markup(render_template("_chrome/nav.html")), MAX_ENTRIES)
 
 
 def cached_url(endpoint: str, **values) -> str:
     """url_for for links that never change while the app runs (assets, fixed pages)."""
     key = ("url", request.script_root, endpoint, tuple(sorted(values.items())))
-    return _remember(key, lambda: url_for(endpoint, **values))
+    return remember("chrome_cache", key, lambda: url_for(endpoint, **values), MAX_ENTRIES)
 
 
 def init_app(app: Flask) -> None:

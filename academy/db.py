@@ -57,13 +57,17 @@ def get_engine() -> Engine:
     return current_app.extensions["db_engine"]
 
 
+def _session(name: str, engine_key: str) -> Session:
+    """The app context's session called `name`, bound to the engine stored under `engine_key`."""
+    if name not in g:
+        setattr(g, name, Session(bind=current_app.extensions[engine_key], expire_on_commit=False))
+    return getattr(g, name)
+
+
 def get_session() -> Session:
     """The session of this app context; write requests and CLI work begin IMMEDIATE on SQLite."""
-    if "db_session" not in g:
-        writing = not has_request_context() or request.method in WRITE_METHODS
-        key = "db_write_engine" if writing else "db_read_engine"
-        g.db_session = Session(bind=current_app.extensions[key], expire_on_commit=False)
-    return g.db_session
+    reading = has_request_context() and request.method not in WRITE_METHODS
+    return _session("db_session", "db_read_engine" if reading else "db_write_engine")
 
 
 def get_read_session() -> Session:
@@ -73,11 +77,9 @@ def get_read_session() -> Session:
     or the learner's progress here instead keeps that lock for the writing part only.  GET requests
     and CLI work share their one session.
     """
-    if not has_request_context() or request.method not in WRITE_METHODS:
-        return get_session()
-    if "db_read_session" not in g:
-        g.db_read_session = Session(bind=current_app.extensions["db_read_engine"], expire_on_commit=False)
-    return g.db_read_session
+    if has_request_context() and request.method in WRITE_METHODS:
+        return _session("db_read_session", "db_read_engine")
+    return get_session()
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -1,6 +1,6 @@
 """Chinese first, English available (Flask-Babel)."""
 from flask import Flask, g, session
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, get_translations
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -24,17 +24,20 @@ def _translations():
     return g.translations
 
 
-def template_gettext(string: str, **variables) -> Markup:
-    """`_()` in templates, as Jinja's new-style gettext does it: translated text is markup, variables are escaped.
+def _as_markup(translated: str, variables: dict) -> Markup:
+    """As Jinja's new-style gettext does it: the translation is markup, the variables are escaped into it."""
+    return Markup(translated) % variables
 
-    A plain global instead of Jinja's context-passing wrappers: a quiz page calls it about a hundred times.
-    """
-    return Markup(_translations().ugettext(string)) % variables
+
+def template_gettext(string: str, **variables) -> Markup:
+    """`_()` in templates: a plain global instead of Jinja's context-passing wrappers (a quiz page calls it
+    about a hundred times)."""
+    return _as_markup(_translations().ugettext(string), variables)
 
 
 def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
     variables.setdefault("num", num)
-    return Markup(_translations().ungettext(singular, plural, num)) % variables
+    return _as_markup(_translations().ungettext(singular, plural, num), variables)
 
 
 def bound_gettext() -> dict:
@@ -42,13 +45,12 @@ def bound_gettext() -> dict:
     ugettext = _translations().ugettext
 
     def gettext(string: str, **variables) -> Markup:
-        return Markup(ugettext(string)) % variables
+        return _as_markup(ugettext(string), variables)
 
     return {"_": gettext, "gettext": gettext}
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
-                                 get_locale=get_locale)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
     app.context_processor(bound_gettext)

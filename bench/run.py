@@ -137,8 +137,7 @@ def wrk(port: int, path: str, cookie: str | None, seconds: float, concurrency: i
         "requests": int(number(r"(\d+) requests in")),
         "errors": int(number(r"Non-2xx or 3xx responses: (\d+)")) + socket_errors,
         "not_200": int(number(r"BAD_STATUS (\d+)")),
-        "p50_ms": _ms(re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)),
-        "p99_ms": _ms(re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)),
+        **latencies(out),
         "tool": "wrk",
     }
 
@@ -158,8 +157,12 @@ def wrk_submit(port: int, jobs: list[dict], seconds: float) -> dict:
         raise RuntimeError(f"wrk gave no submit result:\n{out}")
     cycles, errors, duration_us = (int(n) for n in match.groups())
     return {"rps": cycles / (duration_us / 1e6), "requests": cycles, "errors": errors, "not_200": 0,
-            "p50_ms": _ms(re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)),
-            "p99_ms": _ms(re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)), "tool": "wrk"}
+            **latencies(out), "tool": "wrk"}
+
+
+def latencies(wrk_output: str) -> dict:
+    """p50 and p99 in ms from wrk's --latency report."""
+    return {f"p{p}_ms": _ms(re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", wrk_output)) for p in (50, 99)}
 
 
 def _ms(match) -> float | None:

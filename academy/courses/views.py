@@ -12,7 +12,8 @@ from academy.quizzes.results import recent_results
 bp = Blueprint("courses", __name__)
 
 
-def _progress():
+def current_progress() -> services.LearnerProgress:
+    """The signed-in learner's progress (read outside any write transaction)."""
     return services.learner_progress(get_read_session(), current_user.id, get_catalog())
 
 
@@ -20,19 +21,19 @@ def _progress():
 @requires(ANY_USER)
 def dashboard():
     recent = recent_results(get_session(), current_user.id)
-    return render_template("courses/dashboard.html", progress=_progress(), recent=recent, catalog=get_catalog())
+    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent, catalog=get_catalog())
 
 
 @bp.route("/map")
 @requires(ANY_USER)
 def learning_map():
-    return render_template("courses/map.html", progress=_progress())
+    return render_template("courses/map.html", progress=current_progress())
 
 
 @bp.route("/modules/<module_id>")
 @requires(ANY_USER)
 def module(module_id: str):
-    progress = _progress()
+    progress = current_progress()
     entry = progress.for_module(module_id) or abort(404)
     return render_template("courses/module.html", entry=entry, done=progress.completed)
 
@@ -42,7 +43,7 @@ def module(module_id: str):
 def lesson(lesson_id: str):
     catalog = get_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)
-    progress = _progress()
+    progress = current_progress()
     if locked := services.locked_for(progress, lesson.module_id, current_user):
         return render_template("courses/locked.html", entry=locked), 403
     entry = progress.for_module(lesson.module_id)

@@ -10,32 +10,22 @@ from flask import current_app
 from markupsafe import Markup
 
 from academy.chrome import page_lang
+from academy.memo import remember
 from academy.quizmd import Item
+from academy.quizzes import layout
 
 MAX_ENTRIES = 4096
-SEEDED_TYPES = {"ordering", "matching"}  # always shown in a per-attempt order (see layout.py)
-
-
-def _uses_seed(view, item: Item) -> bool:
-    if item.type in SEEDED_TYPES:
-        return True
-    return item.type in ("single", "multiple") and view.quiz.shuffle in ("options", "both") and item.shuffle
 
 
 def _key(view, item: Item, parent: Item | None) -> tuple:
     answer = json.dumps(view.answer(item, parent), sort_keys=True, ensure_ascii=False)
-    seed = view.seed if _uses_seed(view, item) else None
+    seed = view.seed if layout.shown_by_seed(view.quiz, item) else None
     return (view.version_key, item.id, parent.id if parent else None, page_lang(), seed, answer)
 
 
 def item_body(view, item: Item, parent: Item | None = None) -> Markup:
-    cache = current_app.extensions.setdefault("item_html_cache", {})
-    key = _key(view, item, parent)
-    html = cache.get(key)
-    if html is None:
+    def render() -> Markup:
         macro = current_app.jinja_env.get_template("quizzes/_items.html").module.item_body
-        html = Markup(macro(item, view, parent))
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()  # a safety bound; clear() is atomic, also under threaded workers
-        cache[key] = html
-    return html
+        return Markup(macro(item, view, parent))
+
+    return remember("item_html_cache", _key(view, item, parent), render, MAX_ENTRIES)

@@ -11,6 +11,13 @@ def item_order(quiz: Quiz, seed: int) -> list[Item]:
     return items
 
 
+def shown_by_seed(quiz: Quiz, item: Item) -> bool:
+    """Whether the attempt's seed changes how the item is shown by the functions below."""
+    if item.type in ("ordering", "matching"):
+        return True
+    return bool(item.options) and quiz.shuffle in ("options", "both") and item.shuffle
+
+
 def option_order(quiz: Quiz, item: Item, seed: int) -> list:
     options = list(item.options)
     if quiz.shuffle in ("options", "both") and item.shuffle:

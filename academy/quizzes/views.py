@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
-from academy.courses.services import learner_progress, locked_for
-from academy.db import get_read_session, get_session
+from academy.courses.services import locked_for
+from academy.courses.views import current_progress
+from academy.db import get_session
 from academy.models.org import utcnow
 from academy.quizzes import services
 from academy.quizzes import views_support as support
@@ -55,15 +56,11 @@ def locked_page(quiz, progress):
     return (render_template("courses/locked.html", entry=locked), 403) if locked else None
 
 
-def _progress():
-    return learner_progress(get_read_session(), current_user.id, get_catalog())
-
-
 @bp.route("/quizzes/<quiz_id>")
 @requires(ANY_USER)
 def intro(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
-    progress = _progress()
+    progress = current_progress()
     return locked_page(quiz, progress) or render_template(
         "quizzes/intro.html", quiz=quiz, standing=progress.quiz_standings[quiz.id])
 
@@ -73,7 +70,7 @@ def intro(quiz_id: str):
 @refusals
 def start(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
-    if page := locked_page(quiz, _progress()):
+    if page := locked_page(quiz, current_progress()):
         return page
     db = get_session()
     attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
