@@ -4,6 +4,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from academy.reads import Reader
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -11,11 +13,11 @@ class Base(DeclarativeBase):
     pass
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, **options)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
@@ -45,12 +47,27 @@ def _read_engine(engine: Engine) -> Engine:
     return engine
 
 
+def _reader_engine(engine: Engine, url: str) -> Engine:
+    """Driver connections for `get_reader()`: SQLite's are in autocommit mode already; PostgreSQL gets a
+    small pool of its own in autocommit mode."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return make_engine(url, isolation_level="AUTOCOMMIT")
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_write_engine"] = engine.execution_options(sqlite_begin="IMMEDIATE")
     app.extensions["db_read_engine"] = _read_engine(engine)
+    app.extensions["db_reader_engine"] = _reader_engine(engine, app.config["DATABASE_URL"])
     app.teardown_appcontext(close_session)
+
+
+def dispose(app: Flask) -> None:
+    """Close every pooled connection of the app's engines (tests, forked servers)."""
+    for key in ("db_engine", "db_reader_engine"):
+        app.extensions[key].dispose()
 
 
 def get_engine() -> Engine:
@@ -70,20 +87,16 @@ def get_session() -> Session:
     return _session("db_session", "db_read_engine" if reading else "db_write_engine")
 
 
-def get_read_session() -> Session:
-    """A session for reads that need not be part of this request's write transaction.
-
-    Write requests take SQLite's single write lock at their first statement; reading the signed-in user
-    or the learner's progress here instead keeps that lock for the writing part only.  GET requests
-    and CLI work share their one session.
-    """
-    if has_request_context() and request.method in WRITE_METHODS:
-        return _session("db_read_session", "db_read_engine")
-    return get_session()
+def get_reader() -> Reader:
+    """This app context's driver connection for the hot reads of `academy.reads` (autocommit: outside any
+    write transaction of the request)."""
+    if "db_reader" not in g:
+        g.db_reader = Reader(current_app.extensions["db_reader_engine"])
+    return g.db_reader
 
 
 def close_session(_exc: BaseException | None = None) -> None:
-    for key in ("db_session", "db_read_session"):
+    for key in ("db_session", "db_reader"):
         session = g.pop(key, None)
         if session is not None:
             session.close()

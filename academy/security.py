@@ -1,10 +1,15 @@
-"""Baseline security: CSRF, login throttling, response headers, safe redirects."""
+"""Baseline security: CSRF, login throttling, response headers, safe redirects, the session cookie."""
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app, g, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+from itsdangerous import BadSignature
+
+from academy.memo import memoised, remember
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -13,8 +18,55 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+MAX_REMEMBERED = 10_000  # cookies and CSRF tokens per process; the memo is emptied when full
+
+
+class RememberingCookieSession(SecureCookieSessionInterface):
+    """Flask's signed cookie session, except that a cookie already verified in this process is not verified
+    and decoded again (HMAC, base64, zlib and JSON on every request).  Its age is still checked every
+    time, and only sessions of plain values are remembered (each request gets its own copy)."""
+
+    def get_signing_serializer(self, app: Flask):
+        key = ("serializer", app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        return remember("session_cookies", key, lambda: super(RememberingCookieSession, self).get_signing_serializer(app), 16)
+
+    def open_session(self, app: Flask, request):
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        serializer = self.get_signing_serializer(app)
+        if not cookie or serializer is None:
+            return super().open_session(app, request)
+        max_age = app.permanent_session_lifetime.total_seconds()
+        try:
+            data, signed_at = memoised(app.extensions.setdefault("session_data", {}), (serializer, cookie),
+                                       lambda: _decode(serializer, cookie, max_age), MAX_REMEMBERED)
+        except BadSignature:
+            return self.session_class()
+        if data is None or time.time() - signed_at > max_age:
+            return super().open_session(app, request)
+        return self.session_class(data)
+
+
+def _decode(serializer, cookie: str, max_age: float) -> tuple:
+    """(data, signing time) of a valid cookie; data None when it holds values a request could change in place."""
+    data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+    plain = all(isinstance(v, str | int | float | bool | None) for v in data.values())
+    return (data if plain else None), signed_at.timestamp()
+
+
+def csrf_token() -> str:
+    """Flask-WTF's signed CSRF token for this session, signed once per process instead of on every page."""
+    raw = session.get("csrf_token")
+    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None or "csrf_token" in g:
+        return generate_csrf()
+    g.csrf_token = remember("csrf_tokens", (current_app.secret_key, raw), generate_csrf, MAX_REMEMBERED)
+    return g.csrf_token
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = RememberingCookieSession()
     csrf.init_app(app)
+    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF sets its own as a global and in the context
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)

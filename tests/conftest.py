@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from academy import migrate
-from academy.db import Base, make_engine
+from academy.db import Base, dispose, make_engine
 from app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def app(database_url, tmp_path):
     app = make_app(database_url, tmp_path)
     yield app
     _empty_tables(app)
-    app.extensions["db_engine"].dispose()
+    dispose(app)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def csrf_app(database_url, tmp_path):
     app = make_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)
     yield app
     _empty_tables(app)
-    app.extensions["db_engine"].dispose()
+    dispose(app)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from academy.access import PUBLIC_ENDPOINTS
+from academy.db import dispose
 from academy.security import safe_next
 from tests.conftest import make_app
 from tests.factories import PASSWORD, login, make_user
@@ -100,7 +101,7 @@ def test_login_is_throttled(database_url, tmp_path):
     client = app.test_client()
     codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(11)]
     assert codes[:10] == [422] * 10 and codes[10] == 429
-    app.extensions["db_engine"].dispose()
+    dispose(app)
 
 
 def test_security_headers_on_every_response(client):

@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 
 from academy.content.catalog import load_full_catalog
+from academy.db import dispose
 from academy.quizmd import parse_quiz_text
 from tests.conftest import ROOT, make_app
 
@@ -36,7 +37,7 @@ def test_check_content_cli_prints_every_problem_and_fails(database_url, tmp_path
     assert result.exit_code == 1
     assert re.search(r"^quizzes/bad-quiz.md:\d+: E702 目标节点“开常”不存在，是否应为“开场”？", result.output, re.M)
     assert "个错误" in result.output
-    app.extensions["db_engine"].dispose()
+    dispose(app)
 
 
 def test_check_content_passes_on_the_course(runner):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from academy.models import LoginSession, User, UserRole
 from academy.models.org import utcnow
+from academy.reads import Reader, ReadQuery
 
 hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 DUMMY_HASH = hasher.hash("timing-equaliser")
@@ -44,8 +45,8 @@ def open_login_session(session: Session, user: User) -> str:
     return token
 
 
-# Built once: this runs on every request.
-SESSION_USER_QUERY = (
+# Runs on every request: compiled once, read on the driver connection.
+SESSION_USER_QUERY = ReadQuery(
     select(User.id, User.username, User.display_name, User.team_id, User.locale, UserRole.role)
     .join(LoginSession, LoginSession.user_id == User.id).outerjoin(UserRole, UserRole.user_id == User.id)
     .where(User.id == bindparam("user_id"), User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"),
@@ -74,12 +75,11 @@ class SessionUser:
         return bool(self.roles & set(roles))
 
 
-def user_for_token(session: Session, user_id: str, token: str | None) -> SessionUser | None:
+def user_for_token(reader: Reader, user_id: str, token: str | None) -> SessionUser | None:
     """The active user behind a live (unrevoked) login session, with its roles."""
     if not token or not user_id.isdigit():
         return None
-    params = {"user_id": int(user_id), "token_hash": _token_hash(token)}
-    rows = session.connection().execute(SESSION_USER_QUERY, params).all()
+    rows = SESSION_USER_QUERY.rows(reader, user_id=int(user_id), token_hash=_token_hash(token))
     if not rows:
         return None
     first = rows[0]

@@ -6,7 +6,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from academy.access import ANY_USER, requires
 from academy.auth import services
 from academy.auth.forms import LoginForm
-from academy.db import get_read_session, get_session
+from academy.db import get_reader, get_session
 from academy.i18n import LOCALES
 from academy.security import limiter, safe_next
 
@@ -22,7 +22,7 @@ def _setup(state) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return services.user_for_token(get_read_session(), user_id, session.get("sid"))
+    return services.user_for_token(get_reader(), user_id, session.get("sid"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """The content catalog: every module, lesson and quiz, parsed once and swapped when files change."""
 import threading
+from collections.abc import Callable
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,6 +9,7 @@ from flask import current_app
 
 from academy.content.courses import Lesson, Module, parse_module
 from academy.content.problems import Problem, ProblemSink
+from academy.memo import memoised
 from academy.quizmd import Quiz, parse_quiz
 
 _lock = threading.Lock()
@@ -20,6 +22,12 @@ class Catalog:
     problems: tuple[Problem, ...] = ()
     stamp: tuple = ()
     lessons: dict[str, Lesson] = field(default_factory=dict)
+    _derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: tuple, compute: Callable, max_entries: int = 4096):
+        """compute() once per key while this catalog is current: for values that are a pure function of the
+        catalog and `key` (plain data), such as a learner's progress from their rows."""
+        return memoised(self._derived, key, compute, max_entries)
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)

@@ -1,5 +1,7 @@
 """Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
@@ -10,7 +12,8 @@ from academy.content.catalog import Catalog
 from academy.content.courses import Lesson, Module
 from academy.models import LessonProgress
 from academy.models.org import utcnow
-from academy.quizzes.results import QuizStanding, standings
+from academy.quizzes.results import QuizStanding, attempt_rows, standings
+from academy.reads import Reader, ReadQuery
 
 STATUS_LABELS = {"locked": _l("未解锁"), "not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成")}
 
@@ -40,8 +43,8 @@ class ModuleProgress:
 @dataclass(frozen=True)
 class LearnerProgress:
     modules: tuple[ModuleProgress, ...]
-    completed: dict[str, object]
-    quiz_standings: dict[str, QuizStanding]
+    completed: Mapping[str, object]  # read-only: one LearnerProgress serves every request in the same state
+    quiz_standings: Mapping[str, QuizStanding]
 
     def for_module(self, module_id: str) -> ModuleProgress | None:
         return next((m for m in self.modules if m.module.id == module_id), None)
@@ -59,18 +62,20 @@ def locked_for(progress: "LearnerProgress", module_id: str, user) -> ModuleProgr
     return entry
 
 
-COMPLETED_LESSONS = select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
-    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
+COMPLETED_LESSONS = ReadQuery(select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None)))
 
 
-def completed_lessons(session: Session, user_id: int) -> dict[str, object]:
-    rows = session.connection().execute(COMPLETED_LESSONS, {"user_id": user_id}).all()
-    return {row.lesson_id: row.completed_at for row in rows}
+def learner_progress(reader: Reader, user_id: int, catalog: Catalog) -> LearnerProgress:
+    """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
+    lessons = tuple(COMPLETED_LESSONS.rows(reader, user_id=user_id))
+    attempts = attempt_rows(reader, user_id)
+    return catalog.derived(("progress", lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts))
 
 
-def learner_progress(session: Session, user_id: int, catalog: Catalog) -> LearnerProgress:
-    done = completed_lessons(session, user_id)
-    quiz_standings = standings(session, user_id, catalog.quizzes)
+def progress_from_rows(catalog: Catalog, lessons: tuple, attempts: tuple) -> LearnerProgress:
+    done = MappingProxyType({row.lesson_id: row.completed_at for row in lessons})
+    quiz_standings = MappingProxyType(standings(attempts, catalog.quizzes))
     finished: set[str] = set()
     result = []
     for module in catalog.modules:

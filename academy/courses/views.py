@@ -6,7 +6,7 @@ from flask_login import current_user
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses import services
-from academy.db import get_read_session, get_session
+from academy.db import get_reader, get_session
 from academy.quizzes.results import recent_results
 
 bp = Blueprint("courses", __name__)
@@ -14,7 +14,7 @@ bp = Blueprint("courses", __name__)
 
 def current_progress() -> services.LearnerProgress:
     """The signed-in learner's progress (read outside any write transaction)."""
-    return services.learner_progress(get_read_session(), current_user.id, get_catalog())
+    return services.learner_progress(get_reader(), current_user.id, get_catalog())
 
 
 @bp.route("/")

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from academy.models import Attempt
 from academy.quizmd import Quiz
+from academy.reads import Reader, ReadQuery
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class QuizStanding:
     in_progress_id: int | None
 
 
-ATTEMPT_ROWS = (
+ATTEMPT_ROWS = ReadQuery(
     select(Attempt.id, Attempt.quiz_id, Attempt.number, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline)
     .where(Attempt.user_id == bindparam("user_id")).order_by(Attempt.quiz_id, Attempt.number)
 )
@@ -37,8 +38,12 @@ def recent_results(session: Session, user_id: int, limit: int = 5) -> list:
     return session.connection().execute(RECENT_RESULTS, {"user_id": user_id, "limit": limit}).all()
 
 
-def attempt_rows(session: Session, user_id: int) -> dict[str, list]:
-    rows = session.connection().execute(ATTEMPT_ROWS, {"user_id": user_id}).all()
+def attempt_rows(reader: Reader, user_id: int) -> tuple:
+    """The learner's attempts (id, quiz, number, state, percent, passed, red line), by quiz and number."""
+    return tuple(ATTEMPT_ROWS.rows(reader, user_id=user_id))
+
+
+def _by_quiz(rows: tuple) -> dict[str, list]:
     grouped: dict[str, list] = {}
     for row in rows:
         grouped.setdefault(row.quiz_id, []).append(row)
@@ -67,6 +72,7 @@ def _grade(quiz: Quiz, graded: list) -> tuple[float, bool, bool]:
     return row.percent, bool(row.passed), row.redline
 
 
-def standings(session: Session, user_id: int, quizzes) -> dict[str, QuizStanding]:
-    rows = attempt_rows(session, user_id)
-    return {q.id: standing(q, rows.get(q.id, [])) for q in quizzes}
+def standings(rows: tuple, quizzes) -> dict[str, QuizStanding]:
+    """Each quiz's standing from the learner's `attempt_rows`."""
+    grouped = _by_quiz(rows)
+    return {q.id: standing(q, grouped.get(q.id, [])) for q in quizzes}

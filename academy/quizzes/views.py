@@ -14,7 +14,6 @@ from academy.models.org import utcnow
 from academy.quizzes import services
 from academy.quizzes import views_support as support
 from academy.quizzes.responses import BadAnswer, parse_responses
-from academy.quizzes.results import standings
 from academy.quizzes.versions import pinned_quiz
 
 bp = Blueprint("quizzes", __name__)
@@ -46,8 +45,7 @@ def my_attempt(attempt_id: int, lock: bool = False):
 @requires(ANY_USER)
 def index():
     catalog = get_catalog()
-    table = standings(get_session(), current_user.id, catalog.quizzes)
-    return render_template("quizzes/index.html", catalog=catalog, standings=table)
+    return render_template("quizzes/index.html", catalog=catalog, standings=current_progress().quiz_standings)
 
 
 def locked_page(quiz, progress):
