@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from academy import chrome, cli, db, i18n, security
+    from academy import chrome, cli, db, i18n, pages, security
     from academy.config import load_config
     from academy.content import catalog
     from academy.web import register_blueprints, register_errors
@@ -17,6 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     chrome.init_app(app)
+    pages.init_app(app)
     catalog.init_app(app)
     register_blueprints(app)
     register_errors(app)

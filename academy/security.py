@@ -65,8 +65,6 @@ def csrf_token() -> str:
 def init_app(app: Flask) -> None:
     app.session_interface = RememberingCookieSession()
     csrf.init_app(app)
-    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF sets its own as a global and in the context
-    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)

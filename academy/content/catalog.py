@@ -24,10 +24,11 @@ class Catalog:
     lessons: dict[str, Lesson] = field(default_factory=dict)
     _derived: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def derived(self, key: tuple, compute: Callable, max_entries: int = 4096):
+    def derived(self, name: str, key: tuple, compute: Callable, max_entries: int):
         """compute() once per key while this catalog is current: for values that are a pure function of the
-        catalog and `key` (plain data), such as a learner's progress from their rows."""
-        return memoised(self._derived, key, compute, max_entries)
+        catalog and `key` (plain data), such as a learner's progress from their rows.  Each `name` is a
+        separate memo of at most `max_entries`."""
+        return memoised(self._derived.setdefault(name, {}), key, compute, max_entries)
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)

@@ -1,6 +1,7 @@
 """Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 
 from flask_babel import lazy_gettext as _l
@@ -46,6 +47,12 @@ class LearnerProgress:
     completed: Mapping[str, object]  # read-only: one LearnerProgress serves every request in the same state
     quiz_standings: Mapping[str, QuizStanding]
 
+    @cached_property
+    def key(self) -> tuple:
+        """Everything a page shows of this progress, as plain data (for academy.pages)."""
+        return tuple((m.module.id, m.status, m.lessons_done, m.missing, m.next_lesson.id if m.next_lesson else None,
+                      tuple(s for _, s in m.quizzes)) for m in self.modules)
+
     def for_module(self, module_id: str) -> ModuleProgress | None:
         return next((m for m in self.modules if m.module.id == module_id), None)
 
@@ -70,7 +77,7 @@ def learner_progress(reader: Reader, user_id: int, catalog: Catalog) -> LearnerP
     """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
     lessons = tuple(COMPLETED_LESSONS.rows(reader, user_id=user_id))
     attempts = attempt_rows(reader, user_id)
-    return catalog.derived(("progress", lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts))
+    return catalog.derived("progress", (lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts), 4096)
 
 
 def progress_from_rows(catalog: Catalog, lessons: tuple, attempts: tuple) -> LearnerProgress:

@@ -7,6 +7,7 @@ from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses import services
 from academy.db import get_reader, get_session
+from academy.pages import render_page
 from academy.quizzes.results import recent_results
 
 bp = Blueprint("courses", __name__)
@@ -20,14 +21,16 @@ def current_progress() -> services.LearnerProgress:
 @bp.route("/")
 @requires(ANY_USER)
 def dashboard():
-    recent = recent_results(get_session(), current_user.id)
-    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent, catalog=get_catalog())
+    recent = recent_results(get_reader(), current_user.id)
+    progress = current_progress()
+    return render_page("courses/dashboard.html", (progress.key, recent), progress=progress, recent=recent, catalog=get_catalog())
 
 
 @bp.route("/map")
 @requires(ANY_USER)
 def learning_map():
-    return render_template("courses/map.html", progress=current_progress())
+    progress = current_progress()
+    return render_page("courses/map.html", progress.key, progress=progress)
 
 
 @bp.route("/modules/<module_id>")
@@ -35,7 +38,8 @@ def learning_map():
 def module(module_id: str):
     progress = current_progress()
     entry = progress.for_module(module_id) or abort(404)
-    return render_template("courses/module.html", entry=entry, done=progress.completed)
+    key = (module_id, progress.key, tuple(lesson.id in progress.completed for lesson in entry.module.lessons))
+    return render_page("courses/module.html", key, entry=entry, done=progress.completed)
 
 
 @bp.route("/lessons/<lesson_id>")
@@ -48,8 +52,9 @@ def lesson(lesson_id: str):
         return render_template("courses/locked.html", entry=locked), 403
     entry = progress.for_module(lesson.module_id)
     previous, following = services.neighbours(entry.module, lesson)
-    return render_template("courses/lesson.html", lesson=lesson, entry=entry, previous=previous,
-                           following=following, done=lesson.id in progress.completed)
+    done = lesson.id in progress.completed
+    return render_page("courses/lesson.html", (lesson.id, done), lesson=lesson, entry=entry, previous=previous,
+                       following=following, done=done)
 
 
 @bp.route("/lessons/<lesson_id>/complete", methods=["POST"])

@@ -1,8 +1,7 @@
 """A learner's standing on each quiz, by the quiz's grading method (one query per learner)."""
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, or_, select
 
 from academy.models import Attempt
 from academy.quizmd import Quiz
@@ -26,16 +25,16 @@ ATTEMPT_ROWS = ReadQuery(
 )
 
 
-RECENT_RESULTS = (
+RECENT_RESULTS = ReadQuery(
     select(Attempt.id, Attempt.quiz_id, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline, Attempt.submitted_at)
-    .where(Attempt.user_id == bindparam("user_id"), Attempt.state.in_(("graded", "review")))
+    .where(Attempt.user_id == bindparam("user_id"), or_(Attempt.state == "graded", Attempt.state == "review"))
     .order_by(Attempt.submitted_at.desc()).limit(bindparam("limit"))
 )
 
 
-def recent_results(session: Session, user_id: int, limit: int = 5) -> list:
+def recent_results(reader: Reader, user_id: int, limit: int = 5) -> tuple:
     """The learner's latest submitted attempts, newest first (no answers loaded)."""
-    return session.connection().execute(RECENT_RESULTS, {"user_id": user_id, "limit": limit}).all()
+    return tuple(RECENT_RESULTS.rows(reader, user_id=user_id, limit=limit))
 
 
 def attempt_rows(reader: Reader, user_id: int) -> tuple:

@@ -11,6 +11,7 @@ from academy.courses.services import locked_for
 from academy.courses.views import current_progress
 from academy.db import get_session
 from academy.models.org import utcnow
+from academy.pages import render_page
 from academy.quizzes import services
 from academy.quizzes import views_support as support
 from academy.quizzes.responses import BadAnswer, parse_responses
@@ -44,8 +45,8 @@ def my_attempt(attempt_id: int, lock: bool = False):
 @bp.route("/quizzes/")
 @requires(ANY_USER)
 def index():
-    catalog = get_catalog()
-    return render_template("quizzes/index.html", catalog=catalog, standings=current_progress().quiz_standings)
+    progress = current_progress()
+    return render_page("quizzes/index.html", progress.key, catalog=get_catalog(), standings=progress.quiz_standings)
 
 
 def locked_page(quiz, progress):
@@ -59,8 +60,8 @@ def locked_page(quiz, progress):
 def intro(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
     progress = current_progress()
-    return locked_page(quiz, progress) or render_template(
-        "quizzes/intro.html", quiz=quiz, standing=progress.quiz_standings[quiz.id])
+    standing = progress.quiz_standings[quiz.id]
+    return locked_page(quiz, progress) or render_page("quizzes/intro.html", (quiz.id, standing), quiz=quiz, standing=standing)
 
 
 @bp.route("/quizzes/<quiz_id>/start", methods=["POST"])
