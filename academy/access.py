@@ -26,10 +26,11 @@ def enforce_access():
     """before_request hook: anonymous → login; undeclared or wrong role → 403."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     view = current_app.view_functions.get(request.endpoint)
     roles = getattr(view, "allowed_roles", None)
-    if roles is None or not allowed(roles, current_user):
+    if roles is None or not allowed(roles, user):
         abort(403)
     return None

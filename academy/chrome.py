@@ -5,10 +5,10 @@ mount point, so it is rendered once for each such key (a few hundred at most) in
 request; the per-user parts of the header (name, CSRF-protected forms) stay in base.html.
 """
 from flask import Flask, g, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from academy.i18n import select_locale
 from academy.memo import remember
 
 MAX_ENTRIES = 2048  # a safety bound; real keys are languages × role sets × endpoints
@@ -17,7 +17,7 @@ MAX_ENTRIES = 2048  # a safety bound; real keys are languages × role sets × en
 def page_lang() -> str:
     """The page's BCP 47 language, worked out once per request."""
     if "page_lang" not in g:
-        g.page_lang = "en" if str(get_locale()) == "en" else "zh-CN"
+        g.page_lang = "en" if select_locale() == "en" else "zh-CN"
     return g.page_lang
 
 

@@ -12,8 +12,9 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in LOCALES:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.locale in LOCALES:
+        return user.locale
     return "zh_CN"
 
 

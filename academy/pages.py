@@ -29,9 +29,10 @@ def render_page(template: str, key: tuple, **context) -> str:
     data) besides the language, roles, path, user name and CSRF token."""
     if "_flashes" in session:
         return render_template(template, **context)
-    full_key = (template, key, page_lang(), current_user.roles, request.path, request.script_root)
+    user = current_user._get_current_object()
+    full_key = (template, key, page_lang(), user.roles, request.path, request.script_root)
     parts = get_catalog().derived("pages", full_key, lambda: _render_with_holes(template, context), MAX_PAGES)
-    values = {NAME_HOLE: str(escape(current_user.display_name)), CSRF_HOLE: csrf_token()}
+    values = {NAME_HOLE: str(escape(user.display_name)), CSRF_HOLE: csrf_token()}
     return "".join([values.get(part, part) for part in parts])
 
 

@@ -73,14 +73,28 @@ def init_app(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
-    app.after_request(add_security_headers)
+    app.after_request(set_cache_control)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
 
 
-def add_security_headers(response):
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
+SECURITY_HEADERS = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")]
+
+
+class SecurityHeaders:
+    """WSGI middleware: the fixed security headers on every response, error pages and static files included."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start_with_headers(status, headers, exc_info=None):
+            return start_response(status, headers + SECURITY_HEADERS, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
+
+
+def set_cache_control(response):
     response.headers.setdefault("Cache-Control", "no-store" if response.mimetype == "text/html" else "private")
     return response
 

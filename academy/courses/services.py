@@ -1,6 +1,6 @@
 """Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cached_property
 from types import MappingProxyType
 
@@ -44,14 +44,14 @@ class ModuleProgress:
 @dataclass(frozen=True)
 class LearnerProgress:
     modules: tuple[ModuleProgress, ...]
-    completed: Mapping[str, object]  # read-only: one LearnerProgress serves every request in the same state
-    quiz_standings: Mapping[str, QuizStanding]
+    completed: frozenset[str]  # lesson ids
+    quiz_standings: Mapping[str, QuizStanding]  # read-only: one LearnerProgress serves every request in the same state
 
     @cached_property
     def key(self) -> tuple:
         """Everything a page shows of this progress, as plain data (for academy.pages)."""
         return tuple((m.module.id, m.status, m.lessons_done, m.missing, m.next_lesson.id if m.next_lesson else None,
-                      tuple(s for _, s in m.quizzes)) for m in self.modules)
+                      tuple(astuple(s) for _, s in m.quizzes)) for m in self.modules)
 
     def for_module(self, module_id: str) -> ModuleProgress | None:
         return next((m for m in self.modules if m.module.id == module_id), None)
@@ -69,7 +69,7 @@ def locked_for(progress: "LearnerProgress", module_id: str, user) -> ModuleProgr
     return entry
 
 
-COMPLETED_LESSONS = ReadQuery(select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
+COMPLETED_LESSONS = ReadQuery(select(LessonProgress.lesson_id).where(
     LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None)))
 
 
@@ -81,7 +81,7 @@ def learner_progress(reader: Reader, user_id: int, catalog: Catalog) -> LearnerP
 
 
 def progress_from_rows(catalog: Catalog, lessons: tuple, attempts: tuple) -> LearnerProgress:
-    done = MappingProxyType({row.lesson_id: row.completed_at for row in lessons})
+    done = frozenset(row.lesson_id for row in lessons)
     quiz_standings = MappingProxyType(standings(attempts, catalog.quizzes))
     finished: set[str] = set()
     result = []
@@ -93,7 +93,7 @@ def progress_from_rows(catalog: Catalog, lessons: tuple, attempts: tuple) -> Lea
     return LearnerProgress(tuple(result), done, quiz_standings)
 
 
-def _module_progress(module: Module, catalog: Catalog, done: dict, quiz_standings: dict, finished: set) -> ModuleProgress:
+def _module_progress(module: Module, catalog: Catalog, done: frozenset, quiz_standings: Mapping, finished: set) -> ModuleProgress:
     quizzes = tuple((q, quiz_standings[q.id]) for q in catalog.quizzes_for(module.id))
     lessons_done = sum(1 for lesson in module.lessons if lesson.id in done)
     missing = tuple((catalog.module(p).title if catalog.module(p) else p) for p in module.prerequisites if p not in finished)
