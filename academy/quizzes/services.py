@@ -3,15 +3,16 @@ import random
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from academy import xapi
-from academy.models import Attempt, ItemResult
+from academy.models import Attempt, ItemResult, QuizVersion
 from academy.quizmd import Quiz
 from academy.quizzes import mistakes
 from academy.quizzes.versions import ensure_version, pinned_quiz
+from academy.reads import Reader, ReadQuery
 from academy.scoring import score_item
 from academy.scoring.composite import replay
 
@@ -72,7 +73,24 @@ def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now
 
 def load_attempt(session: Session, attempt_id: int, user_id: int, lock: bool = False) -> Attempt:
     query = select(Attempt).where(Attempt.id == attempt_id)
-    attempt = session.scalar(query.with_for_update() if lock else query)
+    return _owned(session.scalar(query.with_for_update() if lock else query), user_id)
+
+
+# The take page's read (GET, on the driver connection): the attempt's own columns and its version's hash.
+TAKE_ATTEMPT = ReadQuery(
+    select(Attempt.id, Attempt.user_id, Attempt.state, Attempt.number, Attempt.seed, Attempt.answers, Attempt.checked,
+           Attempt.deadline_at, Attempt.version_id, QuizVersion.content_hash)
+    .join(QuizVersion, QuizVersion.id == Attempt.version_id).where(Attempt.id == bindparam("attempt_id"))
+)
+
+
+def attempt_to_take(reader: Reader, attempt_id: int, user_id: int):
+    """The learner's attempt as a plain row (the fields TakeView reads), or AttemptRejected."""
+    rows = TAKE_ATTEMPT.rows(reader, attempt_id=attempt_id)
+    return _owned(rows[0] if rows else None, user_id)
+
+
+def _owned(attempt, user_id: int):
     if attempt is None:
         raise AttemptRejected(_l("作答记录不存在。"), 404)
     if attempt.user_id != user_id:

@@ -47,8 +47,15 @@ MAX_PARSED = 512
 
 def pinned_quiz(version: QuizVersion) -> Quiz:
     """The quiz as it was when the attempt started; the stored source is read and parsed once per process."""
-    quiz = _parsed.get(version.content_hash)
+    return pinned_quiz_by_hash(version.content_hash, lambda: version)
+
+
+def pinned_quiz_by_hash(content_hash: str, load_version) -> Quiz:
+    """pinned_quiz for a known content hash; load_version() fetches the stored version only when this
+    process has not parsed it yet."""
+    quiz = _parsed.get(content_hash)
     if quiz is None:
+        version = load_version()
         quiz, _sink = parse_quiz_text(version.snapshot["source"], version.snapshot["path"])
         if quiz is None:
             raise ValueError(f"stored quiz version {version.content_hash} no longer parses")

@@ -9,13 +9,14 @@ from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses.services import locked_for
 from academy.courses.views import current_progress
-from academy.db import get_session
+from academy.db import get_reader, get_session
+from academy.models import QuizVersion
 from academy.models.org import utcnow
 from academy.pages import render_page
 from academy.quizzes import services
 from academy.quizzes import views_support as support
 from academy.quizzes.responses import BadAnswer, parse_responses
-from academy.quizzes.versions import pinned_quiz
+from academy.quizzes.versions import pinned_quiz, pinned_quiz_by_hash
 
 bp = Blueprint("quizzes", __name__)
 
@@ -81,11 +82,12 @@ def start(quiz_id: str):
 @requires(ANY_USER)
 @refusals
 def take(attempt_id: int):
-    attempt = my_attempt(attempt_id)
+    attempt = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    quiz = pinned_quiz(attempt.version)
-    return render_template("quizzes/take.html", attempt=attempt, quiz=quiz, view=support.TakeView(quiz, attempt, utcnow()))
+    quiz = pinned_quiz_by_hash(attempt.content_hash, lambda: get_session().get(QuizVersion, attempt.version_id))
+    view = support.TakeView(quiz, attempt, utcnow())
+    return render_page("quizzes/take.html", view.page_key, attempt=attempt, quiz=quiz, view=view)
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])

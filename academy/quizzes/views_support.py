@@ -1,4 +1,5 @@
 """Ready-made data for the take and result templates (templates stay free of logic)."""
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,6 +58,13 @@ class TakeView:
         self.show_answers = True  # only checked items show their result on the take page
         self._dialogues: dict[str, DialogueState] = {}
         self._scores: dict[str, dict] = {}
+
+    @property
+    def page_key(self) -> tuple:
+        """Everything the take page shows of this attempt (for academy.pages)."""
+        answers = json.dumps(self.answers, sort_keys=True, ensure_ascii=False)
+        return (self.attempt.id, self.version_key, self.attempt.number, self.seed, answers, tuple(sorted(self.checked)),
+                self.remaining, self.expired)
 
     def body(self, item: Item, parent: Item | None = None):
         """The item's form controls (memoised, see item_html)."""
