@@ -63,7 +63,7 @@ class TakeView:
     def page_key(self) -> tuple:
         """Everything the take page shows of this attempt (for academy.pages)."""
         answers = json.dumps(self.answers, sort_keys=True, ensure_ascii=False)
-        return (self.attempt.id, self.version_key, self.attempt.number, self.seed, answers, tuple(sorted(self.checked)),
+        return (self.attempt.id, self.quiz.content_hash, self.attempt.number, self.seed, answers, tuple(sorted(self.checked)),
                 self.remaining, self.expired)
 
     def body(self, item: Item, parent: Item | None = None):

@@ -1,0 +1,113 @@
+"""Pages rendered once and reused (academy.pages), the driver-level reads (academy.reads) and the
+remembered session cookie: each must give exactly what rendering and reading afresh would give."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from academy.db import get_reader
+from academy.models import Attempt, LoginSession
+from academy.reads import ReadQuery
+from tests.factories import PASSWORD, login, make_user, start_quiz
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+def csrf_login(client, username: str) -> str:
+    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    return TOKEN.search(client.get("/").get_data(as_text=True)).group(1)
+
+
+def test_a_shared_page_shows_each_user_their_own_escaped_name_and_working_token(csrf_app, database_url, tmp_path):
+    from academy.db import get_session
+
+    with csrf_app.app_context():
+        make_user(get_session(), "amy", name="<b>Amy</b>")
+        make_user(get_session(), "bob", name="Bob & Co")
+    first, second = csrf_app.test_client(), csrf_app.test_client()
+    csrf_login(first, "amy")
+    csrf_login(second, "bob")
+    pages = [c.get("/lessons/clients-org-traits").get_data(as_text=True) for c in (first, second)]
+    assert "&lt;b&gt;Amy&lt;/b&gt;" in pages[0] and "<b>Amy</b>" not in pages[0] and "Bob" not in pages[0]
+    assert "Bob &amp; Co" in pages[1] and "Amy" not in pages[1]
+    tokens = [set(TOKEN.findall(page)) for page in pages]
+    assert all(len(t) == 1 for t in tokens) and tokens[0] != tokens[1]  # every form of a page: the user's own token
+    done = second.post("/lessons/clients-org-traits/complete", data={"csrf_token": tokens[1].pop()})
+    assert done.status_code == 302  # the token filled into the shared page is valid for its session
+    assert first.post("/lessons/clients-org-traits/complete", data={"csrf_token": "forged"}).status_code == 400
+
+
+def test_a_reused_page_follows_the_learners_state_language_and_messages(client, db):
+    make_user(db, "t1")
+    login(client, "t1")
+    page = lambda: client.get("/lessons/clients-org-traits").get_data(as_text=True)  # noqa: E731
+    assert "badge-done" not in page()
+    client.post("/lessons/clients-org-traits/complete")
+    assert "已完成：" in client.get("/lessons/clients-org-traits").get_data(as_text=True)  # the flash, once
+    assert "badge-done" in page() and "已完成：" not in page()
+    client.post("/language", data={"lang": "en", "next": "/"})
+    english = page()
+    assert '<html lang="en">' in english and "完成本节" not in english and "badge-done" in english
+
+
+def test_the_take_page_shows_the_saved_answers_of_the_moment(client, db, app):
+    make_user(db, "t1")
+    login(client, "t1")
+    attempt_id = start_quiz(client, "sample-all-types")
+    choice = r'name="q-sample-tf" value="([^"]+)"\s*checked'
+    assert re.findall(choice, client.get(f"/attempts/{attempt_id}").get_data(as_text=True)) == []
+    client.post(f"/attempts/{attempt_id}/save", data={"q-sample-tf": "true"})
+    client.get(f"/attempts/{attempt_id}")  # the page with the "saved" message
+    assert re.findall(choice, client.get(f"/attempts/{attempt_id}").get_data(as_text=True)) == ["true"]
+    client.post(f"/attempts/{attempt_id}/save", data={"q-sample-tf": "false"})
+    client.get(f"/attempts/{attempt_id}")
+    assert re.findall(choice, client.get(f"/attempts/{attempt_id}").get_data(as_text=True)) == ["false"]
+
+
+def test_another_users_attempt_is_refused_on_the_read_path(client, db):
+    make_user(db, "t1")
+    make_user(db, "t2")
+    login(client, "t1")
+    attempt_id = start_quiz(client, "sample-all-types")
+    client.post("/logout")
+    login(client, "t2")
+    assert client.get(f"/attempts/{attempt_id}").status_code == 403
+    assert client.get("/attempts/999999").status_code == 404
+
+
+def test_read_queries_return_what_sqlalchemy_returns(app, client, db):
+    make_user(db, "t1")
+    login(client, "t1")
+    start_quiz(client, "sample-all-types")
+    statement = select(Attempt.id, Attempt.started_at, Attempt.answers, Attempt.passed, LoginSession.token_hash).join(
+        LoginSession, LoginSession.user_id == Attempt.user_id)
+    expected = [tuple(row) for row in db.execute(statement)]
+    with app.app_context():
+        rows = ReadQuery(statement).rows(get_reader())
+    assert [tuple(row) for row in rows] == expected and expected
+    assert rows[0].started_at == expected[0][1] and isinstance(rows[0].answers, dict)
+
+
+def test_read_queries_refuse_expanding_parameters(app):
+    with app.app_context(), pytest.raises(ValueError):
+        ReadQuery(select(Attempt.id).where(Attempt.state.in_(("graded", "review")))).rows(get_reader())
+
+
+def test_a_remembered_session_cookie_still_expires_and_cannot_be_forged(app, client, db, monkeypatch):
+    make_user(db, "t1")
+    login(client, "t1")
+    assert client.get("/map").status_code == 200
+    cookie = client.get_cookie("session")
+    forged = cookie.value[:-2] + ("AA" if not cookie.value.endswith("AA") else "BB")
+    client.set_cookie("session", forged)
+    assert client.get("/map").status_code == 302
+    client.set_cookie("session", cookie.value)
+    assert client.get("/map").status_code == 200  # remembered now
+    app.permanent_session_lifetime = timedelta(seconds=1)
+    import academy.security as security
+
+    later = security.time.time() + 5
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    assert client.get("/map").status_code == 302
