@@ -22,23 +22,25 @@ MAX_REMEMBERED = 10_000  # cookies and CSRF tokens per process; the memo is empt
 
 
 class RememberingCookieSession(SecureCookieSessionInterface):
-    """Flask's signed cookie session, except that a cookie already verified in this process is not verified
-    and decoded again (HMAC, base64, zlib and JSON on every request).  Its age is still checked every
-    time, and only sessions of plain values are remembered (each request gets its own copy)."""
+    """Flask's signed cookie session, except that a Cookie header already verified in this process is not
+    parsed, verified and decoded again (cookie parsing, HMAC, base64, zlib and JSON on every request).
+    Its age is still checked every time, and only sessions of plain values are remembered (each request
+    gets its own copy)."""
 
     def get_signing_serializer(self, app: Flask):
         key = ("serializer", app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         return remember("session_cookies", key, lambda: super(RememberingCookieSession, self).get_signing_serializer(app), 16)
 
     def open_session(self, app: Flask, request):
-        cookie = request.cookies.get(self.get_cookie_name(app))
+        header = request.environ.get("HTTP_COOKIE")
         serializer = self.get_signing_serializer(app)
-        if not cookie or serializer is None:
+        if not header or serializer is None:
             return super().open_session(app, request)
         max_age = app.permanent_session_lifetime.total_seconds()
+        cookie = lambda: request.cookies.get(self.get_cookie_name(app))  # noqa: E731
         try:
-            data, signed_at = memoised(app.extensions.setdefault("session_data", {}), (serializer, cookie),
-                                       lambda: _decode(serializer, cookie, max_age), MAX_REMEMBERED)
+            data, signed_at = memoised(app.extensions.setdefault("session_data", {}), (serializer, header),
+                                       lambda: _decode(serializer, cookie(), max_age), MAX_REMEMBERED)
         except BadSignature:
             return self.session_class()
         if data is None or time.time() - signed_at > max_age:
@@ -46,8 +48,11 @@ class RememberingCookieSession(SecureCookieSessionInterface):
         return self.session_class(data)
 
 
-def _decode(serializer, cookie: str, max_age: float) -> tuple:
-    """(data, signing time) of a valid cookie; data None when it holds values a request could change in place."""
+def _decode(serializer, cookie: str | None, max_age: float) -> tuple:
+    """(data, signing time) of a valid cookie; data None when there is no session cookie or it holds values
+    a request could change in place."""
+    if not cookie:
+        return None, 0.0
     data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
     plain = all(isinstance(v, str | int | float | bool | None) for v in data.values())
     return (data if plain else None), signed_at.timestamp()
