@@ -73,6 +73,20 @@ COMPLETED_LESSONS = ReadQuery(select(LessonProgress.lesson_id).where(
     LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None)))
 
 
+LESSON_DONE = ReadQuery(select(LessonProgress.lesson_id).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.lesson_id == bindparam("lesson_id"),
+    LessonProgress.completed_at.is_not(None)))
+
+
+def lesson_state(reader: Reader, user, catalog: Catalog, lesson: Lesson) -> tuple[ModuleProgress | None, bool]:
+    """(the locked module's progress or None, whether the lesson is done).  A module without prerequisites
+    is never locked, so its lessons need one row instead of the learner's whole progress."""
+    if not catalog.module(lesson.module_id).prerequisites:
+        return None, bool(LESSON_DONE.rows(reader, user_id=user.id, lesson_id=lesson.id))
+    progress = learner_progress(reader, user.id, catalog)
+    return locked_for(progress, lesson.module_id, user), lesson.id in progress.completed
+
+
 def learner_progress(reader: Reader, user_id: int, catalog: Catalog) -> LearnerProgress:
     """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
     lessons = tuple(COMPLETED_LESSONS.rows(reader, user_id=user_id))

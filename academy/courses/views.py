@@ -47,13 +47,12 @@ def module(module_id: str):
 def lesson(lesson_id: str):
     catalog = get_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)
-    progress = current_progress()
-    if locked := services.locked_for(progress, lesson.module_id, current_user):
+    locked, done = services.lesson_state(get_reader(), current_user, catalog, lesson)
+    if locked:
         return render_template("courses/locked.html", entry=locked), 403
-    entry = progress.for_module(lesson.module_id)
-    previous, following = services.neighbours(entry.module, lesson)
-    done = lesson.id in progress.completed
-    return render_page("courses/lesson.html", (lesson.id, done), lesson=lesson, entry=entry, previous=previous,
+    module = catalog.module(lesson.module_id)
+    previous, following = services.neighbours(module, lesson)
+    return render_page("courses/lesson.html", (lesson.id, done), lesson=lesson, module=module, previous=previous,
                        following=following, done=done)
 
 
