@@ -82,7 +82,6 @@ def init_app(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
-    app.after_request(set_cache_control)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
 
 
@@ -97,21 +96,24 @@ SECURITY_HEADERS = [("Content-Security-Policy", CSP), ("X-Content-Type-Options",
 
 
 class SecurityHeaders:
-    """WSGI middleware: the fixed security headers on every response, error pages and static files included."""
+    """WSGI middleware: the fixed security headers on every response, error pages and static files included,
+    and a Cache-Control where the response has none (pages are never stored: they hold personal data)."""
 
     def __init__(self, wsgi_app) -> None:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
         def start_with_headers(status, headers, exc_info=None):
-            return start_response(status, headers + SECURITY_HEADERS, exc_info)
+            return start_response(status, headers + SECURITY_HEADERS + cache_control(headers), exc_info)
 
         return self.wsgi_app(environ, start_with_headers)
 
 
-def set_cache_control(response):
-    response.headers.setdefault("Cache-Control", "no-store" if response.mimetype == "text/html" else "private")
-    return response
+def cache_control(headers: list) -> list:
+    names = {name.lower(): value for name, value in headers}
+    if "cache-control" in names:
+        return []
+    return [("Cache-Control", "no-store" if names.get("content-type", "").startswith("text/html") else "private")]
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -111,6 +111,9 @@ def test_security_headers_on_every_response(client):
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+        assert len(headers.getlist("Content-Security-Policy")) == 1 and len(headers.getlist("Cache-Control")) == 1
+    assert client.get("/login").headers["Cache-Control"] == "no-store"  # pages are never stored
+    assert client.get("/healthz").headers["Cache-Control"] == "private"
 
 
 def test_unknown_ids_give_chinese_404(client, db):
