@@ -1,0 +1,76 @@
+"""A learner's standing per quiz, read through the windowed SQL summary, equals the grading rules applied
+to every attempt (highest / latest / average, pass mark, red lines, pending review, the open attempt)."""
+from types import SimpleNamespace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from academy.db import get_reader
+from academy.models import Attempt, QuizVersion
+from academy.quizzes.results import QuizStanding, attempt_rows, standings
+from tests.factories import make_user
+
+QUIZZES = [SimpleNamespace(id=f"q-{grading}", grading=grading, pass_score=60.0) for grading in ("highest", "latest", "average")]
+
+attempt = st.fixed_dictionaries({
+    "quiz": st.sampled_from([q.id for q in QUIZZES]),
+    "state": st.sampled_from(["graded", "graded", "graded", "review", "in_progress"]),
+    "percent": st.sampled_from([0.0, 35.5, 59.9, 60.0, 80.0, 100.0]),
+    "redline": st.booleans(),
+})
+
+
+def reference(quiz, attempts: list[dict]) -> QuizStanding:
+    """The grading rules applied directly to all of the quiz's attempts, in attempt order."""
+    graded = [a for a in attempts if a["state"] == "graded"]
+    current = next((a["id"] for a in attempts if a["state"] == "in_progress"), None)
+    pending = any(a["state"] == "review" for a in attempts)
+    if not graded:
+        return QuizStanding(quiz.id, len(attempts), None, False, pending, False, current)
+    if quiz.grading == "average":
+        average = sum(a["percent"] for a in graded) / len(graded)
+        redline = any(a["redline"] for a in graded)
+        return QuizStanding(quiz.id, len(attempts), average, average >= quiz.pass_score and not redline, pending, redline, current)
+    row = graded[-1] if quiz.grading == "latest" else max(graded, key=lambda a: (a["passed"], a["percent"]))
+    return QuizStanding(quiz.id, len(attempts), row["percent"], row["passed"], pending, row["redline"], current)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(attempt, max_size=12))
+def test_standings_from_the_summary_follow_the_grading_rules(app, db, attempts):
+    user_id, version_id = learner_and_version(db)
+    db.execute(delete(Attempt))
+    numbers: dict[str, int] = {}
+    for a in attempts:
+        numbers[a["quiz"]] = number = numbers.get(a["quiz"], 0) + 1
+        graded = a["state"] == "graded"
+        a["passed"] = graded and a["percent"] >= 60.0 and not a["redline"]
+        row = Attempt(user_id=user_id, quiz_id=a["quiz"], version_id=version_id, number=number, seed=1, state=a["state"],
+                      answers={}, percent=a["percent"] if graded else None, passed=a["passed"] if graded else None,
+                      redline=a["redline"] and graded)
+        a["redline"] = row.redline
+        db.add(row)
+        db.flush()
+        a["id"] = row.id
+    db.commit()
+    with app.app_context():
+        found = standings(attempt_rows(get_reader(), user_id), QUIZZES)
+    for quiz in QUIZZES:
+        expected = reference(quiz, [a for a in attempts if a["quiz"] == quiz.id])
+        got = found[quiz.id]
+        assert (got.attempts, got.passed, got.pending, got.redline, got.in_progress_id) == (
+            expected.attempts, expected.passed, expected.pending, expected.redline, expected.in_progress_id), quiz.id
+        assert (got.percent is None) == (expected.percent is None) and abs((got.percent or 0) - (expected.percent or 0)) < 1e-9
+
+
+def learner_and_version(db) -> tuple[int, int]:
+    from academy.models import User
+
+    user = db.query(User).filter_by(username="s1").one_or_none() or make_user(db, "s1")
+    version = db.query(QuizVersion).filter_by(quiz_id="q").one_or_none()
+    if version is None:
+        version = QuizVersion(quiz_id="q", content_hash="x", snapshot={})
+        db.add(version)
+        db.commit()
+    return user.id, version.id
