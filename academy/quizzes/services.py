@@ -3,7 +3,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,9 +42,9 @@ def quiz_closed(quiz: Quiz, now: datetime) -> bool:
 
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
     """Resume the open attempt or start the next one within the attempt limit."""
-    rows = session.execute(select(Attempt.id, Attempt.state).where(Attempt.user_id == user_id,
-                                                                   Attempt.quiz_id == quiz.id)).all()
-    open_id = next((row.id for row in rows if row.state == "in_progress"), None)
+    count, open_id = session.execute(
+        select(func.count(), func.max(case((Attempt.state == "in_progress", Attempt.id))))
+        .where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)).one()
     current = session.get(Attempt, open_id) if open_id is not None else None
     if current is not None and not expired(current, now):
         return current
@@ -52,9 +52,9 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> 
         close_expired(session, current, now)
     if quiz_closed(quiz, now):
         raise AttemptRejected(_l("该测验已关闭，不能再作答。"))
-    if quiz.attempts is not None and len(rows) >= quiz.attempts:
+    if quiz.attempts is not None and count >= quiz.attempts:
         raise AttemptRejected(_l("你已用完全部 %(n)s 次作答机会。", n=quiz.attempts))
-    return _insert_attempt(session, user_id, quiz, len(rows) + 1, now)
+    return _insert_attempt(session, user_id, quiz, count + 1, now)
 
 
 def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now: datetime) -> Attempt:
