@@ -13,7 +13,7 @@ from academy.content.catalog import Catalog
 from academy.content.courses import Lesson, Module
 from academy.models import LessonProgress
 from academy.models.org import utcnow
-from academy.quizzes.results import QuizStanding, attempt_rows, standings
+from academy.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.reads import Reader, ReadQuery
 
 STATUS_LABELS = {"locked": _l("未解锁"), "not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成")}
@@ -90,7 +90,7 @@ def lesson_state(reader: Reader, user, catalog: Catalog, lesson: Lesson) -> tupl
 def learner_progress(reader: Reader, user_id: int, catalog: Catalog) -> LearnerProgress:
     """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
     lessons = tuple(COMPLETED_LESSONS.rows(reader, user_id=user_id))
-    attempts = attempt_rows(reader, user_id)
+    attempts = quiz_tallies(reader, user_id)
     return catalog.derived("progress", (lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts), 4096)
 
 

@@ -3,6 +3,7 @@ from academy.models.learning import (
     ItemResult,
     LessonProgress,
     MistakeEntry,
+    QuizTally,
     QuizVersion,
     RoleplayReview,
     XapiStatement,
@@ -19,5 +20,5 @@ from academy.models.org import (
 
 __all__ = [
     "ROLES", "Attempt", "ItemResult", "LessonProgress", "LoginSession", "ManagerScope", "MistakeEntry",
-    "QuizVersion", "Region", "RoleplayReview", "Team", "User", "UserRole", "XapiStatement",
+    "QuizTally", "QuizVersion", "Region", "RoleplayReview", "Team", "User", "UserRole", "XapiStatement",
 ]

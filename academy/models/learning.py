@@ -28,6 +28,27 @@ class LessonProgress(Base):
     completed_at: Mapped[datetime | None]
 
 
+class QuizTally(Base):
+    """Per learner and quiz, what every grading method needs, rewritten in the transaction that changes one of
+    the learner's attempts (academy.quizzes.tally).  Pages read these few rows instead of every attempt."""
+
+    __tablename__ = "quiz_tally"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    attempts: Mapped[int]
+    graded: Mapped[int]
+    in_review: Mapped[int]
+    in_progress_id: Mapped[int | None]
+    best_percent: Mapped[float | None] = mapped_column(Float)  # the graded attempt with (passed, percent) highest
+    best_passed: Mapped[bool] = mapped_column(default=False)
+    best_redline: Mapped[bool] = mapped_column(default=False)
+    latest_percent: Mapped[float | None] = mapped_column(Float)  # the graded attempt with the highest number
+    latest_passed: Mapped[bool] = mapped_column(default=False)
+    latest_redline: Mapped[bool] = mapped_column(default=False)
+    average_percent: Mapped[float | None] = mapped_column(Float)  # over graded attempts
+    any_redline: Mapped[bool] = mapped_column(default=False)  # among graded attempts
+
+
 class QuizVersion(Base):
     """A quiz exactly as an attempt saw it: content hash plus the parsed snapshot."""
 

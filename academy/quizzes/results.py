@@ -1,9 +1,9 @@
 """A learner's standing on each quiz, by the quiz's grading method (one query per learner)."""
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import bindparam, or_, select
 
-from academy.models import Attempt
+from academy.models import Attempt, QuizTally
 from academy.quizmd import Quiz
 from academy.reads import Reader, ReadQuery
 
@@ -19,28 +19,12 @@ class QuizStanding:
     in_progress_id: int | None
 
 
-def _attempt_summary():
-    """Per quiz, only the attempts a standing can depend on: every attempt not graded (in progress, awaiting
-    review), the best and the newest graded one; each row also carries the quiz's counts, average and
-    red-line flag.  Windows keep the result a handful of rows however often a learner retries."""
-    graded = Attempt.state == "graded"
-    per_quiz = {"partition_by": Attempt.quiz_id}
-    per_kind = {"partition_by": (Attempt.quiz_id, graded)}
-    ranked = select(
-        Attempt.id, Attempt.quiz_id, Attempt.number, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline,
-        func.count().over(**per_quiz).label("total"),
-        func.count(case((graded, 1))).over(**per_quiz).label("graded"),
-        func.avg(case((graded, Attempt.percent))).over(**per_quiz).label("average"),
-        func.max(case((and_(graded, Attempt.redline), 1), else_=0)).over(**per_quiz).label("any_redline"),
-        func.row_number().over(**per_kind, order_by=(func.coalesce(Attempt.passed, False).desc(),
-                                                    func.coalesce(Attempt.percent, -1).desc(), Attempt.number)).label("best"),
-        func.row_number().over(**per_kind, order_by=Attempt.number.desc()).label("newest"),
-    ).where(Attempt.user_id == bindparam("user_id")).subquery()
-    keep = or_(ranked.c.state != "graded", ranked.c.best == 1, ranked.c.newest == 1)
-    return select(*ranked.c).where(keep).order_by(ranked.c.quiz_id, ranked.c.number)
-
-
-ATTEMPT_SUMMARY = ReadQuery(_attempt_summary())
+TALLIES = ReadQuery(
+    select(QuizTally.quiz_id, QuizTally.attempts, QuizTally.graded, QuizTally.in_review, QuizTally.in_progress_id,
+           QuizTally.best_percent, QuizTally.best_passed, QuizTally.best_redline, QuizTally.latest_percent,
+           QuizTally.latest_passed, QuizTally.latest_redline, QuizTally.average_percent, QuizTally.any_redline)
+    .where(QuizTally.user_id == bindparam("user_id")).order_by(QuizTally.quiz_id)
+)
 
 
 RECENT_RESULTS = ReadQuery(
@@ -55,40 +39,32 @@ def recent_results(reader: Reader, user_id: int, limit: int = 5) -> tuple:
     return tuple(RECENT_RESULTS.rows(reader, user_id=user_id, limit=limit))
 
 
-def attempt_rows(reader: Reader, user_id: int) -> tuple:
-    """The learner's attempt summary rows (see _attempt_summary), by quiz and number."""
-    return tuple(ATTEMPT_SUMMARY.rows(reader, user_id=user_id))
+def quiz_tallies(reader: Reader, user_id: int) -> tuple:
+    """The learner's quiz tallies (one row per quiz attempted), by quiz."""
+    return tuple(TALLIES.rows(reader, user_id=user_id))
 
 
-def _by_quiz(rows: tuple) -> dict[str, list]:
-    grouped: dict[str, list] = {}
-    for row in rows:
-        grouped.setdefault(row.quiz_id, []).append(row)
-    return grouped
-
-
-def standing(quiz: Quiz, rows: list) -> QuizStanding:
-    """The standing by the quiz's grading method, from its summary rows."""
-    if not rows:
+def standing(quiz: Quiz, tally) -> QuizStanding:
+    """The standing by the quiz's grading method, from the learner's tally of the quiz (None: never attempted)."""
+    if tally is None:
         return QuizStanding(quiz.id, 0, None, False, False, False, None)
-    current = next((r.id for r in rows if r.state == "in_progress"), None)
-    pending = any(r.state == "review" for r in rows)
-    if not rows[0].graded:
-        return QuizStanding(quiz.id, rows[0].total, None, False, pending, False, current)
-    percent, passed, redline = _grade(quiz, rows)
-    return QuizStanding(quiz.id, rows[0].total, percent, passed, pending, redline, current)
+    pending = tally.in_review > 0
+    if not tally.graded:
+        return QuizStanding(quiz.id, tally.attempts, None, False, pending, False, tally.in_progress_id)
+    percent, passed, redline = _grade(quiz, tally)
+    return QuizStanding(quiz.id, tally.attempts, percent, passed, pending, redline, tally.in_progress_id)
 
 
-def _grade(quiz: Quiz, rows: list) -> tuple[float, bool, bool]:
+def _grade(quiz: Quiz, tally) -> tuple[float, bool, bool]:
     if quiz.grading == "average":
-        average, redline = float(rows[0].average), bool(rows[0].any_redline)
+        average, redline = float(tally.average_percent), tally.any_redline
         return average, average >= quiz.pass_score and not redline, redline
-    rank = "newest" if quiz.grading == "latest" else "best"
-    row = next(r for r in rows if r.state == "graded" and getattr(r, rank) == 1)
-    return row.percent, bool(row.passed), bool(row.redline)
+    if quiz.grading == "latest":
+        return tally.latest_percent, tally.latest_passed, tally.latest_redline
+    return tally.best_percent, tally.best_passed, tally.best_redline
 
 
 def standings(rows: tuple, quizzes) -> dict[str, QuizStanding]:
-    """Each quiz's standing from the learner's `attempt_rows`."""
-    grouped = _by_quiz(rows)
-    return {q.id: standing(q, grouped.get(q.id, [])) for q in quizzes}
+    """Each quiz's standing from the learner's `quiz_tallies` rows."""
+    by_quiz = {row.quiz_id: row for row in rows}
+    return {q.id: standing(q, by_quiz.get(q.id)) for q in quizzes}

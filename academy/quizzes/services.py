@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from academy import xapi
 from academy.models import Attempt, ItemResult, QuizVersion
 from academy.quizmd import Quiz
-from academy.quizzes import mistakes
+from academy.quizzes import mistakes, tally  # noqa: F401  (tally: keeps quiz_tally true on every flush)
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
 from academy.scoring import score_item
