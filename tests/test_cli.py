@@ -78,3 +78,15 @@ def test_flask_commands_do_not_create_the_first_admin(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(User)).scalar() == 0  # migrated, but no admin
     engine.dispose()
+
+
+def test_migrations_match_the_models(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from academy.db import Base
+
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    engine.dispose()

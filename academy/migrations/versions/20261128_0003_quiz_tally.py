@@ -1,4 +1,5 @@
-"""quiz_tally: per learner and quiz, what every grading method needs (pages stop reading every attempt)
+"""quiz_tally: per learner and quiz, what every grading method needs (pages stop reading every attempt);
+an index for a learner's recent results
 
 Revision ID: 0003
 Revises: 0002
@@ -31,6 +32,7 @@ def upgrade() -> None:
         sa.Column("average_percent", sa.Float(), nullable=True),
         sa.Column("any_redline", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
+    op.create_index("ix_attempt_user_submitted", "attempt", ["user_id", "submitted_at"])
     # Existing attempts: computed by the same code that keeps the table true from now on.
     from academy.quizzes.tally import refresh
 
@@ -39,4 +41,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_attempt_user_submitted", "attempt")
     op.drop_table("quiz_tally")
