@@ -111,3 +111,12 @@ def test_a_remembered_session_cookie_still_expires_and_cannot_be_forged(app, cli
     later = security.time.time() + 5
     monkeypatch.setattr(security.time, "time", lambda: later)
     assert client.get("/map").status_code == 302
+
+
+def test_the_quiz_list_follows_quizzes_outside_the_modules(client, db):
+    make_user(db, "t1")
+    login(client, "t1")
+    exam = re.compile(r'href="/quizzes/final-exam">[^<]*</a>\s*(<span class="badge[^"]*">[^<]*</span>)?')
+    assert exam.search(client.get("/quizzes/").get_data(as_text=True)).group(1) is None
+    assert client.post(f"/attempts/{start_quiz(client, 'final-exam')}/submit", data={}).status_code == 302
+    assert exam.search(client.get("/quizzes/").get_data(as_text=True)).group(1) == '<span class="badge badge-fail">0%</span>'

@@ -50,8 +50,9 @@ class LearnerProgress:
     @cached_property
     def key(self) -> tuple:
         """Everything a page shows of this progress, as plain data (for academy.pages)."""
-        return tuple((m.module.id, m.status, m.lessons_done, m.missing, m.next_lesson.id if m.next_lesson else None,
-                      tuple(astuple(s) for _, s in m.quizzes)) for m in self.modules)
+        modules = tuple((m.module.id, m.status, m.lessons_done, m.missing, m.next_lesson.id if m.next_lesson else None)
+                        for m in self.modules)
+        return modules, tuple(astuple(s) for s in self.quiz_standings.values())  # every quiz, also those of no module
 
     def for_module(self, module_id: str) -> ModuleProgress | None:
         return next((m for m in self.modules if m.module.id == module_id), None)
