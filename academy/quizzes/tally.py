@@ -1,5 +1,5 @@
-"""Keeping quiz_tally true: every flush that adds or changes an attempt rewrites the tally of its (learner,
-quiz) in the same transaction, recomputed from the attempts themselves.
+"""Keeping quiz_tally true: a transaction that adds or changes attempts rewrites the tallies of their (learner,
+quiz) just before it commits, recomputed from the attempts themselves.
 
 On PostgreSQL the tally row is created first and locked, so that two transactions changing attempts of the
 same learner and quiz take turns, and the second counts the first one's committed attempt (READ COMMITTED
@@ -71,8 +71,15 @@ def _note_changed_attempts(session: Session, _context) -> None:
             keys.add((obj.user_id, obj.quiz_id))
 
 
-@event.listens_for(Session, "after_flush_postexec")
-def _rewrite_tallies(session: Session, _context) -> None:
+@event.listens_for(Session, "before_commit")
+def _rewrite_tallies(session: Session) -> None:
+    """Once per transaction, however often it flushed: just before it commits."""
+    session.flush()
     keys = session.info.pop("tally_keys", None)
     if keys:
         refresh(session.connection(), keys)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_tallies(session: Session) -> None:
+    session.info.pop("tally_keys", None)
