@@ -5,7 +5,7 @@ On PostgreSQL the tally row is created first and locked, so that two transaction
 same learner and quiz take turns, and the second counts the first one's committed attempt (READ COMMITTED
 gives each statement a fresh snapshot).  SQLite serialises writers anyway (BEGIN IMMEDIATE).
 """
-from sqlalchemy import and_, case, delete, event, func, select
+from sqlalchemy import and_, bindparam, case, delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -13,28 +13,44 @@ from sqlalchemy.orm import Session
 from academy.models import Attempt, QuizTally
 
 GRADED = Attempt.state == "graded"
+MINE = (Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
+# Built once, with bound parameters: building a statement costs more than running it on SQLite.
 COUNTS = select(
     func.count().label("attempts"), func.count(case((GRADED, 1))).label("graded"),
     func.count(case((Attempt.state == "review", 1))).label("in_review"),
     func.min(case((Attempt.state == "in_progress", Attempt.id))).label("in_progress_id"),  # there is at most one
     func.avg(case((GRADED, Attempt.percent))).label("average_percent"),
     func.max(case((and_(GRADED, Attempt.redline), 1), else_=0)).label("any_redline"),
-)
+).where(*MINE)
+GRADED_ROW = select(Attempt.percent, Attempt.passed, Attempt.redline).where(*MINE, GRADED).limit(1)
 RANKINGS = {  # which graded attempt the highest and the latest grading methods count
-    "best": (func.coalesce(Attempt.passed, False).desc(), func.coalesce(Attempt.percent, -1).desc(), Attempt.number),
-    "latest": (Attempt.number.desc(),),
+    "best": GRADED_ROW.order_by(func.coalesce(Attempt.passed, False).desc(), func.coalesce(Attempt.percent, -1).desc(),
+                                Attempt.number),
+    "latest": GRADED_ROW.order_by(Attempt.number.desc()),
 }
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+THIS_TALLY = (QuizTally.user_id == bindparam("user_id"), QuizTally.quiz_id == bindparam("quiz_id"))
+LOCK = select(QuizTally.user_id).where(*THIS_TALLY).with_for_update()
+DELETE = delete(QuizTally).where(*THIS_TALLY)
+
+
+def _upsert(insert):
+    statement = insert(QuizTally)
+    kept = [c.name for c in QuizTally.__table__.columns if c.name not in ("user_id", "quiz_id")]
+    return statement.on_conflict_do_update(index_elements=["user_id", "quiz_id"],
+                                           set_={name: statement.excluded[name] for name in kept})
+
+
+UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+CREATE = postgresql.insert(QuizTally).on_conflict_do_nothing(index_elements=["user_id", "quiz_id"])
 
 
 def tally_values(connection: Connection, user_id: int, quiz_id: str) -> dict:
     """The tally columns of one learner and quiz, from their attempts."""
-    mine = (Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)
-    counts = connection.execute(COUNTS.where(*mine)).one()._asdict()
+    mine = {"user_id": user_id, "quiz_id": quiz_id}
+    counts = connection.execute(COUNTS, mine).one()._asdict()
     values = counts | {"any_redline": bool(counts["any_redline"])}
-    for name, order in RANKINGS.items():
-        row = connection.execute(select(Attempt.percent, Attempt.passed, Attempt.redline)
-                                 .where(*mine, GRADED).order_by(*order).limit(1)).first()
+    for name, ranked in RANKINGS.items():
+        row = connection.execute(ranked, mine).first()
         values |= {f"{name}_percent": row.percent if row else None, f"{name}_passed": bool(row and row.passed),
                    f"{name}_redline": bool(row and row.redline)}
     return values
@@ -42,25 +58,21 @@ def tally_values(connection: Connection, user_id: int, quiz_id: str) -> dict:
 
 def refresh(connection: Connection, keys) -> None:
     """Rewrite the tallies of these (user id, quiz id) pairs, in a fixed order (no lock cycles)."""
-    insert = _INSERTS[connection.dialect.name]
     for user_id, quiz_id in sorted(keys):
-        this = (QuizTally.user_id == user_id, QuizTally.quiz_id == quiz_id)
+        key = {"user_id": user_id, "quiz_id": quiz_id}
         if connection.dialect.name == "postgresql":  # SQLite writers are serialised already
-            _lock(connection, insert, user_id, quiz_id)
+            _lock(connection, key)
         values = tally_values(connection, user_id, quiz_id)
         if values["attempts"]:
-            connection.execute(insert(QuizTally).values(user_id=user_id, quiz_id=quiz_id, **values)
-                               .on_conflict_do_update(index_elements=["user_id", "quiz_id"], set_=values))
+            connection.execute(UPSERTS[connection.dialect.name], key | values)
         else:
-            connection.execute(delete(QuizTally).where(*this))
+            connection.execute(DELETE, key)
 
 
-def _lock(connection: Connection, insert, user_id: int, quiz_id: str) -> None:
+def _lock(connection: Connection, key: dict) -> None:
     """Create the row if needed and lock it until the transaction ends."""
-    connection.execute(insert(QuizTally).values(user_id=user_id, quiz_id=quiz_id, attempts=0, graded=0, in_review=0)
-                       .on_conflict_do_nothing(index_elements=["user_id", "quiz_id"]))
-    connection.execute(select(QuizTally.user_id).where(QuizTally.user_id == user_id, QuizTally.quiz_id == quiz_id)
-                       .with_for_update())
+    connection.execute(CREATE, key | {"attempts": 0, "graded": 0, "in_review": 0})
+    connection.execute(LOCK, key)
 
 
 @event.listens_for(Session, "after_flush")
