@@ -1,5 +1,6 @@
 """Baseline security: CSRF, login throttling, response headers, safe redirects, the session cookie."""
 import time
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
@@ -77,12 +78,25 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
-    # Only decorated views (login) are limited.  The library also checks application-wide limits before
-    # every request; there are none, and that check costs about a tenth of a bare request, so drop it.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
-        hooks.remove(limiter._check_request_limit)
+    _drop_idle_limiter_hooks(app)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
+
+
+def _drop_idle_limiter_hooks(app: Flask) -> None:
+    """Only decorated views (login) are limited, and the decorator does all the work.  Flask-Limiter also
+    hooks every request: before it, a check of application-wide limits (there are none); after it,
+    rate-limit headers (disabled) and deductions for `deduct_when` limits (none); at teardown, a reset of
+    its per-request state, which it first creates and which is dropped with the request context anyway.
+    Together they cost about a tenth of a bare request, so they are taken out again."""
+    if app.config["RATELIMIT_HEADERS_ENABLED"]:
+        return
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        hooks[None] = [hook for hook in hooks.get(None, []) if not _is_limiter_hook(hook)]
+
+
+def _is_limiter_hook(hook) -> bool:
+    owner = getattr(hook, "__self__", None) or (hook.args[0] if isinstance(hook, partial) and hook.args else None)
+    return owner is limiter
 
 
 def check_csrf() -> None:

@@ -120,3 +120,28 @@ def test_the_quiz_list_follows_quizzes_outside_the_modules(client, db):
     assert exam.search(client.get("/quizzes/").get_data(as_text=True)).group(1) is None
     assert client.post(f"/attempts/{start_quiz(client, 'final-exam')}/submit", data={}).status_code == 302
     assert exam.search(client.get("/quizzes/").get_data(as_text=True)).group(1) == '<span class="badge badge-fail">0%</span>'
+
+
+def test_changed_content_replaces_the_reused_pages(database_url, tmp_path):
+    import shutil
+
+    from tests.conftest import ROOT, make_app
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "courses", content / "courses")
+    shutil.copytree(ROOT / "quizzes", content / "quizzes")
+    app = make_app(database_url, tmp_path, CONTENT_DIR=str(content), CONTENT_RECHECK_SECONDS=0)
+    client = app.test_client()
+    with app.app_context():
+        from academy.db import dispose, get_session
+
+        make_user(get_session(), "t1")
+    login(client, "t1")
+    assert "新写的一段话" not in client.get("/lessons/clients-org-traits").get_data(as_text=True)
+    lesson = next((content / "courses").glob("*/*org-traits.md"))
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n\n新写的一段话。\n", encoding="utf-8")
+    assert "新写的一段话" in client.get("/lessons/clients-org-traits").get_data(as_text=True)
+    from tests.conftest import _empty_tables
+
+    _empty_tables(app)
+    dispose(app)
