@@ -1,9 +1,12 @@
 """Attempts: start → in progress (answers saved as you go) → submitted → graded or awaiting review."""
+import json
 import random
+from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, delete, func, insert, select
+from sqlalchemy import Text, bindparam, case, cast, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,16 +81,42 @@ def load_attempt(session: Session, attempt_id: int, user_id: int, lock: bool = F
 
 # The take page's read (GET, on the driver connection): the attempt's own columns and its version's hash.
 TAKE_ATTEMPT = ReadQuery(
-    select(Attempt.id, Attempt.user_id, Attempt.state, Attempt.number, Attempt.seed, Attempt.answers, Attempt.checked,
-           Attempt.deadline_at, Attempt.version_id, QuizVersion.content_hash)
+    select(Attempt.id, Attempt.user_id, Attempt.state, Attempt.number, Attempt.seed, Attempt.deadline_at,
+           Attempt.version_id, QuizVersion.content_hash, cast(Attempt.answers, Text).label("answers_json"),
+           cast(Attempt.checked, Text).label("checked_json"))
     .join(QuizVersion, QuizVersion.id == Attempt.version_id).where(Attempt.id == bindparam("attempt_id"))
 )
 
 
-def attempt_to_take(reader: Reader, attempt_id: int, user_id: int):
-    """The learner's attempt as a plain row (the fields TakeView reads), or AttemptRejected."""
+@dataclass(frozen=True)
+class AttemptToTake:
+    """The columns the take page reads.  The answers stay JSON text (also the page's cache key) until a page
+    is actually rendered."""
+
+    id: int
+    user_id: int
+    state: str
+    number: int
+    seed: int
+    deadline_at: datetime | None
+    version_id: int
+    content_hash: str
+    answers_json: str
+    checked_json: str
+
+    @cached_property
+    def answers(self) -> dict:
+        return json.loads(self.answers_json) or {}
+
+    @cached_property
+    def checked(self) -> list:
+        return json.loads(self.checked_json) or []
+
+
+def attempt_to_take(reader: Reader, attempt_id: int, user_id: int) -> AttemptToTake:
+    """The learner's attempt (AttemptRejected when it is missing or someone else's)."""
     rows = TAKE_ATTEMPT.rows(reader, attempt_id=attempt_id)
-    return _owned(rows[0] if rows else None, user_id)
+    return _owned(AttemptToTake(*rows[0]) if rows else None, user_id)
 
 
 def _owned(attempt, user_id: int):

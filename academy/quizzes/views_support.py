@@ -1,6 +1,6 @@
 """Ready-made data for the take and result templates (templates stay free of logic)."""
-import json
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 from flask import url_for
@@ -48,23 +48,31 @@ class TakeView:
     def __init__(self, quiz: Quiz, attempt: Attempt, now: datetime) -> None:
         self.quiz, self.attempt, self.seed = quiz, attempt, attempt.seed
         self.version_key = attempt.version_id
-        self.items = layout.item_order(quiz, attempt.seed)
-        self.answers = attempt.answers or {}
         remaining = (attempt.deadline_at - now).total_seconds() if attempt.deadline_at else None
         self.remaining = max(0, int(remaining)) if remaining is not None else None
         self.expired = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
         self.show_choice_feedback = quiz.review == "immediate"
-        self.checked = set(attempt.checked or ())
         self.show_answers = True  # only checked items show their result on the take page
         self._dialogues: dict[str, DialogueState] = {}
         self._scores: dict[str, dict] = {}
 
+    @cached_property
+    def items(self) -> list[Item]:
+        return layout.item_order(self.quiz, self.seed)
+
+    @cached_property
+    def answers(self) -> dict:
+        return self.attempt.answers or {}
+
+    @cached_property
+    def checked(self) -> set[str]:
+        return set(self.attempt.checked or ())
+
     @property
     def page_key(self) -> tuple:
-        """Everything the take page shows of this attempt (for academy.pages)."""
-        answers = json.dumps(self.answers, sort_keys=True, ensure_ascii=False)
-        return (self.attempt.id, self.quiz.content_hash, self.attempt.number, self.seed, answers, tuple(sorted(self.checked)),
-                self.remaining, self.expired)
+        """Everything the take page shows of an AttemptToTake (for academy.pages): its stored answers as text."""
+        return (self.attempt.id, self.quiz.content_hash, self.attempt.number, self.seed, self.attempt.answers_json,
+                self.attempt.checked_json, self.remaining, self.expired)
 
     def body(self, item: Item, parent: Item | None = None):
         """The item's form controls (memoised, see item_html)."""
