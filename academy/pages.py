@@ -6,7 +6,9 @@ that calls `render_page` names, in `key`, everything its HTML depends on apart f
 adds itself (template, language, roles, path).  The page is rendered once per key with two holes, the
 user's display name and the CSRF token, and each request fills them in (the name HTML-escaped).  The
 access check, the session and the learner's data are still read on every request; only identical
-HTML is not built again.  Pages that show flashed messages are rendered normally.
+HTML is not built again.  Pages that show flashed messages are rendered normally.  Templates of these
+pages show the name only through `user_name()` and the token only through `csrf_token()` (a real token in
+a shared page is refused: it would hand one user's token to others).
 """
 import re
 
@@ -39,9 +41,13 @@ def render_page(template: str, key: tuple, **context) -> str:
 def _render_with_holes(template: str, context: dict) -> tuple[str, ...]:
     g.page_holes = True
     try:
-        return tuple(_HOLES.split(render_template(template, **context)))
+        html = render_template(template, **context)
     finally:
         g.page_holes = False
+    token = g.get("csrf_token")  # set by Flask-WTF whenever it makes a real token, e.g. for a FlaskForm
+    if token and token in html:
+        raise RuntimeError(f"{template}: a shared page must show the CSRF token only through csrf_token()")
+    return tuple(_HOLES.split(html))
 
 
 def user_name() -> str:

@@ -145,3 +145,21 @@ def test_changed_content_replaces_the_reused_pages(database_url, tmp_path):
 
     _empty_tables(app)
     dispose(app)
+
+
+def test_a_real_csrf_token_is_never_kept_in_a_shared_page(app, client, db, monkeypatch):
+    from flask_wtf.csrf import generate_csrf
+
+    import academy.pages as pages
+
+    make_user(db, "t1")
+    login(client, "t1")
+    monkeypatch.setattr(pages, "page_csrf_token", generate_csrf)  # as if a template used a FlaskForm's field
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.template_context_processors[None].append(lambda: {"csrf_token": generate_csrf})
+    with app.app_context():
+        from academy.content.catalog import get_catalog
+
+        get_catalog()._derived.pop("pages", None)  # shared with earlier tests' apps: render afresh
+    with pytest.raises(RuntimeError, match="CSRF"):
+        client.get("/lessons/clients-org-traits")
