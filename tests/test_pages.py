@@ -34,6 +34,10 @@ def test_a_shared_page_shows_each_user_their_own_escaped_name_and_working_token(
     assert "Bob &amp; Co" in pages[1] and "Amy" not in pages[1]
     tokens = [set(TOKEN.findall(page)) for page in pages]
     assert all(len(t) == 1 for t in tokens) and tokens[0] != tokens[1]  # every form of a page: the user's own token
+    for path in ("/", "/map", "/modules/clients", "/quizzes/", "/quizzes/clients-quiz"):  # every shared page
+        mine, theirs = (c.get(path).get_data(as_text=True) for c in (first, second))
+        assert "Amy" in mine and "Bob" not in mine and "Bob" in theirs and "Amy" not in theirs, path
+        assert TOKEN.findall(mine)[0] != TOKEN.findall(theirs)[0], path
     done = second.post("/lessons/clients-org-traits/complete", data={"csrf_token": tokens[1].pop()})
     assert done.status_code == 302  # the token filled into the shared page is valid for its session
     assert first.post("/lessons/clients-org-traits/complete", data={"csrf_token": "forged"}).status_code == 400
