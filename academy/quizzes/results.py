@@ -30,7 +30,7 @@ TALLIES = ReadQuery(
 RECENT_RESULTS = ReadQuery(
     select(Attempt.id, Attempt.quiz_id, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline, Attempt.submitted_at)
     .where(Attempt.user_id == bindparam("user_id"), or_(Attempt.state == "graded", Attempt.state == "review"))
-    .order_by(Attempt.submitted_at.desc()).limit(bindparam("limit"))
+    .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(bindparam("limit"))
 )
 
 
