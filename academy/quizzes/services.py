@@ -2,8 +2,8 @@
 import json
 import random
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, bindparam, case, cast, delete, func, insert, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from academy import xapi
 from academy.models import Attempt, ItemResult, QuizVersion
 from academy.quizmd import Quiz
-from academy.quizzes import mistakes, tally  # noqa: F401  (tally: keeps quiz_tally true on every flush)
+from academy.quizzes import mistakes, tally  # noqa: F401  (tally: keeps quiz_tally true at every commit)
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
 from academy.scoring import score_item

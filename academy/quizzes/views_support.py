@@ -1,7 +1,7 @@
 """Ready-made data for the take and result templates (templates stay free of logic)."""
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
