@@ -129,3 +129,14 @@ def test_language_switch(client, db):
     login(client, "gina")
     client.post("/language", data={"lang": "en", "next": "/map"})
     assert 'lang="en"' in client.get("/map").get_data(as_text=True)
+
+
+def test_nul_characters_are_refused_before_any_view(client, db):
+    # PostgreSQL text cannot hold NUL: the login query failed with a 500 there before this check.
+    assert client.post("/login", data={"username": "ad\x00min", "password": "x"}).status_code == 400
+    make_user(db, "nul-admin", roles=("admin",))
+    login(client, "nul-admin")
+    for path in ("/admin/users?q=a%00b", "/lessons/a%00b", "/quizzes/a%00b"):
+        response = client.get(path)
+        assert response.status_code == 400 and "请求无效" in response.get_data(as_text=True), path
+    assert client.get("/admin/users?q=ab").status_code == 200
