@@ -2,6 +2,7 @@
 from flask import Blueprint, Flask, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from academy.access import enforce_access
 
@@ -24,7 +25,16 @@ def ping():
     return jsonify(status="ok")
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in our routes is a database id: a number larger than an id column holds is simply not found
+    (404) instead of failing in the database (integer out of range) with a 500."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
     from academy.courses.views import bp as courses_bp

@@ -140,3 +140,14 @@ def test_nul_characters_are_refused_before_any_view(client, db):
         response = client.get(path)
         assert response.status_code == 400 and "请求无效" in response.get_data(as_text=True), path
     assert client.get("/admin/users?q=ab").status_code == 200
+
+
+def test_ids_beyond_the_id_column_are_not_found(client, db):
+    # They answered 500 before (PostgreSQL: integer out of range; SQLite: Python int too large).
+    make_user(db, "big-ids", roles=("admin", "trainer", "trainee"))
+    login(client, "big-ids")
+    for number in ("2147483648", "9223372036854775808", "99999999999999999999999"):
+        for path in (f"/attempts/{number}", f"/attempts/{number}/result", f"/admin/users/{number}/edit", f"/review/{number}"):
+            assert client.get(path).status_code == 404, path
+        assert client.post(f"/attempts/{number}/submit").status_code == 404
+    assert client.get("/attempts/2147483647").status_code == 404  # the largest id still reaches the view
