@@ -39,34 +39,26 @@ def _sqlite_on_begin(connection) -> None:
     connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
-def _read_engine(engine: Engine) -> Engine:
-    """Reads of GET requests (which never commit): on PostgreSQL without BEGIN and ROLLBACK, two round trips
-    fewer per request; SQLite's deferred reads already cost nothing extra."""
+def _read_engine(engine: Engine, url: str) -> Engine:
+    """For reads that never commit: GET requests' sessions and `get_reader()`.  On PostgreSQL a small pool
+    of its own in autocommit mode (no BEGIN and ROLLBACK round trips); SQLite's connections already read
+    without them (deferred transactions, or the driver's autocommit for raw reads)."""
     if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
+        return make_engine(url, isolation_level="AUTOCOMMIT")
     return engine
-
-
-def _reader_engine(engine: Engine, url: str) -> Engine:
-    """Driver connections for `get_reader()`: SQLite's are in autocommit mode already; PostgreSQL gets a
-    small pool of its own in autocommit mode."""
-    if engine.dialect.name == "sqlite":
-        return engine
-    return make_engine(url, isolation_level="AUTOCOMMIT")
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_write_engine"] = engine.execution_options(sqlite_begin="IMMEDIATE")
-    app.extensions["db_read_engine"] = _read_engine(engine)
-    app.extensions["db_reader_engine"] = _reader_engine(engine, app.config["DATABASE_URL"])
+    app.extensions["db_read_engine"] = _read_engine(engine, app.config["DATABASE_URL"])
     app.teardown_appcontext(close_session)
 
 
 def dispose(app: Flask) -> None:
     """Close every pooled connection of the app's engines (tests, forked servers)."""
-    for key in ("db_engine", "db_reader_engine"):
+    for key in ("db_engine", "db_read_engine"):
         app.extensions[key].dispose()
 
 
@@ -91,7 +83,7 @@ def get_reader() -> Reader:
     """This app context's driver connection for the hot reads of `academy.reads` (autocommit: outside any
     write transaction of the request)."""
     if "db_reader" not in g:
-        g.db_reader = Reader(current_app.extensions["db_reader_engine"])
+        g.db_reader = Reader(current_app.extensions["db_read_engine"])
     return g.db_reader
 
 

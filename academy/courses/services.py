@@ -16,6 +16,7 @@ from academy.models.org import utcnow
 from academy.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.reads import Reader, ReadQuery
 
+MAX_PROGRESS_STATES = 4096  # distinct learner states whose progress is kept per process (and catalog)
 STATUS_LABELS = {"locked": _l("未解锁"), "not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成")}
 
 
@@ -92,7 +93,8 @@ def learner_progress(reader: Reader, user_id: int, catalog: Catalog) -> LearnerP
     """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
     lessons = tuple(COMPLETED_LESSONS.rows(reader, user_id=user_id))
     attempts = quiz_tallies(reader, user_id)
-    return catalog.derived("progress", (lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts), 4096)
+    return catalog.derived("progress", (lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts),
+                           MAX_PROGRESS_STATES)
 
 
 def progress_from_rows(catalog: Catalog, lessons: tuple, attempts: tuple) -> LearnerProgress:

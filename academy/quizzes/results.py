@@ -19,10 +19,8 @@ class QuizStanding:
     in_progress_id: int | None
 
 
-TALLIES = ReadQuery(
-    select(QuizTally.quiz_id, QuizTally.attempts, QuizTally.graded, QuizTally.in_review, QuizTally.in_progress_id,
-           QuizTally.best_percent, QuizTally.best_passed, QuizTally.best_redline, QuizTally.latest_percent,
-           QuizTally.latest_passed, QuizTally.latest_redline, QuizTally.average_percent, QuizTally.any_redline)
+TALLIES = ReadQuery(  # every column but user_id
+    select(*(column for column in QuizTally.__table__.c if column.name != "user_id"))
     .where(QuizTally.user_id == bindparam("user_id")).order_by(QuizTally.quiz_id)
 )
 

@@ -47,7 +47,6 @@ def stance_label(value: int) -> str:
 class TakeView:
     def __init__(self, quiz: Quiz, attempt: Attempt, now: datetime) -> None:
         self.quiz, self.attempt, self.seed = quiz, attempt, attempt.seed
-        self.version_key = attempt.version_id
         remaining = (attempt.deadline_at - now).total_seconds() if attempt.deadline_at else None
         self.remaining = max(0, int(remaining)) if remaining is not None else None
         self.expired = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
