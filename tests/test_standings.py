@@ -5,11 +5,12 @@ from types import SimpleNamespace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from academy.db import get_reader
 from academy.models import Attempt, QuizTally, QuizVersion
 from academy.quizzes.results import QuizStanding, quiz_tallies, standings
+from academy.quizzes.tally import tally_values
 from tests.factories import make_user
 
 QUIZZES = [SimpleNamespace(id=f"q-{grading}", grading=grading, pass_score=60.0) for grading in ("highest", "latest", "average")]
@@ -30,7 +31,7 @@ def reference(quiz, attempts: list[dict]) -> QuizStanding:
     if not graded:
         return QuizStanding(quiz.id, len(attempts), None, False, pending, False, current)
     if quiz.grading == "average":
-        average = sum(a["percent"] for a in graded) / len(graded)
+        average = round(sum(a["percent"] for a in graded) / len(graded), 6)  # as standings compare it
         redline = any(a["redline"] for a in graded)
         return QuizStanding(quiz.id, len(attempts), average, average >= quiz.pass_score and not redline, pending, redline, current)
     row = graded[-1] if quiz.grading == "latest" else max(graded, key=lambda a: (a["passed"], a["percent"]))
@@ -64,6 +65,49 @@ def test_standings_from_the_tally_follow_the_grading_rules(app, db, attempts):
         assert (got.attempts, got.passed, got.pending, got.redline, got.in_progress_id) == (
             expected.attempts, expected.passed, expected.pending, expected.redline, expected.in_progress_id), quiz.id
         assert (got.percent is None) == (expected.percent is None) and abs((got.percent or 0) - (expected.percent or 0)) < 1e-9
+
+
+step = st.one_of(
+    st.tuples(st.just("start"), st.sampled_from(["q-a", "q-b"])),
+    st.tuples(st.just("finish"), st.sampled_from(["q-a", "q-b"]), st.sampled_from(["graded", "graded", "review"]),
+              st.sampled_from([0.0, 33.33, 59.99, 60.0, 80.0, 100.0]), st.booleans()),
+    st.tuples(st.just("review"), st.sampled_from(["q-a", "q-b"]), st.sampled_from([10.0, 60.0, 95.5])),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(step, max_size=14))
+def test_tallies_kept_by_deltas_equal_a_recount(app, db, steps):
+    """Starts, grades and reviews, one transaction each as the app makes them: the tally that the everyday
+    deltas keep equals the tally recounted from every attempt."""
+    user_id, version_id = learner_and_version(db)
+    db.execute(delete(Attempt))
+    db.execute(delete(QuizTally))
+    db.commit()
+    for kind, quiz_id, *rest in steps:
+        attempts = db.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)
+                              .order_by(Attempt.number)).all()
+        open_ = [a for a in attempts if a.state == "in_progress"]
+        if kind == "start" and not open_:
+            db.add(Attempt(user_id=user_id, quiz_id=quiz_id, version_id=version_id, number=len(attempts) + 1, seed=1, answers={}))
+        elif kind == "finish" and open_:
+            state, percent, redline = rest
+            _grade(open_[0], state, percent, redline)
+        elif kind == "review" and (waiting := [a for a in attempts if a.state == "review"]):
+            _grade(waiting[0], "graded", rest[0], False)
+        db.commit()
+    for row in db.scalars(select(QuizTally)).all():
+        recounted = tally_values(db.connection(), user_id, row.quiz_id)
+        kept = {column: getattr(row, column) for column in recounted}
+        assert abs((kept.pop("average_percent") or 0) - (recounted.pop("average_percent") or 0)) < 1e-9
+        assert kept == recounted, row.quiz_id
+
+
+def _grade(attempt, state: str, percent: float, redline: bool) -> None:
+    attempt.state = state
+    if state == "graded":
+        attempt.percent, attempt.redline = percent, redline
+        attempt.passed = percent >= 60.0 and not redline
 
 
 def learner_and_version(db) -> tuple[int, int]:

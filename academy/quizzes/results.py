@@ -55,7 +55,8 @@ def standing(quiz: Quiz, tally) -> QuizStanding:
 
 def _grade(quiz: Quiz, tally) -> tuple[float, bool, bool]:
     if quiz.grading == "average":
-        average, redline = float(tally.average_percent), tally.any_redline
+        # a running average carries float noise in its last digits; percents themselves have two decimals
+        average, redline = round(float(tally.average_percent), 6), tally.any_redline
         return average, average >= quiz.pass_score and not redline, redline
     if quiz.grading == "latest":
         return tally.latest_percent, tally.latest_passed, tally.latest_redline

@@ -1,11 +1,18 @@
-"""Keeping quiz_tally true: a transaction that adds or changes attempts rewrites the tallies of their (learner,
-quiz) just before it commits, recomputed from the attempts themselves.
+"""Keeping quiz_tally true: a transaction that adds or changes attempts updates the tallies of their (learner,
+quiz) just before it commits.
 
-On PostgreSQL the tally row is created first and locked, so that two transactions changing attempts of the
-same learner and quiz take turns, and the second counts the first one's committed attempt (READ COMMITTED
-gives each statement a fresh snapshot).  SQLite serialises writers anyway (BEGIN IMMEDIATE).
+The two everyday changes are applied as one UPDATE each, whatever the number of attempts: a started attempt
+(`attempts + 1`) and an in-progress attempt that is graded or goes to review.  These rely on the rule that a
+learner has at most one attempt in progress per quiz, the one with the highest number (`start_attempt`).
+Any other change (a review graded, a deletion, an attempt inserted in another state, several changes of one
+learner and quiz in one transaction, or a tally row that is missing) recounts the tally from the attempts.
+
+On PostgreSQL a recount creates and locks the tally row first, so that two transactions changing attempts of
+the same learner and quiz take turns, and the second counts the first one's committed attempt (READ COMMITTED
+gives each statement a fresh snapshot); an UPDATE locks its row by itself.  SQLite serialises writers anyway
+(BEGIN IMMEDIATE).
 """
-from sqlalchemy import and_, bindparam, case, delete, event, func, select
+from sqlalchemy import Boolean, Float, and_, bindparam, case, delete, event, exists, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -75,23 +82,82 @@ def _lock(connection: Connection, key: dict) -> None:
     connection.execute(LOCK, key)
 
 
+# The two everyday changes as deltas (see the module's docstring).  Every SET expression reads the row as it
+# was before the UPDATE, so the conditions below see the old best and average.
+# (An UPDATE may not name its parameters after columns: these use "learner" and "quiz".)
+PERCENT, PASSED = bindparam("percent", type_=Float), bindparam("passed", type_=Boolean)
+LEARNER, QUIZ = bindparam("learner"), bindparam("quiz")
+TALLY = (QuizTally.user_id == LEARNER, QuizTally.quiz_id == QUIZ)
+STARTED = update(QuizTally).where(*TALLY).values(
+    attempts=QuizTally.attempts + 1, in_progress_id=func.coalesce(QuizTally.in_progress_id, bindparam("attempt_id")))
+OPEN = (*TALLY, QuizTally.in_progress_id == bindparam("attempt_id"))
+TO_REVIEW = update(QuizTally).where(*OPEN).values(in_review=QuizTally.in_review + 1, in_progress_id=None)
+BETTER = or_(QuizTally.graded == 0, PASSED > QuizTally.best_passed,
+             and_(PASSED == QuizTally.best_passed, PERCENT > QuizTally.best_percent))
+NEWEST = ~exists().where(Attempt.user_id == LEARNER, Attempt.quiz_id == QUIZ, GRADED, Attempt.number > bindparam("number"))
+GRADED_NOW = update(QuizTally).where(*OPEN).values(
+    graded=QuizTally.graded + 1, in_progress_id=None,
+    average_percent=(func.coalesce(QuizTally.average_percent, 0) * QuizTally.graded + PERCENT) / (QuizTally.graded + 1),
+    any_redline=or_(QuizTally.any_redline, bindparam("redline", type_=Boolean)),
+    best_percent=case((BETTER, PERCENT), else_=QuizTally.best_percent),
+    best_passed=case((BETTER, PASSED), else_=QuizTally.best_passed),
+    best_redline=case((BETTER, bindparam("redline", type_=Boolean)), else_=QuizTally.best_redline),
+    latest_percent=case((NEWEST, PERCENT), else_=QuizTally.latest_percent),
+    latest_passed=case((NEWEST, PASSED), else_=QuizTally.latest_passed),
+    latest_redline=case((NEWEST, bindparam("redline", type_=Boolean)), else_=QuizTally.latest_redline),
+)
+DELTAS = {"started": STARTED, "review": TO_REVIEW, "graded": GRADED_NOW}
+RECOUNT = "recount"
+TALLIED = ("user_id", "quiz_id", "number", "state", "percent", "passed", "redline")
+
+
+def apply(connection: Connection, changes: dict) -> None:
+    """Bring the tallies of these (user id, quiz id) keys up to date: one delta UPDATE per everyday change,
+    a recount for the rest (and for a delta that finds no matching tally row)."""
+    recount = {key for key, change in changes.items() if change is RECOUNT}
+    for key, (kind, values) in sorted((k, c) for k, c in changes.items() if c is not RECOUNT):
+        if connection.execute(DELTAS[kind], {"learner": key[0], "quiz": key[1]} | values).rowcount != 1:
+            recount.add(key)
+    refresh(connection, recount)
+
+
+def change_of(session: Session, attempt: Attempt):
+    """What flushing this attempt does to its tally: (kind, values) for an everyday change, RECOUNT for any
+    other, None when no tallied column changed (answers saved as you go)."""
+    if attempt in session.deleted:
+        return RECOUNT
+    if attempt in session.new:
+        return ("started", {"attempt_id": attempt.id}) if attempt.state == "in_progress" else RECOUNT
+    attrs = inspect(attempt).attrs
+    changed = {name for name in TALLIED if attrs[name].history.has_changes()}
+    if not changed:
+        return None
+    if "state" not in changed or not changed <= {"state", "percent", "passed", "redline"} \
+            or attrs.state.history.deleted != ["in_progress"] or attempt.state not in DELTAS:
+        return RECOUNT
+    return (attempt.state, {"attempt_id": attempt.id, "number": attempt.number, "percent": attempt.percent,
+                            "passed": bool(attempt.passed), "redline": bool(attempt.redline)})
+
+
 @event.listens_for(Session, "after_flush")
 def _note_changed_attempts(session: Session, _context) -> None:
-    keys = session.info.setdefault("tally_keys", set())
+    """Attribute history still shows what this flush changed."""
+    changes = session.info.setdefault("tally_changes", {})
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Attempt):
-            keys.add((obj.user_id, obj.quiz_id))
+        if isinstance(obj, Attempt) and (change := change_of(session, obj)) is not None:
+            key = (obj.user_id, obj.quiz_id)
+            changes[key] = RECOUNT if key in changes else change  # two changes of one tally: recount
 
 
 @event.listens_for(Session, "before_commit")
-def _rewrite_tallies(session: Session) -> None:
+def _update_tallies(session: Session) -> None:
     """Once per transaction, however often it flushed: just before it commits."""
     session.flush()
-    keys = session.info.pop("tally_keys", None)
-    if keys:
-        refresh(session.connection(), keys)
+    changes = session.info.pop("tally_changes", None)
+    if changes:
+        apply(session.connection(), changes)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_tallies(session: Session) -> None:
-    session.info.pop("tally_keys", None)
+    session.info.pop("tally_changes", None)
