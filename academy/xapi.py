@@ -49,9 +49,13 @@ def record(session: Session, user_id: int, verb: str, object_id: str, name: str,
     store(session, [statement_row(user_id, verb, object_id, name, when, **extra)])
 
 
+INSERT = insert(XapiStatement.__table__)
+
+
 def store(session: Session, rows: list[dict]) -> None:
-    """Insert statement rows with one executemany: they are a write-only log, no ORM objects needed."""
-    session.execute(insert(XapiStatement), rows)
+    """Insert statement rows with one executemany on the session's connection: they are a write-only log, so
+    they skip the ORM's bulk machinery."""
+    session.connection().execute(INSERT, rows)
 
 
 def score_result(score: float, max_score: float, success: bool | None = None, completion: bool = True) -> dict:

@@ -212,8 +212,10 @@ def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, ap
         item = q.item(entry.item_id)
         if item is not None:
             form.update(correct_fields(item))
-    for _ in range(2):
-        assert client.post("/mistakes/practice", data=form).status_code == 200
+    first = client.post("/mistakes/practice", data=form)
+    assert first.status_code == 200 and "1 / 2" in first.get_data(as_text=True)  # the page shows the new streak
+    second = client.post("/mistakes/practice", data=form).get_data(as_text=True)
+    assert "2 / 2" in second and "已移出错题本" in second
     db.rollback()  # end the read snapshot
     cleared = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id, MistakeEntry.cleared_at.is_not(None))).all()
     assert len(cleared) >= 10

@@ -72,5 +72,6 @@ def practice():
     for entry, quiz, item in rows:
         results[entry.id] = score_item(item, PARSERS[item.type](item, request.form))
         mistakes.record_results(db, current_user.id, quiz.id, entry.version_id, {entry.item_id: results[entry.id].correct}, utcnow())
+    mistakes.reload_entries(db, [entry for entry, _quiz, _item in rows])
     db.commit()
     return render_template("quizzes/practice_result.html", rows=rows, results=results, catalog=get_catalog())

@@ -1,7 +1,8 @@
 """错题本: every missed item and wrong dialogue decision; an entry leaves after two correct answers in a row."""
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import DateTime, bindparam, case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from academy.models import Attempt, MistakeEntry
@@ -36,24 +37,40 @@ def record_attempt(session: Session, attempt: Attempt, quiz: Quiz, scores: dict,
     record_results(session, attempt.user_id, quiz.id, attempt.version_id, results, now)
 
 
+TABLE = MistakeEntry.__table__
+ENTRY = (TABLE.c.user_id == bindparam("learner"), TABLE.c.quiz_id == bindparam("quiz"))
+
+
+def _missed(insert):
+    """Missed items: a new entry, or an entry's streak reset and one more miss (one statement for all)."""
+    statement, entries = insert(TABLE), TABLE.c
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "quiz_id", "item_id"],
+        set_={"streak": 0, "misses": entries.misses + 1, "cleared_at": None, "version_id": statement.excluded.version_id})
+
+
+MISSED = {"postgresql": _missed(postgresql.insert), "sqlite": _missed(sqlite.insert)}
+ANSWERED_RIGHT = update(TABLE).where(
+    *ENTRY, TABLE.c.item_id.in_(bindparam("keys", expanding=True)), TABLE.c.cleared_at.is_(None),
+).values(streak=TABLE.c.streak + 1, cleared_at=case((TABLE.c.streak + 1 >= CLEAR_AFTER, bindparam("now", type_=DateTime)), else_=None))
+
+
 def record_results(session: Session, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool], now: datetime) -> None:
-    existing = {e.item_id: e for e in session.scalars(
-        select(MistakeEntry).where(MistakeEntry.user_id == user_id, MistakeEntry.quiz_id == quiz_id))}
-    new_entries = []
-    for key, right in results.items():
-        entry = existing.get(key)
-        if not right:
-            if entry is None:
-                new_entries.append({"user_id": user_id, "quiz_id": quiz_id, "item_id": key, "version_id": version_id,
-                                    "added_at": now})
-            else:
-                entry.streak, entry.misses, entry.cleared_at, entry.version_id = 0, entry.misses + 1, None, version_id
-        elif entry is not None and entry.cleared_at is None:
-            entry.streak += 1
-            entry.cleared_at = now if entry.streak >= CLEAR_AFTER else None
-    if new_entries:  # one executemany, however many items were missed
-        session.execute(insert(MistakeEntry), new_entries)
-    session.flush()
+    """Wrong answers enter (or re-enter) the book; right answers of open entries count towards leaving it."""
+    missed = [{"user_id": user_id, "quiz_id": quiz_id, "item_id": key, "version_id": version_id, "added_at": now}
+              for key, right in results.items() if not right]
+    right = [key for key, ok in results.items() if ok]
+    connection = session.connection()  # plain Core: these statements need nothing from the ORM
+    if missed:
+        connection.execute(MISSED[connection.dialect.name], missed)
+    if right:
+        connection.execute(ANSWERED_RIGHT, {"learner": user_id, "quiz": quiz_id, "keys": right, "now": now})
+
+
+def reload_entries(session: Session, entries: list[MistakeEntry]) -> None:
+    """Bring loaded entries up to date after record_results (its statements bypass loaded objects)."""
+    ids = [entry.id for entry in entries]
+    session.scalars(select(MistakeEntry).where(MistakeEntry.id.in_(ids)).execution_options(populate_existing=True)).all()
 
 
 def open_entries(session: Session, user_id: int) -> list[MistakeEntry]:

@@ -211,16 +211,23 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None
     _finalise(session, attempt, quiz, scores, now)
 
 
+ITEM_RESULTS = ItemResult.__table__
+CLEAR_ITEM_RESULTS = delete(ITEM_RESULTS).where(ITEM_RESULTS.c.attempt_id == bindparam("attempt"))
+ADD_ITEM_RESULTS = insert(ITEM_RESULTS)
+
+
 def _finalise(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
     total = round(sum(s.score for s in scores.values()), 4)
     attempt.score, attempt.state, attempt.graded_at = total, "graded", now
     attempt.percent = round(100 * total / attempt.max_score, 2) if attempt.max_score else 0.0
     dialogues_ok = all(s.correct for i, s in scores.items() if quiz.item(i).type == "dialogue")
     attempt.passed = attempt.percent >= quiz.pass_score and not attempt.redline and dialogues_ok
-    session.execute(delete(ItemResult).where(ItemResult.attempt_id == attempt.id))
-    session.execute(insert(ItemResult), [{"attempt_id": attempt.id, "item_id": i, "item_type": quiz.item(i).type,
-                                          "score": s.score, "points": s.points, "redline": s.redline}
-                                         for i, s in scores.items()])
+    session.flush()
+    connection = session.connection()  # plain Core for the write-only rows below
+    connection.execute(CLEAR_ITEM_RESULTS, {"attempt": attempt.id})
+    connection.execute(ADD_ITEM_RESULTS, [{"attempt_id": attempt.id, "item_id": i, "item_type": quiz.item(i).type,
+                                           "score": s.score, "points": s.points, "redline": s.redline}
+                                          for i, s in scores.items()])
     mistakes.record_attempt(session, attempt, quiz, scores, now)
     _record_xapi(session, attempt, quiz, scores, now)
     session.flush()
