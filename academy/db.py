@@ -5,6 +5,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from academy.reads import Reader
+from academy.sqlite_writers import TurnTakingConnection, lock_path_for
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -18,15 +19,17 @@ def make_engine(url: str, **options) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, **options)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-    event.listen(engine, "connect", _sqlite_on_connect)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False, "factory": TurnTakingConnection})
+    lock_path = lock_path_for(engine.url.database)
+    event.listen(engine, "connect", lambda dbapi_connection, _record: _sqlite_on_connect(dbapi_connection, lock_path))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def _sqlite_on_connect(dbapi_connection: TurnTakingConnection, lock_path: str | None) -> None:
     # Let SQLAlchemy emit BEGIN itself so writes can ask for BEGIN IMMEDIATE.
     dbapi_connection.isolation_level = None
+    dbapi_connection.lock_path = lock_path
     cursor = dbapi_connection.cursor()
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
@@ -35,8 +38,9 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 def _sqlite_on_begin(connection) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    # Straight to the driver: this runs at the start of every request's transaction.
-    connection.connection.driver_connection.execute(f"BEGIN {mode}")
+    # Straight to the driver: this runs at the start of every request's transaction.  Writers take turns on
+    # a lock file first (academy.sqlite_writers).
+    connection.connection.driver_connection.begin(mode)
 
 
 def _read_engine(engine: Engine, url: str) -> Engine:

@@ -1,0 +1,96 @@
+"""SQLite writers take turns on a lock file (academy.sqlite_writers): a second writer waits for the first one's
+commit or rollback and is let in at once, readers never wait, and the lock goes with the transaction."""
+import fcntl
+import os
+import threading
+import time
+
+import pytest
+
+from sqlalchemy import text
+
+from academy.db import make_engine
+
+
+def writer_engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    return engine, engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def second_writer(writer, log: list) -> threading.Thread:
+    def run():
+        with writer.begin() as conn:
+            log.append(("second in", time.monotonic()))
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def lock_file_is_held(tmp_path) -> bool:
+    fd = os.open(tmp_path / "w.db-writers.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def test_a_write_transaction_holds_the_lock_file_until_it_ends(tmp_path):
+    engine, writer = writer_engine(tmp_path)
+    for end in ("commit", "rollback", "close"):
+        conn = writer.connect()
+        conn.begin()
+        assert lock_file_is_held(tmp_path), end
+        getattr(conn, end)()
+        assert not lock_file_is_held(tmp_path), end
+        conn.close()
+    with engine.begin():
+        assert not lock_file_is_held(tmp_path)  # reads (deferred) do not take it
+    engine.dispose()
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "commit"])  # twice: one fast wake-up could be luck
+def test_a_writer_waits_for_the_other_and_enters_when_it_ends(tmp_path, end):
+    """SQLite's own busy handler would sleep in steps of up to 100 ms; the turn is handed over at once."""
+    engine, writer = writer_engine(tmp_path)
+    log: list = []
+    first = writer.connect()
+    first.begin()
+    first.execute(text("INSERT INTO t VALUES (1)"))
+    thread = second_writer(writer, log)
+    time.sleep(0.34)  # SQLite's busy handler would next look at about 0.43 s
+    assert log == []  # still waiting
+    ended = time.monotonic()
+    getattr(first, end)()
+    thread.join(5)
+    first.close()
+    assert not thread.is_alive() and log and log[0][1] - ended < 0.04, end  # woken at once, not after a sleep
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t ORDER BY n")).scalars().all() == ([1, 2] if end == "commit" else [2])
+    engine.dispose()
+
+
+def test_readers_do_not_wait_for_a_writer(tmp_path):
+    engine, writer = writer_engine(tmp_path)
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        with engine.connect() as reader:  # a deferred transaction: no turn needed
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 0
+    engine.dispose()
+
+
+def test_a_closed_connection_gives_up_its_turn(tmp_path):
+    engine, writer = writer_engine(tmp_path)
+    conn = writer.connect()
+    conn.begin()
+    conn.invalidate()  # closes the driver connection mid-transaction
+    log: list = []
+    second_writer(writer, log).join(5)
+    assert log
+    engine.dispose()
