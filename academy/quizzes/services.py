@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, bindparam, case, cast, delete, func, insert, select
+from sqlalchemy import Text, bindparam, case, cast, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from academy import xapi
 from academy.models import Attempt, ItemResult, QuizVersion
@@ -65,18 +65,19 @@ def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now
     deadline = now + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
     attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=version_id, number=number, seed=random.randrange(2**31),
                       started_at=now, deadline_at=deadline, answers={}, max_score=quiz.total_points)
+    session.add(attempt)
     try:
-        with session.begin_nested():
-            session.add(attempt)
-    except IntegrityError:
+        session.flush()
+    except IntegrityError:  # the transaction is spoilt: the view rolls it back when it shows this refusal
         raise AttemptRejected(_l("另一个窗口刚刚开始了这次作答，请刷新页面。"), 409) from None
     xapi.record(session, user_id, "attempted", xapi.activity_id("quiz", quiz.id), quiz.title, now)
     return attempt
 
 
 def load_attempt(session: Session, attempt_id: int, user_id: int, lock: bool = False) -> Attempt:
-    query = select(Attempt).where(Attempt.id == attempt_id)
-    return _owned(session.scalar(query.with_for_update() if lock else query), user_id)
+    """The learner's attempt with its version (one query), locked for changes when asked."""
+    query = select(Attempt).options(joinedload(Attempt.version, innerjoin=True)).where(Attempt.id == attempt_id)
+    return _owned(session.scalar(query.with_for_update(of=Attempt) if lock else query), user_id)
 
 
 # The take page's read (GET, on the driver connection): the attempt's own columns and its version's hash.
@@ -212,7 +213,6 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None
 
 
 ITEM_RESULTS = ItemResult.__table__
-CLEAR_ITEM_RESULTS = delete(ITEM_RESULTS).where(ITEM_RESULTS.c.attempt_id == bindparam("attempt"))
 ADD_ITEM_RESULTS = insert(ITEM_RESULTS)
 
 
@@ -223,8 +223,7 @@ def _finalise(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now:
     dialogues_ok = all(s.correct for i, s in scores.items() if quiz.item(i).type == "dialogue")
     attempt.passed = attempt.percent >= quiz.pass_score and not attempt.redline and dialogues_ok
     session.flush()
-    connection = session.connection()  # plain Core for the write-only rows below
-    connection.execute(CLEAR_ITEM_RESULTS, {"attempt": attempt.id})
+    connection = session.connection()  # plain Core for the write-only rows below; an attempt is finalised once
     connection.execute(ADD_ITEM_RESULTS, [{"attempt_id": attempt.id, "item_id": i, "item_type": quiz.item(i).type,
                                            "score": s.score, "points": s.points, "redline": s.redline}
                                           for i, s in scores.items()])
