@@ -382,3 +382,44 @@ def test_a_quiz_version_stored_in_a_rolled_back_transaction_is_not_remembered(ap
     again = ensure_version(db, q)
     db.commit()
     assert db.get(QuizVersion, again) is not None and ensure_version(db, q) == again
+
+
+def test_a_submit_is_graded_before_its_write_transaction_begins(client, app, trainee, db, monkeypatch):
+    from flask import g
+
+    from academy.quizzes import services
+
+    grade_answers, seen = services.grade_answers, []
+
+    def watched(quiz_, answers):
+        session = g.get("db_session")
+        seen.append(session is not None and session.in_transaction())
+        return grade_answers(quiz_, answers)
+
+    monkeypatch.setattr(services, "grade_answers", watched)
+    q = quiz(app, "clients-quiz")
+    attempt_id = start_quiz(client, "clients-quiz")
+    assert client.post(f"/attempts/{attempt_id}/submit", data=correct_form(q)).status_code == 302
+    assert seen == [False]  # graded once, outside the write transaction
+    assert db.get(Attempt, attempt_id).percent == 100.0
+
+
+def test_answers_saved_after_a_submit_was_graded_are_graded_again(client, app, trainee, db):
+    """A save that lands between the submit's read and its write lock is not lost: the prepared grading no
+    longer matches the locked attempt's answers, so the attempt is graded again."""
+    from academy.db import get_reader, get_session
+    from academy.models.org import utcnow
+    from academy.quizzes import services
+
+    q = quiz(app, "clients-quiz")
+    attempt_id = start_quiz(client, "clients-quiz")
+    with app.test_request_context(method="POST"):
+        seen = services.attempt_to_take(get_reader(), attempt_id, trainee.id)
+        prepared = services.prepare_submit(q, seen, {}, utcnow())  # nothing answered yet
+        assert client.post(f"/attempts/{attempt_id}/save", data=correct_form(q)).status_code == 302
+        session = get_session()
+        attempt = services.load_attempt(session, attempt_id, trainee.id, lock=True)
+        services.submit_attempt(session, attempt, q, {}, utcnow(), prepared)
+        session.commit()
+    db.rollback()  # end the read snapshot
+    assert prepared.grading.percent == 0.0 and db.get(Attempt, attempt_id).percent == 100.0

@@ -5,7 +5,7 @@ from sqlalchemy import DateTime, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from academy.models import Attempt, MistakeEntry
+from academy.models import MistakeEntry
 from academy.quizmd import Choice, Item, Node, Option, Quiz
 from academy.scoring.composite import replay
 
@@ -28,13 +28,6 @@ def outcomes(item: Item, answer, score) -> dict[str, bool]:
     if item.manual:
         return {}
     return {item.id: score.correct}
-
-
-def record_attempt(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
-    results: dict[str, bool] = {}
-    for item_id, score in scores.items():
-        results.update(outcomes(quiz.item(item_id), attempt.answers.get(item_id), score))
-    record_results(session, attempt.user_id, quiz.id, attempt.version_id, results, now)
 
 
 TABLE = MistakeEntry.__table__

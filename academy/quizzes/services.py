@@ -14,9 +14,9 @@ from academy import xapi
 from academy.models import Attempt, ItemResult, QuizVersion
 from academy.quizmd import Quiz
 from academy.quizzes import mistakes, tally  # noqa: F401  (tally: keeps quiz_tally true at every commit)
+from academy.quizzes.grading import Prepared, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
-from academy.scoring import score_item
 from academy.scoring.composite import replay
 
 GRACE = timedelta(seconds=30)
@@ -138,8 +138,7 @@ def _require_open(attempt: Attempt) -> None:
 
 
 def _merge(attempt: Attempt, answers: dict) -> None:
-    """New answers replace saved ones, except for items already checked (their answers are frozen)."""
-    attempt.answers = {**attempt.answers, **{k: v for k, v in answers.items() if k not in attempt.checked}}
+    attempt.answers = merged_answers(attempt.answers, attempt.checked, answers)
 
 
 def save_answers(session: Session, attempt: Attempt, answers: dict, now: datetime) -> None:
@@ -181,15 +180,28 @@ def choose(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, index: 
     return outcome
 
 
-def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime) -> Attempt:
-    """Grade once: a second submit finds the attempt no longer in progress and is refused."""
+def merged_answers(saved: dict, checked: list, answers: dict) -> dict:
+    """New answers replace saved ones, except for items already checked (their answers are frozen)."""
+    return {**saved, **{k: v for k, v in answers.items() if k not in checked}}
+
+
+def prepare_submit(quiz: Quiz, attempt: AttemptToTake, answers: dict, now: datetime) -> Prepared:
+    """Grade a submit from the attempt as read before the write lock (pure: no database)."""
+    grading = grade_answers(quiz, merged_answers(attempt.answers, attempt.checked, answers))
+    return Prepared(grading, [] if grading.pending else grading.statements(attempt.user_id, now))
+
+
+def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime,
+                   prepared: Prepared | None = None) -> Attempt:
+    """Grade once: a second submit finds the attempt no longer in progress and is refused.  `prepared` (from
+    prepare_submit) is used when the locked attempt still holds the answers it graded."""
     _require_open(attempt)
     if expired(attempt, now):
         close_expired(session, attempt, now)
         return attempt
     _merge(attempt, answers)
     attempt.submitted_at = now
-    grade(session, attempt, quiz, now)
+    grade(session, attempt, quiz, now, prepared if prepared and prepared.grading.answers == attempt.answers else None)
     return attempt
 
 
@@ -199,48 +211,23 @@ def close_expired(session: Session, attempt: Attempt, now: datetime) -> None:
     grade(session, attempt, pinned_quiz(attempt.version), now)
 
 
-def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:
-    scores = {item.id: score_item(item, attempt.answers.get(item.id)) for item in quiz.scored_items()}
-    pending = any(s.pending for s in scores.values())
-    redline = any(s.redline for s in scores.values())
-    attempt.result = {key: s.as_dict() for key, s in scores.items()}
-    attempt.max_score, attempt.redline = quiz.total_points, redline
-    if pending:
+def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepared: Prepared | None = None) -> None:
+    grading = prepared.grading if prepared else grade_answers(quiz, attempt.answers)
+    attempt.result, attempt.max_score, attempt.redline = grading.result, quiz.total_points, grading.redline
+    if grading.pending:
         attempt.state = "review"
         session.flush()
         return
-    _finalise(session, attempt, quiz, scores, now)
-
-
-ITEM_RESULTS = ItemResult.__table__
-ADD_ITEM_RESULTS = insert(ITEM_RESULTS)
-
-
-def _finalise(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
-    total = round(sum(s.score for s in scores.values()), 4)
-    attempt.score, attempt.state, attempt.graded_at = total, "graded", now
-    attempt.percent = round(100 * total / attempt.max_score, 2) if attempt.max_score else 0.0
-    dialogues_ok = all(s.correct for i, s in scores.items() if quiz.item(i).type == "dialogue")
-    attempt.passed = attempt.percent >= quiz.pass_score and not attempt.redline and dialogues_ok
+    attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
+    attempt.state, attempt.graded_at = "graded", now
     session.flush()
     connection = session.connection()  # plain Core for the write-only rows below; an attempt is finalised once
-    connection.execute(ADD_ITEM_RESULTS, [{"attempt_id": attempt.id, "item_id": i, "item_type": quiz.item(i).type,
-                                           "score": s.score, "points": s.points, "redline": s.redline}
-                                          for i, s in scores.items()])
-    mistakes.record_attempt(session, attempt, quiz, scores, now)
-    _record_xapi(session, attempt, quiz, scores, now)
-    session.flush()
+    connection.execute(ADD_ITEM_RESULTS, grading.item_result_rows(attempt.id))
+    mistakes.record_results(session, attempt.user_id, quiz.id, attempt.version_id, grading.mistake_outcomes, now)
+    xapi.store(session, prepared.statements if prepared else grading.statements(attempt.user_id, now))
 
 
-def _record_xapi(session: Session, attempt: Attempt, quiz: Quiz, scores: dict, now: datetime) -> None:
-    quiz_iri, user_id = xapi.activity_id("quiz", quiz.id), attempt.user_id
-    rows = [xapi.statement_row(user_id, "answered", xapi.activity_id("quiz", quiz.id, "item", item_id),
-                               quiz.item(item_id).title or item_id, now, parent=quiz_iri,
-                               result=xapi.score_result(s.score, s.points, s.correct)) for item_id, s in scores.items()]
-    result = xapi.score_result(attempt.score, attempt.max_score, attempt.passed)
-    rows.append(xapi.statement_row(user_id, "completed", quiz_iri, quiz.title, now, result=result))
-    rows.append(xapi.statement_row(user_id, "passed" if attempt.passed else "failed", quiz_iri, quiz.title, now, result=result))
-    xapi.store(session, rows)
+ADD_ITEM_RESULTS = insert(ItemResult.__table__)
 
 
 def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:

@@ -1,12 +1,13 @@
 """Quiz versions: each attempt is pinned to the exact source it was taken on."""
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from academy.models import QuizVersion
 from academy.quizmd import Quiz, parse_quiz_text
+from academy.reads import Reader, ReadQuery
 
 
 # engine → {(quiz id, content hash): version id} of committed versions.  Version rows are never changed
@@ -43,6 +44,14 @@ def _store(session: Session, quiz: Quiz, query) -> int:
 
 _parsed: dict[str, Quiz] = {}  # content hash → quiz; a hash always names the same content
 MAX_PARSED = 512
+
+
+STORED_VERSION = ReadQuery(select(QuizVersion.content_hash, QuizVersion.snapshot).where(QuizVersion.id == bindparam("version_id")))
+
+
+def stored_version(reader: Reader, version_id: int):
+    """A version's hash and snapshot, read on the driver connection (outside any write transaction)."""
+    return STORED_VERSION.rows(reader, version_id=version_id)[0]
 
 
 def pinned_quiz(version: QuizVersion) -> Quiz:

@@ -10,13 +10,12 @@ from academy.content.catalog import get_catalog
 from academy.courses.services import locked_for
 from academy.courses.views import current_progress
 from academy.db import get_reader, get_session
-from academy.models import QuizVersion
 from academy.models.org import utcnow
 from academy.pages import render_page
 from academy.quizzes import services
 from academy.quizzes import views_support as support
 from academy.quizzes.responses import BadAnswer, parse_responses
-from academy.quizzes.versions import pinned_quiz, pinned_quiz_by_hash
+from academy.quizzes.versions import pinned_quiz, pinned_quiz_by_hash, stored_version
 
 bp = Blueprint("quizzes", __name__)
 
@@ -85,7 +84,7 @@ def take(attempt_id: int):
     attempt = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    quiz = pinned_quiz_by_hash(attempt.content_hash, lambda: get_session().get(QuizVersion, attempt.version_id))
+    quiz = pinned_quiz_by_hash(attempt.content_hash, lambda: stored_version(get_reader(), attempt.version_id))
     view = support.TakeView(quiz, attempt, utcnow())
     return render_page("quizzes/take.html", view.page_key, attempt=attempt, quiz=quiz, view=view)
 
@@ -131,15 +130,25 @@ def choose(attempt_id: int, item_id: str):
 @requires(ANY_USER)
 @refusals
 def submit(attempt_id: int):
+    """Parse and grade before the write transaction, which then only checks and writes."""
+    seen = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
+    if seen.state != "in_progress":
+        return already_submitted(attempt_id)
+    quiz = pinned_quiz_by_hash(seen.content_hash, lambda: stored_version(get_reader(), seen.version_id))
+    answers, now = parse_responses(quiz, request.form), utcnow()
+    prepared = services.prepare_submit(quiz, seen, answers, now)
     db = get_session()
-    attempt = my_attempt(attempt_id, lock=True)
+    attempt = my_attempt(attempt_id, lock=True)  # the write transaction starts here
     if attempt.state != "in_progress":
-        flash(_("已提交，本次作答只计一次。"), "info")
-        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    quiz = pinned_quiz(attempt.version)
-    services.submit_attempt(db, attempt, quiz, parse_responses(quiz, request.form), utcnow())
+        return already_submitted(attempt_id)
+    services.submit_attempt(db, attempt, quiz, answers, now, prepared)
     db.commit()
     return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+
+
+def already_submitted(attempt_id: int):
+    flash(_("已提交，本次作答只计一次。"), "info")
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

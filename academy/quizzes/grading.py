@@ -1,0 +1,87 @@
+"""An attempt's answers graded against its quiz, and the rows that grading writes: pure functions (no
+database, no Flask), so that a submit can do this work before it takes the write lock."""
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from academy import xapi
+from academy.quizmd import Quiz
+from academy.quizzes.mistakes import outcomes
+from academy.scoring import score_item
+from academy.scoring.registry import ItemScore
+
+
+@dataclass(frozen=True)
+class Grading:
+    """The scores of one set of answers.  `score`, `percent` and `passed` are None while a role-play awaits
+    review."""
+
+    quiz: Quiz
+    answers: dict
+    scores: dict[str, ItemScore]
+
+    @cached_property
+    def pending(self) -> bool:
+        return any(s.pending for s in self.scores.values())
+
+    @cached_property
+    def redline(self) -> bool:
+        return any(s.redline for s in self.scores.values())
+
+    @cached_property
+    def result(self) -> dict:
+        return {key: s.as_dict() for key, s in self.scores.items()}
+
+    @cached_property
+    def score(self) -> float | None:
+        return None if self.pending else round(sum(s.score for s in self.scores.values()), 4)
+
+    @cached_property
+    def percent(self) -> float | None:
+        if self.score is None:
+            return None
+        return round(100 * self.score / self.quiz.total_points, 2) if self.quiz.total_points else 0.0
+
+    @cached_property
+    def passed(self) -> bool | None:
+        if self.percent is None:
+            return None
+        dialogues_ok = all(s.correct for i, s in self.scores.items() if self.quiz.item(i).type == "dialogue")
+        return self.percent >= self.quiz.pass_score and not self.redline and dialogues_ok
+
+    @cached_property
+    def mistake_outcomes(self) -> dict[str, bool]:
+        """Mistake-book key → answered correctly (missed items, scenario parts, dialogue decisions)."""
+        found: dict[str, bool] = {}
+        for item_id, score in self.scores.items():
+            found.update(outcomes(self.quiz.item(item_id), self.answers.get(item_id), score))
+        return found
+
+    def item_result_rows(self, attempt_id: int) -> list[dict]:
+        return [{"attempt_id": attempt_id, "item_id": i, "item_type": self.quiz.item(i).type, "score": s.score,
+                 "points": s.points, "redline": s.redline} for i, s in self.scores.items()]
+
+    def statements(self, user_id: int, now: datetime) -> list[dict]:
+        """xAPI rows: answered per item, then completed and passed or failed."""
+        quiz = self.quiz
+        quiz_iri = xapi.activity_id("quiz", quiz.id)
+        rows = [xapi.statement_row(user_id, "answered", xapi.activity_id("quiz", quiz.id, "item", item_id),
+                                   quiz.item(item_id).title or item_id, now, parent=quiz_iri,
+                                   result=xapi.score_result(s.score, s.points, s.correct)) for item_id, s in self.scores.items()]
+        result = xapi.score_result(self.score, quiz.total_points, self.passed)
+        rows.append(xapi.statement_row(user_id, "completed", quiz_iri, quiz.title, now, result=result))
+        rows.append(xapi.statement_row(user_id, "passed" if self.passed else "failed", quiz_iri, quiz.title, now, result=result))
+        return rows
+
+
+def grade_answers(quiz: Quiz, answers: dict) -> Grading:
+    return Grading(quiz, answers, {item.id: score_item(item, answers.get(item.id)) for item in quiz.scored_items()})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A submit worked out before the write lock: the grading of the merged answers and its xAPI rows.
+    Used only if the attempt, once locked, still holds exactly these answers."""
+
+    grading: Grading
+    statements: list[dict]
