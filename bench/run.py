@@ -217,6 +217,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="a PostgreSQL database whose name ends in _bench (emptied first); "
                                                "default: a fresh SQLite file")
     parser.add_argument("--check", action="store_true", help="exit 1 when an endpoint misses its goal")
+    parser.add_argument("--only", help="comma-separated endpoints to measure besides the floor, e.g. submit or lesson,map")
     args = parser.parse_args()
 
     use_wrk = os.access(WRK, os.X_OK) and not args.python_load
@@ -246,7 +247,9 @@ def main() -> int:
         status, take_path, _ = client.request("POST", f"/quizzes/{TAKE_QUIZ}/start", {"csrf_token": token})
         if status != 302 or not take_path.startswith("/attempts/"):
             raise RuntimeError(f"could not start {TAKE_QUIZ}: {status} {take_path}")
-        endpoints = [(n, p or take_path, g, m) for n, p, g, m in GET_ENDPOINTS]
+        only = set(args.only.split(",")) | {"floor"} if args.only else None
+        endpoints = [(n, p or take_path, g, m) for n, p, g, m in GET_ENDPOINTS if only is None or n in only]
+        measure_submit = only is None or "submit" in only
 
         # the submitted answers: form#answers of the quiz filled in once, like a learner would
         submit_jobs = []
@@ -274,7 +277,7 @@ def main() -> int:
         rounds = []
         for number in range(1, args.rounds + 1):
             print(f"round {number}/{args.rounds}", flush=True)
-            rounds.append([load.get(name, path) for name, path, _g, _m in endpoints] + [load.submit()])
+            rounds.append([load.get(name, path) for name, path, _g, _m in endpoints] + ([load.submit()] if measure_submit else []))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
