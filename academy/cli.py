@@ -30,6 +30,7 @@ def prepare_database(app: Flask) -> None:
         return
     with app.app_context():
         session = get_session()
+        migrate.take_startup_turn(session.connection())  # workers starting together: one creates the admin
         if session.scalar(select(func.count()).select_from(User)) == 0 and not app.config.get("TESTING"):
             password = secrets.token_urlsafe(12)
             add_user(session, "admin", "管理员", password, {"admin"})

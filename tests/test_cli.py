@@ -54,6 +54,56 @@ def test_fresh_database_gets_one_admin_with_printed_password(tmp_path, capsys):
     dispose(app)
 
 
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A database with no tables, of the kind the suite runs on (a new SQLite file, or a new PostgreSQL
+    database beside the test database)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path}/empty.db"
+        return
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    name = "academy_startup_test"
+    server = make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    server.dispose()
+
+
+def test_workers_starting_together_migrate_once_and_create_one_admin(empty_database_url, tmp_path, capsys):
+    """gunicorn starts its workers at the same moment, each running the start-up work of create_app."""
+    import threading
+    import time
+
+    apps, errors = [], []
+
+    def start(number: int) -> None:
+        try:
+            apps.append(make_app(empty_database_url, tmp_path / str(number), AUTO_MIGRATE=True, TESTING=False))
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure of a worker's start
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 60
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    assert errors == [] and len(apps) == 4, errors
+    assert capsys.readouterr().err.count("初始密码") == 1
+    with apps[0].app_context():
+        from academy.db import get_session
+
+        assert [u.username for u in get_session().scalars(select(User))] == ["admin"]
+    for app in apps:
+        dispose(app)
+
+
 @pytest.mark.parametrize("config", [
     {"PRODUCTION": True, "SECRET_KEY": "", "WEB_CONCURRENCY": 1, "REDIS_URL": "", "DATABASE_URL": "postgresql://x"},
     {"PRODUCTION": True, "SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": 4, "REDIS_URL": "", "DATABASE_URL": "postgresql://x"},
