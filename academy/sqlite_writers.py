@@ -8,8 +8,11 @@ lock file is released, in this process or another.  SQLite's busy timeout stays 
 programs that open the database (sqlite3 shell, backups).
 """
 import fcntl
+import logging
 import os
 import sqlite3
+
+log = logging.getLogger(__name__)
 
 
 class TurnTakingConnection(sqlite3.Connection):
@@ -50,7 +53,12 @@ class TurnTakingConnection(sqlite3.Connection):
 
     def _take_turn(self) -> None:
         if self._lock_fd is None:
-            self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:  # read-only is enough for flock(), so another OS user's lock file still works
+                self._lock_fd = os.open(self.lock_path, os.O_RDONLY | os.O_CREAT, 0o644)
+            except OSError as exc:
+                log.warning("SQLite writers' lock file %s unusable (%s): relying on SQLite's busy timeout", self.lock_path, exc)
+                self.lock_path = None
+                return
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # blocks without the GIL until the previous writer is done
         self._locked = True
 

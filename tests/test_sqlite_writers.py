@@ -94,3 +94,14 @@ def test_a_closed_connection_gives_up_its_turn(tmp_path):
     second_writer(writer, log).join(5)
     assert log
     engine.dispose()
+
+
+def test_an_unusable_lock_file_falls_back_to_sqlites_own_waiting(tmp_path, caplog):
+    engine, writer = writer_engine(tmp_path)
+    (tmp_path / "w.db-writers.lock").mkdir()  # a directory in its place: flock() cannot use it
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    assert "lock file" in caplog.text
+    engine.dispose()
