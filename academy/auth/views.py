@@ -13,6 +13,10 @@ from academy.security import limiter, safe_next
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
+# No IP/User-Agent fingerprint per request: the server-side login session is what a copied cookie runs into
+# (logout and deactivation revoke it), nothing here asks for a "fresh" login, and "strong" protection would
+# sign out phone users whenever their network changes.
+login_manager.session_protection = None
 
 
 @bp.record_once
