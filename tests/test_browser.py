@@ -31,7 +31,7 @@ except ImportError:  # tests/ imported as a package
         require_browser,
     )
 
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -57,7 +57,7 @@ class Browser:
         return self.driver.current_url.removeprefix(self.base_url)
 
     def wait(self, condition, timeout: float = 10):
-        return WebDriverWait(self.driver, timeout).until(condition)
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
     def wait_path(self, predicate, what: str) -> None:
         try:
@@ -80,7 +80,12 @@ class Browser:
         self.wait_path(lambda p: p == "/", f"the dashboard after logging in as {username}")
 
     def click_and_wait(self, element, predicate, what: str) -> None:
+        """Click something that loads a page, and wait for that page: the old one must go first, or a path
+        that was already right (saving reloads the same page) would let the next check read a page that is
+        being replaced (a flaky StaleElementReferenceException)."""
+        old_page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
+        self.wait(EC.staleness_of(old_page))
         self.wait_path(predicate, what)
 
     def drain_network(self) -> None:
