@@ -18,7 +18,7 @@ def make_engine(url: str, **options) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, **options)
+        return create_engine(url, **({"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5} | options))
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False, "factory": TurnTakingConnection})
     lock_path = lock_path_for(engine.url.database)
     event.listen(engine, "connect", lambda dbapi_connection, _record: _sqlite_on_connect(dbapi_connection, lock_path))
@@ -47,8 +47,8 @@ def _read_engine(engine: Engine, url: str) -> Engine:
     """For reads that never commit: GET requests' sessions and `get_reader()`.  On PostgreSQL a small pool
     of its own in autocommit mode (no BEGIN and ROLLBACK round trips); SQLite's connections already read
     without them (deferred transactions, or the driver's autocommit for raw reads)."""
-    if engine.dialect.name == "postgresql":
-        return make_engine(url, isolation_level="AUTOCOMMIT")
+    if engine.dialect.name == "postgresql":  # no ping per checkout: `Reader` reconnects when the database went away
+        return make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
     return engine
 
 

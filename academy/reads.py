@@ -81,13 +81,30 @@ def _convert(row: tuple, readers: tuple) -> list:
 
 
 class Reader:
-    """A pooled driver connection in autocommit mode, held for one request and then returned."""
+    """A pooled driver connection in autocommit mode, held for one request and then returned.
+
+    Its pool does not ping a connection before handing it out (that was a round trip on every PostgreSQL
+    request).  Instead, a read that finds the database gone (restart, failover) drops every pooled connection
+    and runs again once on a new one; as this is the first read of a signed-in request, the request's other
+    connections are new ones too.
+    """
 
     def __init__(self, engine) -> None:
-        self.dialect = engine.dialect
+        self.dialect, self._engine = engine.dialect, engine
         self._connection = engine.raw_connection()
 
     def fetch(self, sql: str, arguments) -> list:
+        try:
+            return self._fetch(sql, arguments)
+        except self.dialect.loaded_dbapi.Error as exc:
+            if not self.dialect.is_disconnect(exc, self._connection.dbapi_connection, None):
+                raise
+        self._connection.invalidate()
+        self._engine.dispose()
+        self._connection = self._engine.raw_connection()
+        return self._fetch(sql, arguments)
+
+    def _fetch(self, sql: str, arguments) -> list:
         cursor = self._connection.cursor()
         try:
             cursor.execute(sql, arguments)

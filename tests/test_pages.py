@@ -167,3 +167,24 @@ def test_a_real_csrf_token_is_never_kept_in_a_shared_page(app, client, db, monke
         get_catalog()._derived.pop("pages", None)  # shared with earlier tests' apps: render afresh
     with pytest.raises(RuntimeError, match="CSRF"):
         client.get("/lessons/clients-org-traits")
+
+
+def test_reads_survive_a_database_that_went_away(app, client, db):
+    """The read pool does not ping before every request; a read that finds its connection gone (database
+    restarted) reconnects and reads again."""
+    from sqlalchemy import text
+
+    from academy.models import User
+
+    make_user(db, "gone")
+    login(client, "gone")
+    assert client.get("/map").status_code == 200
+    with app.app_context():
+        reader = get_reader()
+        reader._connection.dbapi_connection.close()  # noqa: SLF001 - as a restart leaves it
+        assert [row.username for row in ReadQuery(select(User.username).where(User.username == "gone")).rows(reader)] == ["gone"]
+    if app.extensions["db_engine"].dialect.name == "postgresql":  # end the app's server processes, as a restart does
+        with app.extensions["db_engine"].connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        assert client.get("/map").status_code == 200 and client.get("/").status_code == 200
