@@ -1,6 +1,7 @@
 """Configuration from the environment, with safe defaults for a local run."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -26,6 +27,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("ACADEMY_ENV") == "production",
+        # A login lasts this long at most, however active (checked on the server at every request).
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=float(os.environ.get("LOGIN_SESSION_HOURS", "12"))),
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_DEFAULT_ENABLED=True,

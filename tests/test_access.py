@@ -82,6 +82,31 @@ def test_logout_revokes_copied_cookie(app, client, db):
     assert thief.get("/map").status_code == 302
 
 
+def test_a_login_ends_after_its_lifetime_however_active(app, client, db):
+    """An absolute lifetime, checked on the server: an old login session stops even with a valid cookie."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from academy.models import LoginSession
+    from academy.models.org import utcnow
+
+    user = make_user(db, "olga")
+    login(client, "olga")
+    assert client.get("/map").status_code == 200
+    lifetime = app.permanent_session_lifetime
+    assert lifetime == timedelta(hours=12)  # LOGIN_SESSION_HOURS, default
+    db.execute(update(LoginSession).where(LoginSession.user_id == user.id).values(created_at=utcnow() - lifetime + timedelta(minutes=1)))
+    db.commit()
+    assert client.get("/map").status_code == 200  # a minute left
+    db.execute(update(LoginSession).where(LoginSession.user_id == user.id).values(created_at=utcnow() - lifetime - timedelta(minutes=1)))
+    db.commit()
+    response = client.get("/map")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    login(client, "olga")  # signing in again starts a new lifetime
+    assert client.get("/map").status_code == 200
+
+
 def test_forms_require_csrf(csrf_client, csrf_app):
     with csrf_app.app_context():
         from academy.db import get_session

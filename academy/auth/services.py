@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -50,7 +51,7 @@ SESSION_USER_QUERY = ReadQuery(
     select(User.id, User.username, User.display_name, User.team_id, User.locale, UserRole.role)
     .join(LoginSession, LoginSession.user_id == User.id).outerjoin(UserRole, UserRole.user_id == User.id)
     .where(User.id == bindparam("user_id"), User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"),
-           LoginSession.revoked_at.is_(None))
+           LoginSession.revoked_at.is_(None), LoginSession.created_at > bindparam("oldest"))
 )
 
 
@@ -75,11 +76,11 @@ class SessionUser:
         return bool(self.roles & set(roles))
 
 
-def user_for_token(reader: Reader, user_id: str, token: str | None) -> SessionUser | None:
-    """The active user behind a live (unrevoked) login session, with its roles."""
+def user_for_token(reader: Reader, user_id: str, token: str | None, lifetime: timedelta) -> SessionUser | None:
+    """The active user behind a live login session (not revoked, younger than `lifetime`), with its roles."""
     if not token or not user_id.isdigit():
         return None
-    rows = SESSION_USER_QUERY.rows(reader, user_id=int(user_id), token_hash=_token_hash(token))
+    rows = SESSION_USER_QUERY.rows(reader, user_id=int(user_id), token_hash=_token_hash(token), oldest=utcnow() - lifetime)
     if not rows:
         return None
     first = rows[0]

@@ -1,5 +1,5 @@
 """Login, logout (POST, revokes the server-side session) and language switch."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 
@@ -26,7 +26,7 @@ def _setup(state) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return services.user_for_token(get_reader(), user_id, session.get("sid"))
+    return services.user_for_token(get_reader(), user_id, session.get("sid"), current_app.permanent_session_lifetime)
 
 
 @bp.route("/login", methods=["GET", "POST"])
