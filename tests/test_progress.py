@@ -100,6 +100,24 @@ def test_sql_statements_per_page_do_not_grow_with_data(client, app, db, trainee)
     assert first["take"] <= 4 and first["submit"] <= 9, first
 
 
+def test_resuming_an_attempt_needs_no_write_transaction(client, app, trainee, monkeypatch):
+    """继续作答 posts to start again: with the attempt still open it only reads, so it never waits for the
+    writers' lock; a new attempt after submitting does write."""
+    from academy.db import get_session
+
+    first = start_quiz(client, "clients-quiz")
+    opened = []
+    real = get_session
+    monkeypatch.setattr("academy.quizzes.views.get_session", lambda: opened.append(1) or real())
+    response = client.post("/quizzes/clients-quiz/start")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/attempts/{first}")
+    assert opened == []
+    client.post(f"/attempts/{first}/submit", data={})
+    opened.clear()
+    second = client.post("/quizzes/clients-quiz/start").headers["Location"]
+    assert not second.endswith(f"/attempts/{first}") and opened
+
+
 def test_no_markdown_rendering_per_request(client, trainee, monkeypatch):
     import markdown
 

@@ -120,6 +120,17 @@ def attempt_to_take(reader: Reader, attempt_id: int, user_id: int) -> AttemptToT
     return _owned(AttemptToTake(*rows[0]) if rows else None, user_id)
 
 
+def resumable(reader: Reader, attempt_id: int | None, user_id: int, now: datetime) -> int | None:
+    """The id of the learner's open attempt when it can simply be resumed (still in progress, time not up),
+    read outside any write transaction; None when start_attempt has work to do."""
+    if attempt_id is None:
+        return None
+    rows = TAKE_ATTEMPT.rows(reader, attempt_id=attempt_id)
+    if not rows or rows[0].user_id != user_id or rows[0].state != "in_progress" or expired(rows[0], now):
+        return None
+    return attempt_id
+
+
 def _owned(attempt, user_id: int):
     if attempt is None:
         raise AttemptRejected(_l("作答记录不存在。"), 404)

@@ -69,8 +69,12 @@ def intro(quiz_id: str):
 @refusals
 def start(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
-    if page := locked_page(quiz, current_progress()):
+    progress = current_progress()
+    if page := locked_page(quiz, progress):
         return page
+    resumed = services.resumable(get_reader(), progress.quiz_standings[quiz.id].in_progress_id, current_user.id, utcnow())
+    if resumed is not None:  # 继续作答 needs no write transaction
+        return redirect(url_for("quizzes.take", attempt_id=resumed))
     db = get_session()
     attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
     db.commit()
