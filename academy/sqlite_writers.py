@@ -51,6 +51,12 @@ class TurnTakingConnection(sqlite3.Connection):
             self._lock_fd = None
         super().close()
 
+    def __del__(self) -> None:
+        # A connection dropped without close() must not keep the writers' lock: closing the file frees it.
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
     def _take_turn(self) -> None:
         if self._lock_fd is None:
             try:  # read-only is enough for flock(), so another OS user's lock file still works

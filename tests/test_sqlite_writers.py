@@ -105,3 +105,18 @@ def test_an_unusable_lock_file_falls_back_to_sqlites_own_waiting(tmp_path, caplo
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
     assert "lock file" in caplog.text
     engine.dispose()
+
+
+def test_a_connection_dropped_without_closing_frees_the_lock(tmp_path):
+    import gc
+    import sqlite3
+
+    from academy.sqlite_writers import TurnTakingConnection
+
+    conn = sqlite3.connect(tmp_path / "w.db", factory=TurnTakingConnection, isolation_level=None)
+    conn.lock_path = str(tmp_path / "w.db-writers.lock")
+    conn.begin("IMMEDIATE")
+    assert lock_file_is_held(tmp_path)
+    del conn
+    gc.collect()
+    assert not lock_file_is_held(tmp_path)
