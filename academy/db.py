@@ -1,6 +1,7 @@
 """Engine and per-request session; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE for writes."""
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -24,6 +25,12 @@ def make_engine(url: str, **options) -> Engine:
     event.listen(engine, "connect", lambda dbapi_connection, _record: _sqlite_on_connect(dbapi_connection, lock_path))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def per_dialect(build) -> dict:
+    """A statement built once per dialect from that dialect's `insert` (upserts differ between them), by
+    dialect name."""
+    return {"postgresql": build(postgresql.insert), "sqlite": build(sqlite.insert)}
 
 
 def _sqlite_on_connect(dbapi_connection: TurnTakingConnection, lock_path: str | None) -> None:

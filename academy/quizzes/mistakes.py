@@ -2,9 +2,9 @@
 from datetime import datetime
 
 from sqlalchemy import DateTime, bindparam, case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from academy.db import per_dialect
 from academy.models import MistakeEntry
 from academy.quizmd import Choice, Item, Node, Option, Quiz
 from academy.scoring.composite import replay
@@ -42,7 +42,7 @@ def _missed(insert):
         set_={"streak": 0, "misses": entries.misses + 1, "cleared_at": None, "version_id": statement.excluded.version_id})
 
 
-MISSED = {"postgresql": _missed(postgresql.insert), "sqlite": _missed(sqlite.insert)}
+MISSED = per_dialect(_missed)
 ANSWERED_RIGHT = update(TABLE).where(
     *ENTRY, TABLE.c.item_id.in_(bindparam("keys", expanding=True)), TABLE.c.cleared_at.is_(None),
 ).values(streak=TABLE.c.streak + 1, cleared_at=case((TABLE.c.streak + 1 >= CLEAR_AFTER, bindparam("now", type_=DateTime)), else_=None))

@@ -13,10 +13,11 @@ gives each statement a fresh snapshot); an UPDATE locks its row by itself.  SQLi
 (BEGIN IMMEDIATE).
 """
 from sqlalchemy import Boolean, Float, and_, bindparam, case, delete, event, exists, func, inspect, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from academy.db import per_dialect
 from academy.models import Attempt, QuizTally
 
 GRADED = Attempt.state == "graded"
@@ -47,7 +48,7 @@ def _upsert(insert):
                                            set_={name: statement.excluded[name] for name in kept})
 
 
-UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+UPSERTS = per_dialect(_upsert)
 CREATE = postgresql.insert(QuizTally).on_conflict_do_nothing(index_elements=["user_id", "quiz_id"])
 
 
@@ -86,6 +87,7 @@ def _lock(connection: Connection, key: dict) -> None:
 # was before the UPDATE, so the conditions below see the old best and average.
 # (An UPDATE may not name its parameters after columns: these use "learner" and "quiz".)
 PERCENT, PASSED = bindparam("percent", type_=Float), bindparam("passed", type_=Boolean)
+REDLINE = bindparam("redline", type_=Boolean)
 LEARNER, QUIZ = bindparam("learner"), bindparam("quiz")
 TALLY = (QuizTally.user_id == LEARNER, QuizTally.quiz_id == QUIZ)
 STARTED = update(QuizTally).where(*TALLY).values(
@@ -98,13 +100,13 @@ NEWEST = ~exists().where(Attempt.user_id == LEARNER, Attempt.quiz_id == QUIZ, GR
 GRADED_NOW = update(QuizTally).where(*OPEN).values(
     graded=QuizTally.graded + 1, in_progress_id=None,
     average_percent=(func.coalesce(QuizTally.average_percent, 0) * QuizTally.graded + PERCENT) / (QuizTally.graded + 1),
-    any_redline=or_(QuizTally.any_redline, bindparam("redline", type_=Boolean)),
+    any_redline=or_(QuizTally.any_redline, REDLINE),
     best_percent=case((BETTER, PERCENT), else_=QuizTally.best_percent),
     best_passed=case((BETTER, PASSED), else_=QuizTally.best_passed),
-    best_redline=case((BETTER, bindparam("redline", type_=Boolean)), else_=QuizTally.best_redline),
+    best_redline=case((BETTER, REDLINE), else_=QuizTally.best_redline),
     latest_percent=case((NEWEST, PERCENT), else_=QuizTally.latest_percent),
     latest_passed=case((NEWEST, PASSED), else_=QuizTally.latest_passed),
-    latest_redline=case((NEWEST, bindparam("redline", type_=Boolean)), else_=QuizTally.latest_redline),
+    latest_redline=case((NEWEST, REDLINE), else_=QuizTally.latest_redline),
 )
 DELTAS = {"started": STARTED, "review": TO_REVIEW, "graded": GRADED_NOW}
 RECOUNT = "recount"

@@ -49,9 +49,10 @@ MAX_PARSED = 512
 STORED_VERSION = ReadQuery(select(QuizVersion.content_hash, QuizVersion.snapshot).where(QuizVersion.id == bindparam("version_id")))
 
 
-def stored_version(reader: Reader, version_id: int):
-    """A version's hash and snapshot, read on the driver connection (outside any write transaction)."""
-    return STORED_VERSION.rows(reader, version_id=version_id)[0]
+def pinned_quiz_read(reader: Reader, content_hash: str, version_id: int) -> Quiz:
+    """pinned_quiz for an attempt read on the driver connection: the stored version, if this process has not
+    parsed it yet, is read there too (outside any write transaction)."""
+    return pinned_quiz_by_hash(content_hash, lambda: STORED_VERSION.rows(reader, version_id=version_id)[0])
 
 
 def pinned_quiz(version: QuizVersion) -> Quiz:

@@ -15,7 +15,7 @@ from academy.pages import render_page
 from academy.quizzes import services
 from academy.quizzes import views_support as support
 from academy.quizzes.responses import BadAnswer, parse_responses
-from academy.quizzes.versions import pinned_quiz, pinned_quiz_by_hash, stored_version
+from academy.quizzes.versions import pinned_quiz, pinned_quiz_read
 
 bp = Blueprint("quizzes", __name__)
 
@@ -88,7 +88,7 @@ def take(attempt_id: int):
     attempt = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    quiz = pinned_quiz_by_hash(attempt.content_hash, lambda: stored_version(get_reader(), attempt.version_id))
+    quiz = pinned_quiz_read(get_reader(), attempt.content_hash, attempt.version_id)
     view = support.TakeView(quiz, attempt, utcnow())
     return render_page("quizzes/take.html", view.page_key, attempt=attempt, quiz=quiz, view=view)
 
@@ -138,7 +138,7 @@ def submit(attempt_id: int):
     seen = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
     if seen.state != "in_progress":
         return already_submitted(attempt_id)
-    quiz = pinned_quiz_by_hash(seen.content_hash, lambda: stored_version(get_reader(), seen.version_id))
+    quiz = pinned_quiz_read(get_reader(), seen.content_hash, seen.version_id)
     answers, now = parse_responses(quiz, request.form), utcnow()
     prepared = services.prepare_submit(quiz, seen, answers, now)
     db = get_session()
