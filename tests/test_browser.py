@@ -31,7 +31,12 @@ except ImportError:  # tests/ imported as a package
         require_browser,
     )
 
-from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -56,8 +61,8 @@ class Browser:
     def path(self) -> str:
         return self.driver.current_url.removeprefix(self.base_url)
 
-    def wait(self, condition, timeout: float = 10):
-        return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    def wait(self, condition, timeout: float = 10, ignoring=(StaleElementReferenceException,)):
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=ignoring).until(condition)
 
     def wait_path(self, predicate, what: str) -> None:
         try:
@@ -82,10 +87,18 @@ class Browser:
     def click_and_wait(self, element, predicate, what: str) -> None:
         """Click something that loads a page, and wait for that page: the old one must go first, or a path
         that was already right (saving reloads the same page) would let the next check read a page that is
-        being replaced (a flaky StaleElementReferenceException)."""
-        old_page = self.driver.find_element(By.TAG_NAME, "html")
+        being replaced (a flaky StaleElementReferenceException).
+
+        The old page is marked with a window property, which a new document does not have. Holding on to
+        its <html> element instead (EC.staleness_of) failed in CI: chromedriver sometimes answers a
+        question about a node of an unloaded page with "unhandled inspector error", not with a stale
+        element, and a script may fail likewise while the page is being swapped, so such errors mean "not
+        yet" here."""
+        self.driver.execute_script("window.academyOldPage = true;")
         element.click()
-        self.wait(EC.staleness_of(old_page))
+        self.wait(lambda d: d.execute_script(
+            "return window.academyOldPage === undefined && document.readyState !== 'loading';"),
+            ignoring=(WebDriverException,))
         self.wait_path(predicate, what)
 
     def drain_network(self) -> None:
