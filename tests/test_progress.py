@@ -100,6 +100,28 @@ def test_sql_statements_per_page_do_not_grow_with_data(client, app, db, trainee)
     assert first["take"] <= 4 and first["submit"] <= 9, first
 
 
+def test_starting_reads_the_quiz_tally_not_every_attempt(client, app, db, trainee):
+    """The attempt number and the open attempt come from one tally row, so a start costs the same after many
+    attempts; without a tally row (none yet, or lost) the attempts are counted."""
+    from academy.models import Attempt, QuizTally
+
+    for _ in range(3):
+        client.post(f"/attempts/{start_quiz(client, 'sample-all-types')}/submit", data={})
+    engine, sent = app.extensions["db_engine"], []
+    listener = lambda *args: sent.append(args[2].lower())  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        fourth = start_quiz(client, "sample-all-types")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert not [sql for sql in sent if "count(" in sql and "from attempt" in sql], sent
+    client.post(f"/attempts/{fourth}/submit", data={})
+    db.query(QuizTally).filter_by(user_id=trainee.id).delete()
+    db.commit()
+    fifth = start_quiz(client, "sample-all-types")
+    assert db.get(Attempt, fifth).number == 5 and db.get(Attempt, fourth).number == 4
+
+
 def test_resuming_an_attempt_needs_no_write_transaction(client, app, trainee, monkeypatch):
     """继续作答 posts to start again: with the attempt still open it only reads, so it never waits for the
     writers' lock; a new attempt after submitting does write."""

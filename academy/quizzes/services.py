@@ -7,11 +7,12 @@ from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, bindparam, case, cast, func, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from academy import xapi
-from academy.models import Attempt, ItemResult, QuizVersion
+from academy.models import Attempt, ItemResult, QuizTally, QuizVersion
 from academy.quizmd import Quiz
 from academy.quizzes import mistakes, tally  # noqa: F401  (tally: keeps quiz_tally true at every commit)
 from academy.quizzes.grading import Prepared, grade_answers
@@ -45,9 +46,7 @@ def quiz_closed(quiz: Quiz, now: datetime) -> bool:
 
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
     """Resume the open attempt or start the next one within the attempt limit."""
-    count, open_id = session.execute(
-        select(func.count(), func.max(case((Attempt.state == "in_progress", Attempt.id))))
-        .where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)).one()
+    count, open_id = attempts_so_far(session.connection(), user_id, quiz.id)
     current = session.get(Attempt, open_id) if open_id is not None else None
     if current is not None and not expired(current, now):
         return current
@@ -58,6 +57,20 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> 
     if quiz.attempts is not None and count >= quiz.attempts:
         raise AttemptRejected(_l("你已用完全部 %(n)s 次作答机会。", n=quiz.attempts))
     return _insert_attempt(session, user_id, quiz, count + 1, now)
+
+
+FROM_TALLY = select(QuizTally.attempts, QuizTally.in_progress_id).where(
+    QuizTally.user_id == bindparam("user_id"), QuizTally.quiz_id == bindparam("quiz_id"))
+COUNTED = select(func.count(), func.max(case((Attempt.state == "in_progress", Attempt.id)))).where(
+    Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
+
+
+def attempts_so_far(connection: Connection, user_id: int, quiz_id: str) -> tuple[int, int | None]:
+    """How many attempts the learner has started on the quiz, and the open one: one row of the quiz tally
+    (counting the attempts grew with them), counted only where no tally exists yet."""
+    key = {"user_id": user_id, "quiz_id": quiz_id}
+    row = connection.execute(FROM_TALLY, key).first() or connection.execute(COUNTED, key).one()
+    return row[0], row[1]
 
 
 def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now: datetime) -> Attempt:
