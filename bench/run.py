@@ -48,6 +48,8 @@ GET_ENDPOINTS = [
     ("quiz_take", None, 0.4, 'id="answers"'),  # path filled in after starting one attempt
 ]
 SUBMIT_GOAL = 0.15
+# A reference without a goal: the least a write request costs here (bench/signed_in_app.py).
+ONE_WRITE = ("one_write", "/__bench/one-write")
 
 WRK_SCRIPT = r"""
 -- Count every response that is not a 200 (a redirect to /login would otherwise look like success).
@@ -116,12 +118,15 @@ class Gunicorn:
 
 # ---------------------------------------------------------------- load generators
 
-def wrk(port: int, path: str, cookie: str | None, seconds: float, concurrency: int, script: Path) -> dict:
+def wrk(port: int, path: str, cookie: str | None, seconds: float, concurrency: int, script: Path,
+        script_args: tuple = ()) -> dict:
     cmd = [WRK, f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
            "--latency", "-s", str(script)]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     cmd.append(f"http://127.0.0.1:{port}{path}")
+    if script_args:
+        cmd += ["--", *script_args]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
 
     def number(pattern: str, default: float = 0.0) -> float:
@@ -250,6 +255,7 @@ def main() -> int:
         only = set(args.only.split(",")) | {"floor"} if args.only else None
         endpoints = [(n, p or take_path, g, m) for n, p, g, m in GET_ENDPOINTS if only is None or n in only]
         measure_submit = only is None or "submit" in only
+        measure_write = use_wrk and (only is None or ONE_WRITE[0] in only)
 
         # the submitted answers: form#answers of the quiz filled in once, like a learner would
         submit_jobs = []
@@ -277,7 +283,8 @@ def main() -> int:
         rounds = []
         for number in range(1, args.rounds + 1):
             print(f"round {number}/{args.rounds}", flush=True)
-            rounds.append([load.get(name, path) for name, path, _g, _m in endpoints] + ([load.submit()] if measure_submit else []))
+            rounds.append([load.get(name, path) for name, path, _g, _m in endpoints]
+                          + ([load.one_write()] if measure_write else []) + ([load.submit()] if measure_submit else []))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -292,8 +299,9 @@ def main() -> int:
         signal.signal(signal.SIGTERM, previous_term)
         shutil.rmtree(work, ignore_errors=True)
 
-    goals = {name: goal for name, _p, goal, _m in endpoints} | {"submit": SUBMIT_GOAL}
-    paths = {name: path for name, path, _g, _m in endpoints} | {"submit": f"POST /quizzes/{SUBMIT_QUIZ}/start + POST /attempts/<id>/submit"}
+    goals = {name: goal for name, _p, goal, _m in endpoints} | {"submit": SUBMIT_GOAL, ONE_WRITE[0]: None}
+    paths = {name: path for name, path, _g, _m in endpoints} | {
+        "submit": f"POST /quizzes/{SUBMIT_QUIZ}/start + POST /attempts/<id>/submit", ONE_WRITE[0]: f"POST {ONE_WRITE[1]}"}
     results = combine(rounds, goals, paths)
     print_table(results)
     report = {
@@ -334,6 +342,18 @@ class Load:
         if a.warmup > 0:
             wrk(port, path, cookie, a.warmup, a.concurrency, self.script)
         return {"endpoint": name, **wrk(port, path, cookie, a.seconds, a.concurrency, self.script)}
+
+    def one_write(self) -> dict:
+        """The bare signed-in write (wrk only), with two of the submitting learners."""
+        name, path = ONE_WRITE
+        print(f"  {name:<10} POST {path}", flush=True)
+        learners = []
+        for job in self.submit_jobs[:2]:
+            learners += ["; ".join(f"{k}={v}" for k, v in job["cookies"].items()), job["csrf"]]
+        a, script = self.args, BENCH / "write.lua"
+        if a.warmup > 0:
+            wrk(self.app_port, path, None, a.warmup, a.concurrency, script, (path, *learners))
+        return {"endpoint": name, **wrk(self.app_port, path, None, a.seconds, a.concurrency, script, (path, *learners))}
 
     def submit(self) -> dict:
         a = self.args
@@ -384,6 +404,7 @@ def print_table(results: list[dict]) -> None:
               f"{r['p50_ms'] if r['p50_ms'] is not None else '—':>8} {r['p99_ms'] if r['p99_ms'] is not None else '—':>8} {errors:>7}")
     print("ratio: median over the rounds of req/s ÷ the floor's req/s in the same round")
     print("÷signed: that ratio ÷ the signed_in ratio: how close a page comes to the bare signed-in request (1.00)")
+    print("one_write: a signed-in POST that reads one value and inserts one row, nothing else (no goal)")
     print("* submit: start+submit cycles per second (two POSTs each; latencies are per POST)")
 
 

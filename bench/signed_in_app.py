@@ -1,11 +1,21 @@
-"""The academy plus one bare signed-in route, to show what being signed in costs before any page work.
+"""The academy plus two bare signed-in routes, to show what being signed in, and writing, cost before any
+page work.
 
 `GET /__bench/signed-in` goes through everything a page does before its view runs (session cookie,
 server-side login session and roles from the database, access rules, security headers) and returns a
-fixed text.  bench/run.py serves this module instead of app.py so both run in the same workers.
+fixed text.  `POST /__bench/one-write` adds the CSRF check and the smallest write transaction: the
+performance brief's submit shape (read the learner's best score, insert one row, commit).  bench/run.py
+serves this module instead of app.py so these run in the same workers as the pages.
 """
-from app import create_app
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from academy import xapi
 from academy.access import ANY_USER, requires
+from academy.db import get_session
+from academy.models import Attempt
+from academy.models.org import utcnow
+from app import create_app
 
 app = create_app()
 
@@ -15,4 +25,14 @@ def signed_in():
     return "signed in"
 
 
+@requires(ANY_USER)
+def one_write():
+    session = get_session()
+    session.scalar(select(func.max(Attempt.percent)).where(Attempt.user_id == current_user.id))
+    xapi.record(session, current_user.id, "experienced", xapi.activity_id("bench"), "bench", utcnow())
+    session.commit()
+    return "written"
+
+
 app.add_url_rule("/__bench/signed-in", "bench_signed_in", signed_in)
+app.add_url_rule("/__bench/one-write", "bench_one_write", one_write, methods=["POST"])
