@@ -102,7 +102,7 @@ def save(attempt_id: int):
     services.save_answers(db, attempt, parse_responses(pinned_quiz(attempt.version), request.form), utcnow())
     db.commit()
     flash(_("答案已保存，可以稍后回来继续。"), "success")
-    return redirect(url_for("quizzes.take", attempt_id=attempt.id) + request.form.get("anchor", ""))
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
 @bp.route("/attempts/<int:attempt_id>/check/<item_id>", methods=["POST"])
