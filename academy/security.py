@@ -148,4 +148,6 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
+    if any(ord(char) < 33 or ord(char) == 127 for char in target):  # a header cannot hold a newline, and browsers
+        return default  # drop tabs and newlines from URLs, so "/\t/evil" would become "//evil"
     return target

@@ -18,7 +18,7 @@ QUIZ = "sample-all-types"
 STAFF_FIELDS = ("username", "password", "display_name", "roles", "region_id", "team_id", "name", "active",
                 "region_ids", "team_ids", "lang", "next", "choice", "anchor", "file")
 EDGE_VALUES = ("", "0", "-1", "1", "2", "3", "99999999999999999999", "1e308", "nan", "true", "on", "<b>x</b>",
-               "x" * 5000, "a\r\nb", "../..", "１２", "admin", "trainee", "trainer,manager", "开场")
+               "x" * 5000, "a\r\nb", "/a\r\nb", "../..", "１２", "admin", "trainee", "trainer,manager", "开场")
 
 
 def _quiz_fields() -> tuple[str, ...]:
