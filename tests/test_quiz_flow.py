@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from academy.models import Attempt, ItemResult, MistakeEntry, XapiStatement
+from academy.models import Attempt, ItemResult, MistakeEntry, QuizTally, XapiStatement
 from tests.factories import login, make_user, start_quiz
 
 SAMPLE = "sample-all-types"
@@ -414,12 +414,32 @@ def test_answers_saved_after_a_submit_was_graded_are_graded_again(client, app, t
     q = quiz(app, "clients-quiz")
     attempt_id = start_quiz(client, "clients-quiz")
     with app.test_request_context(method="POST"):
-        seen = services.attempt_to_take(get_reader(), attempt_id, trainee.id)
-        prepared = services.prepare_submit(q, seen, {}, utcnow())  # nothing answered yet
+        seen = services.attempt_to_take(get_reader(), attempt_id, trainee.id)  # nothing answered yet
         assert client.post(f"/attempts/{attempt_id}/save", data=correct_form(q)).status_code == 302
         session = get_session()
-        attempt = services.load_attempt(session, attempt_id, trainee.id, lock=True)
-        services.submit_attempt(session, attempt, q, {}, utcnow(), prepared)
+        assert services.submit(session, seen, q, {}, utcnow())
         session.commit()
     db.rollback()  # end the read snapshot
-    assert prepared.grading.percent == 0.0 and db.get(Attempt, attempt_id).percent == 100.0
+    assert db.get(Attempt, attempt_id).percent == 100.0
+    assert db.scalar(select(QuizTally.best_percent).where(QuizTally.user_id == trainee.id)) == 100.0
+
+
+def test_a_submit_that_finds_the_attempt_submitted_elsewhere_writes_nothing(client, app, trainee, db):
+    """Two windows: the second submit read the attempt while it was open, but the first one graded it before
+    the second took the write lock.  The second is told 已提交 and nothing is graded twice."""
+    from academy.db import get_reader, get_session
+    from academy.models.org import utcnow
+    from academy.quizzes import services
+
+    q = quiz(app, "clients-quiz")
+    attempt_id = start_quiz(client, "clients-quiz")
+    with app.test_request_context(method="POST"):
+        seen = services.attempt_to_take(get_reader(), attempt_id, trainee.id)
+        assert client.post(f"/attempts/{attempt_id}/submit", data=correct_form(q)).status_code == 302
+        session = get_session()
+        assert services.submit(session, seen, q, {}, utcnow()) is False
+        session.rollback()
+    db.rollback()
+    assert db.get(Attempt, attempt_id).percent == 100.0
+    assert db.scalar(select(func.count()).select_from(ItemResult).where(ItemResult.attempt_id == attempt_id)) == len(q.scored_items())
+    assert db.scalar(select(QuizTally.graded).where(QuizTally.user_id == trainee.id)) == 1

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from academy.db import get_reader
-from academy.models import Attempt, QuizTally, QuizVersion
+from academy.models import Attempt, QuizTally, QuizVersion, User
 from academy.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.quizzes.tally import tally_values
 from tests.factories import make_user
@@ -145,3 +145,35 @@ def test_the_migration_tallies_existing_attempts(tmp_path):
                                   "FROM quiz_tally")).all()
     engine.dispose()
     assert tally == [(3, 2, 3, 90.0, 90.0, 70.0)]
+
+
+WEB_QUIZZES = ("clients-quiz", "sample-all-types")  # 3 attempts, fully graded; unlimited, with a role-play to review
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(WEB_QUIZZES), st.sampled_from(["right", "half", "nothing", "open"])),
+                      min_size=1, max_size=7))
+def test_tallies_kept_by_starts_and_submits_over_http_equal_a_recount(app, db, steps):
+    """The app starts and finalises attempts in plain Core and reports them to the tally itself: through the
+    real routes, in any order (limits reached, attempts left open and resumed), the kept tally equals a
+    recount."""
+    from tests.factories import login
+    from tests.test_quiz_flow import correct_form, quiz
+
+    learner, client = make_user(db, f"web{db.scalar(select(func.count()).select_from(User))}"), app.test_client()
+    login(client, learner.username)
+    for quiz_id, answers in steps:
+        started = client.post(f"/quizzes/{quiz_id}/start")
+        if started.status_code != 302 or answers == "open":
+            continue
+        form = correct_form(quiz(app, quiz_id))
+        form = {"right": form, "half": dict(list(form.items())[::2]), "nothing": {}}[answers]
+        assert client.post(started.headers["Location"] + "/submit", data=form).status_code == 302
+    db.rollback()
+    for row in db.scalars(select(QuizTally).where(QuizTally.user_id == learner.id)).all():
+        recounted = tally_values(db.connection(), learner.id, row.quiz_id)
+        kept = {column: getattr(row, column) for column in recounted}
+        assert abs((kept.pop("average_percent") or 0) - (recounted.pop("average_percent") or 0)) < 1e-9
+        assert kept == recounted, (row.quiz_id, steps)
+    assert {row.quiz_id for row in db.scalars(select(QuizTally).where(QuizTally.user_id == learner.id))} == \
+        {quiz_id for quiz_id, _ in steps}

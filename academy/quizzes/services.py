@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, bindparam, case, cast, func, insert, select
+from sqlalchemy import JSON, Boolean, DateTime, Float, Text, bindparam, case, cast, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, joinedload
 from academy import xapi
 from academy.models import Attempt, ItemResult, QuizTally, QuizVersion
 from academy.quizmd import Quiz
-from academy.quizzes import mistakes, tally  # noqa: F401  (tally: keeps quiz_tally true at every commit)
-from academy.quizzes.grading import Prepared, grade_answers
+from academy.quizzes import mistakes, tally  # tally also keeps quiz_tally true at every commit
+from academy.quizzes.grading import Grading, Prepared, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
 from academy.scoring.composite import replay
@@ -44,12 +44,12 @@ def quiz_closed(quiz: Quiz, now: datetime) -> bool:
     return bool(quiz.closes_at) and now.date() > date.fromisoformat(quiz.closes_at)
 
 
-def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
-    """Resume the open attempt or start the next one within the attempt limit."""
+def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> int:
+    """Resume the open attempt or start the next one within the attempt limit: the attempt's id."""
     count, open_id = attempts_so_far(session.connection(), user_id, quiz.id)
     current = session.get(Attempt, open_id) if open_id is not None else None
     if current is not None and not expired(current, now):
-        return current
+        return current.id
     if current is not None:  # abandoned after its time ran out: grade what was saved
         close_expired(session, current, now)
     if quiz_closed(quiz, now):
@@ -73,18 +73,23 @@ def attempts_so_far(connection: Connection, user_id: int, quiz_id: str) -> tuple
     return row[0], row[1]
 
 
-def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now: datetime) -> Attempt:
+NEW_ATTEMPT = insert(Attempt.__table__)
+
+
+def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now: datetime) -> int:
+    """One INSERT in plain Core (the ORM's flush cost more than the rest of a start); the tally is told."""
     version_id = ensure_version(session, quiz)
     deadline = now + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
-    attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=version_id, number=number, seed=random.randrange(2**31),
-                      started_at=now, deadline_at=deadline, answers={}, max_score=quiz.total_points)
-    session.add(attempt)
+    values = {"user_id": user_id, "quiz_id": quiz.id, "version_id": version_id, "number": number,
+              "seed": random.randrange(2**31), "state": "in_progress", "started_at": now, "deadline_at": deadline,
+              "answers": {}, "checked": [], "max_score": quiz.total_points}
     try:
-        session.flush()
+        attempt_id = session.connection().execute(NEW_ATTEMPT, values).inserted_primary_key[0]
     except IntegrityError:  # the transaction is spoilt: the view rolls it back when it shows this refusal
         raise AttemptRejected(_l("另一个窗口刚刚开始了这次作答，请刷新页面。"), 409) from None
+    tally.note(session, (user_id, quiz.id), ("started", {"attempt_id": attempt_id}))
     xapi.record(session, user_id, "attempted", xapi.activity_id("quiz", quiz.id), quiz.title, now)
-    return attempt
+    return attempt_id
 
 
 def load_attempt(session: Session, attempt_id: int, user_id: int, lock: bool = False) -> Attempt:
@@ -215,6 +220,23 @@ def prepare_submit(quiz: Quiz, attempt: AttemptToTake, answers: dict, now: datet
     return Prepared(grading, [] if grading.pending else grading.statements(attempt.user_id, now))
 
 
+def submit(session: Session, seen: AttemptToTake, quiz: Quiz, answers: dict, now: datetime) -> bool:
+    """Grade and store a submit; False when the attempt is no longer in progress (submitted elsewhere).
+
+    The answers are graded before the write transaction, from the attempt as `seen` outside it.  One
+    conditional UPDATE then finalises the attempt if it is still in progress with the answers seen.  Otherwise
+    (answers saved in between, time up, a role-play to review) the attempt is locked, loaded and graded as it
+    is now."""
+    prepared = prepare_submit(quiz, seen, answers, now)
+    if not (prepared.grading.pending or expired(seen, now)) and _finalise_as_seen(session, seen, prepared, now):
+        return True
+    attempt = load_attempt(session, seen.id, seen.user_id, lock=True)
+    if attempt.state != "in_progress":
+        return False
+    submit_attempt(session, attempt, quiz, answers, now, prepared)
+    return True
+
+
 def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime,
                    prepared: Prepared | None = None) -> Attempt:
     """Grade once: a second submit finds the attempt no longer in progress and is refused.  `prepared` (from
@@ -227,6 +249,32 @@ def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict
     attempt.submitted_at = now
     grade(session, attempt, quiz, now, prepared if prepared and prepared.grading.answers == attempt.answers else None)
     return attempt
+
+
+AS_SEEN = (Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("learner"), Attempt.state == "in_progress",
+           cast(Attempt.answers, Text) == bindparam("seen_answers"), cast(Attempt.checked, Text) == bindparam("seen_checked"))
+FINALISE_AS_SEEN = update(Attempt).where(*AS_SEEN).values({  # SET parameters may not be named after columns
+    Attempt.state: "graded", Attempt.answers: bindparam("new_answers", type_=JSON),
+    Attempt.submitted_at: bindparam("now", type_=DateTime), Attempt.graded_at: bindparam("now", type_=DateTime),
+    Attempt.result: bindparam("new_result", type_=JSON), Attempt.score: bindparam("new_score", type_=Float),
+    Attempt.max_score: bindparam("new_max_score", type_=Float), Attempt.percent: bindparam("new_percent", type_=Float),
+    Attempt.passed: bindparam("new_passed", type_=Boolean), Attempt.redline: bindparam("new_redline", type_=Boolean)})
+
+
+def _finalise_as_seen(session: Session, seen: AttemptToTake, prepared: Prepared, now: datetime) -> bool:
+    grading = prepared.grading
+    values = {"new_answers": grading.answers, "new_result": grading.result, "new_score": grading.score,
+              "new_max_score": grading.quiz.total_points, "new_percent": grading.percent,
+              "new_passed": grading.passed, "new_redline": grading.redline}
+    seen_as = {"attempt_id": seen.id, "learner": seen.user_id, "seen_answers": seen.answers_json,
+               "seen_checked": seen.checked_json, "now": now}
+    if session.connection().execute(FINALISE_AS_SEEN, seen_as | values).rowcount != 1:
+        return False
+    tally.note(session, (seen.user_id, grading.quiz.id), ("graded", {
+        "attempt_id": seen.id, "number": seen.number, "percent": grading.percent, "passed": bool(grading.passed),
+        "redline": bool(grading.redline)}))
+    write_graded_rows(session, seen.id, seen.user_id, seen.version_id, grading, prepared.statements, now)
+    return True
 
 
 def close_expired(session: Session, attempt: Attempt, now: datetime) -> None:
@@ -245,10 +293,17 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepare
     attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
     attempt.state, attempt.graded_at = "graded", now
     session.flush()
-    connection = session.connection()  # plain Core for the write-only rows below; an attempt is finalised once
-    connection.execute(ADD_ITEM_RESULTS, grading.item_result_rows(attempt.id))
-    mistakes.record_results(session, attempt.user_id, quiz.id, attempt.version_id, grading.mistake_outcomes, now)
-    xapi.store(session, prepared.statements if prepared else grading.statements(attempt.user_id, now))
+    statements = prepared.statements if prepared else grading.statements(attempt.user_id, now)
+    write_graded_rows(session, attempt.id, attempt.user_id, attempt.version_id, grading, statements, now)
+
+
+def write_graded_rows(session: Session, attempt_id: int, user_id: int, version_id: int, grading: Grading,
+                      statements: list[dict], now: datetime) -> None:
+    """Item results, mistake book and xAPI statements of a graded attempt: write-only rows in plain Core on the
+    session's connection (an attempt is finalised once)."""
+    session.connection().execute(ADD_ITEM_RESULTS, grading.item_result_rows(attempt_id))
+    mistakes.record_results(session, user_id, grading.quiz.id, version_id, grading.mistake_outcomes, now)
+    xapi.store(session, statements)
 
 
 ADD_ITEM_RESULTS = insert(ItemResult.__table__)

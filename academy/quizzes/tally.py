@@ -1,5 +1,6 @@
 """Keeping quiz_tally true: a transaction that adds or changes attempts updates the tallies of their (learner,
-quiz) just before it commits.
+quiz) just before it commits.  The ORM's flushes are seen by themselves; the attempts that the quiz services
+start and finalise in plain Core are reported with `note`.
 
 The two everyday changes are applied as one UPDATE each, whatever the number of attempts: a started attempt
 (`attempts + 1`) and an in-progress attempt that is graded or goes to review.  These rely on the rule that a
@@ -144,11 +145,16 @@ def change_of(session: Session, attempt: Attempt):
 @event.listens_for(Session, "after_flush")
 def _note_changed_attempts(session: Session, _context) -> None:
     """Attribute history still shows what this flush changed."""
-    changes = session.info.setdefault("tally_changes", {})
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Attempt) and (change := change_of(session, obj)) is not None:
-            key = (obj.user_id, obj.quiz_id)
-            changes[key] = RECOUNT if key in changes else change  # two changes of one tally: recount
+            note(session, (obj.user_id, obj.quiz_id), change)
+
+
+def note(session: Session, key: tuple[int, str], change) -> None:
+    """Apply this change to the (user id, quiz id) tally when the transaction commits; also for attempts changed
+    in plain Core, which the ORM does not see.  Two changes of one tally in a transaction recount it."""
+    changes = session.info.setdefault("tally_changes", {})
+    changes[key] = RECOUNT if key in changes else change
 
 
 @event.listens_for(Session, "before_commit")

@@ -76,9 +76,9 @@ def start(quiz_id: str):
     if resumed is not None:  # 继续作答 needs no write transaction
         return redirect(url_for("quizzes.take", attempt_id=resumed))
     db = get_session()
-    attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
+    attempt_id = services.start_attempt(db, current_user.id, quiz, utcnow())
     db.commit()
-    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.take", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -134,20 +134,16 @@ def choose(attempt_id: int, item_id: str):
 @requires(ANY_USER)
 @refusals
 def submit(attempt_id: int):
-    """Parse and grade before the write transaction, which then only checks and writes."""
+    """Graded before the write transaction, which then only checks and writes (services.submit)."""
     seen = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
     if seen.state != "in_progress":
         return already_submitted(attempt_id)
     quiz = pinned_quiz_read(get_reader(), seen.content_hash, seen.version_id)
-    answers, now = parse_responses(quiz, request.form), utcnow()
-    prepared = services.prepare_submit(quiz, seen, answers, now)
     db = get_session()
-    attempt = my_attempt(attempt_id, lock=True)  # the write transaction starts here
-    if attempt.state != "in_progress":
+    if not services.submit(db, seen, quiz, parse_responses(quiz, request.form), utcnow()):
         return already_submitted(attempt_id)
-    services.submit_attempt(db, attempt, quiz, answers, now, prepared)
     db.commit()
-    return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
 def already_submitted(attempt_id: int):
