@@ -1,5 +1,6 @@
 """The canonical quiz model. Every node carries its source line."""
 from dataclasses import dataclass, field
+from functools import cached_property
 
 SIMPLE_TYPES = ("single", "multiple", "truefalse", "ordering", "matching", "classify", "short", "numeric", "essay", "info")
 MANUAL_TYPES = ("roleplay", "essay")
@@ -147,7 +148,7 @@ class Quiz:
     content_hash: str
     source: str = field(repr=False, default="")
 
-    @property
+    @cached_property
     def total_points(self) -> float:
         return sum(i.points for i in self.items if i.type != "info")
 
@@ -162,7 +163,11 @@ class Quiz:
             yield from item.parts
 
     def item(self, item_id: str) -> Item | None:
-        return next((i for i in self.all_items() if i.id == item_id), None)
+        return self._items_by_id.get(item_id)
+
+    @cached_property
+    def _items_by_id(self) -> dict[str, Item]:  # grading looks items up by id many times per submit
+        return {item.id: item for item in reversed(tuple(self.all_items()))}  # the first of a duplicated id wins
 
     def scored_items(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.type != "info")
