@@ -177,3 +177,27 @@ def test_tallies_kept_by_starts_and_submits_over_http_equal_a_recount(app, db, s
         assert kept == recounted, (row.quiz_id, steps)
     assert {row.quiz_id for row in db.scalars(select(QuizTally).where(QuizTally.user_id == learner.id))} == \
         {quiz_id for quiz_id, _ in steps}
+
+
+def test_recent_results_are_read_in_index_order(app):
+    """The dashboard's newest results come straight from the index, without sorting all of a learner's
+    attempts (a learner who practises an unlimited quiz for months has hundreds).  Checked on the migrated
+    test database: on PostgreSQL with sorting priced out, so a Sort node means the index cannot give the
+    order (as with the index before migration 0004); on SQLite, where every index ends with the rowid."""
+    from academy.quizzes.results import RECENT_RESULTS
+
+    engine = app.extensions["db_engine"]
+    with engine.connect() as connection:
+        sql = str(RECENT_RESULTS.statement.compile(dialect=engine.dialect))
+        if engine.dialect.name == "postgresql":
+            for setting in ("enable_sort", "enable_seqscan", "enable_bitmapscan"):
+                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+            arguments = {"user_id": 1, "state_1": "graded", "state_2": "review", "limit": 5}
+            plan = " ".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql, arguments))
+            assert "Sort" not in plan, plan
+        else:
+            plan = " ".join(row[-1] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql, (1, "graded", "review", 5, 0)))
+            assert "TEMP B-TREE" not in plan, plan
+        connection.rollback()
+    assert "ix_attempt_user_submitted" in plan, plan

@@ -66,7 +66,7 @@ class Attempt(Base):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
-        Index("ix_attempt_user_submitted", "user_id", "submitted_at"),  # a learner's recent results
+        Index("ix_attempt_user_submitted", "user_id", "submitted_at", "id"),  # recent results, in index order
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= max_score + 0.0001)", name="score_in_range"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
