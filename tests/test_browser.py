@@ -338,6 +338,37 @@ def test_accessibility_axe(browser):
     assert not problems, "axe-core found serious/critical violations:\n" + "\n".join(problems)
 
 
+def test_accessibility_axe_on_every_role_s_pages(browser):
+    """The pages not covered above, as the demo's trainee, trainer, admin and manager see them (the rubric
+    page once had a radio group sharing its fieldset with a comment box: a critical violation)."""
+    b = browser
+    problems = []
+
+    def check(path_or_link: str, page: str) -> None:
+        """Go to a path, or follow the first link that matches a selector on the current page."""
+        if path_or_link.startswith("main "):
+            path_or_link = b.css(path_or_link)[0].get_attribute("href").removeprefix(b.base_url)
+        b.go(path_or_link)
+        problems.extend(_serious(b, page))
+
+    b.login("trainee6")  # the demo learner with a module in progress, locked modules and mistakes
+    for path in ("/modules/clients", "/modules/intel", "/quizzes/", "/quizzes/clients-quiz", "/mistakes",
+                 "/mistakes/practice"):
+        check(path, path)
+    b.login("trainer1")
+    check("/review/", "review queue")
+    check('main table a[href^="/review/"]', "rubric review")
+    check("/admin/content", "content problems")
+    b.login("admin")
+    for path in ("/admin/users", "/admin/users/new", "/admin/org", "/admin/import"):
+        check(path, path)
+    b.go("/admin/users")
+    check('main a[href$="/edit"]', "user edit")
+    b.login("manager1")
+    check("/", "manager's dashboard")
+    assert not problems, "axe-core found serious/critical violations:\n" + "\n".join(problems)
+
+
 def test_no_request_leaves_the_host(browser):
     b = browser
     b.login("walker")
