@@ -9,6 +9,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from itsdangerous import BadSignature
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from academy.db import WRITE_METHODS
 from academy.memo import memoised, remember
@@ -18,6 +19,13 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def account_at_address() -> str:
+    """The login limit's key: the account tried, from this address.  One account cannot be guessed at
+    quickly, yet a whole office behind one NAT address is not locked out when its people log in at once
+    (a looser limit per address still slows guessing across accounts)."""
+    return f"{(request.form.get('username') or '').strip().lower()[:150]}|{get_remote_address()}"
 
 
 MAX_REMEMBERED = 10_000  # cookies and CSRF tokens per process; the memo is emptied when full
@@ -81,6 +89,8 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     _drop_idle_limiter_hooks(app)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
+    if hops := app.config["PROXY_HOPS"]:  # the client's address and scheme as the trusted proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _drop_idle_limiter_hooks(app: Flask) -> None:

@@ -126,11 +126,33 @@ def test_forms_require_csrf(csrf_client, csrf_app):
     assert csrf_client.post("/lessons/clients-org-traits/complete").status_code == 400
 
 
-def test_login_is_throttled(database_url, tmp_path):
+def test_login_is_throttled_per_account_and_per_address(database_url, tmp_path):
+    """Ten tries per account and address a minute; a hundred per address, so that an office behind one NAT
+    address can log in at the start of a training session (the limit was ten per address)."""
     app = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True)
     client = app.test_client()
     codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(11)]
     assert codes[:10] == [422] * 10 and codes[10] == 429
+    assert client.post("/login", data={"username": " X ", "password": "y"}).status_code == 429  # same account
+    others = [client.post("/login", data={"username": f"u{i}", "password": "y"}).status_code for i in range(88)]
+    assert others == [422] * 88  # 100 tries from this address so far, the refused ones included
+    assert client.post("/login", data={"username": "u-last", "password": "y"}).status_code == 429
+    dispose(app)
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_login_limits_see_the_client_behind_a_trusted_proxy(database_url, tmp_path, hops):
+    """With PROXY_HOPS=1 the address is the one the proxy put in X-Forwarded-For, so people behind one
+    reverse proxy do not share a limit; without it the header is ignored (a client could fake it)."""
+    app = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True, PROXY_HOPS=hops)
+    client = app.test_client()
+
+    def attempt(address):
+        return client.post("/login", data={"username": "x", "password": "y"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("10.0.0.1") for _ in range(11)] == [422] * 10 + [429]
+    assert attempt("10.0.0.2") == (422 if hops else 429)
     dispose(app)
 
 

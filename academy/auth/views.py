@@ -8,7 +8,7 @@ from academy.auth import services
 from academy.auth.forms import LoginForm
 from academy.db import get_reader, get_session
 from academy.i18n import LOCALES
-from academy.security import limiter, safe_next
+from academy.security import account_at_address, limiter, safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -29,8 +29,13 @@ def load_user(user_id: str):
     return services.user_for_token(get_reader(), user_id, session.get("sid"), current_app.permanent_session_lifetime)
 
 
+def too_many() -> str:
+    return _("登录尝试过多，请稍后再试。")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"], error_message=lambda: _("登录尝试过多，请稍后再试。"))
+@limiter.limit("10 per minute; 50 per hour", key_func=account_at_address, methods=["POST"], error_message=too_many)
+@limiter.limit("100 per minute; 1000 per hour", methods=["POST"], error_message=too_many)  # per address
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("courses.dashboard"))
