@@ -6,8 +6,8 @@ server-side login session and roles from the database, access rules, security he
 fixed text.  `POST /__bench/one-write` adds the CSRF check and the smallest write transaction: the
 performance brief's submit shape (read the learner's best score, insert one row, commit).  The score is
 read from the learner's quiz tally (one row by its key), so the read costs the same however many attempts
-the submit cycles of the same run pile up.  bench/run.py
-serves this module instead of app.py so these run in the same workers as the pages.
+the submit cycles of the same run pile up.  bench/run.py serves this module instead of app.py, so these
+routes run in the same workers as the pages.
 """
 from flask_login import current_user
 from sqlalchemy import select
