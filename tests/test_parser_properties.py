@@ -1,9 +1,9 @@
-"""Property tests for the content parsers: whatever a file holds, parsing ends with a model or with problems
-that point at lines of the file, never with an exception (the running app skips broken files and lists
-them; `check-content` prints them).
+"""Property tests for the parsers of content and import files.
 
-Near-valid input finds more than random text, so most cases are the shipped sample quiz and a lesson with
-lines deleted, duplicated, swapped or garbled.
+Content: whatever a file holds, parsing ends with a model or with problems that point at lines of the
+file, never with an exception (the running app skips broken files and lists them; `check-content` prints
+them).  Near-valid input finds more than random text, so most cases are the shipped sample quiz and a
+lesson with lines deleted, duplicated, swapped or garbled.  Import files: rows, or a message in Chinese.
 """
 import re
 import tempfile
@@ -92,3 +92,35 @@ def test_any_edit_of_a_lesson_parses_or_is_reported(operations, raw):
     assert_well_reported(lesson, sink, text)
     if lesson is not None:
         assert "<script" not in lesson.html.lower()
+
+
+CSV_CELLS = ["username", "用户名", "display_name", "姓名", "roles", "角色", "region", "片区", "team", "团队", "password",
+             "zhang", "学员,讲师", "华东片区", "一组", "=cmd|' /C calc'!A0", '"', '""', ",", ";", "\t", "\r", "\ufeff", ""]
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(st.sampled_from(CSV_CELLS) | st.text(max_size=12), max_size=6), max_size=8),
+       separator=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+def test_any_csv_upload_gives_rows_or_a_chinese_error(rows, separator, encoding):
+    """An import file is read into rows or refused with a message in Chinese (the page shows it as a 422)."""
+    from academy.admin.importer import ImportFileError, parse_upload
+
+    data = "\n".join(separator.join(row) for row in rows).encode(encoding, errors="replace")
+    try:
+        parsed = parse_upload(data, "users.csv")
+    except ImportFileError as exc:
+        assert re.search(r"[\u4e00-\u9fff]", str(exc)), exc
+        return
+    assert parsed and all(row.line >= 2 and any(row.values.values()) for row in parsed)
+    assert len({row.line for row in parsed}) == len(parsed)  # each row keeps its own line for the error report
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=300), extension=st.sampled_from(["csv", "xlsx", "CSV", "txt"]))
+def test_any_bytes_as_an_upload_give_rows_or_a_chinese_error(data, extension):
+    from academy.admin.importer import ImportFileError, parse_upload
+
+    try:
+        parse_upload(data, f"users.{extension}")
+    except ImportFileError as exc:
+        assert re.search(r"[\u4e00-\u9fff]", str(exc)), exc
