@@ -21,6 +21,16 @@ def page_lang() -> str:
     return g.page_lang
 
 
+CONTENT_LANG = "zh-CN"  # the course, quizzes and role-plays are written in Chinese, whatever the interface language
+MARKED_CONTENT = Markup(f' lang="{CONTENT_LANG}"')
+
+
+def content_lang() -> Markup:
+    """The lang attribute for course content on a page in another language (WCAG 3.1.2, language of parts),
+    so that a screen reader reads a lesson in Chinese on the English interface; nothing on a Chinese page."""
+    return Markup("") if page_lang() == CONTENT_LANG else MARKED_CONTENT
+
+
 def site_nav() -> Markup:
     """The main navigation of the signed-in user (empty when signed out)."""
     if not current_user.is_authenticated:
@@ -36,4 +46,5 @@ def cached_url(endpoint: str, **values) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(site_nav=site_nav, cached_url=cached_url, page_lang=page_lang)
+    app.jinja_env.globals.update(site_nav=site_nav, cached_url=cached_url, page_lang=page_lang,
+                                 content_lang=content_lang)

@@ -62,3 +62,21 @@ def test_admin_role_and_scope_names_follow_the_interface_language(admin_client, 
     page = admin_client.get("/admin/users/new").get_data(as_text=True)
     assert "Trainer" in page and "Administrator" in page and "讲师" not in page
     assert "Whole region: 华东&lt;片区&gt;" in page and "Team: 政务一组" in page  # names typed by admins stay escaped
+
+
+def test_chinese_course_content_is_marked_as_chinese_on_the_english_interface(client, db):
+    """WCAG 3.1.2 (language of parts): on an English page a screen reader must read the lesson, the quiz
+    questions and their options in Chinese; on a Chinese page nothing needs marking."""
+    make_user(db, "eve")
+    login(client, "eve")
+    attempt = start_quiz(client, "clients-quiz")
+    client.post("/language", data={"lang": "en", "next": "/"})
+    lesson = client.get("/lessons/clients-org-traits").get_data(as_text=True)
+    assert '<html lang="en">' in lesson
+    assert re.search(r'<div class="prose" lang="zh-CN">\s*<', lesson)
+    assert re.search(r'<h1><span lang="zh-CN">[^<]*[\u4e00-\u9fff]', lesson)
+    take = client.get(f"/attempts/{attempt}").get_data(as_text=True)
+    assert take.count('<div class="prose stem" lang="zh-CN">') >= 10 and '<span lang="zh-CN">' in take
+    client.post("/language", data={"lang": "zh_CN", "next": "/"})
+    lesson = client.get("/lessons/clients-org-traits").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in lesson and 'lang="zh-CN">' not in lesson.split("</header>", 1)[1]
