@@ -22,6 +22,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         CONTENT_DIR=os.environ.get("CONTENT_DIR") or str(ROOT),
         PRODUCTION=os.environ.get("ACADEMY_ENV") == "production",
         WEB_CONCURRENCY=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        # Host names the app answers to (comma-separated; empty: any). Others get a 400 (Host header attacks).
+        TRUSTED_HOSTS=[host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()] or None,
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none; clients cannot fake them).
         PROXY_HOPS=int(os.environ.get("PROXY_HOPS", "0")),
         BABEL_DEFAULT_LOCALE="zh_CN",

@@ -156,6 +156,17 @@ def test_login_limits_see_the_client_behind_a_trusted_proxy(database_url, tmp_pa
     dispose(app)
 
 
+def test_requests_for_other_host_names_are_refused_when_hosts_are_configured(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTED_HOSTS", "academy.intranet, 10.1.2.3")
+    app = make_app(database_url, tmp_path)
+    client = app.test_client()
+    assert client.get("/login", base_url="http://academy.intranet").status_code == 200
+    assert client.get("/login", base_url="http://10.1.2.3:8000").status_code == 200
+    refused = client.get("/login", base_url="http://evil.example")
+    assert refused.status_code == 400 and "请求无效" in refused.get_data(as_text=True)
+    dispose(app)
+
+
 def test_security_headers_on_every_response(client):
     for path in ("/login", "/healthz", "/static/css/app.css", "/nope"):
         headers = client.get(path).headers
