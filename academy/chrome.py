@@ -6,7 +6,7 @@ request; the per-user parts of the header (name, CSRF-protected forms) stay in b
 """
 from flask import Flask, g, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from academy.i18n import select_locale
 from academy.memo import remember
@@ -31,6 +31,12 @@ def content_lang() -> Markup:
     return Markup("") if page_lang() == CONTENT_LANG else MARKED_CONTENT
 
 
+def content_text(text) -> Markup:
+    """Content text such as a title, escaped; on a page in another language, marked as Chinese."""
+    escaped = escape(text)
+    return escaped if page_lang() == CONTENT_LANG else Markup(f'<span lang="{CONTENT_LANG}">{escaped}</span>')
+
+
 def site_nav() -> Markup:
     """The main navigation of the signed-in user (empty when signed out)."""
     if not current_user.is_authenticated:
@@ -48,3 +54,4 @@ def cached_url(endpoint: str, **values) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(site_nav=site_nav, cached_url=cached_url, page_lang=page_lang,
                                  content_lang=content_lang)
+    app.jinja_env.filters["content_text"] = content_text

@@ -77,6 +77,8 @@ def test_chinese_course_content_is_marked_as_chinese_on_the_english_interface(cl
     assert re.search(r'<h1><span lang="zh-CN">[^<]*[\u4e00-\u9fff]', lesson)
     take = client.get(f"/attempts/{attempt}").get_data(as_text=True)
     assert take.count('<div class="prose stem" lang="zh-CN">') >= 10 and '<span lang="zh-CN">' in take
+    learning_map = client.get("/map").get_data(as_text=True)  # titles inside lists too
+    assert re.search(r'<li><span lang="zh-CN">[^<]*[\u4e00-\u9fff][^<]*</span>：', learning_map)
     client.post("/language", data={"lang": "zh_CN", "next": "/"})
     lesson = client.get("/lessons/clients-org-traits").get_data(as_text=True)
     assert '<html lang="zh-CN">' in lesson and 'lang="zh-CN">' not in lesson.split("</header>", 1)[1]
