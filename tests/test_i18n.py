@@ -77,6 +77,10 @@ def test_chinese_course_content_is_marked_as_chinese_on_the_english_interface(cl
     assert re.search(r'<h1><span lang="zh-CN">[^<]*[\u4e00-\u9fff]', lesson)
     take = client.get(f"/attempts/{attempt}").get_data(as_text=True)
     assert take.count('<div class="prose stem" lang="zh-CN">') >= 10 and '<span lang="zh-CN">' in take
+    every_type = client.get(f"/attempts/{start_quiz(client, 'sample-all-types')}").get_data(as_text=True)
+    assert re.search(r'<option value="[^"]+" lang="zh-CN"', every_type)  # matching and classify answers
+    assert re.search(r'<label for="q-sample-ordering-0"><span lang="zh-CN">', every_type)
+    assert re.search(r'<th scope="row" id="q-sample-roleplay-c0"><span lang="zh-CN">', every_type)  # rubric
     learning_map = client.get("/map").get_data(as_text=True)  # titles inside lists too
     assert re.search(r'<li><span lang="zh-CN">[^<]*[\u4e00-\u9fff][^<]*</span>：', learning_map)
     client.post("/language", data={"lang": "zh_CN", "next": "/"})
