@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import platform
-import re
 import shutil
 import signal
 import statistics
@@ -22,14 +21,13 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timezone
-from urllib.parse import urlencode
 from pathlib import Path
 
 from load import PASSWORD, AnswerForm, Client, login, python_load
+from wrk_load import WRK, wrk_get, wrk_posts
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-WRK = "/usr/bin/wrk"
 SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
 USER = "trainee5"
 SUBMIT_USERS = ("trainee6", "trainee7", "trainee8", "trainee9")  # one per connection (one open attempt per user), none of them USER
@@ -50,20 +48,6 @@ GET_ENDPOINTS = [
 SUBMIT_GOAL = 0.15
 # A reference without a goal: the least a write request costs here (bench/signed_in_app.py).
 ONE_WRITE = ("one_write", "/__bench/one-write")
-
-WRK_SCRIPT = r"""
--- Count every response that is not a 200 (a redirect to /login would otherwise look like success).
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0 end
-function response(status, headers, body) if status ~= 200 then bad = bad + 1 end end
-function done(summary, latency, requests)
-  local total = 0
-  for _, t in ipairs(threads) do total = total + t:get("bad") end
-  io.write(string.format("BAD_STATUS %d\n", total))
-end
-"""
-
 
 # ---------------------------------------------------------------- HTTP client (http.client, keep-alive)
 
@@ -114,67 +98,6 @@ class Gunicorn:
                     pass
                 self.process.wait(timeout=5)
         self.log.close()
-
-
-# ---------------------------------------------------------------- load generators
-
-def wrk(port: int, path: str, cookie: str | None, seconds: float, concurrency: int, script: Path,
-        script_args: tuple = ()) -> dict:
-    cmd = [WRK, f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-           "--latency", "-s", str(script)]
-    if cookie:
-        cmd += ["-H", f"Cookie: {cookie}"]
-    cmd.append(f"http://127.0.0.1:{port}{path}")
-    if script_args:
-        cmd += ["--", *script_args]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
-
-    def number(pattern: str, default: float = 0.0) -> float:
-        match = re.search(pattern, out)
-        return float(match.group(1)) if match else default
-
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    socket_errors = sum(int(n) for n in sockets.groups()) if sockets else 0
-    if not re.search(r"Requests/sec:", out):
-        raise RuntimeError(f"wrk gave no result:\n{out}")
-    return {
-        "rps": number(r"Requests/sec:\s+([\d.]+)"),
-        "requests": int(number(r"(\d+) requests in")),
-        "errors": int(number(r"Non-2xx or 3xx responses: (\d+)")) + socket_errors,
-        "not_200": int(number(r"BAD_STATUS (\d+)")),
-        **latencies(out),
-        "tool": "wrk",
-    }
-
-
-def wrk_submit(port: int, jobs: list[dict], seconds: float) -> dict:
-    """start → submit cycles with wrk (bench/submit.lua): one thread and one connection per learner."""
-    users = []
-    for job in jobs:
-        users += ["; ".join(f"{k}={v}" for k, v in job["cookies"].items()), job["csrf"]]
-    start_path = f"/quizzes/{jobs[0]['quiz']}/start"
-    cmd = [WRK, f"-t{len(jobs)}", f"-c{len(jobs)}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "--latency",
-           "-s", str(BENCH / "submit.lua"), f"http://127.0.0.1:{port}{start_path}", "--",
-           start_path, urlencode(jobs[0]["answers"]), *users]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
-    match = re.search(r"CYCLES (\d+) ERRORS (\d+) DURATION_US (\d+)", out)
-    if not match:
-        raise RuntimeError(f"wrk gave no submit result:\n{out}")
-    cycles, errors, duration_us = (int(n) for n in match.groups())
-    return {"rps": cycles / (duration_us / 1e6), "requests": cycles, "errors": errors, "not_200": 0,
-            **latencies(out), "tool": "wrk"}
-
-
-def latencies(wrk_output: str) -> dict:
-    """p50 and p99 in ms from wrk's --latency report."""
-    return {f"p{p}_ms": _ms(re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", wrk_output)) for p in (50, 99)}
-
-
-def _ms(match) -> float | None:
-    if not match:
-        return None
-    value, unit = float(match.group(1)), match.group(2)
-    return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
 
 
 def copy_content(target: Path) -> Path:
@@ -285,14 +208,12 @@ def main() -> int:
         for job in submit_jobs:
             job["answers"] = form.fields
 
-        script = work / "count.lua"
-        script.write_text(WRK_SCRIPT, encoding="utf-8")
         for name, path, _goal, marker in endpoints:  # every page answers 200 with its content, once
             port = floor_port if name == "floor" else app_port
             status, _, page = Client(port, None if name == "floor" else client.cookies).request("GET", path)
             if status != 200 or marker.encode() not in page:
                 raise RuntimeError(f"{name} {path} answered {status} without {marker!r}: {page[:300]!r}")
-        load = Load(args, use_wrk, floor_port, app_port, client, script, submit_jobs)
+        load = Load(args, use_wrk, floor_port, app_port, client, submit_jobs)
         rounds = []
         for number in range(1, args.rounds + 1):
             print(f"round {number}/{args.rounds}", flush=True)
@@ -319,7 +240,7 @@ def main() -> int:
     print_table(results)
     report = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/submit.lua)" if use_wrk else "python", "concurrency": args.concurrency, "rounds": args.rounds,
+        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/post.lua)" if use_wrk else "python", "concurrency": args.concurrency, "rounds": args.rounds,
                    "warmup_s": args.warmup, "seconds": args.seconds, "server": "gunicorn -w 2 -k sync",
                    "database": ("postgresql" if args.database_url else "sqlite") + " (fresh, seed-demo)", "user": USER, "submit_users": list(SUBMIT_USERS)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -340,9 +261,9 @@ def main() -> int:
 class Load:
     """One measurement of one endpoint: wrk when installed, else the Python load generator."""
 
-    def __init__(self, args, use_wrk: bool, floor_port: int, app_port: int, client, script: Path, submit_jobs) -> None:
+    def __init__(self, args, use_wrk: bool, floor_port: int, app_port: int, client, submit_jobs) -> None:
         self.args, self.use_wrk, self.floor_port, self.app_port = args, use_wrk, floor_port, app_port
-        self.client, self.script, self.submit_jobs = client, script, submit_jobs
+        self.client, self.submit_jobs = client, submit_jobs
 
     def get(self, name: str, path: str) -> dict:
         floor = name == "floor"
@@ -353,20 +274,20 @@ class Load:
             return {"endpoint": name, **python_load(port, jobs, a.warmup, a.seconds)}
         cookie = None if floor else self.client.cookie_header()
         if a.warmup > 0:
-            wrk(port, path, cookie, a.warmup, a.concurrency, self.script)
-        return {"endpoint": name, **wrk(port, path, cookie, a.seconds, a.concurrency, self.script)}
+            wrk_get(port, path, cookie, a.warmup, a.concurrency)
+        return {"endpoint": name, **wrk_get(port, path, cookie, a.seconds, a.concurrency)}
+
+    def posts(self, mode: str, path: str, jobs: list[dict], connections: int) -> dict:
+        a = self.args
+        if a.warmup > 0:
+            wrk_posts(self.app_port, mode, path, jobs, connections, a.warmup)
+        return wrk_posts(self.app_port, mode, path, jobs, connections, a.seconds)
 
     def one_write(self) -> dict:
         """The bare signed-in write (wrk only), with two of the submitting learners."""
         name, path = ONE_WRITE
         print(f"  {name:<10} POST {path}", flush=True)
-        learners = []
-        for job in self.submit_jobs[:2]:
-            learners += ["; ".join(f"{k}={v}" for k, v in job["cookies"].items()), job["csrf"]]
-        a, script = self.args, BENCH / "write.lua"
-        if a.warmup > 0:
-            wrk(self.app_port, path, None, a.warmup, a.concurrency, script, (path, *learners))
-        return {"endpoint": name, **wrk(self.app_port, path, None, a.seconds, a.concurrency, script, (path, *learners))}
+        return {"endpoint": name, **self.posts("write", path, self.submit_jobs[:2], self.args.concurrency)}
 
     def submit(self) -> dict:
         a = self.args
@@ -374,9 +295,9 @@ class Load:
         if not self.use_wrk:
             jobs = [self.submit_jobs[i % len(self.submit_jobs)] for i in range(a.concurrency)]
             return {"endpoint": "submit", **python_load(self.app_port, jobs, a.warmup, a.seconds), "unit": "cycles/s"}
-        if a.warmup > 0:
-            wrk_submit(self.app_port, self.submit_jobs, a.warmup)
-        return {"endpoint": "submit", **wrk_submit(self.app_port, self.submit_jobs, a.seconds), "unit": "cycles/s"}
+        jobs = self.submit_jobs  # one connection per learner: its start and submit run strictly in turn
+        return {"endpoint": "submit", **self.posts("cycle", f"/quizzes/{SUBMIT_QUIZ}/start", jobs, len(jobs)),
+                "unit": "cycles/s"}
 
 
 def combine(rounds: list[list[dict]], goals: dict, paths: dict) -> list[dict]:
