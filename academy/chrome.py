@@ -33,8 +33,8 @@ def content_lang() -> Markup:
 
 def content_text(text) -> Markup:
     """Content text such as a title, escaped; on a page in another language, marked as Chinese."""
-    escaped = escape(text)
-    return escaped if page_lang() == CONTENT_LANG else Markup(f'<span lang="{CONTENT_LANG}">{escaped}</span>')
+    escaped, marked = escape(text), content_lang()
+    return Markup(f"<span{marked}>{escaped}</span>") if marked else escaped
 
 
 def site_nav() -> Markup:

@@ -139,5 +139,16 @@ def make_driver(user_data_dir: Path):
     return driver
 
 
+def sign_in(driver, base_url: str, username: str) -> None:
+    """Log in through the login form as a demo user (the page it lands on is the caller's to wait for)."""
+    from selenium.webdriver.common.by import By
+
+    driver.delete_all_cookies()
+    driver.get(base_url + "/login")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+
 def cleanup_dir(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)

@@ -16,19 +16,19 @@ import pytest
 
 try:
     from browser_support import (
-        DEMO_PASSWORD,
         AppServer,
         cleanup_dir,
         make_driver,
         require_browser,
+        sign_in,
     )
 except ImportError:  # tests/ imported as a package
     from tests.browser_support import (
-        DEMO_PASSWORD,
         AppServer,
         cleanup_dir,
         make_driver,
         require_browser,
+        sign_in,
     )
 
 from selenium.common.exceptions import (
@@ -77,11 +77,7 @@ class Browser:
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
     def login(self, username: str) -> None:
-        self.driver.delete_all_cookies()
-        self.go("/login")
-        self.driver.find_element(By.NAME, "username").send_keys(username)
-        self.driver.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-        self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        sign_in(self.driver, self.base_url, username)
         self.wait_path(lambda p: p == "/", f"the dashboard after logging in as {username}")
 
     def click_and_wait(self, element, predicate, what: str) -> None:

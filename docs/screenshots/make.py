@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
-from tests.browser_support import DEMO_PASSWORD, AppServer, cleanup_dir, make_driver  # noqa: E402
+from tests.browser_support import AppServer, cleanup_dir, make_driver, sign_in  # noqa: E402
 
 LEARNER = "trainee6"  # first module in progress, the rest locked; a dialogue played, a few mistakes
 DESKTOP, PHONE = (1280, 900), (390, 844)
@@ -28,11 +28,7 @@ class Camera:
         self.driver, self.base_url = driver, base_url
 
     def login(self, username: str) -> None:
-        self.driver.delete_all_cookies()
-        self.driver.get(self.base_url + "/login")
-        self.driver.find_element(By.NAME, "username").send_keys(username)
-        self.driver.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-        self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        sign_in(self.driver, self.base_url, username)
 
     def shoot(self, path: str, name: str, size: tuple[int, int] = DESKTOP, scroll_to: str | None = None) -> None:
         self.driver.set_window_size(*size)
