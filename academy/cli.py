@@ -10,11 +10,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from academy import migrate
+from academy import migrate, xapi_export
 from academy.auth.services import hash_password
 from academy.content.catalog import load_full_catalog
 from academy.db import get_engine, get_session
-from academy.models import ROLES, User, XapiStatement
+from academy.models import ROLES, User
 
 
 def prepare_database(app: Flask) -> None:
@@ -105,14 +105,12 @@ def check_content(strict: bool) -> None:
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
 @with_appcontext
 def export_xapi(since: str | None, output) -> None:
-    query = select(XapiStatement.statement).order_by(XapiStatement.timestamp, XapiStatement.id)
-    if since:
-        try:
-            query = query.where(XapiStatement.timestamp >= datetime.fromisoformat(since))
-        except ValueError:
-            raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--since") from None
+    try:
+        start = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--since") from None
     count = 0
-    for statement in get_session().scalars(query):
+    for statement in xapi_export.export(get_session(), start):
         output.write(json.dumps(statement, ensure_ascii=False) + "\n")
         count += 1
     click.echo(f"已导出 {count} 条 xAPI 语句。", err=True)

@@ -1,4 +1,5 @@
-"""xAPI 1.0.3 statements for attempt events (stored locally; exported as JSON lines)."""
+"""xAPI 1.0.3 statements (exported as JSON lines by academy/xapi_export.py).  Lesson events are stored as they
+happen; attempt events are built from the attempt itself at export (the attempt row is their record)."""
 import uuid
 from datetime import datetime
 
@@ -22,10 +23,18 @@ def activity_id(*parts: str) -> str:
     return "/".join([BASE_IRI, "activities", *parts])
 
 
+# Derived statements get name-based ids, so that exporting an attempt again gives the same statements.
+NAMESPACE = uuid.UUID("6f1b3c1e-2d4a-5b8e-9c0d-7a6e5f4b3a21")
+
+
+def derived_id(*parts) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join(map(str, parts))))
+
+
 def build_statement(user_id: int, verb: str, object_id: str, name: str, when: datetime, result: dict | None = None,
-                    parent: str | None = None) -> dict:
+                    parent: str | None = None, statement_id: str | None = None) -> dict:
     statement = {
-        "id": str(uuid.uuid4()),
+        "id": statement_id or str(uuid.uuid4()),
         "actor": {"objectType": "Agent", "account": {"homePage": BASE_IRI, "name": f"user-{user_id}"}},
         "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
         "object": {"objectType": "Activity", "id": object_id, "definition": {"name": {"zh-CN": name}}},

@@ -23,3 +23,12 @@ def start_quiz(client, quiz_id: str) -> int:
     response = client.post(f"/quizzes/{quiz_id}/start")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def exported(app, since=None) -> list[dict]:
+    """The statements `flask export-xapi` would write."""
+    from academy.db import get_session
+    from academy.xapi_export import export
+
+    with app.app_context():
+        return list(export(get_session(), since))

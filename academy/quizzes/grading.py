@@ -1,10 +1,8 @@
 """An attempt's answers graded against its quiz, and the rows that grading writes: pure functions (no
 database, no Flask), so that a submit can do this work before it takes the write lock."""
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 
-from academy import xapi
 from academy.quizmd import Quiz
 from academy.quizzes.mistakes import outcomes
 from academy.scoring import score_item
@@ -61,27 +59,6 @@ class Grading:
         return [{"attempt_id": attempt_id, "item_id": i, "item_type": self.quiz.item(i).type, "score": s.score,
                  "points": s.points, "redline": s.redline} for i, s in self.scores.items()]
 
-    def statements(self, user_id: int, now: datetime) -> list[dict]:
-        """xAPI rows: answered per item, then completed and passed or failed."""
-        quiz = self.quiz
-        quiz_iri = xapi.activity_id("quiz", quiz.id)
-        rows = [xapi.statement_row(user_id, "answered", xapi.activity_id("quiz", quiz.id, "item", item_id),
-                                   quiz.item(item_id).title or item_id, now, parent=quiz_iri,
-                                   result=xapi.score_result(s.score, s.points, s.correct)) for item_id, s in self.scores.items()]
-        result = xapi.score_result(self.score, quiz.total_points, self.passed)
-        rows.append(xapi.statement_row(user_id, "completed", quiz_iri, quiz.title, now, result=result))
-        rows.append(xapi.statement_row(user_id, "passed" if self.passed else "failed", quiz_iri, quiz.title, now, result=result))
-        return rows
-
 
 def grade_answers(quiz: Quiz, answers: dict) -> Grading:
     return Grading(quiz, answers, {item.id: score_item(item, answers.get(item.id)) for item in quiz.scored_items()})
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A submit worked out before the write lock: the grading of the merged answers and its xAPI rows.
-    Used only if the attempt, once locked, still holds exactly these answers."""
-
-    grading: Grading
-    statements: list[dict]

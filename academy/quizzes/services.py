@@ -11,11 +11,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from academy import xapi
 from academy.models import Attempt, ItemResult, QuizTally, QuizVersion
 from academy.quizmd import Quiz
 from academy.quizzes import mistakes, tally  # tally also keeps quiz_tally true at every commit
-from academy.quizzes.grading import Grading, Prepared, grade_answers
+from academy.quizzes.grading import Grading, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
 from academy.scoring.composite import replay
@@ -88,7 +87,6 @@ def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now
     except IntegrityError:  # the transaction is spoilt: the view rolls it back when it shows this refusal
         raise AttemptRejected(_l("另一个窗口刚刚开始了这次作答，请刷新页面。"), 409) from None
     tally.note(session, (user_id, quiz.id), ("started", {"attempt_id": attempt_id}))
-    xapi.record(session, user_id, "attempted", xapi.activity_id("quiz", quiz.id), quiz.title, now)
     return attempt_id
 
 
@@ -214,10 +212,9 @@ def merged_answers(saved: dict, checked: list, answers: dict) -> dict:
     return {**saved, **{k: v for k, v in answers.items() if k not in checked}}
 
 
-def prepare_submit(quiz: Quiz, attempt: AttemptToTake, answers: dict, now: datetime) -> Prepared:
+def prepare_submit(quiz: Quiz, attempt: AttemptToTake, answers: dict) -> Grading:
     """Grade a submit from the attempt as read before the write lock (pure: no database)."""
-    grading = grade_answers(quiz, merged_answers(attempt.answers, attempt.checked, answers))
-    return Prepared(grading, [] if grading.pending else grading.statements(attempt.user_id, now))
+    return grade_answers(quiz, merged_answers(attempt.answers, attempt.checked, answers))
 
 
 def submit(session: Session, seen: AttemptToTake, quiz: Quiz, answers: dict, now: datetime) -> bool:
@@ -227,8 +224,8 @@ def submit(session: Session, seen: AttemptToTake, quiz: Quiz, answers: dict, now
     conditional UPDATE then finalises the attempt if it is still in progress with the answers seen.  Otherwise
     (answers saved in between, time up, a role-play to review) the attempt is locked, loaded and graded as it
     is now."""
-    prepared = prepare_submit(quiz, seen, answers, now)
-    if not (prepared.grading.pending or expired(seen, now)) and _finalise_as_seen(session, seen, prepared, now):
+    prepared = prepare_submit(quiz, seen, answers)
+    if not (prepared.pending or expired(seen, now)) and _finalise_as_seen(session, seen, prepared, now):
         return True
     attempt = load_attempt(session, seen.id, seen.user_id, lock=True)
     if attempt.state != "in_progress":
@@ -238,7 +235,7 @@ def submit(session: Session, seen: AttemptToTake, quiz: Quiz, answers: dict, now
 
 
 def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime,
-                   prepared: Prepared | None = None) -> Attempt:
+                   prepared: Grading | None = None) -> Attempt:
     """Grade once: a second submit finds the attempt no longer in progress and is refused.  `prepared` (from
     prepare_submit) is used when the locked attempt still holds the answers it graded."""
     _require_open(attempt)
@@ -247,7 +244,7 @@ def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict
         return attempt
     _merge(attempt, answers)
     attempt.submitted_at = now
-    grade(session, attempt, quiz, now, prepared if prepared and prepared.grading.answers == attempt.answers else None)
+    grade(session, attempt, quiz, now, prepared if prepared and prepared.answers == attempt.answers else None)
     return attempt
 
 
@@ -261,8 +258,7 @@ FINALISE_AS_SEEN = update(Attempt).where(*AS_SEEN).values({  # SET parameters ma
     Attempt.passed: bindparam("new_passed", type_=Boolean), Attempt.redline: bindparam("new_redline", type_=Boolean)})
 
 
-def _finalise_as_seen(session: Session, seen: AttemptToTake, prepared: Prepared, now: datetime) -> bool:
-    grading = prepared.grading
+def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, now: datetime) -> bool:
     values = {"new_answers": grading.answers, "new_result": grading.result, "new_score": grading.score,
               "new_max_score": grading.quiz.total_points, "new_percent": grading.percent,
               "new_passed": grading.passed, "new_redline": grading.redline}
@@ -273,7 +269,7 @@ def _finalise_as_seen(session: Session, seen: AttemptToTake, prepared: Prepared,
     tally.note(session, (seen.user_id, grading.quiz.id), ("graded", {
         "attempt_id": seen.id, "number": seen.number, "percent": grading.percent, "passed": bool(grading.passed),
         "redline": bool(grading.redline)}))
-    write_graded_rows(session, seen.id, seen.user_id, seen.version_id, grading, prepared.statements, now)
+    write_graded_rows(session, seen.id, seen.user_id, seen.version_id, grading, now)
     return True
 
 
@@ -283,8 +279,8 @@ def close_expired(session: Session, attempt: Attempt, now: datetime) -> None:
     grade(session, attempt, pinned_quiz(attempt.version), now)
 
 
-def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepared: Prepared | None = None) -> None:
-    grading = prepared.grading if prepared else grade_answers(quiz, attempt.answers)
+def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepared: Grading | None = None) -> None:
+    grading = prepared or grade_answers(quiz, attempt.answers)
     attempt.result, attempt.max_score, attempt.redline = grading.result, quiz.total_points, grading.redline
     if grading.pending:
         attempt.state = "review"
@@ -293,17 +289,15 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepare
     attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
     attempt.state, attempt.graded_at = "graded", now
     session.flush()
-    statements = prepared.statements if prepared else grading.statements(attempt.user_id, now)
-    write_graded_rows(session, attempt.id, attempt.user_id, attempt.version_id, grading, statements, now)
+    write_graded_rows(session, attempt.id, attempt.user_id, attempt.version_id, grading, now)
 
 
 def write_graded_rows(session: Session, attempt_id: int, user_id: int, version_id: int, grading: Grading,
-                      statements: list[dict], now: datetime) -> None:
-    """Item results, mistake book and xAPI statements of a graded attempt: write-only rows in plain Core on the
-    session's connection (an attempt is finalised once)."""
+                      now: datetime) -> None:
+    """Item results and mistake book of a graded attempt: write-only rows in plain Core on the session's
+    connection (an attempt is finalised once).  Its xAPI statements are built from the attempt at export."""
     session.connection().execute(ADD_ITEM_RESULTS, grading.item_result_rows(attempt_id))
     mistakes.record_results(session, user_id, grading.quiz.id, version_id, grading.mistake_outcomes, now)
-    xapi.store(session, statements)
 
 
 ADD_ITEM_RESULTS = insert(ItemResult.__table__)
