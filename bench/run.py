@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from load import PASSWORD, AnswerForm, Client, login, python_load
-from wrk_load import WRK, wrk_get, wrk_posts
+from wrk_load import WRK, wrk_get, wrk_posts, wrk_started_submits
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -45,7 +45,10 @@ GET_ENDPOINTS = [
     ("quiz_intro", f"/quizzes/{TAKE_QUIZ}", 0.4, f"/quizzes/{TAKE_QUIZ}/start"),
     ("quiz_take", None, 0.4, 'id="answers"'),  # path filled in after starting one attempt
 ]
-SUBMIT_GOAL = 0.15
+SUBMIT_GOAL = 0.15  # the submit request (POST /attempts/<id>/submit), of attempts started ahead (bench/prestart.py)
+# Attempts started ahead per round, as a share of the round's floor rate: a submit costs more than one_write
+# (under 0.3x everywhere so far), so this never runs out; running out would show as errors.
+PRESTART_SHARE = 0.4
 # A reference without a goal: the least a write request costs here (bench/signed_in_app.py).
 ONE_WRITE = ("one_write", "/__bench/one-write")
 
@@ -190,7 +193,8 @@ def main() -> int:
             raise RuntimeError(f"could not start {TAKE_QUIZ}: {status} {take_path}")
         only = set(args.only.split(",")) | {"floor"} if args.only else None
         endpoints = [(n, p or take_path, g, m) for n, p, g, m in GET_ENDPOINTS if only is None or n in only]
-        measure_submit = only is None or "submit" in only
+        measure_cycle = only is None or "start_submit" in only
+        measure_submit = use_wrk and (only is None or "submit" in only)
         measure_write = use_wrk and (only is None or ONE_WRITE[0] in only)
 
         # the submitted answers: form#answers of the quiz filled in once, like a learner would
@@ -213,12 +217,13 @@ def main() -> int:
             status, _, page = Client(port, None if name == "floor" else client.cookies).request("GET", path)
             if status != 200 or marker.encode() not in page:
                 raise RuntimeError(f"{name} {path} answered {status} without {marker!r}: {page[:300]!r}")
-        load = Load(args, use_wrk, floor_port, app_port, client, submit_jobs)
+        load = Load(args, use_wrk, floor_port, app_port, client, submit_jobs, env, work)
         rounds = []
         for number in range(1, args.rounds + 1):
             print(f"round {number}/{args.rounds}", flush=True)
-            rounds.append([load.get(name, path) for name, path, _g, _m in endpoints]
-                          + ([load.one_write()] if measure_write else []) + ([load.submit()] if measure_submit else []))
+            row = [load.get(name, path) for name, path, _g, _m in endpoints] + ([load.one_write()] if measure_write else [])
+            rounds.append(row + ([load.submit(row[0]["rps"])] if measure_submit else [])
+                          + ([load.cycle()] if measure_cycle else []))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -233,9 +238,10 @@ def main() -> int:
         signal.signal(signal.SIGTERM, previous_term)
         shutil.rmtree(work, ignore_errors=True)
 
-    goals = {name: goal for name, _p, goal, _m in endpoints} | {"submit": SUBMIT_GOAL, ONE_WRITE[0]: None}
+    goals = {name: goal for name, _p, goal, _m in endpoints} | {"submit": SUBMIT_GOAL, "start_submit": None, ONE_WRITE[0]: None}
     paths = {name: path for name, path, _g, _m in endpoints} | {
-        "submit": f"POST /quizzes/{SUBMIT_QUIZ}/start + POST /attempts/<id>/submit", ONE_WRITE[0]: f"POST {ONE_WRITE[1]}"}
+        "submit": "POST /attempts/<id>/submit", "start_submit": f"POST /quizzes/{SUBMIT_QUIZ}/start + POST /attempts/<id>/submit",
+        ONE_WRITE[0]: f"POST {ONE_WRITE[1]}"}
     results = combine(rounds, goals, paths)
     print_table(results)
     report = {
@@ -261,9 +267,10 @@ def main() -> int:
 class Load:
     """One measurement of one endpoint: wrk when installed, else the Python load generator."""
 
-    def __init__(self, args, use_wrk: bool, floor_port: int, app_port: int, client, submit_jobs) -> None:
+    def __init__(self, args, use_wrk: bool, floor_port: int, app_port: int, client, submit_jobs, env: dict, work: Path) -> None:
         self.args, self.use_wrk, self.floor_port, self.app_port = args, use_wrk, floor_port, app_port
-        self.client, self.submit_jobs = client, submit_jobs
+        self.client, self.submit_jobs, self.env, self.work = client, submit_jobs, env, work
+        self.prestarted = 0
 
     def get(self, name: str, path: str) -> dict:
         floor = name == "floor"
@@ -289,14 +296,33 @@ class Load:
         print(f"  {name:<10} POST {path}", flush=True)
         return {"endpoint": name, **self.posts("write", path, self.submit_jobs[:2], self.args.concurrency)}
 
-    def submit(self) -> dict:
+    def submit(self, floor_rps: float) -> dict:
+        """The submit request alone (wrk only): each POST submits one of the attempts started for this round."""
+        a, threads = self.args, 2
+        print(f"  {'submit':<10} POST /attempts/<id>/submit", flush=True)
+        for part, seconds in (("warmup", a.warmup), ("measured", a.seconds)):
+            if seconds > 0:
+                prefix = self.prestart(int(PRESTART_SHARE * floor_rps * max(seconds, 1)) + 50, threads, part)
+                result = wrk_started_submits(self.app_port, prefix, threads, self.submit_jobs[0]["answers"], a.concurrency, seconds)
+        return {"endpoint": "submit", **result}
+
+    def prestart(self, count: int, threads: int, part: str) -> str:
+        prefix = str(self.work / f"started-{self.prestarted}-{part}")
+        done = subprocess.run([sys.executable, str(BENCH / "prestart.py"), SUBMIT_QUIZ, str(self.prestarted + 1), str(count),
+                               prefix, str(threads)], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"bench/prestart.py failed:\n{done.stderr[-3000:]}")
+        self.prestarted += count
+        return prefix
+
+    def cycle(self) -> dict:
         a = self.args
-        print(f"  {'submit':<10} POST /quizzes/{SUBMIT_QUIZ}/start + /attempts/<id>/submit", flush=True)
+        print(f"  {'start_submit':<10} POST /quizzes/{SUBMIT_QUIZ}/start + /attempts/<id>/submit", flush=True)
         if not self.use_wrk:
             jobs = [self.submit_jobs[i % len(self.submit_jobs)] for i in range(a.concurrency)]
-            return {"endpoint": "submit", **python_load(self.app_port, jobs, a.warmup, a.seconds), "unit": "cycles/s"}
+            return {"endpoint": "start_submit", **python_load(self.app_port, jobs, a.warmup, a.seconds), "unit": "cycles/s"}
         jobs = self.submit_jobs  # one connection per learner: its start and submit run strictly in turn
-        return {"endpoint": "submit", **self.posts("cycle", f"/quizzes/{SUBMIT_QUIZ}/start", jobs, len(jobs)),
+        return {"endpoint": "start_submit", **self.posts("cycle", f"/quizzes/{SUBMIT_QUIZ}/start", jobs, len(jobs)),
                 "unit": "cycles/s"}
 
 
@@ -325,7 +351,7 @@ def _median(values) -> float | None:
 
 def print_table(results: list[dict]) -> None:
     signed_in = next((r["ratio"] for r in results if r["endpoint"] == "signed_in"), None) or 1.0
-    header = (f"{'endpoint':<11} {'req/s':>9} {'ratio':>7} {'goal':>7} {'ok?':>4} {'÷signed':>8} {'p50 ms':>8} "
+    header = (f"{'endpoint':<12} {'req/s':>9} {'ratio':>7} {'goal':>7} {'ok?':>4} {'÷signed':>8} {'p50 ms':>8} "
               f"{'p99 ms':>8} {'errors':>7}")
     print("\n" + header + "\n" + "-" * len(header))
     for r in results:
@@ -334,12 +360,13 @@ def print_table(results: list[dict]) -> None:
         rate = f"{r['rps']:.1f}" + ("*" if r.get("unit") == "cycles/s" else "")
         errors = r["errors"] + r["not_200"]
         share = "—" if r["endpoint"] == "floor" else f"{r['ratio'] / signed_in:.2f}"
-        print(f"{r['endpoint']:<11} {rate:>9} {r['ratio']:>7.3f} {goal:>7} {ok:>4} {share:>8} "
+        print(f"{r['endpoint']:<12} {rate:>9} {r['ratio']:>7.3f} {goal:>7} {ok:>4} {share:>8} "
               f"{r['p50_ms'] if r['p50_ms'] is not None else '—':>8} {r['p99_ms'] if r['p99_ms'] is not None else '—':>8} {errors:>7}")
     print("ratio: median over the rounds of req/s ÷ the floor's req/s in the same round")
     print("÷signed: that ratio ÷ the signed_in ratio: how close a page comes to the bare signed-in request (1.00)")
     print("one_write: a signed-in POST that reads one value and inserts one row, nothing else (no goal)")
-    print("* submit: start+submit cycles per second (two POSTs each; latencies are per POST)")
+    print("submit: the submit POST alone, each of an attempt started before the measurement (bench/prestart.py)")
+    print("* start_submit: start+submit cycles per second (two POSTs each; latencies are per POST)")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,17 @@ def wrk_posts(port: int, mode: str, path: str, jobs: list[dict], connections: in
     answers = urlencode(jobs[0].get("answers") or [])
     out = _run(len(jobs), connections, seconds, "post.lua", f"http://127.0.0.1:{port}{path}",
                script_args=[mode, path, answers, *learners])
+    return _finished(out, mode)
+
+
+def wrk_started_submits(port: int, prefix: str, threads: int, answers: list, connections: int, seconds: float) -> dict:
+    """bench/post.lua's "submit" mode: submits of attempts started ahead (bench/prestart.py, one file per thread)."""
+    out = _run(threads, connections, seconds, "post.lua", f"http://127.0.0.1:{port}/",
+               script_args=["submit", prefix, urlencode(answers)])
+    return _finished(out, "submit")
+
+
+def _finished(out: str, mode: str) -> dict:
     match = re.search(r"FINISHED (\d+) ERRORS (\d+) DURATION_US (\d+)", out)
     if not match:
         raise RuntimeError(f"wrk gave no {mode} result:\n{out}")
