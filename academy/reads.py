@@ -16,12 +16,42 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Select
 
 
-@dataclass
-class _Compiled:
+@dataclass(frozen=True)
+class DriverSQL:
+    """A Core statement compiled for one dialect, with what turns named values into the driver's arguments."""
+
     sql: str
     positional: tuple[str, ...] | None  # parameter order for positional drivers (sqlite3), else None
     defaults: dict
     binders: dict[str, Callable]
+
+    def arguments(self, params: dict):
+        values = self.defaults | params
+        for name, bind in self.binders.items():
+            values[name] = bind(values[name])
+        return tuple(values[n] for n in self.positional) if self.positional is not None else values
+
+
+def driver_sql(statement, dialect: Dialect, for_executemany: bool = False) -> DriverSQL:
+    """Compile once: the SQL string, parameter order, default values and bind processors (e.g. SQLite dates)."""
+    compiled = statement.compile(dialect=dialect, for_executemany=for_executemany)
+    if "POSTCOMPILE" in compiled.string:
+        raise ValueError("statements run on the driver cannot have expanding IN parameters")
+    if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+        raise ValueError("statements run on the driver must give every column's value (column defaults are not applied)")
+    binders, defaults = {}, {}
+    for name, bind in compiled.binds.items():
+        if not bind.required:
+            defaults[name] = bind.effective_value
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            binders[name] = processor
+    return DriverSQL(compiled.string, tuple(compiled.positiontup) if compiled.positional else None, defaults, binders)
+
+
+@dataclass
+class _Compiled:
+    driver: DriverSQL
     row: type
     readers: tuple[tuple[int, Callable], ...] | None = None  # set at the first run: they need the driver's column types
 
@@ -35,11 +65,7 @@ class ReadQuery:
 
     def rows(self, reader: "Reader", **params) -> list:
         compiled = self._compiled.get(reader.dialect.name) or self._compile(reader.dialect)
-        values = compiled.defaults | params
-        for name, bind in compiled.binders.items():
-            values[name] = bind(values[name])
-        arguments = tuple(values[n] for n in compiled.positional) if compiled.positional is not None else values
-        rows, description = reader.fetch(compiled.sql, arguments)
+        rows, description = reader.fetch(compiled.driver.sql, compiled.driver.arguments(params))
         if compiled.readers is None:
             compiled.readers = self._readers(reader.dialect, description)
         if compiled.readers:
@@ -47,20 +73,8 @@ class ReadQuery:
         return [compiled.row._make(row) for row in rows]
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect)
-        if "POSTCOMPILE" in compiled.string:
-            raise ValueError("ReadQuery cannot run expanding IN parameters; write the condition without them")
-        binders, defaults = {}, {}
-        for name, bind in compiled.binds.items():
-            if not bind.required:
-                defaults[name] = bind.effective_value
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                binders[name] = processor
-        positional = tuple(compiled.positiontup) if compiled.positional else None
         row = namedtuple("Row", self.statement.selected_columns.keys())
-        result = _Compiled(compiled.string, positional, defaults, binders, row)
-        self._compiled[dialect.name] = result
+        result = self._compiled[dialect.name] = _Compiled(driver_sql(self.statement, dialect), row)
         return result
 
     def _readers(self, dialect: Dialect, description) -> tuple:

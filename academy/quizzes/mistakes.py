@@ -5,6 +5,7 @@ from sqlalchemy import DateTime, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from academy.db import per_dialect
+from academy.writes import ManyRows
 from academy.models import MistakeEntry
 from academy.quizmd import Choice, Item, Node, Option, Quiz
 from academy.scoring.composite import replay
@@ -36,16 +37,16 @@ ENTRY = (TABLE.c.user_id == bindparam("learner"), TABLE.c.quiz_id == bindparam("
 
 def _missed(insert):
     """Missed items: a new entry, or an entry's streak reset and one more miss (one statement for all)."""
-    statement, entries = insert(TABLE), TABLE.c
-    return statement.on_conflict_do_update(
+    given = {column: bindparam(column) for column in ("user_id", "quiz_id", "item_id", "version_id", "added_at")}
+    statement, entries = insert(TABLE).values(given | {"note": "", "streak": 0, "misses": 1}), TABLE.c
+    return ManyRows(statement.on_conflict_do_update(
         index_elements=["user_id", "quiz_id", "item_id"],
-        set_={"streak": 0, "misses": entries.misses + 1, "cleared_at": None, "version_id": statement.excluded.version_id})
+        set_={"streak": 0, "misses": entries.misses + 1, "cleared_at": None, "version_id": statement.excluded.version_id}))
 
 
 MISSED = per_dialect(_missed)
-ANSWERED_RIGHT = update(TABLE).where(
-    *ENTRY, TABLE.c.item_id.in_(bindparam("keys", expanding=True)), TABLE.c.cleared_at.is_(None),
-).values(streak=TABLE.c.streak + 1, cleared_at=case((TABLE.c.streak + 1 >= CLEAR_AFTER, bindparam("now", type_=DateTime)), else_=None))
+ANSWERED_RIGHT = ManyRows(update(TABLE).where(*ENTRY, TABLE.c.item_id == bindparam("key"), TABLE.c.cleared_at.is_(None)).values(
+    streak=TABLE.c.streak + 1, cleared_at=case((TABLE.c.streak + 1 >= CLEAR_AFTER, bindparam("now", type_=DateTime)), else_=None)))
 
 
 def record_results(session: Session, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool], now: datetime) -> None:
@@ -53,11 +54,9 @@ def record_results(session: Session, user_id: int, quiz_id: str, version_id: int
     missed = [{"user_id": user_id, "quiz_id": quiz_id, "item_id": key, "version_id": version_id, "added_at": now}
               for key, right in results.items() if not right]
     right = [key for key, ok in results.items() if ok]
-    connection = session.connection()  # plain Core: these statements need nothing from the ORM
-    if missed:
-        connection.execute(MISSED[connection.dialect.name], missed)
-    if right:
-        connection.execute(ANSWERED_RIGHT, {"learner": user_id, "quiz": quiz_id, "keys": right, "now": now})
+    connection = session.connection()  # write-only rows: they need nothing from the ORM
+    MISSED[connection.dialect.name].run(connection, missed)
+    ANSWERED_RIGHT.run(connection, [{"learner": user_id, "quiz": quiz_id, "key": key, "now": now} for key in right])
 
 
 def reload_entries(session: Session, entries: list[MistakeEntry]) -> None:

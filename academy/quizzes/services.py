@@ -17,6 +17,7 @@ from academy.quizzes import mistakes, tally  # tally also keeps quiz_tally true 
 from academy.quizzes.grading import Grading, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
+from academy.writes import ManyRows
 from academy.scoring.composite import replay
 
 GRACE = timedelta(seconds=30)
@@ -296,11 +297,12 @@ def write_graded_rows(session: Session, attempt_id: int, user_id: int, version_i
                       now: datetime) -> None:
     """Item results and mistake book of a graded attempt: write-only rows in plain Core on the session's
     connection (an attempt is finalised once).  Its xAPI statements are built from the attempt at export."""
-    session.connection().execute(ADD_ITEM_RESULTS, grading.item_result_rows(attempt_id))
+    ADD_ITEM_RESULTS.run(session.connection(), grading.item_result_rows(attempt_id))
     mistakes.record_results(session, user_id, grading.quiz.id, version_id, grading.mistake_outcomes, now)
 
 
-ADD_ITEM_RESULTS = insert(ItemResult.__table__)
+ADD_ITEM_RESULTS = ManyRows(insert(ItemResult.__table__).values(
+    {column: bindparam(column) for column in ("attempt_id", "item_id", "item_type", "score", "points", "redline")}))
 
 
 def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
