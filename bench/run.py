@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from load import PASSWORD, AnswerForm, Client, login, python_load
+from prestart import graded_count
 from wrk_load import WRK, wrk_get, wrk_posts, wrk_started_submits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -298,12 +299,17 @@ class Load:
 
     def submit(self, floor_rps: float) -> dict:
         """The submit request alone (wrk only): each POST submits one of the attempts started for this round."""
-        a, threads = self.args, 2
+        a, threads, finished = self.args, 2, 0
         print(f"  {'submit':<10} POST /attempts/<id>/submit", flush=True)
+        graded_before = graded_count(self.env["DATABASE_URL"])
         for part, seconds in (("warmup", a.warmup), ("measured", a.seconds)):
             if seconds > 0:
                 prefix = self.prestart(int(PRESTART_SHARE * floor_rps * max(seconds, 1)) + 50, threads, part)
                 result = wrk_started_submits(self.app_port, prefix, threads, self.submit_jobs[0]["answers"], a.concurrency, seconds)
+                finished += result["requests"]
+        graded = graded_count(self.env["DATABASE_URL"]) - graded_before
+        if not finished <= graded <= finished + 2 * a.concurrency:  # wrk drops the answers still in flight at its end
+            raise RuntimeError(f"submit: {finished} submits redirected to their result, but {graded} attempts were graded")
         return {"endpoint": "submit", **result}
 
     def prestart(self, count: int, threads: int, part: str) -> str:
