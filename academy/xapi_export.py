@@ -39,21 +39,23 @@ class VersionQuizzes(dict):
 
 
 def _in_order(query, since: datetime | None, column, tiebreak):
-    """The rows at or after `since` (all without it), in the order of `column`."""
-    return (query.where(column >= since) if since else query).order_by(column, tiebreak)
+    """The rows at or after `since` (all without it), in the order of `column`, fetched 500 at a time (a
+    server-side cursor on PostgreSQL: an export of every attempt never holds them all in memory)."""
+    query = (query.where(column >= since) if since else query).order_by(column, tiebreak)
+    return query.execution_options(yield_per=500)
 
 
 def _stored(session: Session, since: datetime | None) -> Iterable[Keyed]:
     query = select(XapiStatement.timestamp, XapiStatement.id, XapiStatement.statement)
     query = _in_order(query, since, XapiStatement.timestamp, XapiStatement.id)
-    for when, row_id, statement in session.execute(query).yield_per(500):
+    for when, row_id, statement in session.execute(query):
         yield when, 0, row_id, 0, statement
 
 
 def _started(session: Session, since: datetime | None, quizzes: VersionQuizzes) -> Iterable[Keyed]:
     query = select(Attempt.id, Attempt.user_id, Attempt.version_id, Attempt.started_at)
     query = _in_order(query, since, Attempt.started_at, Attempt.id)
-    for attempt_id, user_id, version_id, started_at in session.execute(query).yield_per(500):
+    for attempt_id, user_id, version_id, started_at in session.execute(query):
         statement = attempted(attempt_id, user_id, quizzes[version_id], started_at)
         yield started_at, 1, attempt_id, 0, statement
 
@@ -64,7 +66,7 @@ GRADED_COLUMNS = (Attempt.id, Attempt.user_id, Attempt.version_id, Attempt.grade
 
 def _graded(session: Session, since: datetime | None, quizzes: VersionQuizzes) -> Iterable[Keyed]:
     query = _in_order(select(*GRADED_COLUMNS).where(Attempt.state == "graded"), since, Attempt.graded_at, Attempt.id)
-    for row in session.execute(query).yield_per(500):
+    for row in session.execute(query):
         for position, statement in enumerate(graded(row, quizzes[row.version_id]), start=1):
             yield row.graded_at, 1, row.id, position, statement
 

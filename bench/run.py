@@ -318,6 +318,8 @@ class Load:
                                prefix, str(threads)], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise RuntimeError(f"bench/prestart.py failed:\n{done.stderr[-3000:]}")
+        if self.args.database_url:  # as autovacuum would: plans for the grown tables (this server runs without it)
+            analyze_postgres(self.args.database_url)
         self.prestarted += count
         return prefix
 
