@@ -1,10 +1,10 @@
 """Write-only rows of a transaction (a graded attempt's item results and mistake book) in one executemany,
 with the SQL compiled once per dialect.
 
-SQLAlchemy's Core executemany processes every row's parameters in Python again; for the 18 rows of a
-graded quiz that cost more than the write itself.  `ManyRows` sends the compiled SQL with the driver's
-arguments through `exec_driver_sql`, on the caller's connection and inside its transaction, so event
-listeners (statement counts) still see it.
+SQLAlchemy's Core executemany compiles (or finds in its cache) and processes every row's parameters again
+on each call; a graded 18-item quiz writes about 30 such rows per submit.  `ManyRows` sends the SQL compiled
+once with the driver's arguments through `exec_driver_sql`, on the caller's connection and inside its
+transaction, so event listeners (statement counts) still see it.
 """
 from sqlalchemy.engine import Connection
 

@@ -23,7 +23,9 @@ def activity_id(*parts: str) -> str:
     return "/".join([BASE_IRI, "activities", *parts])
 
 
-# Derived statements get name-based ids, so that exporting an attempt again gives the same statements.
+# Derived statements get name-based ids, so that exporting an attempt again gives the same statements.  The
+# name holds the learner and the event's time (to the microsecond) as well as the attempt id, so that two
+# installations exporting to one LRS do not give different statements the same id.
 NAMESPACE = uuid.UUID("6f1b3c1e-2d4a-5b8e-9c0d-7a6e5f4b3a21")
 
 

@@ -73,7 +73,7 @@ def _graded(session: Session, since: datetime | None, quizzes: VersionQuizzes) -
 
 def attempted(attempt_id: int, user_id: int, quiz: Quiz, started_at: datetime) -> dict:
     return xapi.build_statement(user_id, "attempted", xapi.activity_id("quiz", quiz.id), quiz.title, started_at,
-                                statement_id=xapi.derived_id("attempt", attempt_id, "attempted"))
+                                statement_id=xapi.derived_id("attempt", attempt_id, user_id, started_at.isoformat(), "attempted"))
 
 
 def graded(attempt, quiz: Quiz) -> list[dict]:
@@ -82,7 +82,8 @@ def graded(attempt, quiz: Quiz) -> list[dict]:
 
     def statement(verb: str, object_id: str, name: str, result: dict, key: str, **extra) -> dict:
         return xapi.build_statement(attempt.user_id, verb, object_id, name, when, result=result,
-                                    statement_id=xapi.derived_id("attempt", attempt.id, key), **extra)
+                                    statement_id=xapi.derived_id("attempt", attempt.id, attempt.user_id, when.isoformat(), key),
+                                    **extra)
 
     statements = [statement("answered", xapi.activity_id("quiz", quiz.id, "item", item_id), _title(quiz, item_id),
                             xapi.score_result(s["score"], s["points"], s["correct"]), f"answered/{item_id}", parent=quiz_iri)

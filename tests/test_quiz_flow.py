@@ -1,6 +1,7 @@
 """Taking quizzes through HTTP: every type, saving, resuming, submitting once, tampering, dialogue, review."""
 import json
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -425,3 +426,27 @@ def test_a_submit_that_finds_the_attempt_submitted_elsewhere_writes_nothing(clie
     assert db.get(Attempt, attempt_id).percent == 100.0
     assert db.scalar(select(func.count()).select_from(ItemResult).where(ItemResult.attempt_id == attempt_id)) == len(q.scored_items())
     assert db.scalar(select(QuizTally.graded).where(QuizTally.user_id == trainee.id)) == 1
+
+
+def test_mistake_book_rows_written_in_one_executemany_follow_the_rules(app, db):
+    """record_results sends missed and right answers as one executemany each (academy/writes.py): a miss adds
+    an entry or resets its streak and counts one more miss; a right answer counts towards leaving only for
+    an open entry, and never adds one."""
+    from academy.quizzes.mistakes import record_results
+    from tests.test_standings import learner_and_version
+
+    user_id, version_id = learner_and_version(db)
+    now = datetime(2026, 12, 4, 9, 0)
+
+    def book() -> dict:
+        db.commit()
+        rows = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == user_id)).all()
+        return {e.item_id: (e.streak, e.misses, e.cleared_at is not None) for e in rows}
+
+    record_results(db, user_id, "q", version_id, {"a": False, "b": False, "c": True}, now)
+    assert book() == {"a": (0, 1, False), "b": (0, 1, False)}
+    record_results(db, user_id, "q", version_id, {"a": True, "b": True}, now)
+    record_results(db, user_id, "q", version_id, {"a": True, "b": False}, now)
+    assert book() == {"a": (2, 1, True), "b": (0, 2, False)}
+    record_results(db, user_id, "q", version_id, {"a": False}, now)
+    assert book()["a"] == (0, 2, False)

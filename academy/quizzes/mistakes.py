@@ -5,10 +5,10 @@ from sqlalchemy import DateTime, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from academy.db import per_dialect
-from academy.writes import ManyRows
 from academy.models import MistakeEntry
 from academy.quizmd import Choice, Item, Node, Option, Quiz
 from academy.scoring.composite import replay
+from academy.writes import ManyRows
 
 CLEAR_AFTER = 2
 

@@ -17,8 +17,8 @@ from academy.quizzes import mistakes, tally  # tally also keeps quiz_tally true 
 from academy.quizzes.grading import Grading, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
-from academy.writes import ManyRows
 from academy.scoring.composite import replay
+from academy.writes import ManyRows
 
 GRACE = timedelta(seconds=30)
 
