@@ -1,5 +1,4 @@
 """Taking quizzes through HTTP: every type, saving, resuming, submitting once, tampering, dialogue, review."""
-import json
 import re
 from datetime import datetime
 
