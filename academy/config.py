@@ -33,6 +33,10 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         SESSION_COOKIE_SECURE=os.environ.get("ACADEMY_ENV") == "production",
         # A login lasts this long at most, however active (checked on the server at every request).
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(os.environ.get("LOGIN_SESSION_HOURS", "12"))),
+        # Signed out after this long without a request (checked on the server; stricter for trainers, managers
+        # and admins, whose sessions can change other people's records).
+        IDLE_MINUTES=float(os.environ.get("IDLE_MINUTES", "120")),
+        STAFF_IDLE_MINUTES=float(os.environ.get("STAFF_IDLE_MINUTES", "30")),
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_DEFAULT_ENABLED=True,

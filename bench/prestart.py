@@ -11,6 +11,7 @@ thread).  Setup only: nothing here is measured.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -64,7 +65,7 @@ def main(quiz_id: str, start: int, count: int, prefix: str, files: int) -> None:
                 attempt_id = start_attempt(db, user.id, quiz, utcnow())
                 with app.test_request_context():
                     g.pop("csrf_token", None)  # generate_csrf keeps the token of the app context's first user
-                    cookie_session.update({"sid": token, "_user_id": str(user.id), "_fresh": True})
+                    cookie_session.update({"sid": token, "seen": int(time.time()), "_user_id": str(user.id), "_fresh": True})
                     csrf = generate_csrf()
                     cookie = serializer.dumps(dict(cookie_session))
                 outputs[user.id % files].write(f"/attempts/{attempt_id} {app.config['SESSION_COOKIE_NAME']}={cookie} {csrf}\n")

@@ -112,6 +112,79 @@ def test_a_login_ends_after_its_lifetime_however_active(app, client, db):
     assert client.get("/map").status_code == 200
 
 
+class FakeClock:
+    """Stands in for the `time` module of the auth views: the idle rule reads time.time() there."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from academy.auth import views
+
+    fake = FakeClock()
+    monkeypatch.setattr(views, "time", fake)
+    return fake
+
+
+def signed_out_for_idling(response, client) -> bool:
+    if response.status_code != 302 or "/login" not in response.headers["Location"]:
+        return False
+    return "长时间未操作" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_learners_are_signed_out_after_two_idle_hours_and_activity_keeps_them_in(app, client, db, clock):
+    make_user(db, "ida")
+    login(client, "ida")
+    for _ in range(3):  # a request every 119 minutes keeps the login alive (up to its absolute lifetime)
+        clock.now += 119 * 60
+        assert client.get("/map").status_code == 200
+    clock.now += 121 * 60
+    assert signed_out_for_idling(client.get("/map"), client)
+    assert client.get("/map").status_code == 302  # the cookie no longer signs anyone in
+    login(client, "ida")
+    assert client.get("/map").status_code == 200
+
+
+def test_staff_are_signed_out_after_thirty_idle_minutes(app, client, db, clock):
+    make_user(db, "tess", roles=("trainee", "trainer"))
+    login(client, "tess")
+    clock.now += 29 * 60
+    assert client.get("/review/").status_code == 200
+    clock.now += 31 * 60
+    assert signed_out_for_idling(client.get("/review/"), client)
+
+
+def test_an_old_copy_of_the_cookie_stays_idle_while_its_owner_works_on(app, client, db, clock):
+    make_user(db, "cora")
+    login(client, "cora")
+    copied = client.get_cookie("session").value
+    for _ in range(3):
+        clock.now += 60 * 60
+        assert client.get("/map").status_code == 200
+    other = app.test_client()
+    other.set_cookie("session", copied)
+    assert signed_out_for_idling(other.get("/map"), other)
+    assert client.get("/map").status_code == 200
+
+
+def test_the_activity_mark_is_rewritten_every_few_minutes_not_on_every_request(app, client, db, clock):
+    make_user(db, "mark")
+    login(client, "mark")
+    client.get("/map")  # the first page also stores the CSRF secret in the session
+    assert "Set-Cookie" not in client.get("/map").headers
+    clock.now += 4 * 60
+    assert "Set-Cookie" not in client.get("/map").headers
+    clock.now += 2 * 60
+    assert "session=" in client.get("/map").headers.get("Set-Cookie", "")
+
+
 def test_forms_require_csrf(csrf_client, csrf_app):
     with csrf_app.app_context():
         from academy.db import get_session

@@ -88,6 +88,25 @@ def user_for_token(reader: Reader, user_id: str, token: str | None, lifetime: ti
                        frozenset(row.role for row in rows if row.role))
 
 
+STAFF_ROLES = frozenset({"trainer", "manager", "admin"})
+ACTIVITY_MARK_STEP = 300  # seconds: the activity mark in the cookie is rewritten at most this often
+
+
+def idle_limit(user: SessionUser, learner_minutes: float, staff_minutes: float) -> float:
+    """Seconds without a request after which this user is signed out."""
+    return 60 * (staff_minutes if user.roles & STAFF_ROLES else learner_minutes)
+
+
+def idle_too_long(last_seen, now: float, limit: float) -> bool:
+    """The cookie's activity mark is missing, not a number, or older than the limit allows."""
+    return not isinstance(last_seen, int | float) or now - last_seen > limit
+
+
+def activity_mark_due(last_seen: float, now: float) -> bool:
+    """Rewrite the mark (a new cookie) only when it is a few minutes old, not on every request."""
+    return now - last_seen >= ACTIVITY_MARK_STEP
+
+
 def revoke_login_session(session: Session, token: str | None) -> None:
     row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token or "")))
     if row is not None and row.revoked_at is None:

@@ -1,4 +1,6 @@
 """Login, logout (POST, revokes the server-side session) and language switch."""
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -26,7 +28,17 @@ def _setup(state) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return services.user_for_token(get_reader(), user_id, session.get("sid"), current_app.permanent_session_lifetime)
+    user = services.user_for_token(get_reader(), user_id, session.get("sid"), current_app.permanent_session_lifetime)
+    if user is None:
+        return None
+    now, config = time.time(), current_app.config
+    if services.idle_too_long(session.get("seen"), now, services.idle_limit(user, config["IDLE_MINUTES"], config["STAFF_IDLE_MINUTES"])):
+        session.clear()  # every copy of this cookie carries the same or an older mark, so none can come back
+        flash(_("长时间未操作，已自动退出，请重新登录。"), "info")
+        return None
+    if services.activity_mark_due(session["seen"], now):
+        session["seen"] = int(now)
+    return user
 
 
 def too_many() -> str:
@@ -47,7 +59,7 @@ def login():
             token = services.open_login_session(db, user)
             db.commit()
             session.clear()
-            session["sid"] = token
+            session["sid"], session["seen"] = token, int(time.time())
             login_user(user)
             return redirect(safe_next(request.args.get("next"), url_for("courses.dashboard")))
         form.password.errors.append(_("用户名或密码错误，或账号已停用。"))
