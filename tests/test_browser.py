@@ -276,6 +276,29 @@ def test_ordering_with_move_buttons_is_saved(browser):
     assert _ordering_positions(b) == positions, "the saved positions come back after reloading"
 
 
+def test_typed_text_survives_a_reload_and_is_forgotten_at_sign_out(browser):
+    """Drafts of free text (sessionStorage): what a learner typed comes back on the page after a reload, as it
+    would after an idle sign-out bounced the post to the login page; signing out forgets it."""
+    b = browser
+    b.login("talker")
+    _start(b, "sample-all-types")
+    attempt = b.path()
+    area = b.driver.find_element(By.CSS_SELECTOR, "form#answers textarea")
+    b.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", area)
+    area.clear()
+    area.send_keys("先了解采购方式，再约信息科")
+    b.driver.refresh()
+    b.wait(lambda d: d.find_element(By.CSS_SELECTOR, "form#answers textarea").get_attribute("value"))
+    assert b.driver.find_element(By.CSS_SELECTOR, "form#answers textarea").get_attribute("value") == "先了解采购方式，再约信息科"
+    assert "已恢复本页尚未提交的内容" in b.driver.find_element(By.CSS_SELECTOR, "form#answers > p[role=status]").text
+    logout = b.driver.find_element(By.CSS_SELECTOR, "form[action$='/logout'] button")
+    b.click_and_wait(logout, lambda p: p == "/login", "the login page after signing out")
+    b.login("talker")
+    b.go(attempt)
+    assert b.driver.find_element(By.CSS_SELECTOR, "form#answers textarea").get_attribute("value") == ""
+    assert not b.driver.find_elements(By.CSS_SELECTOR, "form#answers > p[role=status]")
+
+
 def test_matching_marks_answers_used_in_other_rows(browser):
     from selenium.webdriver.support.ui import Select
 

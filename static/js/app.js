@@ -21,6 +21,10 @@
       };
       window.setInterval(tick, 1000);
     }
+    document.querySelectorAll("form[data-keep-drafts]").forEach(keepDrafts);
+    document.querySelectorAll("form[action$='/logout']").forEach(function (form) {
+      form.addEventListener("submit", forgetDrafts);
+    });
     document.querySelectorAll("ol[data-ordering]").forEach(enhanceOrdering);
     document.querySelectorAll("table[data-matching]").forEach(enhanceMatching);
     document.querySelectorAll("form.quiz-form input, form.quiz-form select, form.quiz-form textarea").forEach(function (field) {
@@ -32,6 +36,54 @@
       });
     });
   });
+
+  // What is typed or chosen in a long form (a role-play response, a review) is kept in this tab
+  // (sessionStorage, gone when the tab closes) until it is sent, so that nothing is lost when a post bounces
+  // to the login page (idle sign-out) or the network fails: back on the page, empty fields get their draft
+  // again.  Signing out forgets every draft.
+  var DRAFT = "draft:";
+
+  function keepDrafts(form) {
+    var restored = false;
+    var fields = form.querySelectorAll("textarea[name], input[type=text][name], input:not([type])[name], input[type=radio][name]");
+    Array.prototype.forEach.call(fields, function (field) {
+      var key = DRAFT + window.location.pathname + "#" + field.name;
+      var saved = stored(function (s) { return s.getItem(key); });
+      var remember = function () { stored(function (s) { s.setItem(key, field.value); }); };
+      if (field.type === "radio") {
+        var group = form.querySelectorAll('input[type=radio][name="' + field.name + '"]');
+        var chosen = Array.prototype.some.call(group, function (r) { return r.checked; });
+        if (saved && field.value === saved && !chosen) { field.checked = true; restored = true; }
+        field.addEventListener("change", remember);
+        return;
+      }
+      if (saved && !field.value) {
+        field.value = saved;
+        field.dispatchEvent(new Event("input"));
+        restored = true;
+      }
+      field.addEventListener("input", remember);
+    });
+    if (restored) {
+      var note = document.createElement("p");
+      note.className = "flash flash-info";
+      note.setAttribute("role", "status");
+      note.textContent = form.getAttribute("data-keep-drafts");
+      form.insertBefore(note, form.firstChild);
+    }
+  }
+
+  function forgetDrafts() {
+    stored(function (s) {
+      for (var i = s.length - 1; i >= 0; i--) {
+        if (s.key(i).indexOf(DRAFT) === 0) { s.removeItem(s.key(i)); }
+      }
+    });
+  }
+
+  function stored(use) {  // sessionStorage can be switched off or full: drafts are a help, never a failure
+    try { return use(window.sessionStorage); } catch (e) { return null; }
+  }
 
   // Ordering items: 上移/下移 buttons move a row; the position drop-downs then follow the rows' order,
   // so the form posts exactly what the learner sees.  Without JavaScript the drop-downs alone work.
