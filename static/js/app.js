@@ -40,14 +40,16 @@
   // What is typed or chosen in a long form (a role-play response, a review) is kept in this tab
   // (sessionStorage, gone when the tab closes) until it is sent, so that nothing is lost when a post bounces
   // to the login page (idle sign-out) or the network fails: back on the page, empty fields get their draft
-  // again.  Signing out forgets every draft.
+  // again, for the same signed-in person.  Signing out forgets every draft.
   var DRAFT = "draft:";
 
   function keepDrafts(form) {
     var restored = false;
+    var user = document.querySelector(".user-name");  // another person signing in on this tab gets none of them
+    var owner = user ? user.textContent : "";
     var fields = form.querySelectorAll("textarea[name], input[type=text][name], input:not([type])[name], input[type=radio][name]");
     Array.prototype.forEach.call(fields, function (field) {
-      var key = DRAFT + window.location.pathname + "#" + field.name;
+      var key = DRAFT + owner + ":" + window.location.pathname + "#" + field.name;
       var saved = stored(function (s) { return s.getItem(key); });
       var remember = function () { stored(function (s) { s.setItem(key, field.value); }); };
       if (field.type === "radio") {
