@@ -1,4 +1,6 @@
 """Engine and per-request session; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE for writes."""
+import json
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,12 +17,20 @@ class Base(DeclarativeBase):
     pass
 
 
+def json_text(value) -> str:
+    """JSON columns as compact UTF-8 text (Chinese answers take a third of the bytes of \\u escapes, and a
+    graded attempt's row fits in fewer database pages)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str, **options) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return create_engine(url, **({"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5} | options))
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False, "factory": TurnTakingConnection})
+        return create_engine(url, json_serializer=json_text,
+                             **({"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5} | options))
+    engine = create_engine(url, json_serializer=json_text,
+                           connect_args={"timeout": 30, "check_same_thread": False, "factory": TurnTakingConnection})
     lock_path = lock_path_for(engine.url.database)
     event.listen(engine, "connect", lambda dbapi_connection, _record: _sqlite_on_connect(dbapi_connection, lock_path))
     event.listen(engine, "begin", _sqlite_on_begin)

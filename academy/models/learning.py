@@ -70,7 +70,7 @@ class Attempt(Base):
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= max_score + 0.0001)", name="score_in_range"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))  # indexed by the unique
     quiz_id: Mapped[str] = mapped_column(String(80), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))
     number: Mapped[int]
@@ -101,7 +101,7 @@ class ItemResult(Base):
     __tablename__ = "item_result"
     __table_args__ = (UniqueConstraint("attempt_id", "item_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))  # indexed by the unique
     item_id: Mapped[str] = mapped_column(String(120))
     item_type: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
@@ -127,7 +127,7 @@ class MistakeEntry(Base):
     __tablename__ = "mistake_entry"
     __table_args__ = (UniqueConstraint("user_id", "quiz_id", "item_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))  # indexed by the unique
     quiz_id: Mapped[str] = mapped_column(String(80))
     item_id: Mapped[str] = mapped_column(String(120))
     version_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))

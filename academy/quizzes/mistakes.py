@@ -2,13 +2,14 @@
 from datetime import datetime
 
 from sqlalchemy import DateTime, bindparam, case, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from academy.db import per_dialect
 from academy.models import MistakeEntry
 from academy.quizmd import Choice, Item, Node, Option, Quiz
 from academy.scoring.composite import replay
-from academy.writes import ManyRows
+from academy.writes import Bound, Written
 
 CLEAR_AFTER = 2
 
@@ -39,24 +40,31 @@ def _missed(insert):
     """Missed items: a new entry, or an entry's streak reset and one more miss (one statement for all)."""
     given = {column: bindparam(column) for column in ("user_id", "quiz_id", "item_id", "version_id", "added_at")}
     statement, entries = insert(TABLE).values(given | {"note": "", "streak": 0, "misses": 1}), TABLE.c
-    return ManyRows(statement.on_conflict_do_update(
+    return Written(statement.on_conflict_do_update(
         index_elements=["user_id", "quiz_id", "item_id"],
         set_={"streak": 0, "misses": entries.misses + 1, "cleared_at": None, "version_id": statement.excluded.version_id}))
 
 
 MISSED = per_dialect(_missed)
-ANSWERED_RIGHT = ManyRows(update(TABLE).where(*ENTRY, TABLE.c.item_id == bindparam("key"), TABLE.c.cleared_at.is_(None)).values(
+ANSWERED_RIGHT = Written(update(TABLE).where(*ENTRY, TABLE.c.item_id == bindparam("key"), TABLE.c.cleared_at.is_(None)).values(
     streak=TABLE.c.streak + 1, cleared_at=case((TABLE.c.streak + 1 >= CLEAR_AFTER, bindparam("now", type_=DateTime)), else_=None)))
 
 
-def record_results(session: Session, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool], now: datetime) -> None:
-    """Wrong answers enter (or re-enter) the book; right answers of open entries count towards leaving it."""
+def result_writes(dialect: Dialect, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool],
+                  now: datetime) -> list[Bound]:
+    """Wrong answers enter (or re-enter) the book; right answers of open entries count towards leaving it: at
+    most one executemany each, bound before the transaction that runs them."""
     missed = [{"user_id": user_id, "quiz_id": quiz_id, "item_id": key, "version_id": version_id, "added_at": now}
               for key, right in results.items() if not right]
-    right = [key for key, ok in results.items() if ok]
+    right = [{"learner": user_id, "quiz": quiz_id, "key": key, "now": now} for key, ok in results.items() if ok]
+    writes = (MISSED[dialect.name].bind_many(dialect, missed), ANSWERED_RIGHT.bind_many(dialect, right))
+    return [write for write in writes if write is not None]
+
+
+def record_results(session: Session, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool], now: datetime) -> None:
     connection = session.connection()  # write-only rows: they need nothing from the ORM
-    MISSED[connection.dialect.name].run(connection, missed)
-    ANSWERED_RIGHT.run(connection, [{"learner": user_id, "quiz": quiz_id, "key": key, "now": now} for key in right])
+    for write in result_writes(connection.dialect, user_id, quiz_id, version_id, results, now):
+        write.run(connection)
 
 
 def reload_entries(session: Session, entries: list[MistakeEntry]) -> None:

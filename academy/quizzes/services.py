@@ -7,7 +7,7 @@ from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, DateTime, Float, Text, bindparam, case, cast, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -18,7 +18,7 @@ from academy.quizzes.grading import Grading, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
 from academy.scoring.composite import replay
-from academy.writes import ManyRows
+from academy.writes import Bound, Written
 
 GRACE = timedelta(seconds=30)
 
@@ -251,26 +251,33 @@ def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict
 
 AS_SEEN = (Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("learner"), Attempt.state == "in_progress",
            cast(Attempt.answers, Text) == bindparam("seen_answers"), cast(Attempt.checked, Text) == bindparam("seen_checked"))
-FINALISE_AS_SEEN = update(Attempt).where(*AS_SEEN).values({  # SET parameters may not be named after columns
+FINALISE_AS_SEEN = Written(update(Attempt).where(*AS_SEEN).values({  # SET parameters may not be named after columns
     Attempt.state: "graded", Attempt.answers: bindparam("new_answers", type_=JSON),
     Attempt.submitted_at: bindparam("now", type_=DateTime), Attempt.graded_at: bindparam("now", type_=DateTime),
     Attempt.result: bindparam("new_result", type_=JSON), Attempt.score: bindparam("new_score", type_=Float),
     Attempt.max_score: bindparam("new_max_score", type_=Float), Attempt.percent: bindparam("new_percent", type_=Float),
-    Attempt.passed: bindparam("new_passed", type_=Boolean), Attempt.redline: bindparam("new_redline", type_=Boolean)})
+    Attempt.passed: bindparam("new_passed", type_=Boolean), Attempt.redline: bindparam("new_redline", type_=Boolean)}))
 
 
 def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, now: datetime) -> bool:
+    """Every statement's arguments are bound before the transaction begins (on SQLite, before the writers' lock
+    is taken): the transaction only runs them."""
     values = {"new_answers": grading.answers, "new_result": grading.result, "new_score": grading.score,
               "new_max_score": grading.quiz.total_points, "new_percent": grading.percent,
               "new_passed": grading.passed, "new_redline": grading.redline}
     seen_as = {"attempt_id": seen.id, "learner": seen.user_id, "seen_answers": seen.answers_json,
                "seen_checked": seen.checked_json, "now": now}
-    if session.connection().execute(FINALISE_AS_SEEN, seen_as | values).rowcount != 1:
+    dialect = session.get_bind().dialect
+    finalise = FINALISE_AS_SEEN.bind(dialect, seen_as | values)
+    rows = graded_row_writes(dialect, seen.id, seen.user_id, seen.version_id, grading, now)
+    connection = session.connection()
+    if finalise.run(connection) != 1:
         return False
+    for write in rows:
+        write.run(connection)
     tally.note(session, (seen.user_id, grading.quiz.id), ("graded", {
         "attempt_id": seen.id, "number": seen.number, "percent": grading.percent, "passed": bool(grading.passed),
         "redline": bool(grading.redline)}))
-    write_graded_rows(session, seen.id, seen.user_id, seen.version_id, grading, now)
     return True
 
 
@@ -290,18 +297,21 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepare
     attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
     attempt.state, attempt.graded_at = "graded", now
     session.flush()
-    write_graded_rows(session, attempt.id, attempt.user_id, attempt.version_id, grading, now)
+    connection = session.connection()
+    for write in graded_row_writes(connection.dialect, attempt.id, attempt.user_id, attempt.version_id, grading, now):
+        write.run(connection)
 
 
-def write_graded_rows(session: Session, attempt_id: int, user_id: int, version_id: int, grading: Grading,
-                      now: datetime) -> None:
-    """Item results and mistake book of a graded attempt: write-only rows in plain Core on the session's
-    connection (an attempt is finalised once).  Its xAPI statements are built from the attempt at export."""
-    ADD_ITEM_RESULTS.run(session.connection(), grading.item_result_rows(attempt_id))
-    mistakes.record_results(session, user_id, grading.quiz.id, version_id, grading.mistake_outcomes, now)
+def graded_row_writes(dialect: Dialect, attempt_id: int, user_id: int, version_id: int, grading: Grading,
+                      now: datetime) -> list[Bound]:
+    """Item results and mistake book of a graded attempt: write-only rows (an attempt is finalised once).  Its
+    xAPI statements are built from the attempt at export."""
+    items = ADD_ITEM_RESULTS.bind_many(dialect, grading.item_result_rows(attempt_id))
+    book = mistakes.result_writes(dialect, user_id, grading.quiz.id, version_id, grading.mistake_outcomes, now)
+    return [items, *book] if items else book
 
 
-ADD_ITEM_RESULTS = ManyRows(insert(ItemResult.__table__).values(
+ADD_ITEM_RESULTS = Written(insert(ItemResult.__table__).values(
     {column: bindparam(column) for column in ("attempt_id", "item_id", "item_type", "score", "points", "redline")}))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from academy.db import per_dialect
 from academy.models import Attempt, QuizTally
+from academy.writes import Written
 
 GRADED = Attempt.state == "graded"
 MINE = (Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
@@ -109,7 +110,7 @@ GRADED_NOW = update(QuizTally).where(*OPEN).values(
     latest_passed=case((NEWEST, PASSED), else_=QuizTally.latest_passed),
     latest_redline=case((NEWEST, REDLINE), else_=QuizTally.latest_redline),
 )
-DELTAS = {"started": STARTED, "review": TO_REVIEW, "graded": GRADED_NOW}
+DELTAS = {kind: Written(statement) for kind, statement in {"started": STARTED, "review": TO_REVIEW, "graded": GRADED_NOW}.items()}
 RECOUNT = "recount"
 TALLIED = ("user_id", "quiz_id", "number", "state", "percent", "passed", "redline")
 
@@ -119,7 +120,7 @@ def apply(connection: Connection, changes: dict) -> None:
     a recount for the rest (and for a delta that finds no matching tally row)."""
     recount = {key for key, change in changes.items() if change is RECOUNT}
     for key, (kind, values) in sorted((k, c) for k, c in changes.items() if c is not RECOUNT):
-        if connection.execute(DELTAS[kind], {"learner": key[0], "quiz": key[1]} | values).rowcount != 1:
+        if DELTAS[kind].bind(connection.dialect, {"learner": key[0], "quiz": key[1]} | values).run(connection) != 1:
             recount.add(key)
     refresh(connection, recount)
 
