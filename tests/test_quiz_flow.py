@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from academy.models import Attempt, ItemResult, MistakeEntry, QuizTally
+from academy.quizzes.layout import mapping_choices
 from tests.factories import exported, login, make_user, start_quiz
 
 SAMPLE = "sample-all-types"
@@ -44,7 +45,8 @@ def correct_fields(item) -> dict:
     if item.type == "ordering":
         return {f"{name}-{i}": str(i + 1) for i in range(len(item.sequence))}
     if item.type in ("matching", "classify"):
-        return {f"{name}-{i}": p.right for i, p in enumerate(p for p in item.pairs if p.left)}
+        choices = mapping_choices(item)  # each drop-down sends its choice's index
+        return {f"{name}-{i}": str(choices.index(p.right)) for i, p in enumerate(p for p in item.pairs if p.left)}
     if item.type in ("short", "numeric"):
         return {name: item.accepted[0][0]}
     if item.type in ("roleplay", "essay"):
@@ -130,12 +132,36 @@ def test_question_controls_follow_the_interface_language(client, trainee):
     assert "Choose…" in page and "请选择" not in page
 
 
+
+def test_saved_matching_and_classify_choices_come_back_in_their_own_rows(client, app, trainee):
+    """Each drop-down posts its choice's index; the saved text is shown selected in the row it was given to
+    (a bug once compared every row's answer with the inner loop's position)."""
+    q = quiz(app)
+    attempt_id = start_quiz(client, SAMPLE)
+    chosen = {}
+    for item in (q.item("sample-matching"), q.item("sample-classify")):
+        choices = mapping_choices(item)
+        rows = sum(1 for p in item.pairs if p.left)
+        chosen[item.id] = {row: (row + 1) % len(choices) for row in range(rows)}  # not the pairs' own order
+    form = {f"q-{item_id}-{row}": str(index) for item_id, rows in chosen.items() for row, index in rows.items()}
+    assert client.post(f"/attempts/{attempt_id}/save", data=form).status_code == 302
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    for item_id, rows in chosen.items():
+        choices = mapping_choices(q.item(item_id))
+        for row, index in rows.items():
+            select = re.search(rf'<select id="q-{item_id}-{row}".*?</select>', page, re.S).group(0)
+            assert re.findall(r'<option value="(\d+)"[^>]*\sselected>', select) == [str(index)], (item_id, row)
+            assert f">{choices[index]}</option>" in select
+
 @pytest.mark.parametrize("field,value", [
     ("q-sample-single", "zz"),
     ("q-sample-multiple", "zz"),
     ("q-sample-tf", "maybe"),
     ("q-sample-ordering-0", "99"),
     ("q-sample-classify-0", "不存在的类别"),
+    ("q-sample-classify-0", "决策者"),  # a choice's text: the form sends its index
+    ("q-sample-classify-0", "4"),  # four categories: 0–3
+    ("q-sample-matching-0", "-1"),
 ])
 def test_foreign_option_ids_are_refused(client, trainee, db, field, value):
     attempt_id = start_quiz(client, SAMPLE)

@@ -36,10 +36,15 @@ def sequence_order(item: Item, seed: int) -> list[tuple[int, str]]:
     return indexed
 
 
-def right_order(item: Item, seed: int) -> list[str]:
-    """Matching answers are shuffled (they would give the pairs away); categories keep their order."""
-    if item.type != "matching":
-        return list(item.categories)
-    rights = list(item.right_choices)
-    random.Random(f"{seed}:{item.id}:right").shuffle(rights)
-    return rights
+def mapping_choices(item: Item) -> tuple[str, ...]:
+    """What each row of a matching or classify item can be given; a form sends a choice's index in this tuple."""
+    return item.right_choices if item.type == "matching" else item.categories
+
+
+def right_order(item: Item, seed: int) -> list[tuple[str, str]]:
+    """(form value, text) of each choice: matching answers are shuffled (they would give the pairs away),
+    categories keep their order."""
+    choices = list(enumerate(mapping_choices(item)))
+    if item.type == "matching":
+        random.Random(f"{seed}:{item.id}:right").shuffle(choices)
+    return [(str(index), text) for index, text in choices]

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from academy.quizmd import Item, Quiz
+from academy.quizzes.layout import mapping_choices
 
 MAX_TEXT = 3000
 
@@ -53,15 +54,17 @@ def parse_ordering(item: Item, form: MultiDict):
 
 
 def parse_mapping(item: Item, form: MultiDict):
-    allowed = set(item.right_choices if item.type == "matching" else item.categories)
-    rows = [p for p in item.pairs if p.left]
+    """Each row's drop-down sends its choice's index in `mapping_choices` (short to post and parse); the answer
+    keeps the choice's text per row."""
+    choices = mapping_choices(item)
     answer = {}
-    for index in range(len(rows)):
+    for index in range(sum(1 for p in item.pairs if p.left)):
         value = form.get(f"{_field(item)}-{index}", "")
-        if value and value not in allowed:
+        if not value:
+            continue
+        if not value.isdecimal() or int(value) >= len(choices):
             raise BadAnswer(_l("题目“%(title)s”的配对选项无效", title=item.title or item.id))
-        if value:
-            answer[str(index)] = value
+        answer[str(index)] = choices[int(value)]
     return answer or None
 
 
