@@ -51,6 +51,8 @@ def _sqlite_on_connect(dbapi_connection: TurnTakingConnection, lock_path: str | 
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+    if lock_path:  # a database file: checkpoints after commits, outside the writers' turn
+        dbapi_connection.manage_checkpoints()
 
 
 def _sqlite_on_begin(connection) -> None:

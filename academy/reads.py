@@ -25,10 +25,19 @@ class DriverSQL:
     defaults: dict
     binders: dict[str, Callable]
 
-    def arguments(self, params: dict):
+    def arguments(self, params: dict, processed: dict | None = None):
+        """The driver's arguments for these values.  `processed` (name → (value, driver value)), shared by the
+        rows of one executemany, lets a value the rows share (the same time) be processed once."""
         values = self.defaults | params
         for name, bind in self.binders.items():
-            values[name] = bind(values[name])
+            value = values[name]
+            earlier = processed.get(name) if processed is not None else None
+            if earlier is not None and earlier[0] is value:
+                values[name] = earlier[1]
+                continue
+            values[name] = bind(value)
+            if processed is not None:
+                processed[name] = (value, values[name])
         return tuple(values[n] for n in self.positional) if self.positional is not None else values
 
 

@@ -42,8 +42,8 @@ class Written:
         """One executemany for all the rows; None when there are none."""
         if not rows:
             return None
-        compiled = self._compiled_for(dialect, True)
-        return Bound(compiled.sql, [compiled.arguments(row) for row in rows])
+        compiled, processed = self._compiled_for(dialect, True), {}
+        return Bound(compiled.sql, [compiled.arguments(row, processed) for row in rows])
 
     def run_many(self, connection: Connection, rows: list[dict]) -> None:
         if bound := self.bind_many(connection.dialect, rows):

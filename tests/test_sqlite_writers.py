@@ -120,3 +120,35 @@ def test_a_connection_dropped_without_closing_frees_the_lock(tmp_path):
     del conn
     gc.collect()
     assert not lock_file_is_held(tmp_path)
+
+
+def test_the_wal_is_checkpointed_after_commits_outside_the_writers_turn(tmp_path, monkeypatch):
+    """No automatic checkpoint inside COMMIT: every CHECKPOINT_EVERY commits of a connection copy the WAL back
+    into the database file after the turn has been handed on."""
+    from academy import sqlite_writers
+
+    checkpointed_while_holding = []
+    real_execute = sqlite_writers.TurnTakingConnection.execute
+
+    def watched(self, sql, *args):
+        if "wal_checkpoint" in sql:
+            checkpointed_while_holding.append(lock_file_is_held(tmp_path))
+        return real_execute(self, sql, *args)
+
+    monkeypatch.setattr(sqlite_writers.TurnTakingConnection, "execute", watched)
+    engine, writer = writer_engine(tmp_path)
+    every, database = sqlite_writers.CHECKPOINT_EVERY, tmp_path / "w.db"
+    with engine.connect() as conn:  # the pool's one connection: the schema's commit counted already
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    size = database.stat().st_size
+    for n in range(every - 2):
+        with writer.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+    assert database.stat().st_size == size and not checkpointed_while_holding  # all of it still in the WAL
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (-1)"))
+    assert checkpointed_while_holding == [False]
+    assert database.stat().st_size > size
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == every - 1
+    engine.dispose()
