@@ -33,10 +33,10 @@ class TurnTakingConnection(sqlite3.Connection):
     _checkpoint_every = 0  # 0: SQLite's automatic checkpoint
     _commits = 0
 
-    def manage_checkpoints(self, every: int = CHECKPOINT_EVERY) -> None:
-        """Checkpoint the WAL after every `every` commits, outside the writers' turn, instead of in the COMMIT."""
+    def manage_checkpoints(self) -> None:
+        """Checkpoint the WAL after every CHECKPOINT_EVERY commits, outside the writers' turn, not in the COMMIT."""
         self.execute("PRAGMA wal_autocheckpoint=0")
-        self._checkpoint_every = every
+        self._checkpoint_every = CHECKPOINT_EVERY
 
     def begin(self, mode: str) -> None:
         if mode == "IMMEDIATE" and self.lock_path:
@@ -55,7 +55,13 @@ class TurnTakingConnection(sqlite3.Connection):
         if self._checkpoint_every:
             self._commits += 1
             if self._commits % self._checkpoint_every == 0:
-                self.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        try:
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:  # the commit stands; the next connection's turn checkpoints
+            log.warning("WAL checkpoint skipped: %s", exc)
 
     def rollback(self) -> None:
         try:

@@ -152,3 +152,26 @@ def test_the_wal_is_checkpointed_after_commits_outside_the_writers_turn(tmp_path
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == every - 1
     engine.dispose()
+
+
+def test_a_failed_checkpoint_leaves_the_commit_standing(tmp_path, monkeypatch, caplog):
+    import sqlite3
+
+    from academy import sqlite_writers
+
+    real_execute = sqlite_writers.TurnTakingConnection.execute
+
+    def failing(self, sql, *args):
+        if "wal_checkpoint" in sql:
+            raise sqlite3.OperationalError("database is locked")
+        return real_execute(self, sql, *args)
+
+    monkeypatch.setattr(sqlite_writers.TurnTakingConnection, "execute", failing)
+    monkeypatch.setattr(sqlite_writers, "CHECKPOINT_EVERY", 1)
+    engine, writer = writer_engine(tmp_path)
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    assert "checkpoint skipped" in caplog.text
+    engine.dispose()
