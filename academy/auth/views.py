@@ -13,11 +13,20 @@ from academy.i18n import LOCALES
 from academy.security import account_at_address, limiter, safe_next
 
 bp = Blueprint("auth", __name__)
-login_manager = LoginManager()
+
+
+class ServerSessionLogins(LoginManager):
+    """No IP/User-Agent fingerprint per request: the server-side login session is what a copied cookie runs
+    into (logout and deactivation revoke it), nothing here asks for a "fresh" login, and "strong" protection
+    would sign out phone users whenever their network changes.  With protection off, Flask-Login still hashed
+    the client's address and agent on every request before looking at the setting; this skips that."""
+
+    def _session_protection_failed(self) -> bool:
+        return False
+
+
+login_manager = ServerSessionLogins()
 login_manager.login_view = "auth.login"
-# No IP/User-Agent fingerprint per request: the server-side login session is what a copied cookie runs into
-# (logout and deactivation revoke it), nothing here asks for a "fresh" login, and "strong" protection would
-# sign out phone users whenever their network changes.
 login_manager.session_protection = None
 
 
