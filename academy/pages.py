@@ -23,19 +23,20 @@ from academy.security import csrf_token
 NAME_HOLE = "\x00user-name\x00"
 CSRF_HOLE = "\x00csrf-token\x00"
 _HOLES = re.compile(f"({NAME_HOLE}|{CSRF_HOLE})")
-MAX_PAGES = 512  # per process; a page is 10–60 KB
+MAX_PAGES = 512  # per process; a page is 10–90 KB of UTF-8
 
 
-def render_page(template: str, key: tuple, **context) -> str:
+def render_page(template: str, key: tuple, **context) -> str | bytes:
     """render_template(template, **context) for a page whose HTML is a function of `key` (plain, hashable
-    data) besides the language, roles, path, user name and CSRF token."""
+    data) besides the language, roles, path, user name and CSRF token.  A shared page comes back as UTF-8
+    bytes: its parts are kept encoded, so a request does not encode the whole page again."""
     if "_flashes" in session:
         return render_template(template, **context)
     user = current_user._get_current_object()
     full_key = (template, key, page_lang(), user.roles, request.path, request.script_root)
     parts = get_catalog().derived("pages", full_key, lambda: _render_with_holes(template, context), MAX_PAGES)
-    values = {NAME_HOLE: str(escape(user.display_name)), CSRF_HOLE: csrf_token()}
-    return "".join([values.get(part, part) for part in parts])
+    values = {NAME_HOLE: str(escape(user.display_name)).encode(), CSRF_HOLE: csrf_token().encode()}
+    return b"".join([values.get(part, part) for part in parts])
 
 
 def _render_with_holes(template: str, context: dict) -> tuple[str, ...]:
@@ -47,7 +48,7 @@ def _render_with_holes(template: str, context: dict) -> tuple[str, ...]:
     token = g.get("csrf_token")  # set by Flask-WTF whenever it makes a real token, e.g. for a FlaskForm
     if token and token in html:
         raise RuntimeError(f"{template}: a shared page must show the CSRF token only through csrf_token()")
-    return tuple(_HOLES.split(html))
+    return tuple(part if part in (NAME_HOLE, CSRF_HOLE) else part.encode() for part in _HOLES.split(html))
 
 
 def user_name() -> str:
