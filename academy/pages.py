@@ -23,7 +23,7 @@ from academy.security import csrf_token
 NAME_HOLE = "\x00user-name\x00"
 CSRF_HOLE = "\x00csrf-token\x00"
 _HOLES = re.compile(f"({NAME_HOLE}|{CSRF_HOLE})")
-MAX_PAGES = 512  # per process; a page is 10–90 KB of UTF-8
+MAX_PAGES = 512  # per process; a page is 3–30 KB of UTF-8
 
 
 def render_page(template: str, key: tuple, **context) -> str | bytes:
