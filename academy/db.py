@@ -18,8 +18,8 @@ class Base(DeclarativeBase):
 
 
 def json_text(value) -> str:
-    """JSON columns as compact UTF-8 text (Chinese answers take a third of the bytes of \\u escapes, and a
-    graded attempt's row fits in fewer database pages)."""
+    """JSON columns as compact UTF-8 text: a Chinese character takes 3 bytes instead of a 6-byte \\u escape
+    (a graded quiz's answers: 2,006 → 1,430 bytes)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

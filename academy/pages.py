@@ -39,7 +39,8 @@ def render_page(template: str, key: tuple, **context) -> str | bytes:
     return b"".join([values.get(part, part) for part in parts])
 
 
-def _render_with_holes(template: str, context: dict) -> tuple[str, ...]:
+def _render_with_holes(template: str, context: dict) -> tuple[str | bytes, ...]:
+    """The page as UTF-8 parts, with the two holes left as their markers."""
     g.page_holes = True
     try:
         html = render_template(template, **context)

@@ -45,10 +45,6 @@ class Written:
         compiled, processed = self._compiled_for(dialect, True), {}
         return Bound(compiled.sql, [compiled.arguments(row, processed) for row in rows])
 
-    def run_many(self, connection: Connection, rows: list[dict]) -> None:
-        if bound := self.bind_many(connection.dialect, rows):
-            bound.run(connection)
-
     def _compiled_for(self, dialect: Dialect, many: bool) -> DriverSQL:
         key = (dialect.name, many)
         return self._compiled.get(key) or self._compiled.setdefault(key, driver_sql(self.statement, dialect, many))
