@@ -26,6 +26,11 @@ class Bound:
         return connection.exec_driver_sql(self.sql, self.arguments).rowcount
 
 
+def run_all(connection: Connection, writes: list[Bound]) -> None:
+    for write in writes:
+        write.run(connection)
+
+
 class Written:
     """`Written(statement).bind(dialect, row)` or `.bind_many(dialect, [row, …])`.  The statement names every
     column it writes (`.values(...)`): column defaults are not applied here."""

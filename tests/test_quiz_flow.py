@@ -132,7 +132,6 @@ def test_question_controls_follow_the_interface_language(client, trainee):
     assert "Choose…" in page and "请选择" not in page
 
 
-
 def test_saved_matching_and_classify_choices_come_back_in_their_own_rows(client, app, trainee):
     """Each drop-down posts its choice's index; the saved text is shown selected in the row it was given to
     (a bug once compared every row's answer with the inner loop's position)."""

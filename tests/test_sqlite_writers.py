@@ -122,20 +122,27 @@ def test_a_connection_dropped_without_closing_frees_the_lock(tmp_path):
     assert not lock_file_is_held(tmp_path)
 
 
+def before_checkpoints(monkeypatch, hook) -> None:
+    """Call hook() before each WAL checkpoint a TurnTakingConnection runs (it may raise, as SQLite would)."""
+    from academy import sqlite_writers
+
+    real_execute = sqlite_writers.TurnTakingConnection.execute
+
+    def watched(self, sql, *args):
+        if "wal_checkpoint" in sql:
+            hook()
+        return real_execute(self, sql, *args)
+
+    monkeypatch.setattr(sqlite_writers.TurnTakingConnection, "execute", watched)
+
+
 def test_the_wal_is_checkpointed_after_commits_outside_the_writers_turn(tmp_path, monkeypatch):
     """No automatic checkpoint inside COMMIT: every CHECKPOINT_EVERY commits of a connection copy the WAL back
     into the database file after the turn has been handed on."""
     from academy import sqlite_writers
 
     checkpointed_while_holding = []
-    real_execute = sqlite_writers.TurnTakingConnection.execute
-
-    def watched(self, sql, *args):
-        if "wal_checkpoint" in sql:
-            checkpointed_while_holding.append(lock_file_is_held(tmp_path))
-        return real_execute(self, sql, *args)
-
-    monkeypatch.setattr(sqlite_writers.TurnTakingConnection, "execute", watched)
+    before_checkpoints(monkeypatch, lambda: checkpointed_while_holding.append(lock_file_is_held(tmp_path)))
     engine, writer = writer_engine(tmp_path)
     every, database = sqlite_writers.CHECKPOINT_EVERY, tmp_path / "w.db"
     with engine.connect() as conn:  # the pool's one connection: the schema's commit counted already
@@ -159,14 +166,10 @@ def test_a_failed_checkpoint_leaves_the_commit_standing(tmp_path, monkeypatch, c
 
     from academy import sqlite_writers
 
-    real_execute = sqlite_writers.TurnTakingConnection.execute
+    def locked():
+        raise sqlite3.OperationalError("database is locked")
 
-    def failing(self, sql, *args):
-        if "wal_checkpoint" in sql:
-            raise sqlite3.OperationalError("database is locked")
-        return real_execute(self, sql, *args)
-
-    monkeypatch.setattr(sqlite_writers.TurnTakingConnection, "execute", failing)
+    before_checkpoints(monkeypatch, locked)
     monkeypatch.setattr(sqlite_writers, "CHECKPOINT_EVERY", 1)
     engine, writer = writer_engine(tmp_path)
     with writer.begin() as conn:

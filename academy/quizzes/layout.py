@@ -41,10 +41,10 @@ def mapping_choices(item: Item) -> tuple[str, ...]:
     return item.right_choices if item.type == "matching" else item.categories
 
 
-def right_order(item: Item, seed: int) -> list[tuple[str, str]]:
-    """(form value, text) of each choice: matching answers are shuffled (they would give the pairs away),
-    categories keep their order."""
+def right_order(item: Item, seed: int | None) -> list[tuple[str, str]]:
+    """(form value, text) of each choice: in an attempt (a seed) matching answers are shuffled (they would give
+    the pairs away); categories, and practice without a seed, keep their order."""
     choices = list(enumerate(mapping_choices(item)))
-    if item.type == "matching":
+    if item.type == "matching" and seed is not None:
         random.Random(f"{seed}:{item.id}:right").shuffle(choices)
     return [(str(index), text) for index, text in choices]

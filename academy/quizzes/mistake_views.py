@@ -9,7 +9,7 @@ from academy.db import get_session
 from academy.models import QuizVersion
 from academy.models.org import utcnow
 from academy.quizzes import mistakes
-from academy.quizzes.layout import mapping_choices
+from academy.quizzes.layout import right_order
 from academy.quizzes.responses import PARSERS
 from academy.quizzes.versions import pinned_quiz
 from academy.quizzes.views import bp, refusals
@@ -45,7 +45,7 @@ class PracticeView:
         return list(enumerate(item.sequence))[::-1]
 
     def rights(self, item):
-        return [(str(index), text) for index, text in enumerate(mapping_choices(item))]
+        return right_order(item, None)
 
     def answer(self, item, parent=None):
         return self.answers.get(item.id)

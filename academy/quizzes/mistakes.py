@@ -9,7 +9,7 @@ from academy.db import per_dialect
 from academy.models import MistakeEntry
 from academy.quizmd import Choice, Item, Node, Option, Quiz
 from academy.scoring.composite import replay
-from academy.writes import Bound, Written
+from academy.writes import Bound, Written, run_all
 
 CLEAR_AFTER = 2
 
@@ -63,8 +63,7 @@ def result_writes(dialect: Dialect, user_id: int, quiz_id: str, version_id: int,
 
 def record_results(session: Session, user_id: int, quiz_id: str, version_id: int, results: dict[str, bool], now: datetime) -> None:
     connection = session.connection()  # write-only rows: they need nothing from the ORM
-    for write in result_writes(connection.dialect, user_id, quiz_id, version_id, results, now):
-        write.run(connection)
+    run_all(connection, result_writes(connection.dialect, user_id, quiz_id, version_id, results, now))
 
 
 def reload_entries(session: Session, entries: list[MistakeEntry]) -> None:

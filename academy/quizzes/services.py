@@ -18,7 +18,7 @@ from academy.quizzes.grading import Grading, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
 from academy.scoring.composite import replay
-from academy.writes import Bound, Written
+from academy.writes import Bound, Written, run_all
 
 GRACE = timedelta(seconds=30)
 
@@ -273,8 +273,7 @@ def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, n
     connection = session.connection()
     if finalise.run(connection) != 1:
         return False
-    for write in rows:
-        write.run(connection)
+    run_all(connection, rows)
     tally.note(session, (seen.user_id, grading.quiz.id), ("graded", {
         "attempt_id": seen.id, "number": seen.number, "percent": grading.percent, "passed": bool(grading.passed),
         "redline": bool(grading.redline)}))
@@ -298,8 +297,7 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepare
     attempt.state, attempt.graded_at = "graded", now
     session.flush()
     connection = session.connection()
-    for write in graded_row_writes(connection.dialect, attempt.id, attempt.user_id, attempt.version_id, grading, now):
-        write.run(connection)
+    run_all(connection, graded_row_writes(connection.dialect, attempt.id, attempt.user_id, attempt.version_id, grading, now))
 
 
 def graded_row_writes(dialect: Dialect, attempt_id: int, user_id: int, version_id: int, grading: Grading,

@@ -110,7 +110,7 @@ GRADED_NOW = update(QuizTally).where(*OPEN).values(
     latest_passed=case((NEWEST, PASSED), else_=QuizTally.latest_passed),
     latest_redline=case((NEWEST, REDLINE), else_=QuizTally.latest_redline),
 )
-DELTAS = {kind: Written(statement) for kind, statement in {"started": STARTED, "review": TO_REVIEW, "graded": GRADED_NOW}.items()}
+DELTAS = {"started": Written(STARTED), "review": Written(TO_REVIEW), "graded": Written(GRADED_NOW)}
 RECOUNT = "recount"
 TALLIED = ("user_id", "quiz_id", "number", "state", "percent", "passed", "redline")
 
