@@ -1,11 +1,11 @@
 """Taking quizzes through HTTP: every type, saving, resuming, submitting once, tampering, dialogue, review."""
 import re
-from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from academy.models import Attempt, ItemResult, MistakeEntry, QuizTally
+from academy.models import Attempt, ItemResult, QuizTally
+from academy.quizzes import mistakes
 from academy.quizzes.layout import mapping_choices
 from tests.factories import exported, login, make_user, start_quiz
 
@@ -227,13 +227,13 @@ def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, ap
     q = quiz(app, "clients-quiz")
     attempt_id = start_quiz(client, "clients-quiz")
     client.post(f"/attempts/{attempt_id}/submit", data={})
-    entries = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id)).all()
+    entries = list(mistakes.book(db, trainee.id).values())
     assert len(entries) >= len(q.scored_items())
     page = client.get("/mistakes").get_data(as_text=True)
     assert "练习错题" in page and "/lessons/" in page
     form = {}
     for entry in entries:
-        item = q.item(entry.item_id)
+        item = q.item(entry.key)
         if item is not None:
             form.update(correct_fields(item))
     first = client.post("/mistakes/practice", data=form)
@@ -241,8 +241,8 @@ def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, ap
     second = client.post("/mistakes/practice", data=form).get_data(as_text=True)
     assert "2 / 2" in second and "已移出错题本" in second
     db.rollback()  # end the read snapshot
-    cleared = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id, MistakeEntry.cleared_at.is_not(None))).all()
-    assert len(cleared) >= 10
+    cleared = [entry for entry in mistakes.book(db, trainee.id).values() if entry.cleared_at is not None]
+    assert len(cleared) >= 10 and not [e for e in cleared if e.misses != 1 or e.streak != 2]
 
 
 def test_roleplay_review_loop(client, app, db, trainee):
@@ -450,27 +450,3 @@ def test_a_submit_that_finds_the_attempt_submitted_elsewhere_writes_nothing(clie
     assert db.get(Attempt, attempt_id).percent == 100.0
     assert db.scalar(select(func.count()).select_from(ItemResult).where(ItemResult.attempt_id == attempt_id)) == len(q.scored_items())
     assert db.scalar(select(QuizTally.graded).where(QuizTally.user_id == trainee.id)) == 1
-
-
-def test_mistake_book_rows_written_in_one_executemany_follow_the_rules(app, db):
-    """record_results sends missed and right answers as one executemany each (academy/writes.py): a miss adds
-    an entry or resets its streak and counts one more miss; a right answer counts towards leaving only for
-    an open entry, and never adds one."""
-    from academy.quizzes.mistakes import record_results
-    from tests.test_standings import learner_and_version
-
-    user_id, version_id = learner_and_version(db)
-    now = datetime(2026, 12, 4, 9, 0)
-
-    def book() -> dict:
-        db.commit()
-        rows = db.scalars(select(MistakeEntry).where(MistakeEntry.user_id == user_id)).all()
-        return {e.item_id: (e.streak, e.misses, e.cleared_at is not None) for e in rows}
-
-    record_results(db, user_id, "q", version_id, {"a": False, "b": False, "c": True}, now)
-    assert book() == {"a": (0, 1, False), "b": (0, 1, False)}
-    record_results(db, user_id, "q", version_id, {"a": True, "b": True}, now)
-    record_results(db, user_id, "q", version_id, {"a": True, "b": False}, now)
-    assert book() == {"a": (2, 1, True), "b": (0, 2, False)}
-    record_results(db, user_id, "q", version_id, {"a": False}, now)
-    assert book()["a"] == (0, 2, False)

@@ -3,6 +3,7 @@ from academy.models.learning import (
     ItemResult,
     LessonProgress,
     MistakeEntry,
+    PracticeRound,
     QuizTally,
     QuizVersion,
     RoleplayReview,
@@ -20,5 +21,5 @@ from academy.models.org import (
 
 __all__ = [
     "ROLES", "Attempt", "ItemResult", "LessonProgress", "LoginSession", "ManagerScope", "MistakeEntry",
-    "QuizTally", "QuizVersion", "Region", "RoleplayReview", "Team", "User", "UserRole", "XapiStatement",
+    "PracticeRound", "QuizTally", "QuizVersion", "Region", "RoleplayReview", "Team", "User", "UserRole", "XapiStatement",
 ]

@@ -88,6 +88,9 @@ class Attempt(Base):
     percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None]
     redline: Mapped[bool] = mapped_column(default=False)
+    # Once graded: mistake-book key → answered right (items, scenario parts, dialogue decisions); the 错题本 is
+    # folded from these and the practice rounds (academy.quizzes.mistakes).  NULL before revision 0007.
+    outcomes: Mapped[dict | None] = mapped_column(JSON)
     version: Mapped[QuizVersion] = relationship()
     user: Mapped[User] = relationship()
 
@@ -122,7 +125,9 @@ class RoleplayReview(Base):
 
 
 class MistakeEntry(Base):
-    """An item in a learner's 错题本; leaves the book after two correct answers in a row."""
+    """An item of a learner's 错题本 as the book stood at revision 0007, where each learner's book starts.
+    Nothing writes these any more: the book is folded from them, then from graded attempts' outcomes and
+    practice rounds (academy.quizzes.mistakes)."""
 
     __tablename__ = "mistake_entry"
     __table_args__ = (UniqueConstraint("user_id", "quiz_id", "item_id"),)
@@ -136,6 +141,16 @@ class MistakeEntry(Base):
     misses: Mapped[int] = mapped_column(default=1)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     cleared_at: Mapped[datetime | None]
+
+
+class PracticeRound(Base):
+    """One unscored 错题本 practice round: quiz id → {mistake-book key → answered right}."""
+
+    __tablename__ = "practice_round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcomes: Mapped[dict] = mapped_column(JSON)
 
 
 class XapiStatement(Base):

@@ -1,7 +1,6 @@
 """错题本 pages: the list and an unscored practice round."""
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
@@ -11,7 +10,7 @@ from academy.models.org import utcnow
 from academy.quizzes import mistakes
 from academy.quizzes.layout import right_order
 from academy.quizzes.responses import PARSERS
-from academy.quizzes.versions import pinned_quiz
+from academy.quizzes.versions import pinned_quiz_by_hash
 from academy.quizzes.views import bp, refusals
 from academy.scoring import score_item
 
@@ -19,14 +18,11 @@ PRACTICE_SIZE = 10
 
 
 def _book(session, user_id: int) -> list[tuple]:
-    """(entry, quiz, item) for every open entry whose item can still be shown."""
-    entries = mistakes.open_entries(session, user_id)
-    ids = {e.version_id for e in entries}
-    versions = {v.id: v for v in session.scalars(select(QuizVersion).where(QuizVersion.id.in_(ids)))} if ids else {}
+    """(entry, quiz, item) for every open entry of the learner's book whose item can still be shown."""
     rows = []
-    for entry in entries:
-        quiz = pinned_quiz(versions[entry.version_id])
-        item = mistakes.practice_item(quiz, entry.item_id)
+    for entry in mistakes.open_entries(mistakes.book(session, user_id)):
+        quiz = pinned_quiz_by_hash(entry.content_hash, lambda e=entry: session.get(QuizVersion, e.version_id))
+        item = mistakes.practice_item(quiz, entry.key)
         if item is not None:
             rows.append((entry, quiz, item))
     return rows
@@ -69,10 +65,8 @@ def practice():
     rows = _book(db, current_user.id)[:PRACTICE_SIZE]
     if request.method == "GET":
         return render_template("quizzes/practice.html", rows=rows, view=PracticeView())
-    results = {}
-    for entry, quiz, item in rows:
-        results[entry.id] = score_item(item, PARSERS[item.type](item, request.form))
-        mistakes.record_results(db, current_user.id, quiz.id, entry.version_id, {entry.item_id: results[entry.id].correct}, utcnow())
-    mistakes.reload_entries(db, [entry for entry, _quiz, _item in rows])
+    results = {entry.id: score_item(item, PARSERS[item.type](item, request.form)) for entry, _quiz, item in rows}
+    after = mistakes.practise(db, current_user.id, [(entry, results[entry.id].correct) for entry, _quiz, _item in rows], utcnow())
     db.commit()
+    rows = [(after[(entry.quiz_id, entry.key)], quiz, item) for entry, quiz, item in rows]
     return render_template("quizzes/practice_result.html", rows=rows, results=results, catalog=get_catalog())

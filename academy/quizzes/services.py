@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from academy.models import Attempt, ItemResult, QuizTally, QuizVersion
 from academy.quizmd import Quiz
-from academy.quizzes import mistakes, tally  # tally also keeps quiz_tally true at every commit
+from academy.quizzes import tally  # tally also keeps quiz_tally true at every commit
 from academy.quizzes.grading import Grading, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
@@ -256,7 +256,8 @@ FINALISE_AS_SEEN = Written(update(Attempt).where(*AS_SEEN).values({  # SET param
     Attempt.submitted_at: bindparam("now", type_=DateTime), Attempt.graded_at: bindparam("now", type_=DateTime),
     Attempt.result: bindparam("new_result", type_=JSON), Attempt.score: bindparam("new_score", type_=Float),
     Attempt.max_score: bindparam("new_max_score", type_=Float), Attempt.percent: bindparam("new_percent", type_=Float),
-    Attempt.passed: bindparam("new_passed", type_=Boolean), Attempt.redline: bindparam("new_redline", type_=Boolean)}))
+    Attempt.passed: bindparam("new_passed", type_=Boolean), Attempt.redline: bindparam("new_redline", type_=Boolean),
+    Attempt.outcomes: bindparam("new_outcomes", type_=JSON)}))
 
 
 def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, now: datetime) -> bool:
@@ -264,16 +265,16 @@ def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, n
     is taken): the transaction only runs them."""
     values = {"new_answers": grading.answers, "new_result": grading.result, "new_score": grading.score,
               "new_max_score": grading.quiz.total_points, "new_percent": grading.percent,
-              "new_passed": grading.passed, "new_redline": grading.redline}
+              "new_passed": grading.passed, "new_redline": grading.redline, "new_outcomes": grading.mistake_outcomes}
     seen_as = {"attempt_id": seen.id, "learner": seen.user_id, "seen_answers": seen.answers_json,
                "seen_checked": seen.checked_json, "now": now}
     dialect = session.get_bind().dialect
     finalise = FINALISE_AS_SEEN.bind(dialect, seen_as | values)
-    rows = graded_row_writes(dialect, seen.id, seen.user_id, seen.version_id, grading, now)
+    items = item_result_writes(dialect, seen.id, grading)
     connection = session.connection()
     if finalise.run(connection) != 1:
         return False
-    run_all(connection, rows)
+    run_all(connection, items)
     tally.note(session, (seen.user_id, grading.quiz.id), ("graded", {
         "attempt_id": seen.id, "number": seen.number, "percent": grading.percent, "passed": bool(grading.passed),
         "redline": bool(grading.redline)}))
@@ -294,19 +295,17 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepare
         session.flush()
         return
     attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
-    attempt.state, attempt.graded_at = "graded", now
+    attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
     session.flush()
     connection = session.connection()
-    run_all(connection, graded_row_writes(connection.dialect, attempt.id, attempt.user_id, attempt.version_id, grading, now))
+    run_all(connection, item_result_writes(connection.dialect, attempt.id, grading))
 
 
-def graded_row_writes(dialect: Dialect, attempt_id: int, user_id: int, version_id: int, grading: Grading,
-                      now: datetime) -> list[Bound]:
-    """Item results and mistake book of a graded attempt: write-only rows (an attempt is finalised once).  Its
-    xAPI statements are built from the attempt at export."""
+def item_result_writes(dialect: Dialect, attempt_id: int, grading: Grading) -> list[Bound]:
+    """The item results of a graded attempt: write-only rows (an attempt is finalised once).  The attempt row
+    itself keeps what the 错题本 is folded from, and its xAPI statements are built from it at export."""
     items = ADD_ITEM_RESULTS.bind_many(dialect, grading.item_result_rows(attempt_id))
-    book = mistakes.result_writes(dialect, user_id, grading.quiz.id, version_id, grading.mistake_outcomes, now)
-    return [items, *book] if items else book
+    return [items] if items else []
 
 
 ADD_ITEM_RESULTS = Written(insert(ItemResult.__table__).values(

@@ -1,0 +1,121 @@
+"""The 错题本 is folded from graded attempts' outcomes and practice rounds, over the entries it held at
+revision 0007 (academy/quizzes/mistakes.py)."""
+from datetime import datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from academy.models import Attempt, MistakeEntry, QuizVersion
+from academy.quizzes import mistakes
+from academy.quizzes.mistakes import Answered, Entry, fold
+from tests.factories import start_quiz
+from tests.test_quiz_flow import correct_fields, quiz, trainee  # noqa: F401  (trainee is a fixture)
+
+T0 = datetime(2026, 12, 4, 9, 0)
+V1, V2 = (1, "hash-1"), (2, "hash-2")
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def test_misses_enter_right_answers_count_towards_leaving_and_a_miss_starts_again():
+    book = fold([], [Answered(at(0), "q", {"a": False, "b": False, "c": True}, V1)])
+    assert {k: (e.streak, e.misses, e.cleared_at) for k, e in book.items()} == {("q", "a"): (0, 1, None), ("q", "b"): (0, 1, None)}
+    book = fold(book.values(), [Answered(at(1), "q", {"a": True, "b": True}), Answered(at(2), "q", {"a": True, "b": False})])
+    assert (book["q", "a"].streak, book["q", "a"].cleared_at) == (2, at(2))
+    assert (book["q", "b"].streak, book["q", "b"].misses, book["q", "b"].cleared_at) == (0, 2, None)
+    book = fold(book.values(), [Answered(at(3), "q", {"a": False}, V2)])
+    again = book["q", "a"]
+    assert (again.streak, again.misses, again.cleared_at, again.version_id, again.added_at) == (0, 2, None, 2, at(0))
+
+
+def test_events_apply_in_time_order_whatever_order_they_are_read_in():
+    events = [Answered(at(2), "q", {"a": True}), Answered(at(0), "q", {"a": False}, V1), Answered(at(1), "q", {"a": True})]
+    assert fold([], events)["q", "a"].cleared_at == at(2)
+
+
+def test_practice_keeps_the_entrys_version_and_never_adds_an_entry():
+    book = fold([], [Answered(at(0), "q", {"a": False}, V2), Answered(at(1), "q", {"a": False, "z": False})])
+    assert list(book) == [("q", "a")] and (book["q", "a"].version_id, book["q", "a"].misses) == (2, 2)
+
+
+ANSWERS = st.lists(st.tuples(st.booleans(), st.booleans()), max_size=12)  # (right?, from a graded attempt?)
+
+
+@given(ANSWERS)
+def test_one_keys_entry_follows_its_answers(answers):
+    """Stated without the fold's steps: there is an entry once a graded attempt missed the key; it counts
+    every miss from then on; its streak is the right answers since the last miss, up to two; it has left the
+    book exactly when that streak reached two."""
+    events = [Answered(at(i), "q", {"k": right}, V1 if graded else None) for i, (right, graded) in enumerate(answers)]
+    entry = fold([], events).get(("q", "k"))
+    first_miss = next((i for i, (right, graded) in enumerate(answers) if not right and graded), None)
+    if first_miss is None:
+        assert entry is None
+        return
+    since = answers[first_miss:]
+    last_miss = max(i for i, (right, _graded) in enumerate(since) if not right)
+    rights_after = len(since) - last_miss - 1
+    assert entry.misses == sum(1 for right, _graded in since if not right)
+    assert entry.streak == min(rights_after, mistakes.CLEAR_AFTER)
+    assert (entry.cleared_at is not None) == (rights_after >= mistakes.CLEAR_AFTER)
+    assert entry.added_at == at(first_miss)
+
+
+def test_the_book_continues_from_the_entries_it_held_before_the_fold(client, app, db, trainee):  # noqa: F811
+    """Entries written before revision 0007 are where the book starts: a carried entry one right answer from
+    leaving leaves after one more in practice."""
+    q = quiz(app, "clients-quiz")
+    attempt_id = start_quiz(client, "clients-quiz")
+    version_id = db.get(Attempt, attempt_id).version_id
+    item = q.scored_items()[0]
+    db.add(MistakeEntry(user_id=trainee.id, quiz_id=q.id, item_id=item.id, version_id=version_id, streak=1, misses=3,
+                        added_at=at(0)))
+    db.commit()
+    carried = mistakes.book(db, trainee.id)[q.id, item.id]
+    assert (carried.misses, carried.streak, carried.content_hash) == (3, 1, db.get(QuizVersion, version_id).content_hash)
+    assert item.title in client.get("/mistakes").get_data(as_text=True)
+    page = client.post("/mistakes/practice", data=correct_fields(item)).get_data(as_text=True)
+    assert "2 / 2" in page and "已移出错题本" in page
+    db.rollback()
+    assert mistakes.book(db, trainee.id)[q.id, item.id].cleared_at is not None
+    assert item.title not in client.get("/mistakes").get_data(as_text=True)
+
+
+def test_a_graded_submit_stores_its_outcomes_in_the_attempt_row_only(client, app, db, trainee):  # noqa: F811
+    q = quiz(app, "clients-quiz")
+    attempt_id = start_quiz(client, "clients-quiz")
+    client.post(f"/attempts/{attempt_id}/submit", data={})
+    db.rollback()
+    outcomes = db.get(Attempt, attempt_id).outcomes
+    assert len(outcomes) >= len(q.scored_items()) and not any(outcomes.values())
+    assert db.query(MistakeEntry).count() == 0
+    assert set(mistakes.book(db, trainee.id)) == {(q.id, key) for key in outcomes}
+
+
+def test_the_migration_keeps_the_entries_and_goes_back_and_forth(tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect, text
+    from sqlalchemy.orm import Session
+
+    from academy import migrate
+    from academy.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0006")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO user_account (id, username, display_name, password_hash, active, created_at) "
+                          "VALUES (1, 'old', 'old', 'x', 1, '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO quiz_version (id, quiz_id, content_hash, snapshot, created_at) "
+                          "VALUES (1, 'q', 'h', '{}', '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO mistake_entry (user_id, quiz_id, item_id, version_id, note, streak, misses, added_at) "
+                          "VALUES (1, 'q', 'a', 1, '', 1, 2, '2026-01-01 00:00:00')"))
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        assert mistakes.book(session, 1) == {("q", "a"): Entry("q", "a", 1, "h", 2, 1, datetime(2026, 1, 1))}
+    with engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0006")
+        assert "outcomes" not in {column["name"] for column in inspect(conn).get_columns("attempt")}
+    migrate.upgrade(engine)
+    engine.dispose()
