@@ -25,25 +25,17 @@ class DriverSQL:
     defaults: dict
     binders: dict[str, Callable]
 
-    def arguments(self, params: dict, processed: dict | None = None):
-        """The driver's arguments for these values.  `processed` (name → (value, driver value)), shared by the
-        rows of one executemany, lets a value the rows share (the same time) be processed once."""
+    def arguments(self, params: dict):
+        """The driver's arguments for these values."""
         values = self.defaults | params
         for name, bind in self.binders.items():
-            value = values[name]
-            earlier = processed.get(name) if processed is not None else None
-            if earlier is not None and earlier[0] is value:
-                values[name] = earlier[1]
-                continue
-            values[name] = bind(value)
-            if processed is not None:
-                processed[name] = (value, values[name])
+            values[name] = bind(values[name])
         return tuple(values[n] for n in self.positional) if self.positional is not None else values
 
 
-def driver_sql(statement, dialect: Dialect, for_executemany: bool = False) -> DriverSQL:
+def driver_sql(statement, dialect: Dialect) -> DriverSQL:
     """Compile once: the SQL string, parameter order, default values and bind processors (e.g. SQLite dates)."""
-    compiled = statement.compile(dialect=dialect, for_executemany=for_executemany)
+    compiled = statement.compile(dialect=dialect)
     if "POSTCOMPILE" in compiled.string:
         raise ValueError("statements run on the driver cannot have expanding IN parameters")
     if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):

@@ -1,6 +1,5 @@
 from academy.models.learning import (
     Attempt,
-    ItemResult,
     LessonProgress,
     MistakeEntry,
     PracticeRound,
@@ -20,6 +19,6 @@ from academy.models.org import (
 )
 
 __all__ = [
-    "ROLES", "Attempt", "ItemResult", "LessonProgress", "LoginSession", "ManagerScope", "MistakeEntry",
+    "ROLES", "Attempt", "LessonProgress", "LoginSession", "ManagerScope", "MistakeEntry",
     "PracticeRound", "QuizTally", "QuizVersion", "Region", "RoleplayReview", "Team", "User", "UserRole", "XapiStatement",
 ]

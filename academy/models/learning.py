@@ -98,20 +98,6 @@ class Attempt(Base):
         return f"<Attempt {self.quiz_id}#{self.number} {self.state}>"
 
 
-class ItemResult(Base):
-    """One scored item of a graded attempt (reports and item analysis read these)."""
-
-    __tablename__ = "item_result"
-    __table_args__ = (UniqueConstraint("attempt_id", "item_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))  # indexed by the unique
-    item_id: Mapped[str] = mapped_column(String(120))
-    item_type: Mapped[str] = mapped_column(String(16))
-    score: Mapped[float] = mapped_column(Float)
-    points: Mapped[float] = mapped_column(Float)
-    redline: Mapped[bool] = mapped_column(default=False)
-
-
 class RoleplayReview(Base):
     __tablename__ = "roleplay_review"
     id: Mapped[int] = mapped_column(primary_key=True)

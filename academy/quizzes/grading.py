@@ -55,10 +55,6 @@ class Grading:
             found.update(outcomes(self.quiz.item(item_id), self.answers.get(item_id), score))
         return found
 
-    def item_result_rows(self, attempt_id: int) -> list[dict]:
-        return [{"attempt_id": attempt_id, "item_id": i, "item_type": self.quiz.item(i).type, "score": s.score,
-                 "points": s.points, "redline": s.redline} for i, s in self.scores.items()]
-
 
 def grade_answers(quiz: Quiz, answers: dict) -> Grading:
     return Grading(quiz, answers, {item.id: score_item(item, answers.get(item.id)) for item in quiz.scored_items()})

@@ -7,18 +7,18 @@ from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, DateTime, Float, Text, bindparam, case, cast, func, insert, select, update
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from academy.models import Attempt, ItemResult, QuizTally, QuizVersion
+from academy.models import Attempt, QuizTally, QuizVersion
 from academy.quizmd import Quiz
 from academy.quizzes import tally  # tally also keeps quiz_tally true at every commit
 from academy.quizzes.grading import Grading, grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
 from academy.reads import Reader, ReadQuery
 from academy.scoring.composite import replay
-from academy.writes import Bound, Written, run_all
+from academy.writes import Written
 
 GRACE = timedelta(seconds=30)
 
@@ -261,8 +261,8 @@ FINALISE_AS_SEEN = Written(update(Attempt).where(*AS_SEEN).values({  # SET param
 
 
 def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, now: datetime) -> bool:
-    """Every statement's arguments are bound before the transaction begins (on SQLite, before the writers' lock
-    is taken): the transaction only runs them."""
+    """The UPDATE's arguments (answers, result and outcomes as JSON) are bound before the transaction begins (on
+    SQLite, before the writers' lock is taken): the transaction only runs it and the tally's UPDATE."""
     values = {"new_answers": grading.answers, "new_result": grading.result, "new_score": grading.score,
               "new_max_score": grading.quiz.total_points, "new_percent": grading.percent,
               "new_passed": grading.passed, "new_redline": grading.redline, "new_outcomes": grading.mistake_outcomes}
@@ -270,11 +270,8 @@ def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, n
                "seen_checked": seen.checked_json, "now": now}
     dialect = session.get_bind().dialect
     finalise = FINALISE_AS_SEEN.bind(dialect, seen_as | values)
-    items = item_result_writes(dialect, seen.id, grading)
-    connection = session.connection()
-    if finalise.run(connection) != 1:
+    if finalise.run(session.connection()) != 1:
         return False
-    run_all(connection, items)
     tally.note(session, (seen.user_id, grading.quiz.id), ("graded", {
         "attempt_id": seen.id, "number": seen.number, "percent": grading.percent, "passed": bool(grading.passed),
         "redline": bool(grading.redline)}))
@@ -297,19 +294,6 @@ def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepare
     attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
     attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
     session.flush()
-    connection = session.connection()
-    run_all(connection, item_result_writes(connection.dialect, attempt.id, grading))
-
-
-def item_result_writes(dialect: Dialect, attempt_id: int, grading: Grading) -> list[Bound]:
-    """The item results of a graded attempt: write-only rows (an attempt is finalised once).  The attempt row
-    itself keeps what the 错题本 is folded from, and its xAPI statements are built from it at export."""
-    items = ADD_ITEM_RESULTS.bind_many(dialect, grading.item_result_rows(attempt_id))
-    return [items] if items else []
-
-
-ADD_ITEM_RESULTS = Written(insert(ItemResult.__table__).values(
-    {column: bindparam(column) for column in ("attempt_id", "item_id", "item_type", "score", "points", "redline")}))
 
 
 def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
