@@ -9,9 +9,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from academy import chrome, cli, db, i18n, pages, security
     from academy.config import load_config
     from academy.content import catalog
-    from academy.web import register_blueprints, register_errors
+    from academy.web import Academy, register_blueprints, register_errors
 
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app = Academy(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     load_config(app, overrides)
     db.init_app(app)
     security.init_app(app)
