@@ -4,10 +4,11 @@ Each page reads the login session and the learner's progress.  Through an ORM se
 costs 40–80 µs of Python (session, connection, execution context, result object); the same SQL on the
 driver's cursor costs about 5 µs on SQLite.  A `ReadQuery` is an ordinary SQLAlchemy Core `select`,
 compiled once per dialect with its type processing (SQLite dates and booleans come back as Python
-values), and returns named tuples.  The connection is taken from the engine's pool once per request
-and reads in autocommit mode: these reads never need a transaction of their own, and on a write
-request they stay outside its transaction (and outside SQLite's write lock).
+values), and returns named tuples.  Each thread keeps one connection for them, in autocommit mode: these
+reads never need a transaction of their own, and on a write request they stay outside its transaction (and
+outside SQLite's write lock).
 """
+import os
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,17 +97,25 @@ def _convert(row: tuple, readers: tuple) -> list:
 
 
 class Reader:
-    """A pooled driver connection in autocommit mode, held for one request and then returned.
+    """A driver connection in autocommit mode that one thread keeps from request to request
+    (`academy.db.get_reader`).
 
-    Its pool does not ping a connection before handing it out (that was a round trip on every PostgreSQL
-    request).  Instead, a read that finds the database gone (restart, failover) drops every pooled connection
-    and runs again once on a new one; as this is the first read of a signed-in request, the request's other
+    It is not pinged before use (that was a round trip on every PostgreSQL request).  Instead, a read that
+    finds the database gone (restart, failover) drops every pooled connection of the engine and this one, and
+    runs again once on a new one; as this is the first read of a signed-in request, the request's other
     connections are new ones too.
     """
 
     def __init__(self, engine) -> None:
-        self.dialect, self._engine = engine.dialect, engine
-        self._connection = engine.raw_connection()
+        self.dialect, self._engine, self.pid = engine.dialect, engine, os.getpid()
+        self._connection = self._connect()
+
+    def _connect(self):
+        """A connection of the engine's kind that this reader owns (detached from the pool, so it never goes
+        back there and closes with the reader)."""
+        connection = self._engine.raw_connection()
+        connection.detach()
+        return connection
 
     def fetch(self, sql: str, arguments) -> list:
         try:
@@ -116,7 +125,7 @@ class Reader:
                 raise
         self._connection.invalidate()
         self._engine.dispose()
-        self._connection = self._engine.raw_connection()
+        self._connection = self._connect()
         return self._fetch(sql, arguments)
 
     def _fetch(self, sql: str, arguments) -> list:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from academy.db import get_reader
 from academy.models import Attempt, LoginSession
-from academy.reads import ReadQuery
+from academy.reads import Reader, ReadQuery
 from tests.factories import PASSWORD, login, make_user, start_quiz
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -188,3 +188,31 @@ def test_reads_survive_a_database_that_went_away(app, client, db):
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                               "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
         assert client.get("/map").status_code == 200 and client.get("/").status_code == 200
+
+
+def test_each_thread_keeps_its_reader_and_a_forked_process_opens_its_own(app, client, db, monkeypatch):
+    """The hot reads' connection stays with the thread from request to request, outside the pool (which keeps
+    no connection checked out for it); a process with another id, as after a fork, opens a new one."""
+    import os
+    import threading
+
+    make_user(db, "keeper")
+    login(client, "keeper")
+    seen, fetch = [], Reader.fetch
+
+    def noted_fetch(reader, sql, arguments):
+        seen.append(reader)
+        return fetch(reader, sql, arguments)
+
+    monkeypatch.setattr(Reader, "fetch", noted_fetch)
+    for _ in range(3):
+        assert client.get("/map").status_code == 200
+    assert len(set(seen)) == 1 and app.extensions["db_read_engine"].pool.checkedout() == 0
+    other = threading.Thread(target=lambda: client.get("/map"))
+    other.start()
+    other.join()
+    assert len(set(seen)) == 2
+    real_pid = os.getpid()
+    monkeypatch.setattr("academy.db.os.getpid", lambda: real_pid + 1)
+    client.get("/map")
+    assert len(set(seen)) == 3 and seen[-1].pid == real_pid + 1
