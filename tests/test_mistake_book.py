@@ -5,11 +5,11 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from academy.models import Attempt, MistakeEntry, QuizVersion
+from academy.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
 from academy.quizzes import mistakes
 from academy.quizzes.mistakes import Answered, Entry, fold
 from tests.factories import start_quiz
-from tests.test_quiz_flow import correct_fields, quiz, trainee  # noqa: F401  (trainee is a fixture)
+from tests.test_quiz_flow import correct_fields, practice_round, quiz, trainee  # noqa: F401  (trainee is a fixture)
 
 T0 = datetime(2026, 12, 4, 9, 0)
 V1, V2 = (1, "hash-1"), (2, "hash-2")
@@ -76,7 +76,7 @@ def test_the_book_continues_from_the_entries_it_held_before_the_fold(client, app
     carried = mistakes.book(db, trainee.id)[q.id, item.id]
     assert (carried.misses, carried.streak, carried.content_hash) == (3, 1, db.get(QuizVersion, version_id).content_hash)
     assert item.title in client.get("/mistakes").get_data(as_text=True)
-    page = client.post("/mistakes/practice", data=correct_fields(item)).get_data(as_text=True)
+    page = client.post("/mistakes/practice", data=correct_fields(item) | practice_round(client)).get_data(as_text=True)
     assert "2 / 2" in page and "已移出错题本" in page
     db.rollback()
     assert mistakes.book(db, trainee.id)[q.id, item.id].cleared_at is not None
@@ -119,3 +119,32 @@ def test_the_migration_keeps_the_entries_and_goes_back_and_forth(tmp_path):
         assert "outcomes" not in {column["name"] for column in inspect(conn).get_columns("attempt")}
     migrate.upgrade(engine)
     engine.dispose()
+
+
+def test_a_practice_form_posted_twice_counts_once(client, app, db, trainee):  # noqa: F811
+    """A double click or a resent page must not take an entry out of the book after one right answer; a form
+    without a round token (rendered before tokens existed) still counts as a round of its own."""
+    q = quiz(app, "clients-quiz")
+    client.post(f"/attempts/{start_quiz(client, 'clients-quiz')}/submit", data={})
+    key = mistakes.open_entries(mistakes.book(db, trainee.id))[0].key  # the first one the practice page shows
+    answers = correct_fields(q.item(key))
+    form = answers | practice_round(client)
+    for _ in range(2):
+        assert "1 / 2" in client.post("/mistakes/practice", data=form).get_data(as_text=True)
+    db.rollback()
+    assert db.query(PracticeRound).filter_by(user_id=trainee.id).count() == 1
+    assert mistakes.book(db, trainee.id)[q.id, key].streak == 1
+    tampered = client.post("/mistakes/practice", data=answers | {"round": "<x>"}).get_data(as_text=True)
+    assert "2 / 2" in tampered
+
+
+def test_a_round_stored_between_the_check_and_the_insert_is_not_stored_again(app, db, trainee, monkeypatch):  # noqa: F811
+    """On PostgreSQL two requests with the same form can both find no round yet; the second insert then meets
+    the unique (learner, token) and is dropped without spoiling the transaction."""
+    entry = Entry("q", "a", 1, "h", 1, 0, at(0))
+    mistakes.practise(db, trainee.id, "t" * 22, [(entry, True)], at(1))
+    monkeypatch.setattr(type(db), "scalar", lambda self, *args, **kwargs: None)  # the check saw nothing yet
+    mistakes.practise(db, trainee.id, "t" * 22, [(entry, True)], at(2))
+    monkeypatch.undo()
+    db.commit()
+    assert db.query(PracticeRound).filter_by(user_id=trainee.id).count() == 1

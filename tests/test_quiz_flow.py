@@ -223,6 +223,12 @@ def test_dialogue_refuses_unavailable_choice_and_shows_path(client, app, trainee
     assert "你的路径" in page and "干系人立场图" in page and "复盘" in page
 
 
+def practice_round(client) -> dict:
+    """The round token of a freshly opened practice page, as the browser posts it back."""
+    page = client.get("/mistakes/practice").get_data(as_text=True)
+    return {"round": re.search(r'name="round" value="([^"]+)"', page).group(1)}
+
+
 def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, app, trainee, db):
     q = quiz(app, "clients-quiz")
     attempt_id = start_quiz(client, "clients-quiz")
@@ -236,9 +242,9 @@ def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, ap
         item = q.item(entry.key)
         if item is not None:
             form.update(correct_fields(item))
-    first = client.post("/mistakes/practice", data=form)
+    first = client.post("/mistakes/practice", data=form | practice_round(client))
     assert first.status_code == 200 and "1 / 2" in first.get_data(as_text=True)  # the page shows the new streak
-    second = client.post("/mistakes/practice", data=form).get_data(as_text=True)
+    second = client.post("/mistakes/practice", data=form | practice_round(client)).get_data(as_text=True)
     assert "2 / 2" in second and "已移出错题本" in second
     db.rollback()  # end the read snapshot
     cleared = [entry for entry in mistakes.book(db, trainee.id).values() if entry.cleared_at is not None]

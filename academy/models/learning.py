@@ -130,11 +130,14 @@ class MistakeEntry(Base):
 
 
 class PracticeRound(Base):
-    """One unscored 错题本 practice round: quiz id → {mistake-book key → answered right}."""
+    """One unscored 错题本 practice round: quiz id → {mistake-book key → answered right}.  `token` comes with
+    the practice form, so the same form posted twice is one round."""
 
     __tablename__ = "practice_round"
+    __table_args__ = (UniqueConstraint("user_id", "token"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))  # indexed by the unique
+    token: Mapped[str] = mapped_column(String(32))
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
     outcomes: Mapped[dict] = mapped_column(JSON)
 

@@ -1,4 +1,7 @@
 """错题本 pages: the list and an unscored practice round."""
+import re
+import secrets
+
 from flask import render_template, request
 from flask_login import current_user
 
@@ -50,6 +53,14 @@ class PracticeView:
         return None
 
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+def _round_token(posted: str | None) -> str:
+    """The practice form's round token; a form without a valid one (rendered before tokens) is a round of its own."""
+    return posted if posted and TOKEN.fullmatch(posted) else secrets.token_urlsafe(16)
+
+
 @bp.route("/mistakes", endpoint="mistakes")
 @requires(ANY_USER)
 def mistakes_page():
@@ -64,9 +75,10 @@ def practice():
     db = get_session()
     rows = _book(db, current_user.id)[:PRACTICE_SIZE]
     if request.method == "GET":
-        return render_template("quizzes/practice.html", rows=rows, view=PracticeView())
+        return render_template("quizzes/practice.html", rows=rows, view=PracticeView(), token=secrets.token_urlsafe(16))
     results = {entry.id: score_item(item, PARSERS[item.type](item, request.form)) for entry, _quiz, item in rows}
-    after = mistakes.practise(db, current_user.id, [(entry, results[entry.id].correct) for entry, _quiz, _item in rows], utcnow())
+    answered = [(entry, results[entry.id].correct) for entry, _quiz, _item in rows]
+    after = mistakes.practise(db, current_user.id, _round_token(request.form.get("round")), answered, utcnow())
     db.commit()
     rows = [(after[(entry.quiz_id, entry.key)], quiz, item) for entry, quiz, item in rows]
     return render_template("quizzes/practice_result.html", rows=rows, results=results, catalog=get_catalog())

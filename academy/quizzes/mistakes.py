@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from academy.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
@@ -116,13 +117,20 @@ def open_entries(entries: dict[tuple[str, str], Entry]) -> list[Entry]:
     return sorted((e for e in entries.values() if e.cleared_at is None), key=lambda e: (e.added_at, e.id), reverse=True)
 
 
-def practise(session: Session, user_id: int, answered: list[tuple[Entry, bool]], now: datetime) -> dict[tuple[str, str], Entry]:
-    """Store one practice round (each entry answered right or not); the book after it."""
+def practise(session: Session, user_id: int, token: str, answered: list[tuple[Entry, bool]],
+             now: datetime) -> dict[tuple[str, str], Entry]:
+    """Store one practice round (each entry answered right or not) unless the round with this token is stored
+    already (the same form posted twice: a double click, a resent page); the book after it."""
     outcomes: dict[str, dict[str, bool]] = {}
     for entry, right in answered:
         outcomes.setdefault(entry.quiz_id, {})[entry.key] = right
-    session.add(PracticeRound(user_id=user_id, answered_at=now, outcomes=outcomes))
-    session.flush()
+    stored = select(PracticeRound.id).where(PracticeRound.user_id == user_id, PracticeRound.token == token)
+    if session.scalar(stored) is None:
+        try:
+            with session.begin_nested():
+                session.add(PracticeRound(user_id=user_id, token=token, answered_at=now, outcomes=outcomes))
+        except IntegrityError:  # PostgreSQL: the same form, stored a moment ago by another request
+            pass
     return book(session, user_id)
 
 

@@ -1,5 +1,6 @@
 """The 错题本 is folded from what happened instead of being rewritten at every submit: a graded attempt
-keeps its outcomes (mistake-book key → answered right), a practice round is one row, and the book is computed
+keeps its outcomes (mistake-book key → answered right), a practice round is one row (once per practice form:
+posted twice, it counts once), and the book is computed
 from them (academy/quizzes/mistakes.py).  A graded submit wrote about one mistake_entry row per missed key
 (19 of the 26 keys of the bench's quiz, plus 7 updates): 15 % of its CPU.
 
@@ -25,16 +26,16 @@ def upgrade() -> None:
         "practice_round",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
         sa.Column("answered_at", sa.DateTime(), nullable=False),
         sa.Column("outcomes", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_id", "token"),
     )
-    op.create_index("ix_practice_round_user_id", "practice_round", ["user_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_practice_round_user_id", "practice_round")
     op.drop_table("practice_round")
     with op.batch_alter_table("attempt") as batch:
         batch.drop_column("outcomes")
