@@ -7,13 +7,12 @@ from flask_login import current_user
 
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
-from academy.db import get_session
-from academy.models import QuizVersion
+from academy.db import get_reader, get_session
 from academy.models.org import utcnow
 from academy.quizzes import mistakes
 from academy.quizzes.layout import right_order
 from academy.quizzes.responses import PARSERS
-from academy.quizzes.versions import pinned_quiz_by_hash
+from academy.quizzes.versions import pinned_quiz_read
 from academy.quizzes.views import bp, refusals
 from academy.scoring import score_item
 
@@ -24,7 +23,7 @@ def _book(session, user_id: int) -> list[tuple]:
     """(entry, quiz, item) for every open entry of the learner's book whose item can still be shown."""
     rows = []
     for entry in mistakes.open_entries(mistakes.book(session, user_id)):
-        quiz = pinned_quiz_by_hash(entry.content_hash, lambda e=entry: session.get(QuizVersion, e.version_id))
+        quiz = pinned_quiz_read(get_reader(), entry.content_hash, entry.version_id)
         item = mistakes.practice_item(quiz, entry.key)
         if item is not None:
             rows.append((entry, quiz, item))
