@@ -32,3 +32,22 @@ def exported(app, since=None) -> list[dict]:
 
     with app.app_context():
         return list(export(get_session(), since))
+
+
+def database_at(path, revision: str, version_hash: str | None = None):
+    """An SQLite database migrated only up to `revision`, holding learner 1 ("old") and, given a hash, version 1
+    of quiz "q": the starting point of a migration test."""
+    from sqlalchemy import text
+
+    from academy import migrate
+    from academy.db import make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, revision)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO user_account (id, username, display_name, password_hash, active, created_at) "
+                          "VALUES (1, 'old', 'old', 'x', 1, '2026-01-01 00:00:00')"))
+        if version_hash is not None:
+            conn.execute(text("INSERT INTO quiz_version (id, quiz_id, content_hash, snapshot, created_at) "
+                              "VALUES (1, 'q', :hash, '{}', '2026-01-01 00:00:00')"), {"hash": version_hash})
+    return engine

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from academy.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
 from academy.quizzes import mistakes
 from academy.quizzes.mistakes import Answered, Entry, fold
-from tests.factories import start_quiz
+from tests.factories import database_at, start_quiz
 from tests.test_quiz_flow import correct_fields, practice_round, quiz, trainee  # noqa: F401  (trainee is a fixture)
 
 T0 = datetime(2026, 12, 4, 9, 0)
@@ -100,15 +100,9 @@ def test_the_migration_keeps_the_entries_and_goes_back_and_forth(tmp_path):
     from sqlalchemy.orm import Session
 
     from academy import migrate
-    from academy.db import make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(engine, "0006")
+    engine = database_at(tmp_path / "old.db", "0006", version_hash="h")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO user_account (id, username, display_name, password_hash, active, created_at) "
-                          "VALUES (1, 'old', 'old', 'x', 1, '2026-01-01 00:00:00')"))
-        conn.execute(text("INSERT INTO quiz_version (id, quiz_id, content_hash, snapshot, created_at) "
-                          "VALUES (1, 'q', 'h', '{}', '2026-01-01 00:00:00')"))
         conn.execute(text("INSERT INTO mistake_entry (user_id, quiz_id, item_id, version_id, note, streak, misses, added_at) "
                           "VALUES (1, 'q', 'a', 1, '', 1, 2, '2026-01-01 00:00:00')"))
     migrate.upgrade(engine)

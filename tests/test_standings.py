@@ -11,7 +11,7 @@ from academy.db import get_reader
 from academy.models import Attempt, QuizTally, QuizVersion, User
 from academy.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.quizzes.tally import tally_values
-from tests.factories import make_user
+from tests.factories import database_at, make_user
 
 QUIZZES = [SimpleNamespace(id=f"q-{grading}", grading=grading, pass_score=60.0) for grading in ("highest", "latest", "average")]
 
@@ -126,15 +126,9 @@ def test_the_migration_tallies_existing_attempts(tmp_path):
     from sqlalchemy import text
 
     from academy import migrate
-    from academy.db import make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(engine, "0002")
+    engine = database_at(tmp_path / "old.db", "0002", version_hash="x")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO user_account (id, username, display_name, password_hash, active, created_at) "
-                          "VALUES (1, 'old', 'old', 'x', 1, '2026-01-01 00:00:00')"))
-        conn.execute(text("INSERT INTO quiz_version (id, quiz_id, content_hash, snapshot, created_at) "
-                          "VALUES (1, 'q', 'x', '{}', '2026-01-01 00:00:00')"))
         for number, (state, percent, passed) in enumerate([("graded", 50.0, 0), ("graded", 90.0, 1), ("in_progress", None, None)], 1):
             conn.execute(text("INSERT INTO attempt (user_id, quiz_id, version_id, number, state, seed, started_at, answers, "
                               "max_score, percent, passed, redline) VALUES (1, 'q', 1, :n, :s, 1, '2026-01-01 00:00:00', "

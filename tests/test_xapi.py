@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from academy.models import Attempt, XapiStatement
-from tests.factories import exported, login, make_user, start_quiz
+from tests.factories import database_at, exported, login, make_user, start_quiz
 from tests.test_quiz_flow import correct_form, quiz
 
 
@@ -85,13 +85,9 @@ def test_the_migration_drops_stored_attempt_statements_and_keeps_lesson_ones(tmp
     from sqlalchemy import text
 
     from academy import migrate
-    from academy.db import make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(engine, "0004")
+    engine = database_at(tmp_path / "old.db", "0004")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO user_account (id, username, display_name, password_hash, active, created_at) "
-                          "VALUES (1, 'old', 'old', 'x', 1, '2026-01-01 00:00:00')"))
         for number, verb in enumerate(["experienced", "attempted", "answered", "completed", "passed", "failed"]):
             conn.execute(text("INSERT INTO xapi_statement (statement_id, user_id, verb, timestamp, statement) "
                               "VALUES (:id, 1, :verb, :when, '{}')"), {"id": f"s{number}", "verb": verb, "when": datetime(2026, 1, 1)})
