@@ -7,7 +7,7 @@ from academy.content.problems import ProblemSink
 from academy.content.render import render
 from academy.quizmd import choices, openresponse
 from academy.quizmd.dialogue import DialogueChecker, build_node, parse_stakeholders
-from academy.quizmd.model import SIMPLE_TYPES, Item
+from academy.quizmd.model import SIMPLE_TYPES, STAGES, Item
 from academy.quizmd.syntax import (
     HEADING_RE,
     ID_RE,
@@ -25,7 +25,7 @@ from academy.quizmd.syntax import (
     segment,
 )
 
-COMMON_ATTRS = {"points", "concepts", "lesson", "shuffle"}
+COMMON_ATTRS = {"points", "concepts", "lesson", "shuffle", "stage"}
 TYPE_ATTRS = {
     "multiple": {"scoring"}, "ordering": {"scoring"}, "dialogue": {"start", "pass"}, "roleplay": {"grader"},
 }
@@ -98,7 +98,7 @@ def build_item(head: Heading, lines: list[tuple[int, str]], sink: ProblemSink, i
         stem_html=fields.pop("stem_html", ""), explanation_html=ctx.key_html("explanation"),
         hints=(ctx.key_html("hint"),) if ctx.seg and "hint" in ctx.seg.keys else (),
         concepts=tuple(c.strip() for c in re.split(r"[,，]", head.attrs.get("concepts", "")) if c.strip()),
-        lesson=head.attrs.get("lesson", ""), shuffle=head.attrs.get("shuffle", "true") != "false",
+        lesson=head.attrs.get("lesson", ""), stage=_stage(head, sink), shuffle=head.attrs.get("shuffle", "true") != "false",
         redline="redline" in head.flags, remediation_html=ctx.key_html("remediation"), **fields,
     )
 
@@ -125,6 +125,16 @@ def _points(head: Heading, sink: ProblemSink, fields: dict) -> float:
         sink.add(head.line, "E106", "points 必须是正数 (points must be positive)")
         points = default
     return points
+
+
+def _stage(head: Heading, sink: ProblemSink) -> str:
+    stage = head.attrs.get("stage", "")
+    if stage and stage not in STAGES:
+        near = difflib.get_close_matches(stage, STAGES, n=1, cutoff=0.3)
+        hint = f"，是否应为“{near[0]}”？" if near else ""
+        sink.add(head.line, "E110", f"未知的商机阶段“{stage}”{hint}（可用：{'、'.join(STAGES)}）(unknown stage)")
+        return ""
+    return stage
 
 
 def _check_attrs(kind: str, head: Heading, sink: ProblemSink) -> None:

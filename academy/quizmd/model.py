@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from functools import cached_property
 
+# The 商机阶段 an item trains (the manager reports' readiness per stage), in pipeline order.
+STAGES = ("线索", "需求调研", "立项预算", "招标采购", "签约", "交付回款", "续约拓展")
 SIMPLE_TYPES = ("single", "multiple", "truefalse", "ordering", "matching", "classify", "short", "numeric", "essay", "info")
 MANUAL_TYPES = ("roleplay", "essay")
 
@@ -91,6 +93,7 @@ class Item:
     hints: tuple[str, ...] = ()
     concepts: tuple[str, ...] = ()
     lesson: str = ""
+    stage: str = ""  # one of STAGES, or empty
     shuffle: bool = True
     redline: bool = False
     remediation_html: str = ""
