@@ -90,7 +90,8 @@ def test_reloading_changed_content_keeps_progress(client, app, db, tmp_path):
 
 
 def test_an_item_names_the_opportunity_stage_it_trains():
-    text = "---\nid: x\ntitle: x\n---\n## 判断：a {#a stage=招标采购}\n题干\n答案：对\n## 判断：b {#b stage=招标}\n题干\n答案：错\n"
-    quiz, sink = parse_quiz_text(text.encode(), "quizzes/x.md")
+    head = "---\nid: x\ntitle: x\n---\n## 判断：a {#a stage=招标采购}\n题干\n答案：对\n"
+    quiz, sink = parse_quiz_text((head + "## 判断：b {#b}\n题干\n答案：错\n").encode(), "quizzes/x.md")
+    assert sink.problems == [] and [item.stage for item in quiz.items] == ["招标采购", ""]
+    _quiz, sink = parse_quiz_text((head + "## 判断：b {#b stage=招标}\n题干\n答案：错\n").encode(), "quizzes/x.md")
     assert [(p.code, "招标采购" in p.message) for p in sink.problems] == [("E110", True)]
-    assert [item.stage for item in quiz.items] == ["招标采购", ""]
