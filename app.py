@@ -6,18 +6,17 @@ from flask import Flask
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from academy import chrome, cli, db, i18n, pages, security
+    from academy import chrome, cli, db, i18n, security
     from academy.config import load_config
     from academy.content import catalog
-    from academy.web import Academy, register_blueprints, register_errors
+    from academy.web import register_blueprints, register_errors
 
-    app = Academy(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     load_config(app, overrides)
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     chrome.init_app(app)
-    pages.init_app(app)
     catalog.init_app(app)
     register_blueprints(app)
     register_errors(app)

@@ -99,7 +99,7 @@ def _progress(session, user: User, catalog, rng: random.Random, index: int, trai
 
 def _attempts(session, user: User, quiz, rng: random.Random, skill: float, when, trainer: User) -> None:
     for number in range(rng.randint(1, min(2, quiz.attempts or 2))):
-        attempt = session.get(Attempt, quiz_services.start_attempt(session, user.id, quiz, when))
+        attempt = quiz_services.start_attempt(session, user.id, quiz, when)
         answers = sample_answers(quiz, rng, min(1.0, skill + 0.15 * number))
         quiz_services.submit_attempt(session, attempt, quiz, answers, when + timedelta(minutes=15))
         if attempt.state == "review" and (skill >= 1.0 or rng.random() < 0.7):

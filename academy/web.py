@@ -3,7 +3,6 @@ from flask import Blueprint, Flask, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
-from werkzeug.urls import iri_to_uri
 
 from academy.access import enforce_access
 
@@ -19,14 +18,6 @@ ERROR_MESSAGES = {
     429: _l("尝试次数过多，请稍后再试。"),
     500: _l("服务器出错了，我们已记录该问题。请稍后重试。"),
 }
-
-
-class Academy(Flask):
-    def redirect(self, location: str, code: int = 302):
-        """A redirect without a body: browsers follow the Location header and never show the little HTML page
-        Werkzeug writes into it, and gunicorn sends a response without a body in one write instead of two
-        (every form post ends in a redirect)."""
-        return self.response_class(status=code, headers={"Location": iri_to_uri(location)})
 
 
 @health.route("/healthz")

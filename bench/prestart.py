@@ -62,7 +62,7 @@ def main(quiz_id: str, start: int, count: int, prefix: str, files: int) -> None:
             db.flush()
             for user in users:
                 token = open_login_session(db, user)
-                attempt_id = start_attempt(db, user.id, quiz, utcnow())
+                attempt_id = start_attempt(db, user.id, quiz, utcnow()).id
                 with app.test_request_context():
                     g.pop("csrf_token", None)  # generate_csrf keeps the token of the app context's first user
                     cookie_session.update({"sid": token, "seen": int(time.time()), "_user_id": str(user.id), "_fresh": True})

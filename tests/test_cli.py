@@ -21,10 +21,10 @@ def test_seed_demo_is_idempotent(app, runner, db):
     with app.app_context():
         from academy.content.catalog import get_catalog
         from academy.courses.services import learner_progress
-        from academy.db import get_reader
+        from academy.db import get_session
 
         for user in db.scalars(select(User).where(User.username.like("trainee%"))):
-            for entry in learner_progress(get_reader(), user.id, get_catalog()).modules:
+            for entry in learner_progress(get_session(), user.id, get_catalog()).modules:
                 assert entry.status != "locked" or not any(s.attempts for _, s in entry.quizzes), user.username
     db.rollback()
     second = runner.invoke(args=["seed-demo"])

@@ -397,67 +397,6 @@ def test_a_quiz_version_stored_in_a_rolled_back_transaction_is_not_remembered(ap
     assert db.get(QuizVersion, again) is not None and ensure_version(db, q) == again
 
 
-def test_a_submit_is_graded_before_its_write_transaction_begins(client, app, trainee, db, monkeypatch):
-    from flask import g
-
-    from academy.quizzes import services
-
-    grade_answers, seen = services.grade_answers, []
-
-    def watched(quiz_, answers):
-        session = g.get("db_session")
-        seen.append(session is not None and session.in_transaction())
-        return grade_answers(quiz_, answers)
-
-    monkeypatch.setattr(services, "grade_answers", watched)
-    q = quiz(app, "clients-quiz")
-    attempt_id = start_quiz(client, "clients-quiz")
-    assert client.post(f"/attempts/{attempt_id}/submit", data=correct_form(q)).status_code == 302
-    assert seen == [False]  # graded once, outside the write transaction
-    assert db.get(Attempt, attempt_id).percent == 100.0
-
-
-def test_answers_saved_after_a_submit_was_graded_are_graded_again(client, app, trainee, db):
-    """A save that lands between the submit's read and its write lock is not lost: the prepared grading no
-    longer matches the locked attempt's answers, so the attempt is graded again."""
-    from academy.db import get_reader, get_session
-    from academy.models.org import utcnow
-    from academy.quizzes import services
-
-    q = quiz(app, "clients-quiz")
-    attempt_id = start_quiz(client, "clients-quiz")
-    with app.test_request_context(method="POST"):
-        seen = services.attempt_to_take(get_reader(), attempt_id, trainee.id)  # nothing answered yet
-        assert client.post(f"/attempts/{attempt_id}/save", data=correct_form(q)).status_code == 302
-        session = get_session()
-        assert services.submit(session, seen, q, {}, utcnow())
-        session.commit()
-    db.rollback()  # end the read snapshot
-    assert db.get(Attempt, attempt_id).percent == 100.0
-    assert db.scalar(select(QuizTally.best_percent).where(QuizTally.user_id == trainee.id)) == 100.0
-
-
-def test_a_submit_that_finds_the_attempt_submitted_elsewhere_writes_nothing(client, app, trainee, db):
-    """Two windows: the second submit read the attempt while it was open, but the first one graded it before
-    the second took the write lock.  The second is told 已提交 and nothing is graded twice."""
-    from academy.db import get_reader, get_session
-    from academy.models.org import utcnow
-    from academy.quizzes import services
-
-    q = quiz(app, "clients-quiz")
-    attempt_id = start_quiz(client, "clients-quiz")
-    with app.test_request_context(method="POST"):
-        seen = services.attempt_to_take(get_reader(), attempt_id, trainee.id)
-        assert client.post(f"/attempts/{attempt_id}/submit", data=correct_form(q)).status_code == 302
-        session = get_session()
-        assert services.submit(session, seen, q, {}, utcnow()) is False
-        session.rollback()
-    db.rollback()
-    assert db.get(Attempt, attempt_id).percent == 100.0
-    assert set(db.get(Attempt, attempt_id).result) == {item.id for item in q.scored_items()}
-    assert db.scalar(select(QuizTally.graded).where(QuizTally.user_id == trainee.id)) == 1
-
-
 def test_item_figures_are_aggregated_in_sql_from_the_graded_results(client, app, db, trainee):
     """What item analysis reads: per item of a quiz, from its graded attempts' stored results (json_each on
     SQLite and PostgreSQL alike), optionally for some learners only."""
@@ -474,3 +413,16 @@ def test_item_figures_are_aggregated_in_sql_from_the_graded_results(client, app,
     # a blank answer to a red-line item fails it
     assert {f.item_id: f.redlines for f in figures} == {item.id: int(item.redline) for item in q.scored_items()}
     assert item_figures(db, q.id, [trainee.id + 1000]) == []
+
+
+def test_a_second_submit_of_the_same_attempt_writes_nothing(client, app, trainee, db):
+    """Two windows: the first submit graded the attempt; the second finds it submitted, is told 已提交, and
+    nothing is graded twice."""
+    q = quiz(app, "clients-quiz")
+    attempt_id = start_quiz(client, "clients-quiz")
+    assert client.post(f"/attempts/{attempt_id}/submit", data=correct_form(q)).status_code == 302
+    again = client.post(f"/attempts/{attempt_id}/submit", data={})
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
+    db.rollback()
+    assert db.get(Attempt, attempt_id).percent == 100.0
+    assert db.scalar(select(QuizTally.graded).where(QuizTally.user_id == trainee.id)) == 1

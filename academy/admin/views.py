@@ -13,7 +13,7 @@ from academy.admin.importer import (
     parse_upload,
 )
 from academy.content.catalog import get_catalog
-from academy.db import get_session
+from academy.db import get_session, writes
 from academy.models import Region, Team, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,6 +64,7 @@ def _user_page(form, user: User | None):
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires("admin")
+@writes
 def user_new():
     form = _user_form(forms.NewUserForm, None)
     if not form.validate_on_submit():
@@ -80,6 +81,7 @@ def user_new():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires("admin")
+@writes
 def user_edit(user_id: int):
     user = _get_or_404(User, user_id)
     form = _user_form(forms.UserForm, user)
@@ -97,6 +99,7 @@ def user_edit(user_id: int):
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @requires("admin")
+@writes
 def user_deactivate(user_id: int):
     user = _get_or_404(User, user_id)
     try:
@@ -145,6 +148,7 @@ def _org_saved(message: str):
 
 @bp.route("/regions", methods=["POST"])
 @requires("admin")
+@writes
 def region_new():
     form = forms.RegionForm(prefix=forms.NEW_REGION)
     if not form.validate_on_submit():
@@ -159,6 +163,7 @@ def region_new():
 
 @bp.route("/teams", methods=["POST"])
 @requires("admin")
+@writes
 def team_new():
     form = forms.TeamForm(prefix=forms.NEW_TEAM)
     form.region_id.choices = forms.region_choices(services.active_regions(get_session()))
@@ -189,12 +194,14 @@ def _edit_org_unit(model, unit_id: int, form_class, update, noun: str):
 
 @bp.route("/regions/<int:region_id>", methods=["POST"])
 @requires("admin")
+@writes
 def region_edit(region_id: int):
     return _edit_org_unit(Region, region_id, forms.RegionEditForm, services.update_region, _l("片区"))
 
 
 @bp.route("/teams/<int:team_id>", methods=["POST"])
 @requires("admin")
+@writes
 def team_edit(team_id: int):
     return _edit_org_unit(Team, team_id, forms.TeamEditForm, services.update_team, _l("团队"))
 
@@ -208,6 +215,7 @@ def _import_page(form, status: int = 200, **context):
 
 @bp.route("/import", methods=["GET", "POST"])
 @requires("admin")
+@writes
 def user_import():
     """Import all rows or none. The result is rendered, not redirected: generated
     passwords are shown exactly once and never stored anywhere."""

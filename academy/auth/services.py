@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from academy.models import LoginSession, User, UserRole
 from academy.models.org import utcnow
-from academy.reads import Reader, ReadQuery
 
 hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 DUMMY_HASH = hasher.hash("timing-equaliser")
@@ -46,8 +45,8 @@ def open_login_session(session: Session, user: User) -> str:
     return token
 
 
-# Runs on every request: compiled once, read on the driver connection.
-SESSION_USER_QUERY = ReadQuery(
+# Runs on every request: built once.
+SESSION_USER_QUERY = (
     select(User.id, User.username, User.display_name, User.team_id, User.locale, UserRole.role)
     .join(LoginSession, LoginSession.user_id == User.id).outerjoin(UserRole, UserRole.user_id == User.id)
     .where(User.id == bindparam("user_id"), User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"),
@@ -76,11 +75,12 @@ class SessionUser:
         return bool(self.roles & set(roles))
 
 
-def user_for_token(reader: Reader, user_id: str, token: str | None, lifetime: timedelta) -> SessionUser | None:
+def user_for_token(session: Session, user_id: str, token: str | None, lifetime: timedelta) -> SessionUser | None:
     """The active user behind a live login session (not revoked, younger than `lifetime`), with its roles."""
     if not token or not user_id.isdigit():
         return None
-    rows = SESSION_USER_QUERY.rows(reader, user_id=int(user_id), token_hash=_token_hash(token), oldest=utcnow() - lifetime)
+    rows = session.execute(SESSION_USER_QUERY, {"user_id": int(user_id), "token_hash": _token_hash(token),
+                                                "oldest": utcnow() - lifetime}).all()
     if not rows:
         return None
     first = rows[0]

@@ -8,24 +8,16 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from academy.access import ANY_USER, requires
 from academy.auth import services
 from academy.auth.forms import LoginForm
-from academy.db import get_reader, get_session
+from academy.db import get_session, writes
 from academy.i18n import LOCALES
 from academy.security import account_at_address, limiter, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-class ServerSessionLogins(LoginManager):
-    """No IP/User-Agent fingerprint per request: the server-side login session is what a copied cookie runs
-    into (logout and deactivation revoke it), nothing here asks for a "fresh" login, and "strong" protection
-    would sign out phone users whenever their network changes.  With protection off, Flask-Login still hashed
-    the client's address and agent on every request before looking at the setting; this skips that."""
-
-    def _session_protection_failed(self) -> bool:
-        return False
-
-
-login_manager = ServerSessionLogins()
+# No IP/User-Agent fingerprint: the server-side login session is what a copied cookie runs into (logout and
+# deactivation revoke it), and "strong" protection would sign phone users out whenever their network changes.
+login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.session_protection = None
 
@@ -37,7 +29,7 @@ def _setup(state) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    user = services.user_for_token(get_reader(), user_id, session.get("sid"), current_app.permanent_session_lifetime)
+    user = services.user_for_token(get_session(), user_id, session.get("sid"), current_app.permanent_session_lifetime)
     if user is None:
         return None
     now, config = time.time(), current_app.config
@@ -57,6 +49,7 @@ def too_many() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", key_func=account_at_address, methods=["POST"], error_message=too_many)
 @limiter.limit("100 per minute; 1000 per hour", methods=["POST"], error_message=too_many)  # per address
+@writes
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("courses.dashboard"))
@@ -77,6 +70,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 @requires(ANY_USER)
+@writes
 def logout():
     db = get_session()
     services.revoke_login_session(db, session.get("sid"))

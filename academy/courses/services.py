@@ -14,7 +14,6 @@ from academy.content.courses import Lesson, Module
 from academy.models import LessonProgress
 from academy.models.org import utcnow
 from academy.quizzes.results import QuizStanding, quiz_tallies, standings
-from academy.reads import Reader, ReadQuery
 
 MAX_PROGRESS_STATES = 4096  # distinct learner states whose progress is kept per process (and catalog)
 STATUS_LABELS = {"locked": _l("未解锁"), "not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成")}
@@ -71,28 +70,28 @@ def locked_for(progress: "LearnerProgress", module_id: str, user) -> ModuleProgr
     return entry
 
 
-COMPLETED_LESSONS = ReadQuery(select(LessonProgress.lesson_id).where(
-    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None)))
+COMPLETED_LESSONS = select(LessonProgress.lesson_id).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
 
 
-LESSON_DONE = ReadQuery(select(LessonProgress.lesson_id).where(
+LESSON_DONE = select(LessonProgress.lesson_id).where(
     LessonProgress.user_id == bindparam("user_id"), LessonProgress.lesson_id == bindparam("lesson_id"),
-    LessonProgress.completed_at.is_not(None)))
+    LessonProgress.completed_at.is_not(None))
 
 
-def lesson_state(reader: Reader, user, catalog: Catalog, lesson: Lesson) -> tuple[ModuleProgress | None, bool]:
+def lesson_state(session: Session, user, catalog: Catalog, lesson: Lesson) -> tuple[ModuleProgress | None, bool]:
     """(the locked module's progress or None, whether the lesson is done).  A module without prerequisites
     is never locked, so its lessons need one row instead of the learner's whole progress."""
     if not catalog.module(lesson.module_id).prerequisites:
-        return None, bool(LESSON_DONE.rows(reader, user_id=user.id, lesson_id=lesson.id))
-    progress = learner_progress(reader, user.id, catalog)
+        return None, session.execute(LESSON_DONE, {"user_id": user.id, "lesson_id": lesson.id}).first() is not None
+    progress = learner_progress(session, user.id, catalog)
     return locked_for(progress, lesson.module_id, user), lesson.id in progress.completed
 
 
-def learner_progress(reader: Reader, user_id: int, catalog: Catalog) -> LearnerProgress:
+def learner_progress(session: Session, user_id: int, catalog: Catalog) -> LearnerProgress:
     """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
-    lessons = tuple(COMPLETED_LESSONS.rows(reader, user_id=user_id))
-    attempts = quiz_tallies(reader, user_id)
+    lessons = tuple(session.execute(COMPLETED_LESSONS, {"user_id": user_id}))
+    attempts = quiz_tallies(session, user_id)
     return catalog.derived("progress", (lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts),
                            MAX_PROGRESS_STATES)
 

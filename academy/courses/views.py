@@ -6,8 +6,7 @@ from flask_login import current_user
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses import services
-from academy.db import get_reader, get_session
-from academy.pages import render_page
+from academy.db import get_session, writes
 from academy.quizzes.results import recent_results
 
 bp = Blueprint("courses", __name__)
@@ -15,22 +14,22 @@ bp = Blueprint("courses", __name__)
 
 def current_progress() -> services.LearnerProgress:
     """The signed-in learner's progress (read outside any write transaction)."""
-    return services.learner_progress(get_reader(), current_user.id, get_catalog())
+    return services.learner_progress(get_session(), current_user.id, get_catalog())
 
 
 @bp.route("/")
 @requires(ANY_USER)
 def dashboard():
-    recent = recent_results(get_reader(), current_user.id)
+    recent = recent_results(get_session(), current_user.id)
     progress = current_progress()
-    return render_page("courses/dashboard.html", (progress.key, recent), progress=progress, recent=recent, catalog=get_catalog())
+    return render_template("courses/dashboard.html", progress=progress, recent=recent, catalog=get_catalog())
 
 
 @bp.route("/map")
 @requires(ANY_USER)
 def learning_map():
     progress = current_progress()
-    return render_page("courses/map.html", progress.key, progress=progress)
+    return render_template("courses/map.html", progress=progress)
 
 
 @bp.route("/modules/<module_id>")
@@ -38,8 +37,8 @@ def learning_map():
 def module(module_id: str):
     progress = current_progress()
     entry = progress.for_module(module_id) or abort(404)
-    key = (module_id, progress.key, tuple(lesson.id in progress.completed for lesson in entry.module.lessons))
-    return render_page("courses/module.html", key, entry=entry, done=progress.completed)
+
+    return render_template("courses/module.html", entry=entry, done=progress.completed)
 
 
 @bp.route("/lessons/<lesson_id>")
@@ -47,17 +46,18 @@ def module(module_id: str):
 def lesson(lesson_id: str):
     catalog = get_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)
-    locked, done = services.lesson_state(get_reader(), current_user, catalog, lesson)
+    locked, done = services.lesson_state(get_session(), current_user, catalog, lesson)
     if locked:
         return render_template("courses/locked.html", entry=locked), 403
     module = catalog.module(lesson.module_id)
     previous, following = services.neighbours(module, lesson)
-    return render_page("courses/lesson.html", (lesson.id, done), lesson=lesson, module=module, previous=previous,
+    return render_template("courses/lesson.html", lesson=lesson, module=module, previous=previous,
                        following=following, done=done)
 
 
 @bp.route("/lessons/<lesson_id>/complete", methods=["POST"])
 @requires(ANY_USER)
+@writes
 def complete(lesson_id: str):
     catalog = get_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)

@@ -7,12 +7,13 @@ from flask_login import current_user
 
 from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
-from academy.db import get_reader, get_session
+from academy.db import get_session, writes
+from academy.models import QuizVersion
 from academy.models.org import utcnow
 from academy.quizzes import mistakes
 from academy.quizzes.layout import right_order
 from academy.quizzes.responses import PARSERS
-from academy.quizzes.versions import pinned_quiz_read
+from academy.quizzes.versions import pinned_quiz_by_hash
 from academy.quizzes.views import bp, refusals
 from academy.scoring import score_item
 
@@ -23,7 +24,7 @@ def _book(session, user_id: int) -> list[tuple]:
     """(entry, quiz, item) for every open entry of the learner's book whose item can still be shown."""
     rows = []
     for entry in mistakes.open_entries(mistakes.book(session, user_id)):
-        quiz = pinned_quiz_read(get_reader(), entry.content_hash, entry.version_id)
+        quiz = pinned_quiz_by_hash(entry.content_hash, lambda: session.get(QuizVersion, entry.version_id))
         item = mistakes.practice_item(quiz, entry.key)
         if item is not None:
             rows.append((entry, quiz, item))
@@ -69,6 +70,7 @@ def mistakes_page():
 
 @bp.route("/mistakes/practice", methods=["GET", "POST"])
 @requires(ANY_USER)
+@writes
 @refusals
 def practice():
     db = get_session()

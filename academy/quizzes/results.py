@@ -5,7 +5,7 @@ from sqlalchemy import bindparam, or_, select
 
 from academy.models import Attempt, QuizTally
 from academy.quizmd import Quiz
-from academy.reads import Reader, ReadQuery
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -19,27 +19,27 @@ class QuizStanding:
     in_progress_id: int | None
 
 
-TALLIES = ReadQuery(  # every column but user_id
+TALLIES = (  # every column but user_id
     select(*(column for column in QuizTally.__table__.c if column.name != "user_id"))
     .where(QuizTally.user_id == bindparam("user_id")).order_by(QuizTally.quiz_id)
 )
 
 
-RECENT_RESULTS = ReadQuery(
+RECENT_RESULTS = (
     select(Attempt.id, Attempt.quiz_id, Attempt.state, Attempt.percent, Attempt.passed, Attempt.redline, Attempt.submitted_at)
     .where(Attempt.user_id == bindparam("user_id"), or_(Attempt.state == "graded", Attempt.state == "review"))
     .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(bindparam("limit"))
 )
 
 
-def recent_results(reader: Reader, user_id: int, limit: int = 5) -> tuple:
+def recent_results(session: Session, user_id: int, limit: int = 5) -> tuple:
     """The learner's latest submitted attempts, newest first (no answers loaded)."""
-    return tuple(RECENT_RESULTS.rows(reader, user_id=user_id, limit=limit))
+    return tuple(session.execute(RECENT_RESULTS, {"user_id": user_id, "limit": limit}))
 
 
-def quiz_tallies(reader: Reader, user_id: int) -> tuple:
+def quiz_tallies(session: Session, user_id: int) -> tuple:
     """The learner's quiz tallies (one row per quiz attempted), by quiz."""
-    return tuple(TALLIES.rows(reader, user_id=user_id))
+    return tuple(session.execute(TALLIES, {"user_id": user_id}))
 
 
 def standing(quiz: Quiz, tally) -> QuizStanding:

@@ -1,24 +1,18 @@
 """Attempts: start → in progress (answers saved as you go) → submitted → graded or awaiting review."""
 import random
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, Float, Text, bindparam, case, cast, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from academy.db import json_value
-from academy.models import Attempt, QuizTally, QuizVersion
+from academy.models import Attempt
 from academy.quizmd import Quiz
-from academy.quizzes import tally  # tally also keeps quiz_tally true at every commit
-from academy.quizzes.grading import Grading, grade_answers
+from academy.quizzes import tally
+from academy.quizzes.grading import grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
-from academy.reads import Reader, ReadQuery
 from academy.scoring.composite import replay
-from academy.writes import Written
 
 GRACE = timedelta(seconds=30)
 
@@ -44,114 +38,40 @@ def quiz_closed(quiz: Quiz, now: datetime) -> bool:
     return bool(quiz.closes_at) and now.date() > date.fromisoformat(quiz.closes_at)
 
 
-def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> int:
-    """Resume the open attempt or start the next one within the attempt limit: the attempt's id."""
-    count, open_id = attempts_so_far(session.connection(), user_id, quiz.id)
-    current = session.get(Attempt, open_id) if open_id is not None else None
+def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
+    """Resume the open attempt or start the next one within the attempt limit."""
+    mine = (Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
+    count = session.scalar(select(func.count()).where(*mine))
+    current = session.scalar(select(Attempt).where(*mine, Attempt.state == "in_progress"))
     if current is not None and not expired(current, now):
-        return current.id
+        return current
     if current is not None:  # abandoned after its time ran out: grade what was saved
-        close_expired(session, current, now)
+        expire_attempt(session, current, now)
     if quiz_closed(quiz, now):
         raise AttemptRejected(_l("该测验已关闭，不能再作答。"))
     if quiz.attempts is not None and count >= quiz.attempts:
         raise AttemptRejected(_l("你已用完全部 %(n)s 次作答机会。", n=quiz.attempts))
-    return _insert_attempt(session, user_id, quiz, count + 1, now)
-
-
-FROM_TALLY = select(QuizTally.attempts, QuizTally.in_progress_id).where(
-    QuizTally.user_id == bindparam("user_id"), QuizTally.quiz_id == bindparam("quiz_id"))
-COUNTED = select(func.count(), func.max(case((Attempt.state == "in_progress", Attempt.id)))).where(
-    Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
-
-
-def attempts_so_far(connection: Connection, user_id: int, quiz_id: str) -> tuple[int, int | None]:
-    """How many attempts the learner has started on the quiz, and the open one: one row of the quiz tally
-    (counting the attempts grew with them), counted only where no tally exists yet."""
-    key = {"user_id": user_id, "quiz_id": quiz_id}
-    row = connection.execute(FROM_TALLY, key).first() or connection.execute(COUNTED, key).one()
-    return row[0], row[1]
-
-
-NEW_ATTEMPT = insert(Attempt.__table__)
-
-
-def _insert_attempt(session: Session, user_id: int, quiz: Quiz, number: int, now: datetime) -> int:
-    """One INSERT in plain Core (the ORM's flush cost more than the rest of a start); the tally is told."""
-    version_id = ensure_version(session, quiz)
     deadline = now + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
-    values = {"user_id": user_id, "quiz_id": quiz.id, "version_id": version_id, "number": number,
-              "seed": random.randrange(2**31), "state": "in_progress", "started_at": now, "deadline_at": deadline,
-              "answers": {}, "checked": [], "max_score": quiz.total_points}
+    attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=ensure_version(session, quiz),
+                      number=count + 1, seed=random.randrange(2**31), state="in_progress", started_at=now,
+                      deadline_at=deadline, answers={}, checked=[], max_score=quiz.total_points)
+    session.add(attempt)
     try:
-        attempt_id = session.connection().execute(NEW_ATTEMPT, values).inserted_primary_key[0]
+        session.flush()
     except IntegrityError:  # the transaction is spoilt: the view rolls it back when it shows this refusal
         raise AttemptRejected(_l("另一个窗口刚刚开始了这次作答，请刷新页面。"), 409) from None
-    tally.note(session, (user_id, quiz.id), ("started", {"attempt_id": attempt_id}))
-    return attempt_id
+    tally.refresh(session, [(user_id, quiz.id)])
+    return attempt
 
 
-def load_attempt(session: Session, attempt_id: int, user_id: int, lock: bool = False) -> Attempt:
-    """The learner's attempt with its version (one query), locked for changes when asked."""
+def load_attempt(session: Session, attempt_id: int, user_id: int | None, lock: bool = False) -> Attempt:
+    """The attempt with its version (one query), locked for changes when asked.  With a `user_id`, only that
+    learner's own attempt is found (AttemptRejected otherwise)."""
     query = select(Attempt).options(joinedload(Attempt.version, innerjoin=True)).where(Attempt.id == attempt_id)
-    return _owned(session.scalar(query.with_for_update(of=Attempt) if lock else query), user_id)
-
-
-# The take page's read (GET, on the driver connection): the attempt's own columns and its version's hash.
-TAKE_ATTEMPT = ReadQuery(
-    select(Attempt.id, Attempt.user_id, Attempt.state, Attempt.number, Attempt.seed, Attempt.deadline_at,
-           Attempt.version_id, QuizVersion.content_hash, cast(Attempt.answers, Text).label("answers_json"),
-           cast(Attempt.checked, Text).label("checked_json"))
-    .join(QuizVersion, QuizVersion.id == Attempt.version_id).where(Attempt.id == bindparam("attempt_id"))
-)
-
-
-@dataclass(frozen=True)
-class AttemptToTake:
-    """The columns the take page reads.  The answers stay JSON text (also the page's cache key) until a page
-    is actually rendered."""
-
-    id: int
-    user_id: int
-    state: str
-    number: int
-    seed: int
-    deadline_at: datetime | None
-    version_id: int
-    content_hash: str
-    answers_json: str
-    checked_json: str
-
-    @cached_property
-    def answers(self) -> dict:
-        return json_value(self.answers_json) or {}
-
-    @cached_property
-    def checked(self) -> list:
-        return json_value(self.checked_json) or []
-
-
-def attempt_to_take(reader: Reader, attempt_id: int, user_id: int) -> AttemptToTake:
-    """The learner's attempt (AttemptRejected when it is missing or someone else's)."""
-    rows = TAKE_ATTEMPT.rows(reader, attempt_id=attempt_id)
-    return _owned(AttemptToTake(*rows[0]) if rows else None, user_id)
-
-
-def resumable(reader: Reader, attempt_id: int | None, user_id: int, now: datetime) -> int | None:
-    """The id of the learner's open attempt when it can simply be resumed (still in progress, time not up),
-    read outside any write transaction; None when start_attempt has work to do."""
-    if attempt_id is None:
-        return None
-    rows = TAKE_ATTEMPT.rows(reader, attempt_id=attempt_id)
-    if not rows or rows[0].user_id != user_id or rows[0].state != "in_progress" or expired(rows[0], now):
-        return None
-    return attempt_id
-
-
-def _owned(attempt, user_id: int):
+    attempt = session.scalar(query.with_for_update(of=Attempt) if lock else query)
     if attempt is None:
         raise AttemptRejected(_l("作答记录不存在。"), 404)
-    if attempt.user_id != user_id:
+    if user_id is not None and attempt.user_id != user_id:
         raise AttemptRejected(_l("这不是你的作答记录。"), 403)
     return attempt
 
@@ -213,87 +133,35 @@ def merged_answers(saved: dict, checked: list, answers: dict) -> dict:
     return {**saved, **{k: v for k, v in answers.items() if k not in checked}}
 
 
-def prepare_submit(quiz: Quiz, attempt: AttemptToTake, answers: dict) -> Grading:
-    """Grade a submit from the attempt as read before the write lock (pure: no database)."""
-    return grade_answers(quiz, merged_answers(attempt.answers, attempt.checked, answers))
-
-
-def submit(session: Session, seen: AttemptToTake, quiz: Quiz, answers: dict, now: datetime) -> bool:
-    """Grade and store a submit; False when the attempt is no longer in progress (submitted elsewhere).
-
-    The answers are graded before the write transaction, from the attempt as `seen` outside it.  One
-    conditional UPDATE then finalises the attempt if it is still in progress with the answers seen.  Otherwise
-    (answers saved in between, time up, a role-play to review) the attempt is locked, loaded and graded as it
-    is now."""
-    prepared = prepare_submit(quiz, seen, answers)
-    if not (prepared.pending or expired(seen, now)) and _finalise_as_seen(session, seen, prepared, now):
-        return True
-    attempt = load_attempt(session, seen.id, seen.user_id, lock=True)
+def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime) -> bool:
+    """Grade and store a submit; False when the attempt was already submitted (a second click, another
+    window), so that it counts once."""
     if attempt.state != "in_progress":
         return False
-    submit_attempt(session, attempt, quiz, answers, now, prepared)
-    return True
-
-
-def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime,
-                   prepared: Grading | None = None) -> Attempt:
-    """Grade once: a second submit finds the attempt no longer in progress and is refused.  `prepared` (from
-    prepare_submit) is used when the locked attempt still holds the answers it graded."""
-    _require_open(attempt)
     if expired(attempt, now):
-        close_expired(session, attempt, now)
-        return attempt
+        expire_attempt(session, attempt, now)
+        return True
     _merge(attempt, answers)
     attempt.submitted_at = now
-    grade(session, attempt, quiz, now, prepared if prepared and prepared.answers == attempt.answers else None)
-    return attempt
-
-
-AS_SEEN = (Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("learner"), Attempt.state == "in_progress",
-           cast(Attempt.answers, Text) == bindparam("seen_answers"), cast(Attempt.checked, Text) == bindparam("seen_checked"))
-FINALISE_AS_SEEN = Written(update(Attempt).where(*AS_SEEN).values({  # SET parameters may not be named after columns
-    Attempt.state: "graded", Attempt.answers: bindparam("new_answers", type_=JSON),
-    Attempt.submitted_at: bindparam("now", type_=DateTime), Attempt.graded_at: bindparam("now", type_=DateTime),
-    Attempt.result: bindparam("new_result", type_=JSON), Attempt.score: bindparam("new_score", type_=Float),
-    Attempt.max_score: bindparam("new_max_score", type_=Float), Attempt.percent: bindparam("new_percent", type_=Float),
-    Attempt.passed: bindparam("new_passed", type_=Boolean), Attempt.redline: bindparam("new_redline", type_=Boolean),
-    Attempt.outcomes: bindparam("new_outcomes", type_=JSON)}))
-
-
-def _finalise_as_seen(session: Session, seen: AttemptToTake, grading: Grading, now: datetime) -> bool:
-    """The UPDATE's arguments (answers, result and outcomes as JSON) are bound before the transaction begins (on
-    SQLite, before the writers' lock is taken): the transaction only runs it and the tally's UPDATE."""
-    values = {"new_answers": grading.answers, "new_result": grading.result, "new_score": grading.score,
-              "new_max_score": grading.quiz.total_points, "new_percent": grading.percent,
-              "new_passed": grading.passed, "new_redline": grading.redline, "new_outcomes": grading.mistake_outcomes}
-    seen_as = {"attempt_id": seen.id, "learner": seen.user_id, "seen_answers": seen.answers_json,
-               "seen_checked": seen.checked_json, "now": now}
-    dialect = session.get_bind().dialect
-    finalise = FINALISE_AS_SEEN.bind(dialect, seen_as | values)
-    if finalise.run(session.connection()) != 1:
-        return False
-    tally.note(session, (seen.user_id, grading.quiz.id), ("graded", {
-        "attempt_id": seen.id, "number": seen.number, "percent": grading.percent, "passed": bool(grading.passed),
-        "redline": bool(grading.redline)}))
+    _grade(session, attempt, quiz, now)
     return True
 
 
-def close_expired(session: Session, attempt: Attempt, now: datetime) -> None:
+def expire_attempt(session: Session, attempt: Attempt, now: datetime) -> None:
     """Grade an attempt whose time ran out with the answers saved before the deadline."""
     attempt.submitted_at = attempt.deadline_at
-    grade(session, attempt, pinned_quiz(attempt.version), now)
+    _grade(session, attempt, pinned_quiz(attempt.version), now)
 
 
-def grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime, prepared: Grading | None = None) -> None:
-    grading = prepared or grade_answers(quiz, attempt.answers)
+def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:
+    grading = grade_answers(quiz, attempt.answers)
     attempt.result, attempt.max_score, attempt.redline = grading.result, quiz.total_points, grading.redline
     if grading.pending:
         attempt.state = "review"
-        session.flush()
-        return
-    attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
-    attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
-    session.flush()
+    else:
+        attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
+        attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
+    tally.refresh(session, [(attempt.user_id, attempt.quiz_id)])
 
 
 def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
@@ -304,4 +172,4 @@ def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[st
     for item_id, chosen in levels.items():
         answers[item_id] = {**(answers.get(item_id) or {}), **chosen}
     attempt.answers = answers
-    grade(session, attempt, quiz, now)
+    _grade(session, attempt, quiz, now)

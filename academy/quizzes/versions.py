@@ -1,13 +1,12 @@
 """Quiz versions: each attempt is pinned to the exact source it was taken on."""
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from academy.models import QuizVersion
 from academy.quizmd import Quiz, parse_quiz_text
-from academy.reads import Reader, ReadQuery
 
 
 # engine → {(quiz id, content hash): version id} of committed versions.  Version rows are never changed
@@ -44,15 +43,6 @@ def _store(session: Session, quiz: Quiz, query) -> int:
 
 _parsed: dict[str, Quiz] = {}  # content hash → quiz; a hash always names the same content
 MAX_PARSED = 512
-
-
-STORED_VERSION = ReadQuery(select(QuizVersion.content_hash, QuizVersion.snapshot).where(QuizVersion.id == bindparam("version_id")))
-
-
-def pinned_quiz_read(reader: Reader, content_hash: str, version_id: int) -> Quiz:
-    """pinned_quiz for an attempt read on the driver connection: the stored version, if this process has not
-    parsed it yet, is read there too (outside any write transaction)."""
-    return pinned_quiz_by_hash(content_hash, lambda: STORED_VERSION.rows(reader, version_id=version_id)[0])
 
 
 def pinned_quiz(version: QuizVersion) -> Quiz:

@@ -9,13 +9,12 @@ from academy.access import ANY_USER, requires
 from academy.content.catalog import get_catalog
 from academy.courses.services import locked_for
 from academy.courses.views import current_progress
-from academy.db import get_reader, get_session
+from academy.db import get_session, writes
 from academy.models.org import utcnow
-from academy.pages import render_page
 from academy.quizzes import services
 from academy.quizzes import views_support as support
 from academy.quizzes.responses import BadAnswer, parse_responses
-from academy.quizzes.versions import pinned_quiz, pinned_quiz_read
+from academy.quizzes.versions import pinned_quiz
 
 bp = Blueprint("quizzes", __name__)
 
@@ -46,7 +45,7 @@ def my_attempt(attempt_id: int, lock: bool = False):
 @requires(ANY_USER)
 def index():
     progress = current_progress()
-    return render_page("quizzes/index.html", progress.key, catalog=get_catalog(), standings=progress.quiz_standings)
+    return render_template("quizzes/index.html", catalog=get_catalog(), standings=progress.quiz_standings)
 
 
 def locked_page(quiz, progress):
@@ -61,40 +60,37 @@ def intro(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
     progress = current_progress()
     standing = progress.quiz_standings[quiz.id]
-    return locked_page(quiz, progress) or render_page("quizzes/intro.html", (quiz.id, standing), quiz=quiz, standing=standing)
+    return locked_page(quiz, progress) or render_template("quizzes/intro.html", quiz=quiz, standing=standing)
 
 
 @bp.route("/quizzes/<quiz_id>/start", methods=["POST"])
 @requires(ANY_USER)
+@writes
 @refusals
 def start(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
-    progress = current_progress()
-    if page := locked_page(quiz, progress):
+    if page := locked_page(quiz, current_progress()):
         return page
-    resumed = services.resumable(get_reader(), progress.quiz_standings[quiz.id].in_progress_id, current_user.id, utcnow())
-    if resumed is not None:  # 继续作答 needs no write transaction
-        return redirect(url_for("quizzes.take", attempt_id=resumed))
     db = get_session()
-    attempt_id = services.start_attempt(db, current_user.id, quiz, utcnow())
+    attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
     db.commit()
-    return redirect(url_for("quizzes.take", attempt_id=attempt_id))
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
 @requires(ANY_USER)
 @refusals
 def take(attempt_id: int):
-    attempt = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
+    attempt = my_attempt(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    quiz = pinned_quiz_read(get_reader(), attempt.content_hash, attempt.version_id)
-    view = support.TakeView(quiz, attempt, utcnow())
-    return render_page("quizzes/take.html", view.page_key, attempt=attempt, quiz=quiz, view=view)
+    quiz = pinned_quiz(attempt.version)
+    return render_template("quizzes/take.html", attempt=attempt, quiz=quiz, view=support.TakeView(quiz, attempt, utcnow()))
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
 @requires(ANY_USER)
+@writes
 @refusals
 def save(attempt_id: int):
     db = get_session()
@@ -107,17 +103,20 @@ def save(attempt_id: int):
 
 @bp.route("/attempts/<int:attempt_id>/check/<item_id>", methods=["POST"])
 @requires(ANY_USER)
+@writes
 @refusals
 def check(attempt_id: int, item_id: str):
+    db = get_session()
     attempt = my_attempt(attempt_id, lock=True)
     quiz = pinned_quiz(attempt.version)
-    services.check_item(get_session(), attempt, quiz, item_id, parse_responses(quiz, request.form), utcnow())
-    get_session().commit()
+    services.check_item(db, attempt, quiz, item_id, parse_responses(quiz, request.form), utcnow())
+    db.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
 
 
 @bp.route("/attempts/<int:attempt_id>/dialogue/<item_id>", methods=["POST"])
 @requires(ANY_USER)
+@writes
 @refusals
 def choose(attempt_id: int, item_id: str):
     db = get_session()
@@ -132,15 +131,13 @@ def choose(attempt_id: int, item_id: str):
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @requires(ANY_USER)
+@writes
 @refusals
 def submit(attempt_id: int):
-    """Graded before the write transaction, which then only checks and writes (services.submit)."""
-    seen = services.attempt_to_take(get_reader(), attempt_id, current_user.id)
-    if seen.state != "in_progress":
-        return already_submitted(attempt_id)
-    quiz = pinned_quiz_read(get_reader(), seen.content_hash, seen.version_id)
     db = get_session()
-    if not services.submit(db, seen, quiz, parse_responses(quiz, request.form), utcnow()):
+    attempt = my_attempt(attempt_id, lock=True)
+    quiz = pinned_quiz(attempt.version)
+    if not services.submit_attempt(db, attempt, quiz, parse_responses(quiz, request.form), utcnow()):
         return already_submitted(attempt_id)
     db.commit()
     return redirect(url_for("quizzes.result", attempt_id=attempt_id))

@@ -67,12 +67,6 @@ class TakeView:
     def checked(self) -> set[str]:
         return set(self.attempt.checked or ())
 
-    @property
-    def page_key(self) -> tuple:
-        """Everything the take page shows of an AttemptToTake (for academy.pages): its stored answers as text."""
-        return (self.attempt.id, self.quiz.content_hash, self.attempt.number, self.seed, self.attempt.answers_json,
-                self.attempt.checked_json, self.remaining, self.expired)
-
     def body(self, item: Item, parent: Item | None = None):
         """The item's form controls (memoised, see item_html)."""
         return item_html.item_body(self, item, parent)

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from academy.access import requires
 from academy.content.catalog import get_catalog
-from academy.db import get_session
+from academy.db import get_session, writes
 from academy.models.org import utcnow
 from academy.quizzes.versions import pinned_quiz
 from academy.quizzes.views import refusals
@@ -24,6 +24,7 @@ def queue():
 
 @bp.route("/<int:attempt_id>", methods=["GET", "POST"])
 @requires(*REVIEWERS)
+@writes
 @refusals
 def grade(attempt_id: int):
     db = get_session()
