@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from academy import chrome, cli, db, i18n, security
+    from academy import cache, chrome, cli, db, i18n, security
     from academy.config import load_config
     from academy.content import catalog
     from academy.web import register_blueprints, register_errors
@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     chrome.init_app(app)
     catalog.init_app(app)
     register_blueprints(app)
+    cache.init_app(app)  # after Flask-Login's context processor, which its own overrides while a page is shared
     register_errors(app)
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"]:

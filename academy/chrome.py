@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from academy.i18n import select_locale
-from academy.memo import remember
+from academy import cache
 
 MAX_ENTRIES = 2048  # a safety bound; real keys are languages × role sets × endpoints
 
@@ -42,13 +42,13 @@ def site_nav() -> Markup:
     if not current_user.is_authenticated:
         return Markup("")
     key = ("nav", page_lang(), current_user.roles, request.endpoint, request.script_root)
-    return remember("chrome_cache", key, lambda: Markup(render_template("_chrome/nav.html")), MAX_ENTRIES)
+    return cache.memo("chrome", key, lambda: Markup(render_template("_chrome/nav.html")), MAX_ENTRIES)
 
 
 def cached_url(endpoint: str, **values) -> str:
     """url_for for links that never change while the app runs (assets, fixed pages)."""
     key = ("url", request.script_root, endpoint, tuple(sorted(values.items())))
-    return remember("chrome_cache", key, lambda: url_for(endpoint, **values), MAX_ENTRIES)
+    return cache.memo("chrome", key, lambda: url_for(endpoint, **values), MAX_ENTRIES)
 
 
 def init_app(app: Flask) -> None:

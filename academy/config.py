@@ -19,6 +19,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     app.config.from_mapping(
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'academy.db'}",
         REDIS_URL=os.environ.get("REDIS_URL", ""),
+        # Where shared learner pages are kept (academy.cache): Redis, so that several app servers share them,
+        # or this process when empty.
+        PAGE_CACHE_URL=os.environ.get("PAGE_CACHE_URL", os.environ.get("REDIS_URL", "")),
         CONTENT_DIR=os.environ.get("CONTENT_DIR") or str(ROOT),
         PRODUCTION=os.environ.get("ACADEMY_ENV") == "production",
         WEB_CONCURRENCY=int(os.environ.get("WEB_CONCURRENCY", "1")),
@@ -66,5 +69,6 @@ def check_production(config) -> None:
         raise InsecureConfig("生产环境必须设置至少 32 个字符的 SECRET_KEY")
     if config["WEB_CONCURRENCY"] > 1 and not config["REDIS_URL"]:
         raise InsecureConfig("多个 worker 时必须设置 REDIS_URL（登录限流需要共享存储）")
-    if config["DATABASE_URL"].startswith("sqlite") and config["WEB_CONCURRENCY"] > 1:
-        raise InsecureConfig("生产环境多 worker 请使用 PostgreSQL（DATABASE_URL）")
+    # SQLite with several workers on one host is allowed: WAL lets readers run beside the one writer, and
+    # writers queue on SQLite's lock (BEGIN IMMEDIATE, busy timeout); tests/test_concurrency.py and bench/ run it
+    # so.  Several hosts need PostgreSQL (a SQLite file cannot be shared over a network file system).

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from academy import xapi
 from academy.access import ANY_USER, requires
-from academy.db import get_session
+from academy.db import get_session, writes
 from academy.models import QuizTally
 from academy.models.org import utcnow
 from app import create_app
@@ -28,6 +28,7 @@ def signed_in():
 
 
 @requires(ANY_USER)
+@writes
 def one_write():
     session = get_session()
     session.scalar(select(QuizTally.best_percent).where(QuizTally.user_id == current_user.id,

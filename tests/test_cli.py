@@ -122,9 +122,11 @@ def test_production_refuses_insecure_settings(config):
         check_production(config)
 
 
-def test_production_accepts_secure_settings():
+@pytest.mark.parametrize("database_url", ["postgresql://x", "sqlite:////srv/academy/academy.db"])
+def test_production_accepts_secure_settings(database_url):
+    """Several workers on one host may share a SQLite file (WAL, BEGIN IMMEDIATE, busy timeout)."""
     check_production({"PRODUCTION": True, "SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": 4,
-                      "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "postgresql://x"})
+                      "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": database_url})
 
 
 def test_flask_commands_do_not_create_the_first_admin(tmp_path):

@@ -1,7 +1,8 @@
 """The content catalog: every module, lesson and quiz, parsed once and swapped when files change."""
+import hashlib
 import threading
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from flask import current_app
 
 from academy.content.courses import Lesson, Module, parse_module
 from academy.content.problems import Problem, ProblemSink
-from academy.memo import memoised
+from academy import cache
 from academy.quizmd import Quiz, parse_quiz
 
 _lock = threading.Lock()
@@ -22,13 +23,16 @@ class Catalog:
     problems: tuple[Problem, ...] = ()
     stamp: tuple = ()
     lessons: dict[str, Lesson] = field(default_factory=dict)
-    _derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def version(self) -> str:
+        """Names this content (the files' paths, sizes and times): part of every cache key derived from it."""
+        return hashlib.sha256(repr(self.stamp).encode()).hexdigest()[:16]
 
     def derived(self, name: str, key: tuple, compute: Callable, max_entries: int):
-        """compute() once per key while this catalog is current: for values that are a pure function of the
-        catalog and `key` (plain data), such as a learner's progress from their rows.  Each `name` is a
-        separate memo of at most `max_entries`."""
-        return memoised(self._derived.setdefault(name, {}), key, compute, max_entries)
+        """compute() once per key for values that are a pure function of this content and `key` (plain data),
+        such as a learner's progress from their rows (academy.cache, cleared when the content changes)."""
+        return cache.memo(name, (self.version, key), compute, max_entries)
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
@@ -127,6 +131,7 @@ def get_catalog() -> Catalog:
             root = Path(current_app.config["CONTENT_DIR"])
             if content_stamp(root) != state["catalog"].stamp:
                 state["catalog"] = load_full_catalog(root)
+                cache.clear()
     return state["catalog"]
 
 

@@ -1,9 +1,10 @@
 """Trainee pages: dashboard, learning map, module overview, lesson reader, 完成本节."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.access import ANY_USER, requires
+from academy.cache import shared_page
 from academy.content.catalog import get_catalog
 from academy.courses import services
 from academy.db import get_session, writes
@@ -13,20 +14,52 @@ bp = Blueprint("courses", __name__)
 
 
 def current_progress() -> services.LearnerProgress:
-    """The signed-in learner's progress (read outside any write transaction)."""
-    return services.learner_progress(get_session(), current_user.id, get_catalog())
+    """The signed-in learner's progress, read once per request."""
+    if "progress" not in g:
+        g.progress = services.learner_progress(get_session(), current_user.id, get_catalog())
+    return g.progress
+
+
+def progress_state(**_view_args):
+    """What a learner page shows of the learner: their progress (academy.cache.shared_page)."""
+    return current_progress().key
+
+
+def recent() -> tuple:
+    if "recent" not in g:
+        g.recent = recent_results(get_session(), current_user.id)
+    return g.recent
+
+
+def dashboard_state():
+    return progress_state(), recent()
+
+
+def lesson_progress(lesson) -> tuple:
+    """(the locked module's progress or None, whether the lesson is done), read once per request."""
+    if "lesson_progress" not in g:
+        g.lesson_progress = services.lesson_state(get_session(), current_user, get_catalog(), lesson)
+    return g.lesson_progress
+
+
+def lesson_state(lesson_id: str):
+    lesson = get_catalog().lesson(lesson_id)
+    if lesson is None:
+        return None
+    locked, done = lesson_progress(lesson)
+    return locked is not None, done
 
 
 @bp.route("/")
 @requires(ANY_USER)
+@shared_page(dashboard_state)
 def dashboard():
-    recent = recent_results(get_session(), current_user.id)
-    progress = current_progress()
-    return render_template("courses/dashboard.html", progress=progress, recent=recent, catalog=get_catalog())
+    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=get_catalog())
 
 
 @bp.route("/map")
 @requires(ANY_USER)
+@shared_page(progress_state)
 def learning_map():
     progress = current_progress()
     return render_template("courses/map.html", progress=progress)
@@ -34,19 +67,20 @@ def learning_map():
 
 @bp.route("/modules/<module_id>")
 @requires(ANY_USER)
+@shared_page(progress_state)
 def module(module_id: str):
     progress = current_progress()
     entry = progress.for_module(module_id) or abort(404)
-
     return render_template("courses/module.html", entry=entry, done=progress.completed)
 
 
 @bp.route("/lessons/<lesson_id>")
 @requires(ANY_USER)
+@shared_page(lesson_state)
 def lesson(lesson_id: str):
     catalog = get_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)
-    locked, done = services.lesson_state(get_session(), current_user, catalog, lesson)
+    locked, done = lesson_progress(lesson)
     if locked:
         return render_template("courses/locked.html", entry=locked), 403
     module = catalog.module(lesson.module_id)

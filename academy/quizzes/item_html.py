@@ -10,7 +10,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from academy.chrome import page_lang
-from academy.memo import remember
+from academy import cache
 from academy.quizmd import Item
 from academy.quizzes import layout
 
@@ -28,4 +28,4 @@ def item_body(view, item: Item, parent: Item | None = None) -> Markup:
         macro = current_app.jinja_env.get_template("quizzes/_items.html").module.item_body
         return Markup(macro(item, view, parent))
 
-    return remember("item_html_cache", _key(view, item, parent), render, MAX_ENTRIES)
+    return cache.memo("item_html", _key(view, item, parent), render, MAX_ENTRIES)

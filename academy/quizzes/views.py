@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.access import ANY_USER, requires
+from academy.cache import shared_page
 from academy.content.catalog import get_catalog
 from academy.courses.services import locked_for
-from academy.courses.views import current_progress
+from academy.courses.views import current_progress, progress_state
 from academy.db import get_session, writes
 from academy.models.org import utcnow
 from academy.quizzes import services
@@ -43,6 +44,7 @@ def my_attempt(attempt_id: int, lock: bool = False):
 
 @bp.route("/quizzes/")
 @requires(ANY_USER)
+@shared_page(progress_state)
 def index():
     progress = current_progress()
     return render_template("quizzes/index.html", catalog=get_catalog(), standings=progress.quiz_standings)
@@ -56,6 +58,7 @@ def locked_page(quiz, progress):
 
 @bp.route("/quizzes/<quiz_id>")
 @requires(ANY_USER)
+@shared_page(progress_state)
 def intro(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
     progress = current_progress()
