@@ -8,6 +8,7 @@ message carries the figures, so a failing run shows where the bank stands.  Run 
 import html
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 from itertools import combinations
 
 from academy.content.catalog import load_full_catalog
@@ -21,7 +22,7 @@ TRUE_SHARE = (0.40, 0.60)  # share of true/false items keyed 对
 SAME_KEY_COUNT_MAX = 0.60  # share of multiple-choice items with the most common number of correct options
 COMPLIANCE_WORDS = ("公开", "正式", "合规", "制度", "书面", "授权")
 COMPLIANCE_RATIO_MAX = 2.0  # share of keys with a compliance word ÷ share of distractors with one
-SIMILARITY_MAX = 0.30  # character-bigram Jaccard of two scored items' normalised stem + answer text
+SIMILARITY_MAX = 0.35  # difflib ratio of two scored items' normalised stem + answer text
 # A claim the bank kept re-asking in other words (no lexical measure separates these paraphrases from unrelated
 # items): at most CLAIM_REPEATS_MAX true/false items across the bank may test each one.
 REPEATED_CLAIMS = {
@@ -114,19 +115,19 @@ def item_text(item) -> str:
     return normalised(" ".join(parts))
 
 
-def bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(max(len(text) - 1, 1))}
-
-
 def similar_pairs(threshold=SIMILARITY_MAX):
-    """Scored items (scenario sub-items one by one, not the scenario's shared case text) above the threshold."""
-    scored = [(q, i) for q in quizzes() for i in q.all_items() if i.type not in ("info", "scenario")]
-    grams = [(where(q, i), bigrams(item_text(i))) for q, i in scored]
-    found = []
-    for (a, ga), (b, gb) in combinations(grams, 2):
-        score = len(ga & gb) / len(ga | gb)
-        if score > threshold:
-            found.append((round(score, 2), a, b))
+    """Pairs of scored items (scenario sub-items one by one, not the scenario's shared case text) whose
+    SequenceMatcher ratio is above the threshold; the cheap upper bounds skip most pairs."""
+    texts = [(where(q, i), item_text(i)) for q in quizzes() for i in q.all_items() if i.type not in ("info", "scenario")]
+    matcher, found = SequenceMatcher(), []
+    for j, (b, text_b) in enumerate(texts):
+        matcher.set_seq2(text_b)  # seq2 is the side SequenceMatcher indexes: once per item
+        for a, text_a in texts[:j]:
+            matcher.set_seq1(text_a)
+            if matcher.real_quick_ratio() > threshold and matcher.quick_ratio() > threshold:
+                score = matcher.ratio()
+                if score > threshold:
+                    found.append((round(score, 2), a, b))
     return sorted(found, reverse=True)
 
 
@@ -196,7 +197,7 @@ def test_at_most_one_redline_option_per_item():
 
 def test_no_near_duplicate_items():
     pairs = similar_pairs()
-    assert not pairs, f"{len(pairs)} pairs of items above bigram Jaccard {SIMILARITY_MAX}: {pairs}"
+    assert not pairs, f"{len(pairs)} pairs of items above similarity {SIMILARITY_MAX}: {pairs}"
 
 
 def test_no_claim_is_asked_again_and_again():
@@ -228,7 +229,7 @@ def report() -> str:
     total, longest = key_longest()
     tf_total, keyed_true = true_false_split()
     keys_with, keys, distractors_with, distractors = compliance_register()
-    pairs = similar_pairs(0.2)
+    pairs = similar_pairs(0.3)
     lines = [
         f"quizzes: {', '.join(q.id for q in quizzes())}",
         f"single choice: key strictly longest in {len(longest)}/{total} ({len(longest) / total:.0%})",
@@ -237,7 +238,7 @@ def report() -> str:
         f"compliance words: keys {keys_with}/{keys} ({keys_with / keys:.0%}), "
         f"distractors {distractors_with}/{distractors} ({distractors_with / distractors:.0%})",
         f"items with >1 red-line option (not about 红线): {crowded_redlines()}",
-        f"pairs above bigram Jaccard 0.2 (limit {SIMILARITY_MAX}): {len(pairs)}",
+        f"pairs above similarity 0.3 (limit {SIMILARITY_MAX}): {len(pairs)}",
         *(f"  {score} {a} ~ {b}" for score, a, b in pairs),
         f"repeated true/false claims: {repeated_claims()}",
         f"thin feedback: {thin_feedback()}",
