@@ -9,6 +9,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from academy import cache, chrome, cli, db, i18n, security
     from academy.config import load_config
     from academy.content import catalog
+    from academy.quizzes import item_html
     from academy.web import register_blueprints, register_errors
 
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
@@ -17,6 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     chrome.init_app(app)
+    item_html.init_app(app)
     catalog.init_app(app)
     register_blueprints(app)
     cache.init_app(app)  # after Flask-Login's context processor, which its own overrides while a page is shared

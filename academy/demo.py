@@ -9,7 +9,7 @@ from academy.auth.services import hash_password
 from academy.content.catalog import get_catalog
 from academy.courses.services import complete_lesson
 from academy.db import get_session
-from academy.demo_answers import sample_answers
+from academy.learning.questions import TYPES
 from academy.models import Attempt, ManagerScope, Region, Team, User
 from academy.models.org import utcnow
 from academy.quizzes import services as quiz_services
@@ -100,12 +100,12 @@ def _progress(session, user: User, catalog, rng: random.Random, index: int, trai
 def _attempts(session, user: User, quiz, rng: random.Random, skill: float, when, trainer: User) -> None:
     for number in range(rng.randint(1, min(2, quiz.attempts or 2))):
         attempt = quiz_services.start_attempt(session, user.id, quiz, when)
-        answers = sample_answers(quiz, rng, min(1.0, skill + 0.15 * number))
+        answers = _sample_answers(quiz, rng, min(1.0, skill + 0.15 * number))
         quiz_services.submit_attempt(session, attempt, quiz, answers, when + timedelta(minutes=15))
         if attempt.state == "review" and (skill >= 1.0 or rng.random() < 0.7):
             levels = {item.id: {"levels": {str(i): _level(item, rng, skill) for i in range(len(item.criteria))},
                                 "comments": {"0": "结构清楚，注意把合规边界说在前面。"}, "summary": "整体不错，继续保持。"}
-                      for item in quiz.items if item.type == "roleplay"}
+                      for item in quiz.items if item.criteria}  # items scored on a rubric
             record_review(session, trainer, attempt, quiz, levels, when + timedelta(days=1))
         if attempt.passed:
             break
@@ -115,3 +115,8 @@ def _attempts(session, user: User, quiz, rng: random.Random, skill: float, when,
 def _level(item, rng: random.Random, skill: float) -> float:
     points = sorted(p for _, p in item.levels)
     return points[-1] if rng.random() < skill else points[len(points) // 2]
+
+
+def _sample_answers(quiz, rng, skill: float) -> dict:
+    """Plausible answers: each item right with probability `skill`, otherwise a typical mistake."""
+    return {item.id: answer for item in quiz.items if (answer := TYPES[item.type].sample(item, rng, skill)) is not None}

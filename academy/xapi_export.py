@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from academy import xapi
 from academy.models import Attempt, QuizVersion, XapiStatement
-from academy.quizmd import Quiz
+from academy.learning.questions import Quiz
 from academy.quizzes.versions import pinned_quiz
 
 Keyed = tuple[datetime, int, int, int, dict]  # timestamp, source, row id, position: the export order

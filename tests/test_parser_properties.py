@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from academy.content.courses import parse_lesson
 from academy.content.problems import ProblemSink
-from academy.quizmd.parser import parse_quiz_text
-from academy.scoring import score_item
+from academy.learning.questions import parse_quiz_text
+from academy.learning.questions import score_item
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LINES = (ROOT / "quizzes" / "sample-all-types.md").read_text(encoding="utf-8").split("\n")

@@ -6,7 +6,11 @@ from sqlalchemy import select
 
 from academy.models import Attempt, QuizTally
 from academy.quizzes import mistakes
-from academy.quizzes.layout import mapping_choices
+from academy.learning.questions import TYPES
+
+
+def mapping_choices(item):
+    return TYPES[item.type].row_choices(item)
 from tests.factories import exported, login, make_user, start_quiz
 
 SAMPLE = "sample-all-types"
@@ -56,7 +60,7 @@ def correct_fields(item) -> dict:
 
 def play_best(client, app, attempt_id, item):
     """Choose the highest-scoring offered choice at every node."""
-    from academy.scoring.composite import replay
+    from academy.learning.questions.quizmd.dialogue import replay
 
     path = []
     while True:

@@ -4,9 +4,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from academy.quizmd import parse_quiz_text
-from academy.scoring import SCORERS, score_item
-from academy.scoring.composite import all_outcomes, replay
+from academy.learning.questions import parse_quiz_text
+from academy.learning.questions import TYPES, score_item
+from academy.learning.questions.quizmd.dialogue import all_outcomes, replay
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE, _ = parse_quiz_text((ROOT / "quizzes/sample-all-types.md").read_bytes(), "quizzes/sample-all-types.md")
@@ -21,7 +21,7 @@ junk = st.recursive(
 
 
 def test_every_type_has_a_scorer():
-    assert {i.type for i in ITEMS} <= set(SCORERS)
+    assert {i.type for i in ITEMS} <= set(TYPES)
 
 
 @settings(max_examples=300, deadline=None)

@@ -90,7 +90,7 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
     from academy.quizzes import services
     import random
 
-    from academy.demo_answers import sample_answers
+    from academy.demo import _sample_answers as sample_answers
 
     user_id, _version = learner_and_version(db)
     db.execute(delete(Attempt))

@@ -11,7 +11,7 @@ from flask import current_app
 from academy.content.courses import Lesson, Module, parse_module
 from academy.content.problems import Problem, ProblemSink
 from academy import cache
-from academy.quizmd import Quiz, parse_quiz
+from academy.learning.questions import Quiz, parse_quiz
 
 _lock = threading.Lock()
 

@@ -1,12 +1,8 @@
-"""An attempt's answers graded against its quiz, and the rows that grading writes: pure functions (no
-database, no Flask), so that a submit can do this work before it takes the write lock."""
+"""An attempt's answers graded against its quiz: pure functions (no database, no Flask)."""
 from dataclasses import dataclass
 from functools import cached_property
 
-from academy.quizmd import Quiz
-from academy.quizzes.mistakes import outcomes
-from academy.scoring import score_item
-from academy.scoring.registry import ItemScore
+from academy.learning.questions import TYPES, ItemScore, Quiz, score_item
 
 
 @dataclass(frozen=True)
@@ -44,15 +40,16 @@ class Grading:
     def passed(self) -> bool | None:
         if self.percent is None:
             return None
-        dialogues_ok = all(s.correct for i, s in self.scores.items() if self.quiz.item(i).type == "dialogue")
-        return self.percent >= self.quiz.pass_score and not self.redline and dialogues_ok
+        musts_ok = all(s.correct for i, s in self.scores.items() if TYPES[self.quiz.item(i).type].must_pass)
+        return self.percent >= self.quiz.pass_score and not self.redline and musts_ok
 
     @cached_property
     def mistake_outcomes(self) -> dict[str, bool]:
         """Mistake-book key → answered correctly (missed items, scenario parts, dialogue decisions)."""
         found: dict[str, bool] = {}
         for item_id, score in self.scores.items():
-            found.update(outcomes(self.quiz.item(item_id), self.answers.get(item_id), score))
+            item = self.quiz.item(item_id)
+            found.update(TYPES[item.type].outcomes(item, self.answers.get(item_id), score))
         return found
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from academy.chrome import page_lang
 from academy import cache
-from academy.quizmd import Item
+from academy.learning.questions import TYPES, Item
 from academy.quizzes import layout
 
 MAX_ENTRIES = 4096
@@ -23,9 +23,26 @@ def _key(view, item: Item, parent: Item | None) -> tuple:
     return (view.quiz.content_hash, item.id, parent.id if parent else None, page_lang(), seed, answer)
 
 
-def item_body(view, item: Item, parent: Item | None = None) -> Markup:
-    def render() -> Markup:
-        macro = current_app.jinja_env.get_template("quizzes/_items.html").module.item_body
-        return Markup(macro(item, view, parent))
+def _macro(template: str, name: str):
+    return getattr(current_app.jinja_env.get_template(template).module, name)
 
-    return cache.memo("item_html", _key(view, item, parent), render, MAX_ENTRIES)
+
+def item_form(view, item: Item, parent: Item | None = None) -> Markup:
+    """The item's form controls: its question type's macro in quizzes/_items.html."""
+    name = TYPES[item.type].form_macro
+    return Markup(_macro("quizzes/_items.html", name)(item, view, parent)) if name else Markup("")
+
+
+def item_body(view, item: Item, parent: Item | None = None) -> Markup:
+    """item_form, rendered once per key and reused."""
+    return cache.memo("item_html", _key(view, item, parent), lambda: item_form(view, item, parent), MAX_ENTRIES)
+
+
+def result_body(view, item: Item, parent: Item | None = None) -> Markup:
+    """How the item was answered, on the result page: its question type's macro in quizzes/_results.html."""
+    name = TYPES[item.type].result_macro
+    return Markup(_macro("quizzes/_results.html", name)(item, view, parent)) if name else Markup("")
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(item_form=item_form, result_body=result_body)

@@ -1,7 +1,8 @@
-"""Display order of items and options, shuffled from the attempt's seed (stable within an attempt)."""
+"""Display order of items, options, entries and rows, shuffled from the attempt's seed (stable within an
+attempt); what each type shuffles is said by its question type."""
 import random
 
-from academy.quizmd import Item, Quiz
+from academy.learning.questions import TYPES, Item, Quiz
 
 
 def item_order(quiz: Quiz, seed: int) -> list[Item]:
@@ -12,10 +13,8 @@ def item_order(quiz: Quiz, seed: int) -> list[Item]:
 
 
 def shown_by_seed(quiz: Quiz, item: Item) -> bool:
-    """Whether the attempt's seed changes how the item is shown by the functions below."""
-    if item.type in ("ordering", "matching"):
-        return True
-    return bool(item.options) and quiz.shuffle in ("options", "both") and item.shuffle
+    """Whether the attempt's seed changes how the item is shown."""
+    return TYPES[item.type].shuffled(quiz, item)
 
 
 def option_order(quiz: Quiz, item: Item, seed: int) -> list:
@@ -36,15 +35,11 @@ def sequence_order(item: Item, seed: int) -> list[tuple[int, str]]:
     return indexed
 
 
-def mapping_choices(item: Item) -> tuple[str, ...]:
-    """What each row of a matching or classify item can be given; a form sends a choice's index in this tuple."""
-    return item.right_choices if item.type == "matching" else item.categories
-
-
 def right_order(item: Item, seed: int | None) -> list[tuple[str, str]]:
-    """(form value, text) of each choice: in an attempt (a seed) matching answers are shuffled (they would give
-    the pairs away); categories, and practice without a seed, keep their order."""
-    choices = list(enumerate(mapping_choices(item)))
-    if item.type == "matching" and seed is not None:
+    """(form value, text) of each row choice: shuffled in an attempt (a seed) where the type says so, in their
+    order otherwise (and in practice, without a seed)."""
+    question_type = TYPES[item.type]
+    choices = list(enumerate(question_type.row_choices(item)))
+    if question_type.rows_shuffled and seed is not None:
         random.Random(f"{seed}:{item.id}:right").shuffle(choices)
     return [(str(index), text) for index, text in choices]

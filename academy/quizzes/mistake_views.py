@@ -12,10 +12,9 @@ from academy.models import QuizVersion
 from academy.models.org import utcnow
 from academy.quizzes import mistakes
 from academy.quizzes.layout import right_order
-from academy.quizzes.responses import PARSERS
+from academy.learning.questions import TYPES, score_item
 from academy.quizzes.versions import pinned_quiz_by_hash
 from academy.quizzes.views import bp, refusals
-from academy.scoring import score_item
 
 PRACTICE_SIZE = 10
 
@@ -77,7 +76,7 @@ def practice():
     rows = _book(db, current_user.id)[:PRACTICE_SIZE]
     if request.method == "GET":
         return render_template("quizzes/practice.html", rows=rows, view=PracticeView(), token=secrets.token_urlsafe(16))
-    results = {entry.id: score_item(item, PARSERS[item.type](item, request.form)) for entry, _quiz, item in rows}
+    results = {entry.id: score_item(item, TYPES[item.type].parse_answer(item, request.form)) for entry, _quiz, item in rows}
     answered = [(entry, results[entry.id].correct) for entry, _quiz, _item in rows]
     after = mistakes.practise(db, current_user.id, _round_token(request.form.get("round")), answered, utcnow())
     db.commit()

@@ -16,27 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from academy.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
-from academy.quizmd import Choice, Item, Node, Option, Quiz
-from academy.scoring.composite import replay
+from academy.learning.questions import TYPES, Item, Option, Quiz
+from academy.learning.questions.types.dialogue import is_best
+
 CLEAR_AFTER = 2
-
-
-def is_best_choice(node: Node, choice: Choice) -> bool:
-    """A decision is right when it is one of the best-scoring choices that cross no red line."""
-    safe = [c.delta for c in node.choices if not c.redline]
-    return not choice.redline and choice.delta >= max(safe, default=choice.delta)
-
-
-def outcomes(item: Item, answer, score) -> dict[str, bool]:
-    """Entry key → answered correctly, for one scored item of an attempt."""
-    if item.type == "scenario":
-        return {part_id: detail["correct"] for part_id, detail in score.detail.get("parts", {}).items()}
-    if item.type == "dialogue":
-        steps = replay(item, answer).steps
-        return {f"{item.id}@{name}": is_best_choice(item.node(name), item.node(name).choices[index]) for name, index in steps}
-    if item.manual:
-        return {}
-    return {item.id: score.correct}
 
 
 @dataclass(frozen=True)
@@ -138,13 +121,17 @@ def practice_item(quiz: Quiz, key: str) -> Item | None:
     """The item behind a book entry; a dialogue decision becomes a single-choice question."""
     if "@" not in key:
         item = quiz.item(key)
-        return item if item is not None and not item.manual and item.type not in ("dialogue", "info") else None
+        return item if item is not None and not item.manual and item.scored and not TYPES[item.type].stepwise else None
     dialogue_id, _, node_name = key.partition("@")
     dialogue = quiz.item(dialogue_id)
     node = dialogue.node(node_name) if dialogue else None
-    if node is None or not node.choices:
+    # Practice has no state, so it offers the choices that every state offers (none hidden by a condition),
+    # and the best of those is the answer: never a choice the learner was not offered.
+    always = [i for i, c in enumerate(node.choices) if not c.conditions] if node else []
+    if not always:
         return None
-    options = tuple(Option(chr(97 + i), c.text, c.text, is_best_choice(node, c), float(is_best_choice(node, c)),
-                           c.feedback_html, c.redline, c.line) for i, c in enumerate(node.choices))
+    options = tuple(Option(chr(97 + n), node.choices[i].text, node.choices[i].text, is_best(node, always, i),
+                           float(is_best(node, always, i)), node.choices[i].feedback_html, node.choices[i].redline,
+                           node.choices[i].line) for n, i in enumerate(always))
     return Item(id=key, type="single", title=f"{dialogue.title} · {node.name}", points=1, line=node.line,
                 stem_html=node.html, options=options, lesson=dialogue.lesson, explanation_html=dialogue.debrief_html)

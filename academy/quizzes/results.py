@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, or_, select
 
 from academy.models import Attempt, QuizTally
-from academy.quizmd import Quiz
+from academy.learning.questions import Quiz
 from sqlalchemy.orm import Session
 
 

@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from academy.models import Attempt
-from academy.quizmd import Quiz
+from academy.learning.questions import TYPES, Quiz
 from academy.quizzes import tally
 from academy.quizzes.grading import grade_answers
 from academy.quizzes.versions import ensure_version, pinned_quiz
-from academy.scoring.composite import replay
+from academy.learning.questions.quizmd.dialogue import replay
 
 GRACE = timedelta(seconds=30)
 
@@ -97,13 +97,10 @@ def save_answers(session: Session, attempt: Attempt, answers: dict, now: datetim
     session.flush()
 
 
-CHECKABLE = {"single", "multiple", "truefalse", "ordering", "matching", "classify", "scenario", "short", "numeric"}
-
-
 def check_item(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, answers: dict, now: datetime) -> None:
     """Save the answers and reveal one item's feedback now (review: immediate); the item is then frozen."""
     item = quiz.item(item_id)
-    if quiz.review != "immediate" or item is None or item.type not in CHECKABLE or item not in quiz.items:
+    if quiz.review != "immediate" or item is None or not TYPES[item.type].checkable or item not in quiz.items:
         raise AttemptRejected(_l("这道题不能单独检查。"), 404)
     save_answers(session, attempt, answers, now)
     if item_id not in attempt.checked:
@@ -115,7 +112,7 @@ def choose(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, index: 
     """Take one step in a dialogue; refuses choices that are not offered at the current node."""
     _require_open(attempt)
     item = quiz.item(item_id)
-    if item is None or item.type != "dialogue":
+    if item is None or not TYPES[item.type].stepwise:
         raise AttemptRejected(_l("对话不存在。"), 404)
     if expired(attempt, now):
         raise AttemptRejected(_l("作答时间已到。"))

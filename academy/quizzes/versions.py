@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from academy import cache
 from academy.models import QuizVersion
-from academy.quizmd import Quiz, parse_quiz_text
+from academy.learning.questions import Quiz, parse_quiz_text
 
 
 def ensure_version(session: Session, quiz: Quiz) -> int:

@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 
 from academy.content.catalog import Catalog
 from academy.models import Attempt
-from academy.quizmd import Item, Quiz
+from academy.learning.questions import TYPES, Item, Quiz, score_item
 from academy.quizzes import item_html, layout
-from academy.quizzes.services import CHECKABLE, GRACE, quiz_closed
-from academy.scoring import score_item
-from academy.scoring.composite import replay
+from academy.learning.questions.quizmd.dialogue import replay
+from academy.learning.questions.types.dialogue import display_order
+from academy.quizzes.services import GRACE, quiz_closed
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,16 @@ class DialogueState:
     ending: object
 
 
-def dialogue_state(item: Item, path) -> DialogueState:
+def dialogue_state(item: Item, path, seed: int | None = None) -> DialogueState:
+    """Where a dialogue stands after the learner's path; the offered choices in the attempt's order."""
     outcome = replay(item, path)
     history = []
     for name, index in outcome.steps:
         node = item.node(name)
         history.append({"node": node, "choice": node.choices[index]})
     node = item.node(outcome.node)
-    offered = [] if outcome.finished else [(i, c) for i, c in enumerate(node.choices) if c.available(dict(outcome.stances))]
+    indices = [] if outcome.finished else [i for i, c in enumerate(node.choices) if c.available(dict(outcome.stances))]
+    offered = [(i, node.choices[i]) for i in display_order(item, node.name, indices, seed)]
     return DialogueState(history, node, offered, dict(outcome.stances), outcome.finished, node if outcome.finished else None)
 
 
@@ -91,11 +93,15 @@ class TakeView:
 
     def dialogue(self, item: Item) -> DialogueState:
         if item.id not in self._dialogues:
-            self._dialogues[item.id] = dialogue_state(item, self.answers.get(item.id, []))
+            self._dialogues[item.id] = dialogue_state(item, self.answers.get(item.id, []), self.seed)
         return self._dialogues[item.id]
 
+    def stepwise(self, item: Item) -> bool:
+        """Played step by step, each step its own small form (a dialogue), outside the answer form."""
+        return TYPES[item.type].stepwise
+
     def can_check(self, item: Item) -> bool:
-        return self.quiz.review == "immediate" and item.type in CHECKABLE
+        return self.quiz.review == "immediate" and TYPES[item.type].checkable
 
     def item_result(self, item: Item, parent: Item | None = None) -> dict:
         """Score of a checked item, computed from the saved answer (never sent before it is checked)."""
@@ -105,18 +111,24 @@ class TakeView:
             self._scores[item.id] = score_item(item, self.answers.get(item.id)).as_dict()
         return self._scores[item.id]
 
+    def verdict(self, item: Item, parent: Item | None = None) -> tuple[str, str]:
+        """(css class, words) summing up the item's result as its type words it: a rubric score is not right
+        or wrong, a dialogue is passed or not."""
+        css, words = TYPES[item.type].verdict(self.item_result(item, parent))
+        return css, str(words)
+
     def selected(self, item: Item, key: str, parent: Item | None = None) -> bool:
         answer = self.answer(item, parent)
         return answer == key or (isinstance(answer, list) and key in answer)
 
     def answered(self, item: Item) -> bool:
-        if item.type == "dialogue":
+        if self.stepwise(item):
             return self.dialogue(item).finished
         return item.id in self.answers
 
     @property
     def dialogues_unfinished(self) -> bool:
-        return any(i.type == "dialogue" and not self.dialogue(i).finished for i in self.quiz.items)
+        return any(self.stepwise(i) and not self.dialogue(i).finished for i in self.quiz.items)
 
 
 class ResultView(TakeView):
@@ -146,5 +158,15 @@ class ResultView(TakeView):
         return [(name, start, final.get(name, start), stance_label(final.get(name, start))) for name, start in item.stakeholders]
 
     @property
-    def redline_items(self) -> list[Item]:
-        return [i for i in self.quiz.items if self.result.get(i.id, {}).get("redline")]
+    def redline_remediations(self) -> list[str]:
+        """The remediation of every item and scenario sub-question that crossed a red line, in page order."""
+        found = []
+        for item in self.quiz.items:
+            result = self.result.get(item.id, {})
+            if not result.get("redline"):
+                continue
+            if item.remediation_html:
+                found.append(item.remediation_html)
+            parts = (result.get("detail") or {}).get("parts", {})
+            found += [p.remediation_html for p in item.parts if parts.get(p.id, {}).get("redline") and p.remediation_html]
+        return found

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from academy.auth.services import SessionUser
 from academy.models import Attempt, ManagerScope, RoleplayReview, Team, User
-from academy.quizmd import Quiz
+from academy.learning.questions import Quiz
 from academy.quizzes.services import AttemptRejected, apply_review
 
 Reviewer = SessionUser | User  # the signed-in user, or a User row (demo data)
@@ -45,7 +45,7 @@ def reviewable_attempt(session: Session, reviewer: Reviewer, attempt_id: int) ->
 def parse_levels(quiz: Quiz, form) -> dict[str, dict]:
     """Reviewer's level and comment per criterion, for every role-play item; refuses unknown levels."""
     chosen = {}
-    for item in (i for i in quiz.items if i.type == "roleplay"):
+    for item in (i for i in quiz.items if i.criteria):  # items scored on a rubric
         allowed = {float(p) for _, p in item.levels}
         levels, comments = {}, {}
         for index in range(len(item.criteria)):

@@ -4,8 +4,6 @@ from functools import cached_property
 
 # The 商机阶段 an item trains (the manager reports' readiness per stage), in pipeline order.
 STAGES = ("线索", "需求调研", "立项预算", "招标采购", "签约", "交付回款", "续约拓展")
-SIMPLE_TYPES = ("single", "multiple", "truefalse", "ordering", "matching", "classify", "short", "numeric", "essay", "info")
-MANUAL_TYPES = ("roleplay", "essay")
 
 
 @dataclass(frozen=True)
@@ -117,10 +115,8 @@ class Item:
     criteria: tuple[Criterion, ...] = ()
     accepted: tuple[tuple[str, float], ...] = ()  # short/numeric answers with credit
     grader: str = "trainer"
-
-    @property
-    def manual(self) -> bool:
-        return self.type in MANUAL_TYPES
+    manual: bool = False  # scored by a reviewer (from the item's question type)
+    scored: bool = True  # counts towards the quiz's points (info items do not)
 
     def node(self, name: str) -> Node | None:
         return next((n for n in self.nodes if n.name == name), None)
@@ -153,7 +149,7 @@ class Quiz:
 
     @cached_property
     def total_points(self) -> float:
-        return sum(i.points for i in self.items if i.type != "info")
+        return sum(i.points for i in self.items if i.scored)
 
     @property
     def manual(self) -> bool:
@@ -173,4 +169,4 @@ class Quiz:
         return {item.id: item for item in reversed(tuple(self.all_items()))}  # the first of a duplicated id wins
 
     def scored_items(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.type != "info")
+        return tuple(i for i in self.items if i.scored)

@@ -7,9 +7,9 @@ from pathlib import Path
 from academy.content.frontmatter import decode, split
 from academy.content.problems import ProblemSink
 from academy.content.render import render
-from academy.quizmd.items import build_item
-from academy.quizmd.model import Quiz
-from academy.quizmd.syntax import HEADING_RE, parse_heading
+from academy.learning.questions.quizmd.items import build_item
+from academy.learning.questions.quizmd.model import Quiz
+from academy.learning.questions.quizmd.syntax import HEADING_RE, parse_heading
 
 QUIZ_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KNOWN_KEYS = {"id", "title", "course", "required", "version", "pass_score", "attempts", "grading", "time_limit",

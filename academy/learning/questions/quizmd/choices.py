@@ -3,8 +3,8 @@ import difflib
 import re
 
 from academy.content.render import render, render_inline
-from academy.quizmd.model import Option, Pair
-from academy.quizmd.syntax import Segments, block_text
+from academy.learning.questions.quizmd.model import Option, Pair
+from academy.learning.questions.quizmd.syntax import Segments, block_text
 
 WEIGHT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)%$")
 TRUE_WORDS = {"对", "正确", "是", "true", "t", "yes"}

@@ -1,10 +1,11 @@
 """Branching dialogues: nodes, choices with score and stance changes, conditions, endings; graph checks."""
 import difflib
 import re
+from dataclasses import dataclass
 
 from academy.content.render import render, render_inline
-from academy.quizmd.model import Choice, Condition, Node
-from academy.quizmd.syntax import arrow_entry, block_text, segment
+from academy.learning.questions.quizmd.model import Choice, Condition, Item, Node
+from academy.learning.questions.quizmd.syntax import arrow_entry, block_text, segment
 
 ENDING_PREFIXES = ("结局", "ending")
 ENDING_KINDS = ("success", "partial", "fail")
@@ -13,6 +14,7 @@ STANCE_RE = re.compile(r"^(.+?)([+-]\d+)$")
 COND_RE = re.compile(r"^\s*([^\s,，<>=!]+)\s*(>=|<=|==|!=|>|<)\s*([+-]?\d+)\s*$")
 TAIL_RE = re.compile(r"\s*(\{[^{}]*\}|\[if\s[^\]]*\])\s*$")
 STANCE_MIN, STANCE_MAX = -2, 2
+MAX_STEPS = 200
 
 
 def parse_conditions(text: str, line: int, ctx) -> tuple[Condition, ...]:
@@ -193,3 +195,82 @@ def apply_stances(stances: tuple, changes: tuple) -> tuple:
     for name, change in changes:
         current[name] = max(STANCE_MIN, min(STANCE_MAX, current.get(name, 0) + change))
     return tuple(sorted(current.items()))
+
+
+# The dialogue engine: a learner's path of choice indices replayed from the start node.
+
+@dataclass(frozen=True)
+class Outcome:
+    steps: tuple[tuple[str, int], ...]  # (node name, choice index)
+    node: str
+    stances: tuple[tuple[str, int], ...]
+    raw: float
+    redline: bool
+    finished: bool
+    ending: str | None
+
+
+def replay(item: Item, path) -> Outcome:
+    """Follow a learner's choice indices from the start node; stop at the first invalid choice."""
+    name, stances = item.start, tuple(sorted(item.stakeholders))
+    raw, redline, steps = 0.0, False, []
+    for index in (path if isinstance(path, (list, tuple)) else [])[:MAX_STEPS]:
+        if type(index) is not int:
+            break
+        node = item.node(name)
+        offered = [i for i, c in enumerate(node.choices) if c.available(dict(stances))] if node else []
+        if node is None or node.ending or index not in offered:
+            break
+        choice = node.choices[index]
+        steps.append((name, index))
+        raw, redline = raw + choice.delta, redline or choice.redline
+        stances = apply_stances(stances, choice.stances)
+        name = choice.target
+    return _finish(item, name, stances, raw, redline, tuple(steps))
+
+
+def resolve_ending(item: Item, node: Node, stances: tuple) -> Node:
+    seen = set()
+    while node.conditions and node.else_target and node.name not in seen:
+        if all(c.holds(dict(stances)) for c in node.conditions):
+            break
+        seen.add(node.name)
+        node = item.node(node.else_target) or node
+    return node
+
+
+def _finish(item: Item, name: str, stances: tuple, raw: float, redline: bool, steps: tuple) -> Outcome:
+    node = item.node(name)
+    if node is None or not node.ending:
+        return Outcome(steps, name, stances, raw, redline, False, None)
+    node = resolve_ending(item, node, stances)
+    raw = node.score if node.score is not None else raw
+    return Outcome(steps, node.name, stances, raw, redline or node.redline, True, node.ending)
+
+
+def dialogue_passed(item: Item, outcome: Outcome) -> bool:
+    if not outcome.finished or outcome.redline:
+        return False
+    return outcome.raw >= item.pass_raw if item.pass_raw is not None else outcome.ending == "success"
+
+
+def all_outcomes(item: Item, limit: int = 20000) -> list[Outcome]:
+    """Every complete path through a dialogue (cycles are cut), for max/min score checks."""
+    results: list[Outcome] = []
+
+    def walk(path: list[int], on_path: frozenset) -> None:
+        if len(results) >= limit:
+            return
+        outcome = replay(item, path)
+        if outcome.finished:
+            results.append(outcome)
+            return
+        node = item.node(outcome.node)
+        if node is None or len(outcome.steps) < len(path) or (outcome.node, outcome.stances) in on_path:
+            return
+        for index, choice in enumerate(node.choices):
+            if choice.available(dict(outcome.stances)):
+                walk(path + [index], on_path | {(outcome.node, outcome.stances)})
+
+    walk([], frozenset())
+    return results

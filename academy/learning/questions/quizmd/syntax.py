@@ -4,14 +4,6 @@ from dataclasses import dataclass, field
 
 from academy.content.problems import ProblemSink
 
-TYPE_ALIASES = {
-    "single": "single", "单选": "single", "multiple": "multiple", "多选": "multiple",
-    "truefalse": "truefalse", "判断": "truefalse", "ordering": "ordering", "排序": "ordering",
-    "matching": "matching", "匹配": "matching", "classify": "classify", "分类": "classify",
-    "scenario": "scenario", "情景": "scenario", "dialogue": "dialogue", "对话": "dialogue",
-    "roleplay": "roleplay", "角色扮演": "roleplay", "info": "info", "说明": "info",
-    "short": "short", "填空": "short", "numeric": "numeric", "数值": "numeric", "essay": "essay", "简答": "essay",
-}
 KEY_ALIASES = {
     "解析": "explanation", "explanation": "explanation", "提示": "hint", "hint": "hint",
     "答案": "answer", "answer": "answer", "答对": "correct", "correct": "correct",

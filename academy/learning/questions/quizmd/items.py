@@ -5,44 +5,21 @@ from dataclasses import dataclass
 
 from academy.content.problems import ProblemSink
 from academy.content.render import render
-from academy.quizmd import choices, openresponse
-from academy.quizmd.dialogue import DialogueChecker, build_node, parse_stakeholders
-from academy.quizmd.model import SIMPLE_TYPES, STAGES, Item
-from academy.quizmd.syntax import (
+from academy.learning.questions.quizmd.model import STAGES, Item
+from academy.learning.questions.quizmd.syntax import (
     HEADING_RE,
     ID_RE,
     MISTYPED_KEYS,
-    TYPE_ALIASES,
     Heading,
     Segments,
-    answer_entry,
-    arrow_entry,
     block_text,
     no_entry,
-    number_entry,
-    option_entry,
     parse_heading,
     segment,
 )
+from academy.learning.questions.registry import ALIASES, TYPES
 
 COMMON_ATTRS = {"points", "concepts", "lesson", "shuffle", "stage"}
-TYPE_ATTRS = {
-    "multiple": {"scoring"}, "ordering": {"scoring"}, "dialogue": {"start", "pass"}, "roleplay": {"grader"},
-}
-ENTRY_MATCHERS = {
-    "single": option_entry, "multiple": option_entry, "truefalse": option_entry, "ordering": number_entry,
-    "matching": arrow_entry("=>"), "classify": arrow_entry("=>"), "short": answer_entry,
-    "numeric": answer_entry, "essay": no_entry, "info": no_entry, "roleplay": no_entry,
-}
-BUILDERS = {
-    "single": lambda seg, ctx: choices.build_options("single", seg, ctx),
-    "multiple": lambda seg, ctx: {**choices.build_options("multiple", seg, ctx),
-                                  "scoring": ctx.head.attrs.get("scoring", "partial")},
-    "truefalse": choices.build_truefalse, "ordering": choices.build_ordering,
-    "matching": choices.build_matching, "classify": choices.build_classify,
-    "roleplay": openresponse.build_roleplay, "short": openresponse.build_short,
-    "numeric": openresponse.build_short, "essay": openresponse.build_essay, "info": lambda seg, ctx: {},
-}
 
 
 @dataclass
@@ -71,9 +48,9 @@ def split_subheadings(lines: list[tuple[int, str]]) -> tuple[list, list[tuple[in
 
 
 def resolve_type(head: Heading, sink: ProblemSink) -> str | None:
-    kind = TYPE_ALIASES.get(head.kind.lower())
+    kind = ALIASES.get(head.kind.lower())
     if kind is None:
-        near = difflib.get_close_matches(head.kind, list(TYPE_ALIASES), n=1, cutoff=0.3)
+        near = difflib.get_close_matches(head.kind, list(ALIASES), n=1, cutoff=0.3)
         hint = f"，是否应为“{near[0]}”？" if near else ""
         sink.add(head.line, "E101", f"未知题型“{head.kind}”{hint} (unknown item type)")
     return kind
@@ -83,23 +60,25 @@ def build_item(head: Heading, lines: list[tuple[int, str]], sink: ProblemSink, i
     kind = resolve_type(head, sink)
     if kind is None:
         return None
-    if nested and (kind not in SIMPLE_TYPES or kind == "info"):
+    question_type = TYPES[kind]
+    if nested and not question_type.nestable:
         sink.add(head.line, "E602", f"情景题中不能包含“{head.kind}”子题 (type not allowed in a scenario)")
         return None
     ctx = ItemContext(sink, head, ids)
     item_id = _item_id(head, sink, ids)
-    fields = _composite(kind, lines, ctx) if kind in ("scenario", "dialogue") else _simple(kind, lines, ctx)
+    fields = _composite(question_type, lines, ctx) if question_type.composite else _simple(question_type, lines, ctx)
     if fields is None:
         return None
     points = _points(head, sink, fields)
-    _check_attrs(kind, head, sink)
+    _check_attrs(question_type, head, sink)
     return Item(
         id=item_id, type=kind, title=head.title, points=points, line=head.line,
         stem_html=fields.pop("stem_html", ""), explanation_html=ctx.key_html("explanation"),
         hints=(ctx.key_html("hint"),) if ctx.seg and "hint" in ctx.seg.keys else (),
         concepts=tuple(c.strip() for c in re.split(r"[,，]", head.attrs.get("concepts", "")) if c.strip()),
         lesson=head.attrs.get("lesson", ""), stage=_stage(head, sink), shuffle=head.attrs.get("shuffle", "true") != "false",
-        redline="redline" in head.flags, remediation_html=ctx.key_html("remediation"), **fields,
+        redline="redline" in head.flags, remediation_html=ctx.key_html("remediation"),
+        manual=question_type.manual, scored=question_type.scored, **fields,
     )
 
 
@@ -137,78 +116,32 @@ def _stage(head: Heading, sink: ProblemSink) -> str:
     return stage
 
 
-def _check_attrs(kind: str, head: Heading, sink: ProblemSink) -> None:
-    allowed = COMMON_ATTRS | TYPE_ATTRS.get(kind, set())
+def _check_attrs(question_type, head: Heading, sink: ProblemSink) -> None:
+    allowed = COMMON_ATTRS | question_type.attrs
     for key in head.attrs:
         if key not in allowed:
-            sink.add(head.line, "W103", f"属性 {key}= 对“{kind}”题无效 (attribute not valid for this type)")
+            sink.add(head.line, "W103", f"属性 {key}= 对“{question_type.name}”题无效 (attribute not valid for this type)")
 
 
-def _simple(kind: str, lines: list, ctx: ItemContext) -> dict | None:
+def _simple(question_type, lines: list, ctx: ItemContext) -> dict | None:
     for no, text in lines:
         if HEADING_RE.match(text) and text.startswith("###"):
             ctx.sink.add(no, "E109", "### 只能用在 情景 或 对话 题中 (### outside scenario/dialogue)")
         if (m := re.match(r"^(\S{2,3})\s*[:：]", text)) and m.group(1) in MISTYPED_KEYS:
             ctx.sink.add(no, "W901", f"“{m.group(1)}：”像是写错的关键行（解析/答案）(mistyped key line?)")
-    ctx.seg = segment(lines, ENTRY_MATCHERS[kind])
+    ctx.seg = segment(lines, question_type.entry)
     for no, _text in ctx.seg.trailing:
         ctx.sink.add(no, "E208", "选项列表之后的文字不属于任何选项或关键行 (text after options)")
-    stem = block_text(ctx.seg.stem)
-    if not stem and kind != "info":
+    stem = block_text(ctx.seg.stem) or question_type.default_stem
+    if not stem and question_type.scored:
         ctx.sink.add(ctx.head.line, "E107", "题干为空 (empty question text)")
-    return {"stem_html": render(stem), **BUILDERS[kind](ctx.seg, ctx)}
+    return {"stem_html": render(stem), **question_type.build(ctx.seg, ctx)}
 
 
-def _composite(kind: str, lines: list, ctx: ItemContext) -> dict | None:
+def _composite(question_type, lines: list, ctx: ItemContext) -> dict | None:
     intro, parts = split_subheadings(lines)
     ctx.seg = segment(intro, no_entry)
     stem = block_text(ctx.seg.stem)
     if not stem:
         ctx.sink.add(ctx.head.line, "E107", "案例/情境正文为空 (empty case text)")
-    if kind == "scenario":
-        return {"stem_html": render(stem), "parts": _scenario_parts(parts, ctx)}
-    return {"stem_html": render(stem), **_dialogue_fields(parts, ctx)}
-
-
-def _scenario_parts(parts: list, ctx: ItemContext) -> tuple[Item, ...]:
-    if not parts:
-        ctx.sink.add(ctx.head.line, "E601", "情景题没有子题 (scenario without sub-questions)")
-    built = []
-    for no, text, body in parts:
-        item = build_item(parse_heading(text, no, 3, ctx.sink), body, ctx.sink, ctx.ids, nested=True)
-        if item:
-            built.append(item)
-    return tuple(built)
-
-
-def _dialogue_fields(parts: list, ctx: ItemContext) -> dict:
-    from academy.scoring.composite import all_outcomes
-
-    nodes = tuple(build_node(parse_heading(text, no, 3, ctx.sink), body, ctx) for no, text, body in parts)
-    stakeholders = parse_stakeholders(ctx)
-    start = ctx.head.attrs.get("start", "")
-    usable = DialogueChecker(nodes, start, stakeholders, ctx).check(ctx.head.line)
-    fields = {"nodes": nodes, "start": start, "stakeholders": stakeholders,
-              "debrief_html": ctx.key_html("debrief")}
-    if not usable:
-        return fields
-    probe = Item(id="probe", type="dialogue", title="", points=1, line=0, **fields)
-    raws = [o.raw for o in all_outcomes(probe)]
-    fields["max_raw"] = max(raws, default=0.0)
-    fields["pass_raw"] = _pass_mark(ctx, raws)
-    return fields
-
-
-def _pass_mark(ctx: ItemContext, raws: list[float]) -> float | None:
-    if "pass" not in ctx.head.attrs:
-        return None
-    try:
-        mark = float(ctx.head.attrs["pass"])
-    except ValueError:
-        ctx.sink.add(ctx.head.line, "E709", "pass= 必须是数字 (pass must be a number)")
-        return None
-    if raws and mark > max(raws):
-        ctx.sink.add(ctx.head.line, "E709", f"pass={mark:g} 高于可达到的最高分 {max(raws):g} (pass mark above best score)")
-    elif raws and mark <= min(raws):
-        ctx.sink.add(ctx.head.line, "W709", f"pass={mark:g} 不高于最低分 {min(raws):g}，任何路径都能通过 (pass mark below worst score)")
-    return mark
+    return {"stem_html": render(stem), **question_type.build(parts, ctx)}

@@ -1,8 +1,8 @@
 """Builders for open responses: roleplay (rubric table), short, numeric, essay."""
 import re
 
-from academy.quizmd.model import Criterion
-from academy.quizmd.syntax import Segments
+from academy.learning.questions.quizmd.model import Criterion
+from academy.learning.questions.quizmd.syntax import Segments
 
 LEVEL_RE = re.compile(r"^(.*?)\s*[（(]\s*([+-]?\d+(?:\.\d+)?)\s*[)）]\s*$")
 WEIGHT_HEADERS = {"权重", "weight"}

@@ -1,0 +1,115 @@
+"""对话 dialogue: a branching role-play played step by step; choices move stakeholders' stances, some are
+offered only in some states, and endings score the path.  Each decision enters the 错题本 on its own, judged
+against the choices that were offered in that state."""
+import random
+
+from flask_babel import lazy_gettext as _l
+
+from academy.learning.questions.quizmd.dialogue import (
+    DialogueChecker,
+    all_outcomes,
+    build_node,
+    dialogue_passed,
+    parse_stakeholders,
+    replay,
+)
+from academy.learning.questions.quizmd.syntax import parse_heading
+from academy.learning.questions.quizmd.model import Item
+from academy.learning.questions.registry import ItemScore, QuestionType, from_fraction, register
+
+
+def build(parts, ctx) -> dict:
+    nodes = tuple(build_node(parse_heading(text, no, 3, ctx.sink), body, ctx) for no, text, body in parts)
+    stakeholders = parse_stakeholders(ctx)
+    start = ctx.head.attrs.get("start", "")
+    usable = DialogueChecker(nodes, start, stakeholders, ctx).check(ctx.head.line)
+    fields = {"nodes": nodes, "start": start, "stakeholders": stakeholders, "debrief_html": ctx.key_html("debrief")}
+    if not usable:
+        return fields
+    probe = Item(id="probe", type="dialogue", title="", points=1, line=0, **fields)
+    raws = [o.raw for o in all_outcomes(probe)]
+    return fields | {"max_raw": max(raws, default=0.0), "pass_raw": _pass_mark(ctx, raws)}
+
+
+def _pass_mark(ctx, raws: list[float]) -> float | None:
+    if "pass" not in ctx.head.attrs:
+        return None
+    try:
+        mark = float(ctx.head.attrs["pass"])
+    except ValueError:
+        ctx.sink.add(ctx.head.line, "E709", "pass= 必须是数字 (pass must be a number)")
+        return None
+    if raws and mark > max(raws):
+        ctx.sink.add(ctx.head.line, "E709", f"pass={mark:g} 高于可达到的最高分 {max(raws):g} (pass mark above best score)")
+    elif raws and mark <= min(raws):
+        ctx.sink.add(ctx.head.line, "W709", f"pass={mark:g} 不高于最低分 {min(raws):g}，任何路径都能通过 (pass mark below worst score)")
+    return mark
+
+
+def score(item, response):
+    outcome = replay(item, response)
+    if not outcome.finished:
+        return from_fraction(item, 0.0, outcome.redline, finished=False)
+    fraction = outcome.raw / item.max_raw if item.max_raw > 0 else (1.0 if outcome.ending == "success" else 0.0)
+    result = from_fraction(item, fraction, outcome.redline, ending=outcome.node)
+    return ItemScore(result.score, result.points, dialogue_passed(item, outcome), outcome.redline,
+                     detail={"ending": outcome.node, "raw": outcome.raw, "stances": dict(outcome.stances)})
+
+
+def offered(item, node, stances) -> list[int]:
+    """Indices of the node's choices offered in this state."""
+    return [i for i, c in enumerate(node.choices) if c.available(dict(stances))]
+
+
+def is_best(node, indices: list[int], index: int) -> bool:
+    """A decision is right when it is one of the best-scoring choices offered that cross no red line."""
+    choice = node.choices[index]
+    safe = [node.choices[i].delta for i in indices if not node.choices[i].redline]
+    return not choice.redline and choice.delta >= max(safe, default=choice.delta)
+
+
+def outcomes(item, answer, _score) -> dict[str, bool]:
+    path = answer if isinstance(answer, list) else []
+    found = {}
+    for step, (name, index) in enumerate(replay(item, path).steps):
+        node = item.node(name)
+        stances = replay(item, path[:step]).stances  # the state the learner decided in
+        found[f"{item.id}@{name}"] = is_best(node, offered(item, node, stances), index)
+    return found
+
+
+def sample(item, rng, skill):
+    path: list[int] = []
+    for _ in range(50):
+        outcome = replay(item, path)
+        if outcome.finished:
+            return path
+        node = item.node(outcome.node)
+        choices = [(i, node.choices[i]) for i in offered(item, node, outcome.stances)]
+        safe = [(i, c) for i, c in choices if not c.redline] or choices
+        best = max(safe, key=lambda pair: pair[1].delta)
+        pool = choices if rng.random() < 0.04 else safe
+        path.append(best[0] if rng.random() < skill else rng.choice(pool)[0])
+    return path
+
+
+def display_order(item, node_name: str, indices: list[int], seed: int | None) -> list[int]:
+    """The offered choices in the order an attempt shows them: shuffled per attempt and node (stable within the
+    attempt), unless the dialogue says shuffle=false."""
+    shown = list(indices)
+    if item.shuffle and seed is not None:
+        random.Random(f"{seed}:{item.id}:{node_name}").shuffle(shown)
+    return shown
+
+
+def passed_or_not(result: dict) -> tuple[str, str]:
+    if not (result.get("detail") or {}).get("ending"):
+        return "bad", _l("未走完")
+    return ("ok", _l("通过")) if result.get("correct") else ("bad", _l("未通过"))
+
+
+TYPE = register(QuestionType(
+    name="dialogue", aliases=("对话",), build=build, composite=True, attrs=frozenset({"start", "pass"}), score=score,
+    stepwise=True, must_pass=True, outcomes=outcomes, verdict=passed_or_not, sample=sample, shuffled=lambda quiz, item: item.shuffle,
+    result_macro="dialogue",
+))

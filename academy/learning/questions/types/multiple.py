@@ -1,0 +1,38 @@
+"""多选 multiple: any number of options; partial credit by option weights, or all_or_nothing."""
+from academy.learning.questions.quizmd.choices import build_options
+from academy.learning.questions.quizmd.syntax import option_entry
+from academy.learning.questions.registry import QuestionType, from_fraction, register
+from academy.learning.questions.types._forms import field_name, invalid_option, options_shuffled
+
+
+def build(seg, ctx):
+    return {**build_options("multiple", seg, ctx), "scoring": ctx.head.attrs.get("scoring", "partial")}
+
+
+def parse_answer(item, form):
+    values = form.getlist(field_name(item))
+    if set(values) - {o.key for o in item.options}:
+        raise invalid_option(item)
+    return sorted(set(values)) or None
+
+
+def score(item, response):
+    keys = {k for k in response if isinstance(k, str)} if isinstance(response, (list, tuple, set)) else set()
+    chosen = [o for o in item.options if o.key in keys]
+    redline = any(o.redline for o in chosen)
+    if item.scoring == "all_or_nothing":
+        exact = {o.key for o in chosen} == {o.key for o in item.options if o.correct}
+        return from_fraction(item, 1.0 if exact else 0.0, redline, selected=[o.key for o in chosen])
+    return from_fraction(item, sum(o.weight for o in chosen), redline, selected=[o.key for o in chosen])
+
+
+def sample(item, rng, skill):
+    keys = sorted(o.key for o in item.options if o.correct)
+    return keys if rng.random() < skill else keys[:-1] or keys
+
+
+TYPE = register(QuestionType(
+    name="multiple", aliases=("多选",), entry=option_entry, build=build, attrs=frozenset({"scoring"}), score=score,
+    parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
+    form_macro="choices", result_macro="choices",
+))

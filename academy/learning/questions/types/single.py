@@ -1,0 +1,32 @@
+"""单选 single: one option; an option may carry partial credit or a red line."""
+from academy.learning.questions.quizmd.choices import build_options
+from academy.learning.questions.quizmd.syntax import option_entry
+from academy.learning.questions.registry import QuestionType, from_fraction, register
+from academy.learning.questions.types._forms import field_name, invalid_option, options_shuffled
+
+
+def parse_answer(item, form):
+    value = form.get(field_name(item))
+    if value and value not in {o.key for o in item.options}:
+        raise invalid_option(item)
+    return value or None
+
+
+def score(item, response):
+    option = next((o for o in item.options if o.key == response), None)
+    if option is None:
+        return from_fraction(item, 0.0)
+    return from_fraction(item, option.weight, option.redline, selected=[option.key])
+
+
+def sample(item, rng, skill):
+    correct = next(o.key for o in item.options if o.correct)
+    wrong = [o.key for o in item.options if not o.correct and not o.redline] or [correct]
+    return correct if rng.random() < skill else rng.choice(wrong)
+
+
+TYPE = register(QuestionType(
+    name="single", aliases=("单选",), entry=option_entry, build=lambda seg, ctx: build_options("single", seg, ctx),
+    score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
+    form_macro="choices", result_macro="choices",
+))
