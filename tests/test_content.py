@@ -4,7 +4,7 @@ from pathlib import Path
 
 from academy.content.catalog import load_full_catalog
 from academy.db import dispose
-from academy.quizmd import parse_quiz_text
+from academy.learning.questions import parse_quiz_text
 from tests.conftest import ROOT, make_app
 
 FIXTURES = Path(__file__).parent / "content"
