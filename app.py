@@ -1,16 +1,24 @@
-"""政企销售学院 — `python app.py` serves the site; `create_app` is the Flask factory."""
+"""政企销售学院 — `python app.py` serves the site; `create_app` is the Flask factory (it only wires)."""
 import argparse
 import os
 
 from flask import Flask
 
+BLUEPRINTS = (  # module paths, imported inside the factory
+    "academy.org.auth.views", "academy.org.admin.views", "academy.learning.courses.views",
+    "academy.learning.quizzes.views", "academy.learning.quizzes.mistake_views", "academy.learning.roleplay.views",
+    "academy.learning.content.views",
+)
+
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from academy import cache, chrome, cli, db, i18n, security
-    from academy.config import load_config
-    from academy.content import catalog
-    from academy.quizzes import item_html
-    from academy.web import register_blueprints, register_errors
+    from importlib import import_module
+
+    from academy import cli
+    from academy.learning.content import catalog
+    from academy.learning.quizzes import item_html
+    from academy.platform import cache, chrome, db, i18n, security, web
+    from academy.platform.config import load_config
 
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     load_config(app, overrides)
@@ -20,9 +28,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     chrome.init_app(app)
     item_html.init_app(app)
     catalog.init_app(app)
-    register_blueprints(app)
+    web.init_app(app)
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
     cache.init_app(app)  # after Flask-Login's context processor, which its own overrides while a page is shared
-    register_errors(app)
+    web.register_errors(app)
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"]:
         cli.prepare_database(app)

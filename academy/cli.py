@@ -10,11 +10,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from academy import migrate, xapi_export
-from academy.auth.services import hash_password
-from academy.content.catalog import load_full_catalog
-from academy.db import get_engine, get_session
-from academy.models import ROLES, User
+from academy.learning import xapi_export
+from academy.learning.content.catalog import load_full_catalog
+from academy.org.auth.services import hash_password
+from academy.org.models import ROLES, User
+from academy.platform import migrate
+from academy.platform.db import get_engine, get_session
 
 
 def prepare_database(app: Flask) -> None:

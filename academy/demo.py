@@ -5,15 +5,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from academy.auth.services import hash_password
-from academy.content.catalog import get_catalog
-from academy.courses.services import complete_lesson
-from academy.db import get_session
+from academy.learning.content.catalog import get_catalog
+from academy.learning.courses.services import complete_lesson
 from academy.learning.questions import TYPES
-from academy.models import Attempt, ManagerScope, Region, Team, User
-from academy.models.org import utcnow
-from academy.quizzes import services as quiz_services
-from academy.roleplay.services import record_review
+from academy.learning.quizzes import services as quiz_services
+from academy.learning.roleplay.services import record_review
+from academy.org.auth.services import hash_password
+from academy.org.models import ManagerScope, Region, Team, User, utcnow
+from academy.platform.db import get_session
 
 REGIONS = {"华东片区": ["政务一组", "政企二组"], "西南片区": ["行业拓展组", "大客户组"]}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"

@@ -24,8 +24,9 @@ def graded_count(database_url: str) -> int:
     done graded one (an "已提交" answer also redirects to the result page)."""
     from sqlalchemy import func, select
 
-    from academy.db import make_engine
-    from academy.models import Attempt, User
+    from academy.learning.models import Attempt
+    from academy.org.models import User
+    from academy.platform.db import make_engine
 
     engine = make_engine(database_url)
     with engine.connect() as conn:
@@ -36,15 +37,15 @@ def graded_count(database_url: str) -> int:
 
 
 def main(quiz_id: str, start: int, count: int, prefix: str, files: int) -> None:
-    from flask import g, session as cookie_session
+    from flask import g
+    from flask import session as cookie_session
     from flask_wtf.csrf import generate_csrf
 
-    from academy.auth.services import open_login_session
-    from academy.content.catalog import get_catalog
-    from academy.db import get_session
-    from academy.models import User
-    from academy.models.org import utcnow
-    from academy.quizzes.services import start_attempt
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.quizzes.services import start_attempt
+    from academy.org.auth.services import open_login_session
+    from academy.org.models import User, utcnow
+    from academy.platform.db import get_session
     from app import create_app
 
     app = create_app()

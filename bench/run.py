@@ -14,13 +14,13 @@ import os
 import platform
 import shutil
 import signal
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from load import PASSWORD, AnswerForm, Client, login, python_load
@@ -251,10 +251,12 @@ def main() -> int:
     results = combine(rounds, goals, paths)
     print_table(results)
     report = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/post.lua)" if use_wrk else "python", "concurrency": args.concurrency, "rounds": args.rounds,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "method": {"load": "wrk" if use_wrk else "python", "submit_load": "wrk (bench/post.lua)" if use_wrk else "python",
+                   "concurrency": args.concurrency, "rounds": args.rounds,
                    "warmup_s": args.warmup, "seconds": args.seconds, "server": "gunicorn -w 2 -k sync",
-                   "database": ("postgresql" if args.database_url else "sqlite") + " (fresh, seed-demo)", "user": USER, "submit_users": list(SUBMIT_USERS)},
+                   "database": ("postgresql" if args.database_url else "sqlite") + " (fresh, seed-demo)", "user": USER,
+                   "submit_users": list(SUBMIT_USERS)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "results": results,
     }

@@ -12,11 +12,11 @@ routes run in the same workers as the pages.
 from flask_login import current_user
 from sqlalchemy import select
 
-from academy import xapi
-from academy.access import ANY_USER, requires
-from academy.db import get_session, writes
-from academy.models import QuizTally
-from academy.models.org import utcnow
+from academy.learning import xapi
+from academy.learning.models import QuizTally
+from academy.org.models import utcnow
+from academy.platform.access import ANY_USER, requires
+from academy.platform.db import get_session, writes
 from app import create_app
 
 app = create_app()

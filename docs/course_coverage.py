@@ -13,10 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-try:  # the catalog module is moving from academy.content to academy.learning.content
-    from academy.learning.content.catalog import load_full_catalog
-except ModuleNotFoundError:
-    from academy.content.catalog import load_full_catalog
+from academy.learning.content.catalog import load_full_catalog  # noqa: E402  (after the path is set)
 
 EXCLUDED = {"sample-all-types"}
 MIN_ITEMS = 2
@@ -69,8 +66,8 @@ def main() -> None:
         "",
         "## 规模",
         "",
-        f"- 模块 {len(catalog.modules)} 个，课时 {len(lessons)} 节，课时正文共 {sum(l.chars for l in lessons):,} 字符"
-        f"（每节 {min(l.chars for l in lessons)}–{max(l.chars for l in lessons)}）；",
+        f"- 模块 {len(catalog.modules)} 个，课时 {len(lessons)} 节，课时正文共 {sum(lesson.chars for lesson in lessons):,} 字符"
+        f"（每节 {min(lesson.chars for lesson in lessons)}–{max(lesson.chars for lesson in lessons)}）；",
         f"- 测验 {len(quizzes)} 个（另有格式示例 sample-all-types 不计），计分题 {len(scored)} 道，情景题 {scenarios} 道（其子题已计入）；",
         f"- 对话演练 {types['dialogue']} 个，角色扮演 {types['roleplay']} 个。",
         "",

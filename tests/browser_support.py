@@ -33,7 +33,7 @@ ADD_USERS = """
 import sys
 from app import create_app
 from academy.cli import add_user
-from academy.db import get_session
+from academy.platform.db import get_session
 app = create_app()
 with app.app_context():
     session = get_session()
@@ -67,7 +67,7 @@ class AppServer:
         self.log_path = workdir / "server.log"
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{workdir / 'academy.db'}",
+            "DATABASE_URL": f"sqlite:///{workdir / 'academy.platform.db'}",
             "INSTANCE_PATH": str(workdir / "instance"),
             "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
             "PYTHONUNBUFFERED": "1",
@@ -81,7 +81,7 @@ class AppServer:
         if result.returncode != 0:
             pytest.fail(f"{' '.join(args[:4])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False)
 
-    def start(self) -> "AppServer":
+    def start(self) -> AppServer:
         self._run([sys.executable, "-m", "flask", "--app", "app", "seed-demo", "--password", DEMO_PASSWORD])
         if self.users:
             self._run([sys.executable, "-c", ADD_USERS, DEMO_PASSWORD, *self.users])

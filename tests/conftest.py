@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from academy import migrate
-from academy.db import Base, dispose, make_engine
+from academy.platform import migrate
+from academy.platform.db import Base, dispose, make_engine
 from app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

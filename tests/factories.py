@@ -1,6 +1,6 @@
 """Plain helpers that build test data through the real services."""
-from academy.auth.services import hash_password
-from academy.models import User
+from academy.org.auth.services import hash_password
+from academy.org.models import User
 
 PASSWORD = "pw-123456"
 _HASH_CACHE: dict[str, str] = {}
@@ -27,8 +27,8 @@ def start_quiz(client, quiz_id: str) -> int:
 
 def exported(app, since=None) -> list[dict]:
     """The statements `flask export-xapi` would write."""
-    from academy.db import get_session
-    from academy.xapi_export import export
+    from academy.learning.xapi_export import export
+    from academy.platform.db import get_session
 
     with app.app_context():
         return list(export(get_session(), since))
@@ -39,8 +39,8 @@ def database_at(path, revision: str, version_hash: str | None = None):
     of quiz "q": the starting point of a migration test."""
     from sqlalchemy import text
 
-    from academy import migrate
-    from academy.db import make_engine
+    from academy.platform import migrate
+    from academy.platform.db import make_engine
 
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine, revision)

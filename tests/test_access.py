@@ -4,9 +4,9 @@ from urllib.parse import quote
 
 import pytest
 
-from academy.access import PUBLIC_ENDPOINTS
-from academy.db import dispose
-from academy.security import safe_next
+from academy.platform.access import PUBLIC_ENDPOINTS
+from academy.platform.db import dispose
+from academy.platform.security import safe_next
 from tests.conftest import make_app
 from tests.factories import PASSWORD, login, make_user
 
@@ -102,8 +102,7 @@ def test_a_login_ends_after_its_lifetime_however_active(app, client, db):
 
     from sqlalchemy import update
 
-    from academy.models import LoginSession
-    from academy.models.org import utcnow
+    from academy.org.models import LoginSession, utcnow
 
     user = make_user(db, "olga")
     login(client, "olga")
@@ -135,7 +134,7 @@ class FakeClock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    from academy.auth import views
+    from academy.org.auth import views
 
     fake = FakeClock()
     monkeypatch.setattr(views, "time", fake)
@@ -196,7 +195,7 @@ def test_the_activity_mark_is_rewritten_every_few_minutes_not_on_every_request(a
 
 def test_forms_require_csrf(csrf_client, csrf_app):
     with csrf_app.app_context():
-        from academy.db import get_session
+        from academy.platform.db import get_session
 
         make_user(get_session(), "erin")
     response = csrf_client.post("/login", data={"username": "erin", "password": PASSWORD})

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from academy.content.catalog import get_catalog
-from academy.models import Region, Team
+from academy.learning.content.catalog import get_catalog
+from academy.org.models import Region, Team
 from tests.factories import login, make_user, start_quiz
 
 QUIZ = "sample-all-types"

@@ -1,9 +1,9 @@
-"""The one cache (academy.cache): which pages are shared, what their key holds, and where they are kept."""
+"""The one cache (academy.platform.cache): which pages are shared, what their key holds, and where they are kept."""
 import redis
 from sqlalchemy import select
 
-from academy.access import ANY_USER
-from academy.models import Region, Team
+from academy.org.models import Region, Team
+from academy.platform.access import ANY_USER
 from tests.conftest import _empty_tables, make_app
 from tests.factories import login, make_user
 from tests.test_access import concrete_url
@@ -65,8 +65,8 @@ def test_the_key_holds_the_query_string_language_and_roles(app, client, db):
 
 
 def test_two_learners_in_the_same_state_share_one_rendering(app, db, monkeypatch):
-    from academy import cache
-    from academy.courses import views
+    from academy.learning.courses import views
+    from academy.platform import cache
 
     cache.clear()  # pages rendered by earlier tests
     make_user(db, "amy", name="Amy")

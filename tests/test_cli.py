@@ -6,9 +6,10 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from academy.config import InsecureConfig, check_production
-from academy.db import dispose, make_engine
-from academy.models import Attempt, User
+from academy.learning.models import Attempt
+from academy.org.models import User
+from academy.platform.config import InsecureConfig, check_production
+from academy.platform.db import dispose, make_engine
 from tests.conftest import ROOT, make_app
 
 
@@ -19,9 +20,9 @@ def test_seed_demo_is_idempotent(app, runner, db):
     assert users == 34
     assert db.scalar(select(func.count()).select_from(Attempt)) > 30
     with app.app_context():
-        from academy.content.catalog import get_catalog
-        from academy.courses.services import learner_progress
-        from academy.db import get_session
+        from academy.learning.content.catalog import get_catalog
+        from academy.learning.courses.services import learner_progress
+        from academy.platform.db import get_session
 
         for user in db.scalars(select(User).where(User.username.like("trainee%"))):
             for entry in learner_progress(get_session(), user.id, get_catalog()).modules:
@@ -48,7 +49,7 @@ def test_fresh_database_gets_one_admin_with_printed_password(tmp_path, capsys):
     app = make_app(f"sqlite:///{tmp_path}/fresh.db", tmp_path, AUTO_MIGRATE=True, TESTING=False)
     assert "初始密码" in capsys.readouterr().err
     with app.app_context():
-        from academy.db import get_session
+        from academy.platform.db import get_session
 
         assert [u.username for u in get_session().scalars(select(User))] == ["admin"]
     dispose(app)
@@ -122,7 +123,7 @@ def test_production_refuses_insecure_settings(config):
         check_production(config)
 
 
-@pytest.mark.parametrize("database_url", ["postgresql://x", "sqlite:////srv/academy/academy.db"])
+@pytest.mark.parametrize("database_url", ["postgresql://x", "sqlite:////srv/academy/academy.platform.db"])
 def test_production_accepts_secure_settings(database_url):
     """Several workers on one host may share a SQLite file (WAL, BEGIN IMMEDIATE, busy timeout)."""
     check_production({"PRODUCTION": True, "SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": 4,
@@ -145,7 +146,7 @@ def test_migrations_match_the_models(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from academy.db import Base
+    from academy.platform.db import Base
 
     engine = make_engine(database_url)
     with engine.connect() as conn:

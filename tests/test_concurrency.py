@@ -3,7 +3,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from academy.models import Attempt
+from academy.learning.models import Attempt
 from tests.factories import exported, login, make_user
 
 THREADS, ROUNDS = 8, 25

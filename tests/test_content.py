@@ -2,9 +2,9 @@
 import re
 from pathlib import Path
 
-from academy.content.catalog import load_full_catalog
-from academy.db import dispose
+from academy.learning.content.catalog import load_full_catalog
 from academy.learning.questions import parse_quiz_text
+from academy.platform.db import dispose
 from tests.conftest import ROOT, make_app
 
 FIXTURES = Path(__file__).parent / "content"
@@ -78,7 +78,7 @@ def test_rubric_checks():
 
 
 def test_reloading_changed_content_keeps_progress(client, app, db, tmp_path):
-    from academy.models import LessonProgress
+    from academy.learning.models import LessonProgress
     from tests.factories import login, make_user
 
     make_user(db, "reader")

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from academy.content.catalog import load_full_catalog
+from academy.learning.content.catalog import load_full_catalog
 from tests.conftest import ROOT
 
 CATALOG = load_full_catalog(ROOT)

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from academy.db import Base
 from academy.demo import seed_demo
+from academy.platform.db import Base
 from tests.factories import PASSWORD, login
 
 MAX_PAGES = 600

@@ -53,7 +53,7 @@ def test_service_messages_follow_the_interface_language(client, db):
 
 
 def test_admin_role_and_scope_names_follow_the_interface_language(admin_client, db):
-    from academy.models import Region, Team
+    from academy.org.models import Region, Team
 
     region = Region(name="华东<片区>")
     db.add_all([region, Team(region=region, name="政务一组")])

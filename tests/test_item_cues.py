@@ -9,9 +9,8 @@ import html
 import re
 from collections import Counter
 from difflib import SequenceMatcher
-from itertools import combinations
 
-from academy.content.catalog import load_full_catalog
+from academy.learning.content.catalog import load_full_catalog
 from tests.conftest import ROOT
 
 CATALOG = load_full_catalog(ROOT)

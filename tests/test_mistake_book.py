@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from academy.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
-from academy.quizzes import mistakes
-from academy.quizzes.mistakes import Answered, Entry, fold
+from academy.learning.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
+from academy.learning.quizzes import mistakes
+from academy.learning.quizzes.mistakes import Answered, Entry, fold
 from tests.factories import database_at, start_quiz
 from tests.test_quiz_flow import correct_fields, practice_round, quiz, trainee  # noqa: F401  (trainee is a fixture)
 
@@ -99,7 +99,7 @@ def test_the_migration_keeps_the_entries_and_goes_back_and_forth(tmp_path):
     from sqlalchemy import inspect, text
     from sqlalchemy.orm import Session
 
-    from academy import migrate
+    from academy.platform import migrate
 
     engine = database_at(tmp_path / "old.db", "0006", version_hash="h")
     with engine.begin() as conn:

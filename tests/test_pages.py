@@ -1,11 +1,6 @@
 """What every learner page shows is the signed-in learner's own: name, token, state, language, messages."""
 import re
-from datetime import timedelta
 
-import pytest
-from sqlalchemy import select
-
-from academy.models import Attempt, LoginSession
 from tests.factories import PASSWORD, login, make_user, start_quiz
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -18,7 +13,7 @@ def csrf_login(client, username: str) -> str:
 
 
 def test_a_shared_page_shows_each_user_their_own_escaped_name_and_working_token(csrf_app, database_url, tmp_path):
-    from academy.db import get_session
+    from academy.platform.db import get_session
 
     with csrf_app.app_context():
         make_user(get_session(), "amy", name="<b>Amy</b>")
@@ -98,7 +93,7 @@ def test_changed_content_replaces_the_reused_pages(database_url, tmp_path):
     app = make_app(database_url, tmp_path, CONTENT_DIR=str(content), CONTENT_RECHECK_SECONDS=0)
     client = app.test_client()
     with app.app_context():
-        from academy.db import dispose, get_session
+        from academy.platform.db import dispose, get_session
 
         make_user(get_session(), "t1")
     login(client, "t1")

@@ -12,10 +12,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from academy.content.courses import parse_lesson
-from academy.content.problems import ProblemSink
-from academy.learning.questions import parse_quiz_text
-from academy.learning.questions import score_item
+from academy.learning.content.courses import parse_lesson
+from academy.learning.questions import parse_quiz_text, score_item
+from academy.platform.problems import ProblemSink
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LINES = (ROOT / "quizzes" / "sample-all-types.md").read_text(encoding="utf-8").split("\n")
@@ -103,7 +102,7 @@ CSV_CELLS = ["username", "用户名", "display_name", "姓名", "roles", "角色
        separator=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
 def test_any_csv_upload_gives_rows_or_a_chinese_error(rows, separator, encoding):
     """An import file is read into rows or refused with a message in Chinese (the page shows it as a 422)."""
-    from academy.admin.importer import ImportFileError, parse_upload
+    from academy.org.admin.importer import ImportFileError, parse_upload
 
     data = "\n".join(separator.join(row) for row in rows).encode(encoding, errors="replace")
     try:
@@ -118,7 +117,7 @@ def test_any_csv_upload_gives_rows_or_a_chinese_error(rows, separator, encoding)
 @settings(max_examples=100, deadline=None)
 @given(data=st.binary(max_size=300), extension=st.sampled_from(["csv", "xlsx", "CSV", "txt"]))
 def test_any_bytes_as_an_upload_give_rows_or_a_chinese_error(data, extension):
-    from academy.admin.importer import ImportFileError, parse_upload
+    from academy.org.admin.importer import ImportFileError, parse_upload
 
     try:
         parse_upload(data, f"users.{extension}")

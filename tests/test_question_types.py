@@ -74,7 +74,7 @@ def test_a_decision_is_judged_against_the_choices_offered_in_that_state():
 
 
 def test_practice_never_shows_a_hidden_choice_as_the_answer():
-    from academy.quizzes.mistakes import practice_item
+    from academy.learning.quizzes.mistakes import practice_item
 
     quiz, _sink = parse_quiz_text(DIALOGUE.encode(), "quizzes/dlg-test.md")
     practice = practice_item(quiz, "d@乙")
@@ -95,8 +95,8 @@ def test_dialogue_choices_are_shuffled_per_attempt_and_stable_within_it():
 
 def test_the_course_dialogues_no_longer_list_the_best_choice_first_on_the_page(app, client, db):
     """Per attempt, the first choice shown is the best one at only about a third of decision points or fewer."""
-    from academy.content.catalog import get_catalog
-    from academy.quizzes.views_support import dialogue_state
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.quizzes.views_support import dialogue_state
 
     with app.app_context():
         dialogues = [i for q in get_catalog().quizzes for i in q.items if i.type == "dialogue"]
@@ -116,7 +116,7 @@ def test_the_remediation_of_a_red_line_sub_question_is_shown_on_the_result_page(
     make_user(db, "t1")
     login(client, "t1")
     with app.app_context():
-        from academy.content.catalog import get_catalog
+        from academy.learning.content.catalog import get_catalog
 
         quiz = get_catalog().quiz("sample-all-types")
     scenario = next(i for i in quiz.items if i.type == "scenario")

@@ -4,14 +4,15 @@ import re
 import pytest
 from sqlalchemy import select
 
-from academy.models import Attempt, QuizTally
-from academy.quizzes import mistakes
+from academy.learning.models import Attempt, QuizTally
 from academy.learning.questions import TYPES
+from academy.learning.quizzes import mistakes
+from tests.factories import exported, login, make_user, start_quiz
 
 
 def mapping_choices(item):
     return TYPES[item.type].row_choices(item)
-from tests.factories import exported, login, make_user, start_quiz
+
 
 SAMPLE = "sample-all-types"
 
@@ -25,7 +26,7 @@ def trainee(client, db):
 
 def quiz(app, quiz_id=SAMPLE):
     with app.app_context():
-        from academy.content.catalog import get_catalog
+        from academy.learning.content.catalog import get_catalog
 
         return get_catalog().quiz(quiz_id)
 
@@ -299,7 +300,7 @@ def test_trainee_cannot_review(client, trainee):
 def expire(db, attempt_id):
     from datetime import timedelta
 
-    from academy.models.org import utcnow
+    from academy.org.models import utcnow
 
     attempt = db.get(Attempt, attempt_id)
     attempt.deadline_at = utcnow() - timedelta(minutes=5)
@@ -355,7 +356,7 @@ def test_check_is_refused_where_feedback_waits_for_submit(client, app, trainee):
 
 
 def test_managers_review_only_their_own_teams(client, app, db, trainee):
-    from academy.models import ManagerScope, Region, Team
+    from academy.org.models import ManagerScope, Region, Team
 
     east, west = Region(name="华东片区"), Region(name="西南片区")
     db.add_all([east, west])
@@ -388,8 +389,8 @@ def test_timed_quiz_page_shows_the_countdown(client, trainee):
 
 
 def test_a_quiz_version_stored_in_a_rolled_back_transaction_is_not_remembered(app, db):
-    from academy.models import QuizVersion
-    from academy.quizzes.versions import ensure_version
+    from academy.learning.models import QuizVersion
+    from academy.learning.quizzes.versions import ensure_version
 
     q = quiz(app, "clients-quiz")
     first = ensure_version(db, q)
@@ -404,7 +405,7 @@ def test_a_quiz_version_stored_in_a_rolled_back_transaction_is_not_remembered(ap
 def test_item_figures_are_aggregated_in_sql_from_the_graded_results(client, app, db, trainee):
     """What item analysis reads: per item of a quiz, from its graded attempts' stored results (json_each on
     SQLite and PostgreSQL alike), optionally for some learners only."""
-    from academy.quizzes.item_figures import item_figures
+    from academy.learning.quizzes.item_figures import item_figures
 
     q = quiz(app, "clients-quiz")
     client.post(f"/attempts/{start_quiz(client, 'clients-quiz')}/submit", data=correct_form(q))

@@ -4,8 +4,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from academy.learning.questions import parse_quiz_text
-from academy.learning.questions import TYPES, score_item
+from academy.learning.questions import TYPES, parse_quiz_text, score_item
 from academy.learning.questions.quizmd.dialogue import all_outcomes, replay
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,11 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from academy.db import get_session
-from academy.models import Attempt, QuizTally, QuizVersion, User
-from academy.quizzes.results import QuizStanding, quiz_tallies, standings
-from academy.quizzes import tally
-from academy.quizzes.tally import recount
+from academy.learning.models import Attempt, QuizTally, QuizVersion
+from academy.learning.quizzes import tally
+from academy.learning.quizzes.results import QuizStanding, quiz_tallies, standings
+from academy.learning.quizzes.tally import recount
+from academy.org.models import User
+from academy.platform.db import get_session
 from tests.factories import database_at, make_user
 
 QUIZZES = [SimpleNamespace(id=f"q-{grading}", grading=grading, pass_score=60.0) for grading in ("highest", "latest", "average")]
@@ -83,14 +84,13 @@ service_call = st.one_of(
 def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app, db, calls):
     """Start, submit, expire (a start after the time ran out) and review, one transaction each, in any order
     and including refusals: after each, every tally equals a recount and no attempt lacks a tally."""
+    import random
     from datetime import timedelta
 
-    from academy.content.catalog import get_catalog
-    from academy.models.org import utcnow
-    from academy.quizzes import services
-    import random
-
     from academy.demo import _sample_answers as sample_answers
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.quizzes import services
+    from academy.org.models import utcnow
 
     user_id, _version = learner_and_version(db)
     db.execute(delete(Attempt))
@@ -137,7 +137,7 @@ def assert_tallies_equal_recounts(session, user_id: int) -> None:
 
 
 def learner_and_version(db) -> tuple[int, int]:
-    from academy.models import User
+    from academy.org.models import User
 
     user = db.query(User).filter_by(username="s1").one_or_none() or make_user(db, "s1")
     version = db.query(QuizVersion).filter_by(quiz_id="q").one_or_none()
@@ -151,7 +151,7 @@ def learner_and_version(db) -> tuple[int, int]:
 def test_the_migration_tallies_existing_attempts(tmp_path):
     from sqlalchemy import text
 
-    from academy import migrate
+    from academy.platform import migrate
 
     engine = database_at(tmp_path / "old.db", "0002", version_hash="x")
     with engine.begin() as conn:
@@ -199,7 +199,7 @@ def test_recent_results_are_read_in_index_order(app):
     attempts (a learner who practises an unlimited quiz for months has hundreds).  Checked on the migrated
     test database: on PostgreSQL with sorting priced out, so a Sort node means the index cannot give the
     order (as with the index before migration 0004); on SQLite, where every index ends with the rowid."""
-    from academy.quizzes.results import RECENT_RESULTS
+    from academy.learning.quizzes.results import RECENT_RESULTS
 
     engine = app.extensions["db_engine"]
     with engine.connect() as connection:

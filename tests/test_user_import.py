@@ -5,10 +5,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from academy.admin import bulk_import
-from academy.admin.importer import MAX_ROWS, ImportFileError, parse_upload
-from academy.auth.services import authenticate
-from academy.models import Region, Team, User
+from academy.org.admin import bulk_import
+from academy.org.admin.importer import MAX_ROWS, ImportFileError, parse_upload
+from academy.org.auth.services import authenticate
+from academy.org.models import Region, Team, User
 from tests.factories import make_user
 
 HEADER = "用户名,姓名,角色,片区,团队,密码"
@@ -100,7 +100,7 @@ def test_unreadable_files_raise_chinese_errors(data, filename, message):
 
 def test_undecodable_csv_is_an_error():
     with pytest.raises(ImportFileError, match="编码"):
-        parse_upload("username\n".encode() + b"\x81\x30\xff\xff\n", "u.csv")
+        parse_upload(b"username\n" + b"\x81\x30\xff\xff\n", "u.csv")
 
 
 def test_row_limit():
@@ -228,7 +228,7 @@ def test_import_service_is_all_or_nothing(db, org):
 
 
 def test_xlsx_zip_bomb_is_refused(monkeypatch):
-    monkeypatch.setattr("academy.admin.importer.MAX_XLSX_UNZIPPED", 1000)
+    monkeypatch.setattr("academy.org.admin.importer.MAX_XLSX_UNZIPPED", 1000)
     data = xlsx_bytes([["username"], ["a"]])
     with pytest.raises(ImportFileError, match="过大"):
         parse_upload(data, "u.xlsx")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from academy.models import Attempt, XapiStatement
+from academy.learning.models import Attempt, XapiStatement
 from tests.factories import database_at, exported, login, make_user, start_quiz
 from tests.test_quiz_flow import correct_form, quiz
 
@@ -84,7 +84,7 @@ def test_a_role_play_completes_when_reviewed(client, app, db):
 def test_the_migration_drops_stored_attempt_statements_and_keeps_lesson_ones(tmp_path):
     from sqlalchemy import text
 
-    from academy import migrate
+    from academy.platform import migrate
 
     engine = database_at(tmp_path / "old.db", "0004")
     with engine.begin() as conn:

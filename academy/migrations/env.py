@@ -1,7 +1,8 @@
 from alembic import context
 
-from academy import models  # noqa: F401  (registers the tables)
-from academy.db import Base
+from academy.learning import models as learning_models  # noqa: F401  (registers the tables)
+from academy.org import models as org_models  # noqa: F401
+from academy.platform.db import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

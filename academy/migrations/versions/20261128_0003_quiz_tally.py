@@ -36,7 +36,7 @@ def upgrade() -> None:
     # Existing attempts: computed by the same code that keeps the table true from now on.
     from sqlalchemy.orm import Session
 
-    from academy.quizzes.tally import refresh
+    from academy.learning.quizzes.tally import refresh
 
     connection = op.get_bind()
     session = Session(bind=connection)

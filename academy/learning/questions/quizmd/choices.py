@@ -2,9 +2,9 @@
 import difflib
 import re
 
-from academy.content.render import render, render_inline
 from academy.learning.questions.quizmd.model import Option, Pair
 from academy.learning.questions.quizmd.syntax import Segments, block_text
+from academy.platform.render import render, render_inline
 
 WEIGHT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)%$")
 TRUE_WORDS = {"对", "正确", "是", "true", "t", "yes"}
@@ -32,7 +32,7 @@ def parse_option_braces(braces: str, line: int, ctx) -> tuple[float | None, bool
 
 def build_options(kind: str, seg: Segments, ctx) -> dict:
     raw = []
-    for index, entry in enumerate(e for e in seg.entries):
+    for entry in seg.entries:
         if entry.kind == "bad" or not entry.text:
             ctx.sink.add(entry.line, "E204", "选项格式错误：应为 “- [x] 文本” 或 “- [ ] 文本” (malformed option)")
             continue

@@ -3,9 +3,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from academy.content.render import render, render_inline
 from academy.learning.questions.quizmd.model import Choice, Condition, Item, Node
 from academy.learning.questions.quizmd.syntax import arrow_entry, block_text, segment
+from academy.platform.render import render, render_inline
 
 ENDING_PREFIXES = ("结局", "ending")
 ENDING_KINDS = ("success", "partial", "fail")

@@ -3,8 +3,6 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from academy.content.problems import ProblemSink
-from academy.content.render import render
 from academy.learning.questions.quizmd.model import STAGES, Item
 from academy.learning.questions.quizmd.syntax import (
     HEADING_RE,
@@ -14,10 +12,11 @@ from academy.learning.questions.quizmd.syntax import (
     Segments,
     block_text,
     no_entry,
-    parse_heading,
     segment,
 )
 from academy.learning.questions.registry import ALIASES, TYPES
+from academy.platform.problems import ProblemSink
+from academy.platform.render import render
 
 COMMON_ATTRS = {"points", "concepts", "lesson", "shuffle", "stage"}
 

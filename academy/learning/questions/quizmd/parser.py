@@ -4,12 +4,12 @@ import hashlib
 import re
 from pathlib import Path
 
-from academy.content.frontmatter import decode, split
-from academy.content.problems import ProblemSink
-from academy.content.render import render
 from academy.learning.questions.quizmd.items import build_item
 from academy.learning.questions.quizmd.model import Quiz
 from academy.learning.questions.quizmd.syntax import HEADING_RE, parse_heading
+from academy.platform.frontmatter import decode, split
+from academy.platform.problems import ProblemSink
+from academy.platform.render import render
 
 QUIZ_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KNOWN_KEYS = {"id", "title", "course", "required", "version", "pass_score", "attempts", "grading", "time_limit",

@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass, field
 
-from academy.content.problems import ProblemSink
+from academy.platform.problems import ProblemSink
 
 KEY_ALIASES = {
     "解析": "explanation", "explanation": "explanation", "提示": "hint", "hint": "hint",

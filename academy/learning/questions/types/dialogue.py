@@ -13,8 +13,8 @@ from academy.learning.questions.quizmd.dialogue import (
     parse_stakeholders,
     replay,
 )
-from academy.learning.questions.quizmd.syntax import parse_heading
 from academy.learning.questions.quizmd.model import Item
+from academy.learning.questions.quizmd.syntax import parse_heading
 from academy.learning.questions.registry import ItemScore, QuestionType, from_fraction, register
 
 

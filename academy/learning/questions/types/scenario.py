@@ -2,7 +2,7 @@
 enters the 错题本 on its own."""
 from academy.learning.questions.quizmd.items import build_item
 from academy.learning.questions.quizmd.syntax import parse_heading
-from academy.learning.questions.registry import ItemScore, QuestionType, TYPES, from_fraction, register, score_item
+from academy.learning.questions.registry import TYPES, ItemScore, QuestionType, from_fraction, register, score_item
 
 
 def build(parts, ctx) -> dict:

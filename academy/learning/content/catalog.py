@@ -1,0 +1,157 @@
+"""The content catalog: every module, lesson and quiz, parsed once and swapped when files change."""
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+
+from academy.learning.content.courses import Lesson, Module, parse_module
+from academy.learning.questions import Quiz, parse_quiz
+from academy.platform import cache
+from academy.platform.problems import Problem, ProblemSink
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    modules: tuple[Module, ...] = ()
+    quizzes: tuple[Quiz, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    stamp: tuple = ()
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        """Names this content (the files' paths, sizes and times): part of every cache key derived from it."""
+        return hashlib.sha256(repr(self.stamp).encode()).hexdigest()[:16]
+
+    def derived(self, name: str, key: tuple, compute: Callable, max_entries: int):
+        """compute() once per key for values that are a pure function of this content and `key` (plain data),
+        such as a learner's progress from their rows (academy.platform.cache, cleared when the content changes)."""
+        return cache.memo(name, (self.version, key), compute, max_entries)
+
+    def module(self, module_id: str) -> Module | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return self.lessons.get(lesson_id)
+
+    def quiz(self, quiz_id: str) -> Quiz | None:
+        return next((q for q in self.quizzes if q.id == quiz_id), None)
+
+    def quizzes_for(self, module_id: str) -> tuple[Quiz, ...]:
+        return tuple(q for q in self.quizzes if q.course == module_id)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+def content_stamp(root: Path) -> tuple:
+    files = sorted([*root.glob("courses/*/*.md"), *root.glob("quizzes/*.md")])
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Parse courses/ and quizzes/ under root; broken files are skipped and reported."""
+    sinks: list[ProblemSink] = []
+    modules = [m for m in (parse_module(d, root, sinks) for d in sorted((root / "courses").glob("*/")) if d.is_dir()) if m]
+    modules = _unique_modules(modules, sinks)
+    quizzes = _load_quizzes(root, sinks, {m.id for m in modules})
+    problems = tuple(sorted((p for s in sinks for p in s.problems), key=lambda p: (p.path, p.line)))
+    lessons = {lesson.id: lesson for m in modules for lesson in m.lessons}
+    return Catalog(tuple(sorted(modules, key=lambda m: (m.order, m.id))), quizzes, problems, content_stamp(root), lessons)
+
+
+def _unique_modules(modules: list[Module], sinks: list[ProblemSink]) -> list[Module]:
+    seen, lesson_seen, unique, module_sinks = {}, {}, [], {}
+    for module in modules:
+        sink = module_sinks[module.path] = ProblemSink(module.path)
+        sinks.append(sink)
+        if module.id in seen:
+            sink.add(1, "E006", f"模块 id“{module.id}”已被 {seen[module.id]} 使用 (duplicate module id)")
+            continue
+        seen[module.id] = module.path
+        for lesson in module.lessons:
+            if lesson.id in lesson_seen:
+                sink.add(1, "E006", f"课时 id“{lesson.id}”重复：{lesson.path} 与 {lesson_seen[lesson.id]} (duplicate lesson id)")
+            lesson_seen[lesson.id] = lesson.path
+        unique.append(module)
+    known = set(seen)
+    for module in unique:
+        for prereq in module.prerequisites:
+            if prereq not in known:
+                module_sinks[module.path].add(1, "E008", f"先修模块“{prereq}”不存在 (unknown prerequisite)")
+    return unique
+
+
+def _load_quizzes(root: Path, sinks: list[ProblemSink], module_ids: set[str]) -> tuple[Quiz, ...]:
+    quizzes, seen = [], {}
+    for path in sorted((root / "quizzes").glob("*.md")):
+        quiz, sink = parse_quiz(path, root)
+        sinks.append(sink)
+        if quiz is None:
+            continue
+        if quiz.id in seen:
+            sink.add(1, "E006", f"测验 id“{quiz.id}”已被 {seen[quiz.id]} 使用 (duplicate quiz id)")
+            continue
+        if quiz.course and quiz.course not in module_ids:
+            sink.add(1, "E008", f"course:“{quiz.course}”不是 courses/ 中的模块 (unknown course)")
+            continue
+        seen[quiz.id] = sink.path
+        quizzes.append(quiz)
+    return tuple(quizzes)
+
+
+def check_lesson_links(catalog: Catalog) -> list[Problem]:
+    """Warn when an item's lesson= points at a missing lesson or anchor."""
+    problems = []
+    for quiz in catalog.quizzes:
+        for item in quiz.all_items():
+            if not item.lesson:
+                continue
+            lesson_id, _, anchor = item.lesson.partition("#")
+            lesson = catalog.lesson(lesson_id)
+            if lesson is None or (anchor and anchor not in dict(lesson.anchors)):
+                message = f"lesson=“{item.lesson}”找不到对应课时或小节 (lesson link not found)"
+                problems.append(Problem(quiz.path, item.line, "W110", message))
+    return problems
+
+
+def get_catalog() -> Catalog:
+    """The app's catalog; re-scans file stamps at most every CONTENT_RECHECK_SECONDS."""
+    state = current_app.extensions["content"]
+    now = time.monotonic()
+    if now - state["checked"] >= current_app.config["CONTENT_RECHECK_SECONDS"]:
+        with _lock:
+            state["checked"] = now
+            root = Path(current_app.config["CONTENT_DIR"])
+            if content_stamp(root) != state["catalog"].stamp:
+                state["catalog"] = load_full_catalog(root)
+                cache.clear()
+    return state["catalog"]
+
+
+def load_full_catalog(root: Path) -> Catalog:
+    catalog = load_catalog(root)
+    extra = tuple(check_lesson_links(catalog))
+    if not extra:
+        return catalog
+    problems = tuple(sorted(catalog.problems + extra, key=lambda p: (p.path, p.line)))
+    return Catalog(catalog.modules, catalog.quizzes, problems, catalog.stamp, catalog.lessons)
+
+
+_loaded: dict[str, Catalog] = {}
+
+
+def init_app(app) -> None:
+    root = Path(app.config["CONTENT_DIR"])
+    catalog = _loaded.get(str(root))
+    if catalog is None or catalog.stamp != content_stamp(root):
+        catalog = _loaded[str(root)] = load_full_catalog(root)
+    app.extensions["content"] = {"catalog": catalog, "checked": time.monotonic()}
+    app.extensions["content_version"] = lambda: get_catalog().version  # part of every shared page's key

@@ -1,0 +1,120 @@
+"""courses/<module>/module.md and NN-<slug>.md lessons → frozen dataclasses."""
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from academy.platform.frontmatter import decode, split
+from academy.platform.problems import ProblemSink
+from academy.platform.render import render, render_with_toc
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+LESSON_FILE_RE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
+HEADING_RE = re.compile(r"^(#{2,3})\s+(.+?)\s*\{#([A-Za-z0-9_-]+)[^}]*\}\s*$")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    module_id: str
+    title: str
+    order: int
+    minutes: int
+    concepts: tuple[str, ...]
+    html: str
+    toc_html: str
+    anchors: tuple[tuple[str, str], ...]  # (anchor, heading text)
+    chars: int
+    path: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    order: int
+    summary: str
+    objectives: tuple[str, ...]
+    minutes: int
+    prerequisites: tuple[str, ...]
+    intro_html: str
+    lessons: tuple[Lesson, ...]
+    path: str
+
+
+def _int(meta: dict, key: str, default: int, sink: ProblemSink, lines: dict) -> int:
+    value = meta.get(key, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        sink.add(lines.get(key, 1), "E004", f"{key} 必须是整数 ({key} must be an integer)")
+        return default
+
+
+def _list(meta: dict, key: str) -> tuple[str, ...]:
+    value = meta.get(key) or []
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+
+
+def _require(meta: dict, keys: tuple[str, ...], sink: ProblemSink, lines: dict) -> bool:
+    missing = [k for k in keys if not str(meta.get(k) or "").strip()]
+    for key in missing:
+        sink.add(1, "E004", f"缺少必填字段 {key} (missing required key)")
+    if "id" in meta and not ID_RE.match(str(meta["id"])):
+        sink.add(lines.get("id", 1), "E105", "id 只能包含小写字母、数字和连字符 (invalid id)")
+        return False
+    return not missing
+
+
+def parse_lesson(path: Path, module_id: str, rel: str, sink: ProblemSink) -> Lesson | None:
+    raw = path.read_bytes()
+    text = decode(raw, sink)
+    doc = split(text, sink) if text is not None else None
+    if doc is None or not _require(doc.meta, ("id", "title"), sink, doc.key_lines):
+        return None
+    html, toc = render_with_toc(doc.body)
+    anchors = tuple((m.group(3), m.group(2)) for m in map(HEADING_RE.match, doc.body.split("\n")) if m)
+    return Lesson(
+        id=doc.meta["id"], module_id=module_id, title=doc.meta["title"],
+        order=_int(doc.meta, "order", 99, sink, doc.key_lines),
+        minutes=_int(doc.meta, "minutes", 10, sink, doc.key_lines),
+        concepts=_list(doc.meta, "concepts"), html=html, toc_html=toc, anchors=anchors,
+        chars=len(CJK_RE.findall(doc.body)), path=rel, content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def parse_module(folder: Path, root: Path, sinks: list[ProblemSink]) -> Module | None:
+    rel = str((folder / "module.md").relative_to(root))
+    sink = ProblemSink(rel)
+    sinks.append(sink)
+    if not (folder / "module.md").exists():
+        sink.add(1, "E002", "模块目录缺少 module.md (module.md missing)")
+        return None
+    text = decode((folder / "module.md").read_bytes(), sink)
+    doc = split(text, sink) if text is not None else None
+    if doc is None or not _require(doc.meta, ("id", "title"), sink, doc.key_lines):
+        return None
+    lessons = _parse_lessons(folder, root, doc.meta["id"], sinks)
+    return Module(
+        id=doc.meta["id"], title=doc.meta["title"], order=_int(doc.meta, "order", 99, sink, doc.key_lines),
+        summary=str(doc.meta.get("summary", "")), objectives=_list(doc.meta, "objectives"),
+        minutes=_int(doc.meta, "minutes", 0, sink, doc.key_lines), prerequisites=_list(doc.meta, "prerequisites"),
+        intro_html=render(doc.body), lessons=lessons, path=rel,
+    )
+
+
+def _parse_lessons(folder: Path, root: Path, module_id: str, sinks: list[ProblemSink]) -> tuple[Lesson, ...]:
+    lessons = []
+    for path in sorted(folder.glob("*.md")):
+        if path.name == "module.md":
+            continue
+        sink = ProblemSink(str(path.relative_to(root)))
+        sinks.append(sink)
+        if not LESSON_FILE_RE.match(path.name):
+            sink.add(1, "W010", "课时文件名应为 NN-slug.md (lesson file name should be NN-slug.md)")
+        lesson = parse_lesson(path, module_id, sink.path, sink)
+        if lesson and not sink.has_errors:
+            lessons.append(lesson)
+    return tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.id)))

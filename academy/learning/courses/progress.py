@@ -1,0 +1,46 @@
+"""The signed-in learner's progress as a request needs it: read once per request, and the state that a shared
+learner page is keyed on (academy.platform.cache.shared_page)."""
+from flask import g
+from flask_login import current_user
+
+from academy.learning.content.catalog import get_catalog
+from academy.learning.courses import services
+from academy.learning.quizzes.results import recent_results
+from academy.platform.db import get_session
+
+
+def current_progress() -> services.LearnerProgress:
+    """The signed-in learner's progress, read once per request."""
+    if "progress" not in g:
+        g.progress = services.learner_progress(get_session(), current_user.id, get_catalog())
+    return g.progress
+
+
+def progress_state(**_view_args):
+    """What a learner page shows of the learner: their progress (academy.platform.cache.shared_page)."""
+    return current_progress().key
+
+
+def recent() -> tuple:
+    if "recent" not in g:
+        g.recent = recent_results(get_session(), current_user.id)
+    return g.recent
+
+
+def dashboard_state():
+    return progress_state(), recent()
+
+
+def lesson_progress(lesson) -> tuple:
+    """(the locked module's progress or None, whether the lesson is done), read once per request."""
+    if "lesson_progress" not in g:
+        g.lesson_progress = services.lesson_state(get_session(), current_user, get_catalog(), lesson)
+    return g.lesson_progress
+
+
+def lesson_state(lesson_id: str):
+    lesson = get_catalog().lesson(lesson_id)
+    if lesson is None:
+        return None
+    locked, done = lesson_progress(lesson)
+    return locked is not None, done

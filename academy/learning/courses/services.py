@@ -1,0 +1,147 @@
+"""Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
+from collections.abc import Mapping
+from dataclasses import astuple, dataclass
+from functools import cached_property
+from types import MappingProxyType
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from academy.learning import xapi
+from academy.learning.content.catalog import Catalog
+from academy.learning.content.courses import Lesson, Module
+from academy.learning.models import LessonProgress
+from academy.learning.quizzes.results import QuizStanding, quiz_tallies, standings
+from academy.org.models import utcnow
+
+MAX_PROGRESS_STATES = 4096  # distinct learner states whose progress is kept per process (and catalog)
+STATUS_LABELS = {"locked": _l("未解锁"), "not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成")}
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: Module
+    status: str
+    lessons_done: int
+    quizzes: tuple[tuple, ...]  # (Quiz, QuizStanding)
+    missing: tuple[str, ...]  # titles of unfinished prerequisites
+    next_lesson: Lesson | None
+
+    @property
+    def label(self) -> str:
+        """The status in the current language."""
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def percent(self) -> int:
+        required = [s for q, s in self.quizzes if q.required]
+        total = len(self.module.lessons) + len(required)
+        done = self.lessons_done + sum(1 for s in required if s.passed)
+        return round(100 * done / total) if total else 0
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    modules: tuple[ModuleProgress, ...]
+    completed: frozenset[str]  # lesson ids
+    quiz_standings: Mapping[str, QuizStanding]  # read-only: one LearnerProgress serves every request in the same state
+
+    @cached_property
+    def key(self) -> tuple:
+        """Everything a page shows of this progress, as plain data (for academy.pages)."""
+        modules = tuple((m.module.id, m.status, m.lessons_done, m.missing, m.next_lesson.id if m.next_lesson else None)
+                        for m in self.modules)
+        return modules, tuple(astuple(s) for s in self.quiz_standings.values())  # every quiz, also those of no module
+
+    def for_module(self, module_id: str) -> ModuleProgress | None:
+        return next((m for m in self.modules if m.module.id == module_id), None)
+
+    @property
+    def next_step(self) -> ModuleProgress | None:
+        return next((m for m in self.modules if m.status in ("in_progress", "not_started")), None)
+
+
+def locked_for(progress: "LearnerProgress", module_id: str, user) -> ModuleProgress | None:
+    """The module's progress when it is still locked for this learner (trainers and admins may preview)."""
+    entry = progress.for_module(module_id)
+    if entry is None or entry.status != "locked" or user.has_role("trainer", "admin"):
+        return None
+    return entry
+
+
+COMPLETED_LESSONS = select(LessonProgress.lesson_id).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.completed_at.is_not(None))
+
+
+LESSON_DONE = select(LessonProgress.lesson_id).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.lesson_id == bindparam("lesson_id"),
+    LessonProgress.completed_at.is_not(None))
+
+
+def lesson_state(session: Session, user, catalog: Catalog, lesson: Lesson) -> tuple[ModuleProgress | None, bool]:
+    """(the locked module's progress or None, whether the lesson is done).  A module without prerequisites
+    is never locked, so its lessons need one row instead of the learner's whole progress."""
+    if not catalog.module(lesson.module_id).prerequisites:
+        return None, session.execute(LESSON_DONE, {"user_id": user.id, "lesson_id": lesson.id}).first() is not None
+    progress = learner_progress(session, user.id, catalog)
+    return locked_for(progress, lesson.module_id, user), lesson.id in progress.completed
+
+
+def learner_progress(session: Session, user_id: int, catalog: Catalog) -> LearnerProgress:
+    """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
+    lessons = tuple(session.execute(COMPLETED_LESSONS, {"user_id": user_id}))
+    attempts = quiz_tallies(session, user_id)
+    return catalog.derived("progress", (lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts),
+                           MAX_PROGRESS_STATES)
+
+
+def progress_from_rows(catalog: Catalog, lessons: tuple, attempts: tuple) -> LearnerProgress:
+    done = frozenset(row.lesson_id for row in lessons)
+    quiz_standings = MappingProxyType(standings(attempts, catalog.quizzes))
+    finished: set[str] = set()
+    result = []
+    for module in catalog.modules:
+        progress = _module_progress(module, catalog, done, quiz_standings, finished)
+        if progress.status == "done":
+            finished.add(module.id)
+        result.append(progress)
+    return LearnerProgress(tuple(result), done, quiz_standings)
+
+
+def _module_progress(module: Module, catalog: Catalog, done: frozenset, quiz_standings: Mapping, finished: set) -> ModuleProgress:
+    quizzes = tuple((q, quiz_standings[q.id]) for q in catalog.quizzes_for(module.id))
+    lessons_done = sum(1 for lesson in module.lessons if lesson.id in done)
+    missing = tuple((catalog.module(p).title if catalog.module(p) else p) for p in module.prerequisites if p not in finished)
+    next_lesson = next((lesson for lesson in module.lessons if lesson.id not in done), None)
+    all_passed = all(s.passed for q, s in quizzes if q.required)
+    started = lessons_done or any(s.attempts for _, s in quizzes)
+    if missing:
+        status = "locked"
+    elif lessons_done == len(module.lessons) and all_passed:
+        status = "done"
+    else:
+        status = "in_progress" if started else "not_started"
+    return ModuleProgress(module, status, lessons_done, quizzes, missing, next_lesson)
+
+
+def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> LessonProgress:
+    """Record 完成本节 once; repeating it keeps the first completion time."""
+    row = session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
+    if row is None:
+        row = LessonProgress(user_id=user_id, module_id=lesson.module_id, lesson_id=lesson.id)
+        session.add(row)
+    row.last_viewed_at = utcnow()
+    if row.completed_at is None:
+        row.completed_at = row.last_viewed_at
+        xapi.record(session, user_id, "experienced", xapi.activity_id("lesson", lesson.id), lesson.title,
+                    row.completed_at, parent=xapi.activity_id("module", lesson.module_id))
+    session.flush()
+    return row
+
+
+def neighbours(module: Module, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    index = module.lessons.index(lesson)
+    previous = module.lessons[index - 1] if index > 0 else None
+    following = module.lessons[index + 1] if index + 1 < len(module.lessons) else None
+    return previous, following

@@ -1,0 +1,74 @@
+"""Trainee pages: dashboard, learning map, module overview, lesson reader, 完成本节."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from academy.learning.content.catalog import get_catalog
+from academy.learning.courses import services
+from academy.learning.courses.progress import (
+    current_progress,
+    dashboard_state,
+    lesson_progress,
+    lesson_state,
+    progress_state,
+    recent,
+)
+from academy.platform.access import ANY_USER, requires
+from academy.platform.cache import shared_page
+from academy.platform.db import get_session, writes
+
+bp = Blueprint("courses", __name__)
+
+
+@bp.route("/")
+@requires(ANY_USER)
+@shared_page(dashboard_state)
+def dashboard():
+    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=get_catalog())
+
+
+@bp.route("/map")
+@requires(ANY_USER)
+@shared_page(progress_state)
+def learning_map():
+    progress = current_progress()
+    return render_template("courses/map.html", progress=progress)
+
+
+@bp.route("/modules/<module_id>")
+@requires(ANY_USER)
+@shared_page(progress_state)
+def module(module_id: str):
+    progress = current_progress()
+    entry = progress.for_module(module_id) or abort(404)
+    return render_template("courses/module.html", entry=entry, done=progress.completed)
+
+
+@bp.route("/lessons/<lesson_id>")
+@requires(ANY_USER)
+@shared_page(lesson_state)
+def lesson(lesson_id: str):
+    catalog = get_catalog()
+    lesson = catalog.lesson(lesson_id) or abort(404)
+    locked, done = lesson_progress(lesson)
+    if locked:
+        return render_template("courses/locked.html", entry=locked), 403
+    module = catalog.module(lesson.module_id)
+    previous, following = services.neighbours(module, lesson)
+    return render_template("courses/lesson.html", lesson=lesson, module=module, previous=previous,
+                       following=following, done=done)
+
+
+@bp.route("/lessons/<lesson_id>/complete", methods=["POST"])
+@requires(ANY_USER)
+@writes
+def complete(lesson_id: str):
+    catalog = get_catalog()
+    lesson = catalog.lesson(lesson_id) or abort(404)
+    db = get_session()
+    services.complete_lesson(db, current_user.id, lesson)
+    db.commit()
+    flash(_("已完成：%(title)s", title=lesson.title), "success")
+    previous, following = services.neighbours(catalog.module(lesson.module_id), lesson)
+    target = url_for("courses.lesson", lesson_id=following.id) if following else url_for("courses.module", module_id=lesson.module_id)
+    return redirect(target)

@@ -1,0 +1,152 @@
+"""Learning records: lesson progress, pinned quiz versions, attempts, reviews, mistake book, xAPI."""
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.org.models import User, utcnow
+from academy.platform.db import Base
+
+
+class LessonProgress(Base):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(80), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+
+class QuizTally(Base):
+    """Per learner and quiz, what every grading method needs, rewritten in the transaction that changes one of
+    the learner's attempts (academy.learning.quizzes.tally).  Pages read these few rows instead of every attempt."""
+
+    __tablename__ = "quiz_tally"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    attempts: Mapped[int]
+    graded: Mapped[int]
+    in_review: Mapped[int]
+    in_progress_id: Mapped[int | None]
+    best_percent: Mapped[float | None] = mapped_column(Float)  # the graded attempt with (passed, percent) highest
+    best_passed: Mapped[bool] = mapped_column(default=False)
+    best_redline: Mapped[bool] = mapped_column(default=False)
+    latest_percent: Mapped[float | None] = mapped_column(Float)  # the graded attempt with the highest number
+    latest_passed: Mapped[bool] = mapped_column(default=False)
+    latest_redline: Mapped[bool] = mapped_column(default=False)
+    average_percent: Mapped[float | None] = mapped_column(Float)  # over graded attempts
+    any_redline: Mapped[bool] = mapped_column(default=False)  # among graded attempts
+
+
+class QuizVersion(Base):
+    """A quiz exactly as an attempt saw it: content hash plus the parsed snapshot."""
+
+    __tablename__ = "quiz_version"
+    __table_args__ = (UniqueConstraint("quiz_id", "content_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict] = mapped_column(JSON, deferred=True)  # read only when not parsed yet
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attempt(Base):
+    __tablename__ = "attempt"
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_id", "number"),
+        Index("ix_attempt_user_submitted", "user_id", "submitted_at", "id"),  # recent results, in index order
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= max_score + 0.0001)", name="score_in_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))  # indexed by the unique
+    quiz_id: Mapped[str] = mapped_column(String(80), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(16), default="in_progress")  # in_progress|submitted|review|graded
+    seed: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    graded_at: Mapped[datetime | None]
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    checked: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # frozen after 检查本题
+    result: Mapped[dict | None] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float, default=0)
+    percent: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None]
+    redline: Mapped[bool] = mapped_column(default=False)
+    # Once graded: mistake-book key → answered right (items, scenario parts, dialogue decisions); the 错题本 is
+    # folded from these and the practice rounds (academy.learning.quizzes.mistakes).  NULL before revision 0007.
+    outcomes: Mapped[dict | None] = mapped_column(JSON)
+    version: Mapped[QuizVersion] = relationship()
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.quiz_id}#{self.number} {self.state}>"
+
+
+class RoleplayReview(Base):
+    __tablename__ = "roleplay_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), unique=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    levels: Mapped[dict] = mapped_column(JSON)
+    comments: Mapped[dict] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewer: Mapped[User] = relationship()
+
+
+class MistakeEntry(Base):
+    """An item of a learner's 错题本 as the book stood at revision 0007, where each learner's book starts.
+    Nothing writes these any more: the book is folded from them, then from graded attempts' outcomes and
+    practice rounds (academy.learning.quizzes.mistakes)."""
+
+    __tablename__ = "mistake_entry"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))  # indexed by the unique
+    quiz_id: Mapped[str] = mapped_column(String(80))
+    item_id: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    streak: Mapped[int] = mapped_column(default=0)
+    misses: Mapped[int] = mapped_column(default=1)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[datetime | None]
+
+
+class PracticeRound(Base):
+    """One unscored 错题本 practice round: quiz id → {mistake-book key → answered right}.  `token` comes with
+    the practice form, so the same form posted twice is one round."""
+
+    __tablename__ = "practice_round"
+    __table_args__ = (UniqueConstraint("user_id", "token"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))  # indexed by the unique
+    token: Mapped[str] = mapped_column(String(32))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcomes: Mapped[dict] = mapped_column(JSON)
+
+
+class XapiStatement(Base):
+    __tablename__ = "xapi_statement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    verb: Mapped[str] = mapped_column(String(20))
+    timestamp: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    statement: Mapped[dict] = mapped_column(JSON)

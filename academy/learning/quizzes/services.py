@@ -1,0 +1,172 @@
+"""Attempts: start → in progress (answers saved as you go) → submitted → graded or awaiting review."""
+import random
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from academy.learning.models import Attempt
+from academy.learning.questions import TYPES, Quiz
+from academy.learning.questions.quizmd.dialogue import replay
+from academy.learning.quizzes import tally
+from academy.learning.quizzes.grading import grade_answers
+from academy.learning.quizzes.versions import ensure_version, pinned_quiz
+
+GRACE = timedelta(seconds=30)
+
+
+class AttemptRejected(Exception):
+    """A rule refused the action; the message is shown to the learner.
+
+    Services raise it with a lazy translation (no request needed); it is put into the learner's
+    language when read through `message` or `str()`.
+    """
+
+    def __init__(self, message, status: int = 422) -> None:
+        super().__init__(message)
+        self._message, self.status = message, status
+
+    @property
+    def message(self) -> str:
+        """The message in the current language, as plain text (templates escape it)."""
+        return str(self._message)
+
+
+def quiz_closed(quiz: Quiz, now: datetime) -> bool:
+    return bool(quiz.closes_at) and now.date() > date.fromisoformat(quiz.closes_at)
+
+
+def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
+    """Resume the open attempt or start the next one within the attempt limit."""
+    mine = (Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
+    count = session.scalar(select(func.count()).where(*mine))
+    current = session.scalar(select(Attempt).where(*mine, Attempt.state == "in_progress"))
+    if current is not None and not expired(current, now):
+        return current
+    if current is not None:  # abandoned after its time ran out: grade what was saved
+        expire_attempt(session, current, now)
+    if quiz_closed(quiz, now):
+        raise AttemptRejected(_l("该测验已关闭，不能再作答。"))
+    if quiz.attempts is not None and count >= quiz.attempts:
+        raise AttemptRejected(_l("你已用完全部 %(n)s 次作答机会。", n=quiz.attempts))
+    deadline = now + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
+    attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=ensure_version(session, quiz),
+                      number=count + 1, seed=random.randrange(2**31), state="in_progress", started_at=now,
+                      deadline_at=deadline, answers={}, checked=[], max_score=quiz.total_points)
+    session.add(attempt)
+    try:
+        session.flush()
+    except IntegrityError:  # the transaction is spoilt: the view rolls it back when it shows this refusal
+        raise AttemptRejected(_l("另一个窗口刚刚开始了这次作答，请刷新页面。"), 409) from None
+    tally.refresh(session, [(user_id, quiz.id)])
+    return attempt
+
+
+def load_attempt(session: Session, attempt_id: int, user_id: int | None, lock: bool = False) -> Attempt:
+    """The attempt with its version (one query), locked for changes when asked.  With a `user_id`, only that
+    learner's own attempt is found (AttemptRejected otherwise)."""
+    query = select(Attempt).options(joinedload(Attempt.version, innerjoin=True)).where(Attempt.id == attempt_id)
+    attempt = session.scalar(query.with_for_update(of=Attempt) if lock else query)
+    if attempt is None:
+        raise AttemptRejected(_l("作答记录不存在。"), 404)
+    if user_id is not None and attempt.user_id != user_id:
+        raise AttemptRejected(_l("这不是你的作答记录。"), 403)
+    return attempt
+
+
+def expired(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+
+
+def _require_open(attempt: Attempt) -> None:
+    if attempt.state != "in_progress":
+        raise AttemptRejected(_l("已提交，本次作答不能再修改。"), 409)
+
+
+def _merge(attempt: Attempt, answers: dict) -> None:
+    attempt.answers = merged_answers(attempt.answers, attempt.checked, answers)
+
+
+def save_answers(session: Session, attempt: Attempt, answers: dict, now: datetime) -> None:
+    _require_open(attempt)
+    if expired(attempt, now):
+        raise AttemptRejected(_l("作答时间已到，新的答案没有保存。请提交试卷。"))
+    _merge(attempt, answers)
+    session.flush()
+
+
+def check_item(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, answers: dict, now: datetime) -> None:
+    """Save the answers and reveal one item's feedback now (review: immediate); the item is then frozen."""
+    item = quiz.item(item_id)
+    if quiz.review != "immediate" or item is None or not TYPES[item.type].checkable or item not in quiz.items:
+        raise AttemptRejected(_l("这道题不能单独检查。"), 404)
+    save_answers(session, attempt, answers, now)
+    if item_id not in attempt.checked:
+        attempt.checked = [*attempt.checked, item_id]
+    session.flush()
+
+
+def choose(session: Session, attempt: Attempt, quiz: Quiz, item_id: str, index: int, now: datetime):
+    """Take one step in a dialogue; refuses choices that are not offered at the current node."""
+    _require_open(attempt)
+    item = quiz.item(item_id)
+    if item is None or not TYPES[item.type].stepwise:
+        raise AttemptRejected(_l("对话不存在。"), 404)
+    if expired(attempt, now):
+        raise AttemptRejected(_l("作答时间已到。"))
+    path = list(attempt.answers.get(item_id, [])) + [index]
+    outcome = replay(item, path)
+    if len(outcome.steps) != len(path):
+        raise AttemptRejected(_l("这个选择当前不可用。"))
+    attempt.answers = {**attempt.answers, item_id: path}
+    session.flush()
+    return outcome
+
+
+def merged_answers(saved: dict, checked: list, answers: dict) -> dict:
+    """New answers replace saved ones, except for items already checked (their answers are frozen)."""
+    return {**saved, **{k: v for k, v in answers.items() if k not in checked}}
+
+
+def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime) -> bool:
+    """Grade and store a submit; False when the attempt was already submitted (a second click, another
+    window), so that it counts once."""
+    if attempt.state != "in_progress":
+        return False
+    if expired(attempt, now):
+        expire_attempt(session, attempt, now)
+        return True
+    _merge(attempt, answers)
+    attempt.submitted_at = now
+    _grade(session, attempt, quiz, now)
+    return True
+
+
+def expire_attempt(session: Session, attempt: Attempt, now: datetime) -> None:
+    """Grade an attempt whose time ran out with the answers saved before the deadline."""
+    attempt.submitted_at = attempt.deadline_at
+    _grade(session, attempt, pinned_quiz(attempt.version), now)
+
+
+def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:
+    grading = grade_answers(quiz, attempt.answers)
+    attempt.result, attempt.max_score, attempt.redline = grading.result, quiz.total_points, grading.redline
+    if grading.pending:
+        attempt.state = "review"
+    else:
+        attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
+        attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
+    tally.refresh(session, [(attempt.user_id, attempt.quiz_id)])
+
+
+def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
+    """Store a reviewer's rubric levels per role-play item, then grade the attempt."""
+    if attempt.state != "review":
+        raise AttemptRejected(_l("这份作答不在待评阅状态。"), 409)
+    answers = dict(attempt.answers)
+    for item_id, chosen in levels.items():
+        answers[item_id] = {**(answers.get(item_id) or {}), **chosen}
+    attempt.answers = answers
+    _grade(session, attempt, quiz, now)

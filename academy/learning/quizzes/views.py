@@ -1,0 +1,145 @@
+"""Quiz pages: list, intro/start, take (save as you go), dialogue steps, submit, result, mistake book."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from academy.learning.content.catalog import get_catalog
+from academy.learning.courses.progress import current_progress, progress_state
+from academy.learning.courses.services import locked_for
+from academy.learning.quizzes import services
+from academy.learning.quizzes import views_support as support
+from academy.learning.quizzes.refusals import refusals
+from academy.learning.quizzes.responses import BadAnswer, parse_responses
+from academy.learning.quizzes.versions import pinned_quiz
+from academy.org.models import utcnow
+from academy.platform.access import ANY_USER, requires
+from academy.platform.cache import shared_page
+from academy.platform.db import get_session, writes
+
+bp = Blueprint("quizzes", __name__)  # the 错题本 pages (mistake_views) are registered as a blueprint of their own
+
+
+def my_attempt(attempt_id: int, lock: bool = False):
+    """The current learner's attempt (404/403 otherwise); lock it for changes."""
+    return services.load_attempt(get_session(), attempt_id, current_user.id, lock=lock)
+
+
+@bp.route("/quizzes/")
+@requires(ANY_USER)
+@shared_page(progress_state)
+def index():
+    progress = current_progress()
+    return render_template("quizzes/index.html", catalog=get_catalog(), standings=progress.quiz_standings)
+
+
+def locked_page(quiz, progress):
+    """The 403 page while the quiz's module is locked for this learner, else None."""
+    locked = locked_for(progress, quiz.course, current_user)
+    return (render_template("courses/locked.html", entry=locked), 403) if locked else None
+
+
+@bp.route("/quizzes/<quiz_id>")
+@requires(ANY_USER)
+@shared_page(progress_state)
+def intro(quiz_id: str):
+    quiz = get_catalog().quiz(quiz_id) or abort(404)
+    progress = current_progress()
+    standing = progress.quiz_standings[quiz.id]
+    return locked_page(quiz, progress) or render_template("quizzes/intro.html", quiz=quiz, standing=standing)
+
+
+@bp.route("/quizzes/<quiz_id>/start", methods=["POST"])
+@requires(ANY_USER)
+@writes
+@refusals
+def start(quiz_id: str):
+    quiz = get_catalog().quiz(quiz_id) or abort(404)
+    if page := locked_page(quiz, current_progress()):
+        return page
+    db = get_session()
+    attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
+    db.commit()
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@requires(ANY_USER)
+@refusals
+def take(attempt_id: int):
+    attempt = my_attempt(attempt_id)
+    if attempt.state != "in_progress":
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    quiz = pinned_quiz(attempt.version)
+    return render_template("quizzes/take.html", attempt=attempt, quiz=quiz, view=support.TakeView(quiz, attempt, utcnow()))
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@requires(ANY_USER)
+@writes
+@refusals
+def save(attempt_id: int):
+    db = get_session()
+    attempt = my_attempt(attempt_id, lock=True)
+    services.save_answers(db, attempt, parse_responses(pinned_quiz(attempt.version), request.form), utcnow())
+    db.commit()
+    flash(_("答案已保存，可以稍后回来继续。"), "success")
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/check/<item_id>", methods=["POST"])
+@requires(ANY_USER)
+@writes
+@refusals
+def check(attempt_id: int, item_id: str):
+    db = get_session()
+    attempt = my_attempt(attempt_id, lock=True)
+    quiz = pinned_quiz(attempt.version)
+    services.check_item(db, attempt, quiz, item_id, parse_responses(quiz, request.form), utcnow())
+    db.commit()
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
+
+
+@bp.route("/attempts/<int:attempt_id>/dialogue/<item_id>", methods=["POST"])
+@requires(ANY_USER)
+@writes
+@refusals
+def choose(attempt_id: int, item_id: str):
+    db = get_session()
+    attempt = my_attempt(attempt_id, lock=True)
+    index = request.form.get("choice", "")
+    if not index.isdigit():
+        raise BadAnswer(_("请选择一个回应。"))
+    services.choose(db, attempt, pinned_quiz(attempt.version), item_id, int(index), utcnow())
+    db.commit()
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@requires(ANY_USER)
+@writes
+@refusals
+def submit(attempt_id: int):
+    db = get_session()
+    attempt = my_attempt(attempt_id, lock=True)
+    quiz = pinned_quiz(attempt.version)
+    if not services.submit_attempt(db, attempt, quiz, parse_responses(quiz, request.form), utcnow()):
+        return already_submitted(attempt_id)
+    db.commit()
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
+
+
+def already_submitted(attempt_id: int):
+    flash(_("已提交，本次作答只计一次。"), "info")
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@requires(ANY_USER)
+@refusals
+def result(attempt_id: int):
+    attempt = my_attempt(attempt_id)
+    if attempt.state == "in_progress":
+        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    quiz = pinned_quiz(attempt.version)
+    return render_template("quizzes/result.html", attempt=attempt, quiz=quiz,
+                           view=support.ResultView(quiz, attempt, get_catalog(), utcnow()))

@@ -1,0 +1,172 @@
+"""Ready-made data for the take and result templates (templates stay free of logic)."""
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from academy.learning.content.catalog import Catalog
+from academy.learning.models import Attempt
+from academy.learning.questions import TYPES, Item, Quiz, score_item
+from academy.learning.questions.quizmd.dialogue import replay
+from academy.learning.questions.types.dialogue import display_order
+from academy.learning.quizzes import item_html, layout
+from academy.learning.quizzes.services import GRACE, quiz_closed
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    history: list[dict]
+    node: object
+    offered: list[tuple[int, object]]
+    stances: dict
+    finished: bool
+    ending: object
+
+
+def dialogue_state(item: Item, path, seed: int | None = None) -> DialogueState:
+    """Where a dialogue stands after the learner's path; the offered choices in the attempt's order."""
+    outcome = replay(item, path)
+    history = []
+    for name, index in outcome.steps:
+        node = item.node(name)
+        history.append({"node": node, "choice": node.choices[index]})
+    node = item.node(outcome.node)
+    indices = [] if outcome.finished else [i for i, c in enumerate(node.choices) if c.available(dict(outcome.stances))]
+    offered = [(i, node.choices[i]) for i in display_order(item, node.name, indices, seed)]
+    return DialogueState(history, node, offered, dict(outcome.stances), outcome.finished, node if outcome.finished else None)
+
+
+STANCE_LABELS = {-2: _l("强烈反对"), -1: _l("有顾虑"), 0: _l("中立"), 1: _l("支持"), 2: _l("强力支持")}
+
+
+def stance_label(value: int) -> str:
+    """A stakeholder's stance (-2 … +2) in the current language."""
+    return str(STANCE_LABELS[value])
+
+
+class TakeView:
+    def __init__(self, quiz: Quiz, attempt: Attempt, now: datetime) -> None:
+        self.quiz, self.attempt, self.seed = quiz, attempt, attempt.seed
+        remaining = (attempt.deadline_at - now).total_seconds() if attempt.deadline_at else None
+        self.remaining = max(0, int(remaining)) if remaining is not None else None
+        self.expired = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+        self.show_choice_feedback = quiz.review == "immediate"
+        self.show_answers = True  # only checked items show their result on the take page
+        self._dialogues: dict[str, DialogueState] = {}
+        self._scores: dict[str, dict] = {}
+
+    @cached_property
+    def items(self) -> list[Item]:
+        return layout.item_order(self.quiz, self.seed)
+
+    @cached_property
+    def answers(self) -> dict:
+        return self.attempt.answers or {}
+
+    @cached_property
+    def checked(self) -> set[str]:
+        return set(self.attempt.checked or ())
+
+    def body(self, item: Item, parent: Item | None = None):
+        """The item's form controls (memoised, see item_html)."""
+        return item_html.item_body(self, item, parent)
+
+    def options(self, item: Item):
+        return layout.option_order(self.quiz, item, self.seed)
+
+    def sequence(self, item: Item):
+        return layout.sequence_order(item, self.seed)
+
+    def rights(self, item: Item):
+        return layout.right_order(item, self.seed)
+
+    def answer(self, item: Item, parent: Item | None = None):
+        if parent is not None:
+            return (self.answers.get(parent.id) or {}).get(item.id)
+        return self.answers.get(item.id)
+
+    def position(self, item: Item, index: int, parent: Item | None = None) -> int | None:
+        order = self.answer(item, parent)
+        return order.index(index) + 1 if isinstance(order, list) and index in order else None
+
+    def dialogue(self, item: Item) -> DialogueState:
+        if item.id not in self._dialogues:
+            self._dialogues[item.id] = dialogue_state(item, self.answers.get(item.id, []), self.seed)
+        return self._dialogues[item.id]
+
+    def stepwise(self, item: Item) -> bool:
+        """Played step by step, each step its own small form (a dialogue), outside the answer form."""
+        return TYPES[item.type].stepwise
+
+    def can_check(self, item: Item) -> bool:
+        return self.quiz.review == "immediate" and TYPES[item.type].checkable
+
+    def item_result(self, item: Item, parent: Item | None = None) -> dict:
+        """Score of a checked item, computed from the saved answer (never sent before it is checked)."""
+        if parent is not None:
+            return self.item_result(parent).get("detail", {}).get("parts", {}).get(item.id, {})
+        if item.id not in self._scores:
+            self._scores[item.id] = score_item(item, self.answers.get(item.id)).as_dict()
+        return self._scores[item.id]
+
+    def verdict(self, item: Item, parent: Item | None = None) -> tuple[str, str]:
+        """(css class, words) summing up the item's result as its type words it: a rubric score is not right
+        or wrong, a dialogue is passed or not."""
+        css, words = TYPES[item.type].verdict(self.item_result(item, parent))
+        return css, str(words)
+
+    def selected(self, item: Item, key: str, parent: Item | None = None) -> bool:
+        answer = self.answer(item, parent)
+        return answer == key or (isinstance(answer, list) and key in answer)
+
+    def answered(self, item: Item) -> bool:
+        if self.stepwise(item):
+            return self.dialogue(item).finished
+        return item.id in self.answers
+
+    @property
+    def dialogues_unfinished(self) -> bool:
+        return any(self.stepwise(i) and not self.dialogue(i).finished for i in self.quiz.items)
+
+
+class ResultView(TakeView):
+    def __init__(self, quiz: Quiz, attempt: Attempt, catalog: Catalog, now: datetime) -> None:
+        super().__init__(quiz, attempt, now)
+        self.catalog = catalog
+        self.result = attempt.result or {}
+        self.timed_out = attempt.deadline_at is not None and attempt.submitted_at == attempt.deadline_at
+        self.show_answers = {"immediate": True, "after_submit": True, "after_close": quiz_closed(quiz, now),
+                             "never": False}[quiz.review]
+
+    def item_result(self, item: Item, parent: Item | None = None) -> dict:
+        if parent is not None:
+            return self.result.get(parent.id, {}).get("detail", {}).get("parts", {}).get(item.id, {})
+        return self.result.get(item.id, {})
+
+    def lesson_link(self, item: Item) -> tuple[str, str] | None:
+        lesson_id, _, anchor = item.lesson.partition("#")
+        lesson = self.catalog.lesson(lesson_id) if lesson_id else None
+        if lesson is None:
+            return None
+        title = dict(lesson.anchors).get(anchor, lesson.title)
+        return url_for("courses.lesson", lesson_id=lesson.id) + (f"#{anchor}" if anchor else ""), f"{lesson.title} · {title}"
+
+    def stances(self, item: Item) -> list[tuple[str, int, int, str]]:
+        final = self.dialogue(item).stances
+        return [(name, start, final.get(name, start), stance_label(final.get(name, start))) for name, start in item.stakeholders]
+
+    @property
+    def redline_remediations(self) -> list[str]:
+        """The remediation of every item and scenario sub-question that crossed a red line, in page order."""
+        found = []
+        for item in self.quiz.items:
+            result = self.result.get(item.id, {})
+            if not result.get("redline"):
+                continue
+            if item.remediation_html:
+                found.append(item.remediation_html)
+            parts = (result.get("detail") or {}).get("parts", {})
+            found += [p.remediation_html for p in item.parts if parts.get(p.id, {}).get("redline") and p.remediation_html]
+        return found
