@@ -2,32 +2,22 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, RoleplayReview
 from academy.learning.questions import Quiz
 from academy.learning.quizzes.services import AttemptRejected, apply_review
 from academy.org.auth.services import SessionUser
-from academy.org.models import ManagerScope, Team, User
+from academy.org.models import User
+from academy.org.scope import learners_visible_to, may_see
 
 Reviewer = SessionUser | User  # the signed-in user, or a User row (demo data)
 
 
-def scope_filter(session: Session, reviewer: Reviewer):
-    """SQL condition on User for the learners a reviewer may see (None = everyone)."""
-    if reviewer.has_role("trainer", "admin"):
-        return None
-    scopes = session.execute(select(ManagerScope.region_id, ManagerScope.team_id).where(ManagerScope.user_id == reviewer.id)).all()
-    region_ids = [s.region_id for s in scopes if s.region_id]
-    team_ids = [s.team_id for s in scopes if s.team_id]
-    in_region = select(Team.id).where(Team.region_id.in_(region_ids))
-    return or_(User.team_id.in_(team_ids), User.team_id.in_(in_region))
-
-
 def review_queue(session: Session, reviewer: Reviewer) -> list[Attempt]:
     query = select(Attempt).join(User, Attempt.user_id == User.id).where(Attempt.state == "review")
-    condition = scope_filter(session, reviewer)
+    condition = learners_visible_to(session, reviewer)
     if condition is not None:
         query = query.where(condition)
     return list(session.scalars(query.order_by(Attempt.submitted_at)))
@@ -37,8 +27,7 @@ def reviewable_attempt(session: Session, reviewer: Reviewer, attempt_id: int) ->
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
         raise AttemptRejected(_l("作答记录不存在。"), 404)
-    condition = scope_filter(session, reviewer)
-    if condition is not None and session.scalar(select(User.id).where(User.id == attempt.user_id, condition)) is None:
+    if not may_see(session, reviewer, attempt.user_id):
         raise AttemptRejected(_l("这位学员不在你的管辖范围内。"), 403)
     return attempt
 
