@@ -1,0 +1,166 @@
+#!/usr/bin/env python
+"""Capacity: how many learners can take an exam at once with p95 ≤ 500 ms and no errors (Locust, headless).
+
+    python bench/capacity.py --users 5000                      # SQLite, gunicorn workers as recommended
+    python bench/capacity.py --users 5000 --database-url postgresql://postgres@127.0.0.1:5432/academy_bench
+    python bench/capacity.py --users 1000 2500 5000            # several N, one after the other
+
+The scenario (bench/exam_locustfile.py): N learners are already signed in, their logins spread over the 5
+minutes before the exam; the exam opens and all N start it within 30 s; each answers with a save every
+30–90 s (EXAM_SAVES saves), submits and views the result.  Prints p50/p95/p99 and errors for each N, per
+request and overall, and writes bench/results/capacity-<db>-<N>.json.  Everything runs on 127.0.0.1 and
+stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
+RAMP_SECONDS = 30
+sys.path.insert(0, str(ROOT))
+
+
+def prepare(database_url: str, work: Path, users: int) -> Path:
+    """A migrated database with `users` learners, each signed in (a login session created in the 5 minutes
+    before the exam), and a JSON file of their session cookies."""
+    os.environ.update(DATABASE_URL=database_url, INSTANCE_PATH=str(work / "instance"), SECRET_KEY=SECRET_KEY)
+    from sqlalchemy import insert
+
+    from academy.org.auth.services import hash_password
+    from academy.org.models import LoginSession, User, UserRole
+    from academy.platform.db import get_session
+    from app import create_app
+
+    app = create_app({"CONTENT_DIR": str(ROOT)})
+    now = datetime.now(UTC).replace(tzinfo=None)
+    password = hash_password(secrets.token_urlsafe(12))  # nobody signs in with a password here
+    cookies = []
+    with app.app_context(), app.test_request_context():
+        session = get_session()
+        rows = [{"username": f"exam{i:05d}", "display_name": f"考生{i}", "password_hash": password, "active": True}
+                for i in range(users)]
+        session.execute(insert(User), rows)
+        ids = [row.id for row in session.execute(User.__table__.select().where(User.username.like("exam%")).order_by(User.id))]
+        session.execute(insert(UserRole), [{"user_id": i, "role": "trainee"} for i in ids])
+        serializer = app.session_interface.get_signing_serializer(app)
+        sessions = []
+        for n, user_id in enumerate(ids):
+            token = secrets.token_urlsafe(32)
+            signed_in = now - timedelta(seconds=300 * n / max(1, users))  # spread over the 5 minutes before
+            sessions.append({"user_id": user_id, "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+                             "created_at": signed_in})
+            cookies.append(serializer.dumps({"_user_id": str(user_id), "_fresh": True, "sid": token,
+                                             "seen": int(signed_in.replace(tzinfo=UTC).timestamp())}))
+        session.execute(insert(LoginSession), sessions)
+        session.commit()
+    from academy.platform.db import dispose
+
+    dispose(app)
+    path = work / "cookies.json"
+    path.write_text(json.dumps(cookies), encoding="utf-8")
+    return path
+
+
+def serve(database_url: str, work: Path, workers: int, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": SECRET_KEY,
+           "IDLE_MINUTES": "600", "WEB_CONCURRENCY": str(workers)}
+    log = open(work / "gunicorn.log", "w", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", "4",
+                                "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "4096", "app:create_app()"],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    import http.client
+
+    for _ in range(120):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError((work / "gunicorn.log").read_text()[-3000:])
+
+
+def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path) -> dict:
+    env = {**os.environ, "EXAM_COOKIES": str(cookies), "EXAM_SAVES": str(saves), "EXAM_USERS": str(users), "EXAM_WAIT": f"{wait[0]},{wait[1]}"}
+    run_time = RAMP_SECONDS + saves * wait[1] + 60
+    prefix = work / f"locust-{users}"
+    subprocess.run([sys.executable, "-m", "locust", "-f", str(BENCH / "exam_locustfile.py"), "--headless",
+                    "-u", str(users), "-r", str(max(1, users / RAMP_SECONDS)), "--run-time", f"{run_time}s", "--stop-timeout", "10",
+                    "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
+                   cwd=BENCH, env=env, check=False, timeout=run_time + 300)
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    return {name: {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+                   "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"])}
+            for name, row in rows.items()}
+
+
+def fresh_database(url: str | None, work: Path) -> str:
+    if not url:
+        return f"sqlite:///{work / 'capacity.db'}"
+    if not url.rsplit("/", 1)[1].endswith("_bench"):
+        raise SystemExit("the PostgreSQL database's name must end in _bench: it is emptied first")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[1000])
+    parser.add_argument("--database-url", help="PostgreSQL database whose name ends in _bench (emptied); default SQLite")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (gthread, 4 threads each)")
+    parser.add_argument("--saves", type=int, default=3, help="saves per learner before the submit")
+    parser.add_argument("--wait", type=int, nargs=2, default=(30, 90), help="seconds between saves (min max)")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    database = "postgresql" if args.database_url else "sqlite"
+    results = []
+    for users in args.users:
+        work = Path(tempfile.mkdtemp(prefix="academy-capacity-"))
+        url = fresh_database(args.database_url, work)
+        cookies = prepare(url, work, users)
+        server = serve(url, work, args.workers, args.port)
+        try:
+            stats = run_locust(users, cookies, args.port, args.saves, tuple(args.wait), work)
+        finally:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=30)
+        overall = stats.get("Aggregated", {})
+        ok = overall.get("errors", 1) == 0 and overall.get("p95_ms", 1e9) <= 500
+        results.append({"users": users, "database": database, "workers": args.workers, "saves": args.saves,
+                        "holds": ok, "stats": stats, "when": datetime.now(UTC).isoformat(timespec="seconds")})
+        print(f"\n{database}, {users} learners, gunicorn {args.workers} workers × 4 threads: "
+              f"{'HOLDS' if ok else 'does not hold'} (p95 ≤ 500 ms, 0 errors)")
+        print(f"{'request':<18}{'count':>8}{'errors':>8}{'p50':>8}{'p95':>8}{'p99':>8}")
+        for name, row in stats.items():
+            print(f"{name:<18}{row['requests']:>8}{row['errors']:>8}{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}{row['p99_ms']:>8.0f}")
+        out = BENCH / "results" / f"capacity-{database}-{users}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(results[-1], ensure_ascii=False, indent=1), encoding="utf-8")
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(r["holds"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
