@@ -97,7 +97,8 @@ def serve(database_url: str, work: Path, workers: int, port: int) -> subprocess.
 
 
 def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path) -> dict:
-    env = {**os.environ, "EXAM_COOKIES": str(cookies), "EXAM_SAVES": str(saves), "EXAM_USERS": str(users), "EXAM_WAIT": f"{wait[0]},{wait[1]}"}
+    env = {**os.environ, "EXAM_COOKIES": str(cookies), "EXAM_SAVES": str(saves), "EXAM_USERS": str(users),
+           "EXAM_WAIT": f"{wait[0]},{wait[1]}"}
     run_time = RAMP_SECONDS + saves * wait[1] + 60
     prefix = work / f"locust-{users}"
     subprocess.run([sys.executable, "-m", "locust", "-f", str(BENCH / "exam_locustfile.py"), "--headless",
