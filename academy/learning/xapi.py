@@ -3,7 +3,6 @@ happen; attempt events are built from the attempt itself at export (the attempt 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from academy.learning.models import XapiStatement
@@ -60,13 +59,10 @@ def record(session: Session, user_id: int, verb: str, object_id: str, name: str,
     store(session, [statement_row(user_id, verb, object_id, name, when, **extra)])
 
 
-INSERT = insert(XapiStatement.__table__)
-
-
 def store(session: Session, rows: list[dict]) -> None:
-    """Insert statement rows with one executemany on the session's connection: they are a write-only log, so
-    they skip the ORM's bulk machinery."""
-    session.connection().execute(INSERT, rows)
+    """Add statement rows (a write-only log) to the session; they are written at its next flush."""
+    session.add_all(XapiStatement(**row) for row in rows)
+    session.flush()
 
 
 def score_result(score: float, max_score: float, success: bool | None = None, completion: bool = True) -> dict:

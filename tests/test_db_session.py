@@ -1,0 +1,64 @@
+"""One session per request, its transaction chosen by what the view declares (academy.platform.db)."""
+import pytest
+from sqlalchemy import func, select
+
+from academy.learning.models import XapiStatement
+from academy.org.models import utcnow
+from academy.platform.access import ANY_USER, requires
+from academy.platform.db import ReadOnlyRequest, get_session, writes
+from tests.factories import login, make_user
+
+
+def _record(user_id: int) -> None:
+    from academy.learning import xapi
+
+    xapi.record(get_session(), user_id, "experienced", xapi.activity_id("audit"), "audit", utcnow())
+
+
+@pytest.fixture
+def routes(app):
+    from flask_login import current_user
+
+    @requires(ANY_USER)
+    @writes
+    def audited_get():
+        assert get_session() is get_session()  # one session for the whole request
+        _record(current_user.id)
+        get_session().commit()
+        return "written"
+
+    @requires(ANY_USER)
+    def undeclared_get():
+        _record(current_user.id)
+        get_session().commit()
+        return "should not get here"
+
+    app.add_url_rule("/__test/audited", "test_audited", audited_get)
+    app.add_url_rule("/__test/undeclared", "test_undeclared", undeclared_get)
+    return app
+
+
+def test_a_get_that_declares_writes_gets_a_write_transaction(routes, client, db):
+    make_user(db, "t1")
+    login(client, "t1")
+    assert client.get("/__test/audited").get_data(as_text=True) == "written"
+    assert db.scalar(select(func.count()).select_from(XapiStatement)) == 1
+
+
+def test_a_view_that_writes_without_declaring_it_fails_loudly_and_writes_nothing(routes, client, db):
+    routes.config["PROPAGATE_EXCEPTIONS"] = True
+    make_user(db, "t1")
+    login(client, "t1")
+    with pytest.raises(ReadOnlyRequest):
+        client.get("/__test/undeclared")
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(XapiStatement)) == 0
+
+
+def test_every_view_that_posts_declares_whether_it_writes(app):
+    """Views that accept POST and write are declared; the two that only touch the cookie are not."""
+    cookie_only = {"auth.set_language"}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if "POST" in rule.methods and rule.endpoint not in cookie_only:
+            assert getattr(view, "writes", False), rule.endpoint
