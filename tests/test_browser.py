@@ -402,3 +402,115 @@ def test_no_request_leaves_the_host(browser):
     outside = sorted({f"{url}  (from {page})" for url, page in b.requests
                       if not (url.startswith(b.base_url + "/") or url.startswith(("data:", "about:")))})
     assert not outside, "requests outside the app's host:\n" + "\n".join(outside)
+
+
+# --- every role's pages at 360 px and 1280 px (issue 14 item 1) ---
+
+ROLE_CRAWLS = (("trainee6", 2), ("trainer1", 2), ("manager1", 1), ("admin", 1))  # (demo user, link depth)
+WIDTHS = (1280, 360)
+HEADER_MAX = 64  # px, at 360
+SKIP_PREFIXES = ("/static/", "/logout", "/language", "/healthz")
+_crawled: set[str] = set()  # pages already checked for an earlier role (the navigation pages are checked for each)
+
+
+def _page_key(path: str) -> str:
+    """One user's edit page or one review stands for all of them (hundreds of look-alikes)."""
+    import re
+
+    return re.sub(r"^/(admin/users|review)/\d+", r"/\1/N", path)
+
+
+def _links(b: Browser, selector: str) -> list[str]:
+    found = []
+    for href in b.driver.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(a => a.href);", selector):
+        if not href.startswith(b.base_url + "/"):
+            continue
+        path = href.removeprefix(b.base_url).split("#", 1)[0]
+        if path and not path.startswith(SKIP_PREFIXES) and path not in found:
+            found.append(path)
+    return found
+
+
+def _set_width(b: Browser, width: int) -> None:
+    if width == 1280:
+        b.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    else:
+        b.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                 {"width": width, "height": 780, "deviceScaleFactor": 2, "mobile": True})
+
+
+def _check_page(b: Browser, path: str) -> list[str]:
+    """The page at each width: nothing wider than the window, a header of at most 64 px on a phone with room
+    below it for the title, no serious or critical axe violation."""
+    problems = []
+    b.go(path)
+    for width in WIDTHS:
+        _set_width(b, width)
+        scroll_width, inner_width, header, gap, squeezed = b.driver.execute_script("""
+            const header = document.querySelector('.site-header').getBoundingClientRect();
+            const first = document.querySelector('main > :not(.flashes)');
+            const squeezed = Array.from(document.querySelectorAll('main td, main th'))
+              .filter(c => c.offsetParent && c.textContent.trim().length > 2 && c.getBoundingClientRect().width < 40)
+              .slice(0, 3).map(c => c.textContent.trim().slice(0, 20));
+            return [document.documentElement.scrollWidth, window.innerWidth, header.height,
+                    first ? first.getBoundingClientRect().top - header.bottom : null, squeezed];""")
+        if scroll_width > inner_width or inner_width > width:  # a phone widens its layout for a wider page
+            wide = b.driver.execute_script("""
+                return Array.from(document.querySelectorAll('main *'))
+                  .filter(e => e.getBoundingClientRect().right > arguments[0] + 1)
+                  .slice(0, 3).map(e => e.tagName + '.' + e.className);""", width)
+            problems.append(f"{path} @{width}: {max(scroll_width, inner_width)} px wide ({wide})")
+        if squeezed:
+            problems.append(f"{path} @{width}: table cells squeezed under 40 px: {squeezed}")
+        if width == 360 and header > HEADER_MAX:
+            problems.append(f"{path} @360: header is {header:.0f} px tall (at most {HEADER_MAX})")
+        if gap is not None and gap < 16:
+            problems.append(f"{path} @{width}: the page starts {gap:.0f} px below the header (at least 16)")
+        problems.extend(_serious(b, f"@{width}"))
+    _set_width(b, 1280)
+    return problems
+
+
+@pytest.mark.parametrize(("username", "depth"), ROLE_CRAWLS)
+def test_every_page_of_every_role_fits_a_phone_and_passes_axe(browser, username, depth):
+    """Each demo role signs in and opens every page reachable from its navigation (links followed `depth`
+    levels into the page content) at 1280 px and at 360 px."""
+    b = browser
+    b.login(username)
+    nav = _links(b, "header nav a")
+    assert "/" in nav and "/map" in nav, nav
+    problems, level, checked, mine = [], list(nav), 0, set()
+    for step in range(depth + 1):
+        following = []
+        for path in level:
+            key = _page_key(path)
+            if key in mine or (key in _crawled and path not in nav):
+                continue
+            mine.add(key)
+            _crawled.add(key)
+            problems.extend(_check_page(b, path))
+            checked += 1
+            if step < depth:
+                following.extend(p for p in _links(b, "main a[href]") if p not in following)
+        level = following
+    assert checked >= len(nav)
+    assert not problems, f"{username}: {len(problems)} problems on {checked} pages:\n" + "\n".join(problems)
+
+
+def test_the_phone_menu_opens_without_javascript(browser):
+    """At 360 px the navigation is one <details> menu (no script involved): closed, its links are hidden;
+    opened, every link of the navigation is there."""
+    b = browser
+    b.login("admin")
+    _set_width(b, 360)
+    try:
+        menu = b.driver.find_element(By.CSS_SELECTOR, ".site-header details.site-menu")
+        links = menu.find_elements(By.CSS_SELECTOR, "nav a")
+        assert links and not any(a.is_displayed() for a in links)
+        assert not any(a.is_displayed() for a in b.css(".header-wide nav a")), "the wide navigation is hidden"
+        menu.find_element(By.TAG_NAME, "summary").click()
+        assert all(a.is_displayed() for a in links)
+        assert "用户与组织" in [a.text for a in links]
+    finally:
+        _set_width(b, 1280)

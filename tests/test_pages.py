@@ -105,3 +105,16 @@ def test_changed_content_replaces_the_reused_pages(database_url, tmp_path):
 
     _empty_tables(app)
     dispose(app)
+
+
+def test_a_lesson_table_scrolls_in_its_own_box(client, db):
+    """Issue 14: a wide Markdown table scrolls inside a focusable box instead of widening the page on a phone;
+    the navigation is also a <details> menu, for phones, that needs no script."""
+    make_user(db, "t1")
+    login(client, "t1")
+    page = client.get("/lessons/clients-roles").get_data(as_text=True)
+    tables = re.findall(r"(.{40})<table\b", page, re.S)
+    assert tables and all(before.endswith('<div class="table-scroll" tabindex="0">') for before in tables)
+    assert page.count("<table") == page.count("</table></div>")
+    menu = re.search(r'<details class="site-menu">\s*<summary[^>]*>菜单</summary>(.*?)</details>', page, re.S)
+    assert menu and 'href="/map"' in menu.group(1) and "/logout" in menu.group(1)

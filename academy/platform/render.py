@@ -1,5 +1,6 @@
 """Markdown → sanitised HTML, cached by the hash of the source."""
 import hashlib
+import re
 from functools import lru_cache
 
 import markdown
@@ -21,15 +22,26 @@ ATTRIBUTES = {
 }
 
 
+# A wide table scrolls inside its own box, not the page: on a phone the text beside it keeps the screen's width.
+# The box is focusable so that a keyboard can scroll it too (axe: scrollable-region-focusable).
+TABLE_BOX = ('<div class="table-scroll" tabindex="0">', "</div>")
+_TABLE_OPEN = re.compile(r"<table\b[^>]*>")
+
+
 def sanitise(html: str) -> str:
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                      link_rel="noopener noreferrer")
 
 
+def box_tables(html: str) -> str:
+    """Put every table of sanitised HTML in a scrolling box (sanitised: every <table> is a real element)."""
+    return _TABLE_OPEN.sub(lambda m: TABLE_BOX[0] + m.group(0), html).replace("</table>", "</table>" + TABLE_BOX[1])
+
+
 @lru_cache(maxsize=4096)
 def _render_cached(digest: str, source: str) -> tuple[str, str]:
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs={"toc": {"toc_depth": "2-3"}})
-    html = sanitise(md.convert(source))
+    html = box_tables(sanitise(md.convert(source)))
     return html, sanitise(md.toc)
 
 
