@@ -431,3 +431,75 @@ def test_a_second_submit_of_the_same_attempt_writes_nothing(client, app, trainee
     db.rollback()
     assert db.get(Attempt, attempt_id).percent == 100.0
     assert db.scalar(select(QuizTally.graded).where(QuizTally.user_id == trainee.id)) == 1
+
+
+# --- issue 14 item 2: the quiz intro tells the truth ---
+
+def test_when_every_attempt_is_used_the_intro_says_so_with_the_best_result(client, trainee):
+    quiz_id = "clients-quiz"  # attempts: 3
+    for _ in range(3):
+        assert client.post(f"/attempts/{start_quiz(client, quiz_id)}/submit", data={}).status_code == 302
+    page = client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)
+    assert f"/quizzes/{quiz_id}/start" not in page and "开始作答" not in page
+    assert "你已用完全部 3 次作答机会。" in page and "最好成绩：0.0%（未通过）" in page
+    assert "请联系讲师或片区经理为你增加作答次数" in page and 'href="/modules/clients"' in page
+    refused = client.post(f"/quizzes/{quiz_id}/start", headers={"Referer": f"http://localhost/quizzes/{quiz_id}"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'class="card error-page"' in text and "你已用完全部 3 次作答机会。" in text
+    assert f'<a class="btn btn-primary" href="/quizzes/{quiz_id}">返回上一页</a>' in text and 'href="/">返回我的学习' in text
+
+
+def test_an_open_last_attempt_can_still_be_continued(client, trainee):
+    for _ in range(2):
+        client.post(f"/attempts/{start_quiz(client, 'clients-quiz')}/submit", data={})
+    start_quiz(client, "clients-quiz")
+    page = client.get("/quizzes/clients-quiz").get_data(as_text=True)
+    assert "继续作答" in page and "用完" not in page
+
+
+def test_refusal_pages_are_styled_with_a_way_back(client, trainee):
+    missing = client.get("/attempts/999999", headers={"Referer": "http://localhost/map"}).get_data(as_text=True)
+    assert 'class="card error-page"' in missing and 'href="/map">返回上一页' in missing and 'href="/">返回我的学习' in missing
+    foreign = client.get("/nope", headers={"Referer": "http://elsewhere.example/map"}).get_data(as_text=True)
+    assert "返回上一页" not in foreign and 'href="/">返回我的学习' in foreign  # never a link off the site
+
+
+@pytest.fixture
+def short_quiz_client(database_url, tmp_path):
+    """The course plus a quiz with a 30-second limit and no red line."""
+    import shutil
+
+    from tests.conftest import ROOT, _empty_tables, make_app
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "courses", content / "courses")
+    shutil.copytree(ROOT / "quizzes", content / "quizzes")
+    (content / "quizzes" / "zz-short.md").write_text(
+        "---\nid: zz-short\ntitle: 短测验\ncourse: clients\nrequired: false\nattempts: 2\ntime_limit: 30s\n---\n\n"
+        "说明。\n\n## 判断：政企采购 {#zz-short-1}\n\n政府采购要依法进行。\n\n答案：对\n", encoding="utf-8")
+    app = make_app(database_url, tmp_path, CONTENT_DIR=str(content))
+    with app.app_context():
+        from academy.platform.db import dispose, get_session
+
+        make_user(get_session(), "t1")
+        get_session().commit()
+    client = app.test_client()
+    login(client, "t1")
+    yield client
+    _empty_tables(app)
+    dispose(app)
+
+
+def test_a_limit_under_a_minute_is_in_seconds_and_the_red_line_notice_only_where_there_are_red_lines(short_quiz_client):
+    page = short_quiz_client.get("/quizzes/zz-short").get_data(as_text=True)
+    assert "<dd>30 秒</dd>" in page and "0 分钟" not in page
+    assert "红线（一票否决）" not in page
+    assert "红线（一票否决）" in short_quiz_client.get("/quizzes/clients-quiz").get_data(as_text=True)
+    assert "<dd>60 分钟</dd>" in short_quiz_client.get("/quizzes/final-exam").get_data(as_text=True)
+
+
+def test_durations_in_words(app):
+    from academy.learning.quizzes.views_support import duration
+
+    with app.test_request_context():
+        assert [duration(s) for s in (30, 60, 90, 3600)] == ["30 秒", "1 分钟", "1 分 30 秒", "60 分钟"]

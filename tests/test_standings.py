@@ -32,12 +32,15 @@ def reference(quiz, attempts: list[dict]) -> QuizStanding:
     pending = any(a["state"] == "review" for a in attempts)
     if not graded:
         return QuizStanding(quiz.id, len(attempts), None, False, pending, False, current)
+    best = max(graded, key=lambda a: (a["passed"], a["percent"]))
     if quiz.grading == "average":
         average = round(sum(a["percent"] for a in graded) / len(graded), 6)  # as standings compare it
         redline = any(a["redline"] for a in graded)
-        return QuizStanding(quiz.id, len(attempts), average, average >= quiz.pass_score and not redline, pending, redline, current)
-    row = graded[-1] if quiz.grading == "latest" else max(graded, key=lambda a: (a["passed"], a["percent"]))
-    return QuizStanding(quiz.id, len(attempts), row["percent"], row["passed"], pending, row["redline"], current)
+        return QuizStanding(quiz.id, len(attempts), average, average >= quiz.pass_score and not redline, pending, redline, current,
+                            best["percent"], best["passed"])
+    row = graded[-1] if quiz.grading == "latest" else best
+    return QuizStanding(quiz.id, len(attempts), row["percent"], row["passed"], pending, row["redline"], current,
+                        best["percent"], best["passed"])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,10 +1,14 @@
 """What every route shares: database ids in URLs, deny-by-default access, the health check, error pages."""
-from flask import Blueprint, Flask, jsonify, render_template
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
 from academy.platform.access import enforce_access
+from academy.platform.security import safe_next
 
 health = Blueprint("health", __name__)
 
@@ -40,8 +44,24 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_access)
 
 
+def previous_page() -> str | None:
+    """The page of this site the refused request came from (its Referer), as a link back; None if there is none."""
+    referrer = urlsplit(request.referrer or "")
+    try:
+        host = request.host
+    except SecurityError:  # the request is refused for its Host header: no way back to offer
+        return None
+    if referrer.netloc != host or not referrer.path:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    back = safe_next(path, "")
+    return back if back and back != request.full_path.rstrip("?") else None
+
+
 def render_error(code: int, message: str | None = None):
-    return render_template("errors/error.html", code=code, message=message or ERROR_MESSAGES[code]), code
+    """The styled error page: what went wrong, and a way back (the previous page, and 我的学习)."""
+    return render_template("errors/error.html", code=code, message=message or ERROR_MESSAGES[code],
+                           back=previous_page()), code
 
 
 def register_errors(app: Flask) -> None:

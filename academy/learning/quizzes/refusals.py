@@ -2,11 +2,10 @@
 with the transaction rolled back so nothing is half-written."""
 from functools import wraps
 
-from flask import render_template
-
 from academy.learning.quizzes.responses import BadAnswer
 from academy.learning.quizzes.services import AttemptRejected
 from academy.platform.db import get_session
+from academy.platform.web import render_error
 
 
 def refusals(view):
@@ -18,9 +17,9 @@ def refusals(view):
             return view(*args, **kwargs)
         except AttemptRejected as exc:
             get_session().rollback()
-            return render_template("errors/error.html", code=exc.status, message=exc.message), exc.status
+            return render_error(exc.status, exc.message)
         except BadAnswer as exc:
             get_session().rollback()
-            return render_template("errors/error.html", code=422, message=str(exc)), 422
+            return render_error(422, str(exc))
 
     return wrapper

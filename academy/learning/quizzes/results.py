@@ -17,6 +17,8 @@ class QuizStanding:
     pending: bool
     redline: bool
     in_progress_id: int | None
+    best_percent: float | None = None  # the best graded attempt, (passed, percent) highest, whatever the grading method
+    best_passed: bool = False
 
 
 TALLIES = (  # every column but user_id
@@ -50,7 +52,8 @@ def standing(quiz: Quiz, tally) -> QuizStanding:
     if not tally.graded:
         return QuizStanding(quiz.id, tally.attempts, None, False, pending, False, tally.in_progress_id)
     percent, passed, redline = _grade(quiz, tally)
-    return QuizStanding(quiz.id, tally.attempts, percent, passed, pending, redline, tally.in_progress_id)
+    return QuizStanding(quiz.id, tally.attempts, percent, passed, pending, redline, tally.in_progress_id,
+                        tally.best_percent, tally.best_passed)
 
 
 def _grade(quiz: Quiz, tally) -> tuple[float, bool, bool]:

@@ -45,7 +45,9 @@ def intro(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id) or abort(404)
     progress = current_progress()
     standing = progress.quiz_standings[quiz.id]
-    return locked_page(quiz, progress) or render_template("quizzes/intro.html", quiz=quiz, standing=standing)
+    module_url = url_for("courses.module", module_id=quiz.course) if get_catalog().module(quiz.course) else None
+    return locked_page(quiz, progress) or render_template(
+        "quizzes/intro.html", quiz=quiz, standing=standing, view=support.IntroView(quiz, standing, module_url))
 
 
 @bp.route("/quizzes/<quiz_id>/start", methods=["POST"])

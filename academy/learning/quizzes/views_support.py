@@ -4,6 +4,7 @@ from datetime import datetime
 from functools import cached_property
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from academy.learning.content.catalog import Catalog
@@ -12,7 +13,55 @@ from academy.learning.questions import TYPES, Item, Quiz, score_item
 from academy.learning.questions.quizmd.dialogue import replay
 from academy.learning.questions.types.dialogue import display_order
 from academy.learning.quizzes import item_html, layout
+from academy.learning.quizzes.results import QuizStanding
 from academy.learning.quizzes.services import GRACE, quiz_closed
+
+
+def duration(seconds: int) -> str:
+    """A time limit in words: "30 秒", "20 分钟", "1 分 30 秒" (a limit under a minute is not "0 分钟")."""
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return _("%(n)s 秒", n=rest)
+    if not rest:
+        return _("%(n)s 分钟", n=minutes)
+    return _("%(m)s 分 %(s)s 秒", m=minutes, s=rest)
+
+
+@dataclass(frozen=True)
+class IntroView:
+    """What the quiz intro says.  The page is shared by every learner in the same progress state
+    (academy.platform.cache.shared_page), so it is made of the quiz and the learner's standing only."""
+
+    quiz: Quiz
+    standing: QuizStanding
+    module_url: str | None  # the quiz's module, to revise its lessons
+
+    @property
+    def used_up(self) -> bool:
+        """Every attempt is used and none is open: starting again would be refused."""
+        limit = self.quiz.attempts
+        return limit is not None and self.standing.attempts >= limit and not self.standing.in_progress_id
+
+    @property
+    def time_limit(self) -> str | None:
+        return duration(self.quiz.time_limit) if self.quiz.time_limit else None
+
+    @property
+    def best(self) -> str | None:
+        """The best graded result, e.g. "85.0%（已通过）"."""
+        if self.standing.best_percent is None:
+            return None
+        verdict = _("已通过") if self.standing.best_passed else _("未通过")
+        return _("%(percent)s%%（%(verdict)s）", percent=f"{self.standing.best_percent:.1f}", verdict=verdict)
+
+    @property
+    def next_step(self) -> str:
+        """What to do once every attempt is used."""
+        if self.standing.pending:
+            return _("你的作答正在等待讲师评阅，评阅完成后这里会显示成绩。")
+        if self.standing.passed:
+            return _("你已通过这个测验，可以继续学习下一部分。")
+        return _("复习相关课时后，如需再次作答，请联系讲师或片区经理为你增加作答次数。")
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,14 @@ class Quiz:
             yield item
             yield from item.parts
 
+    @cached_property
+    def has_redline(self) -> bool:
+        """Whether any item, option, dialogue node or choice, or rubric criterion is a red line (一票否决)."""
+        return any(
+            item.redline or any(o.redline for o in item.options) or any(c.redline for c in item.criteria)
+            or any(n.redline or any(c.redline for c in n.choices) for n in item.nodes)
+            for item in self.all_items())
+
     def item(self, item_id: str) -> Item | None:
         return self._items_by_id.get(item_id)
 
