@@ -138,3 +138,24 @@ def test_quizzes_of_a_locked_module_cannot_be_started(client, trainee):
     response = client.post("/quizzes/intel-quiz/start")
     assert response.status_code == 403 and "读懂政企客户" in response.get_data(as_text=True)
     assert client.get("/quizzes/final-exam").status_code == 200  # not tied to a module
+
+
+def test_the_percentage_says_what_it_counts(app, client, trainee):
+    """Issue 14 item 3: beside the bar, the lessons done and required quizzes passed that make the percentage."""
+    from academy.learning.content.catalog import get_catalog
+
+    client.post("/lessons/clients-org-traits/complete")
+    with app.app_context():
+        module = get_catalog().module("clients")
+        required = sum(1 for q in get_catalog().quizzes_for("clients") if q.required)
+    lessons = len(module.lessons)
+    assert required >= 1
+    summary = f"课时 1/{lessons} · 必考测验 0/{required} · 共 {round(100 / (lessons + required))}%"
+    for path in ("/map", "/modules/clients", "/"):
+        page = client.get(path).get_data(as_text=True)
+        assert f'<span class="progress-text">{summary}</span>' in page, path
+        assert f'aria-valuetext="{summary}"' in page, path
+    assert "已完成 1/" not in client.get("/map").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/map"})
+    english = client.get("/map").get_data(as_text=True)
+    assert f"Lessons 1/{lessons} · Required quizzes 0/{required} · {round(100 / (lessons + required))}% overall" in english

@@ -34,10 +34,19 @@ class ModuleProgress:
         return str(STATUS_LABELS[self.status])
 
     @property
+    def required_quizzes(self) -> int:
+        """The quizzes the module needs passed (role-plays included)."""
+        return sum(1 for q, _ in self.quizzes if q.required)
+
+    @property
+    def required_passed(self) -> int:
+        return sum(1 for q, s in self.quizzes if q.required and s.passed)
+
+    @property
     def percent(self) -> int:
-        required = [s for q, s in self.quizzes if q.required]
-        total = len(self.module.lessons) + len(required)
-        done = self.lessons_done + sum(1 for s in required if s.passed)
+        """Lessons done and required quizzes passed, out of all of them (what the map shows beside it)."""
+        total = len(self.module.lessons) + self.required_quizzes
+        done = self.lessons_done + self.required_passed
         return round(100 * done / total) if total else 0
 
 
