@@ -1,5 +1,6 @@
 """English catalogue: complete, compiled, and covering every string the templates translate."""
 import html
+import html.parser
 import re
 from pathlib import Path
 
@@ -82,7 +83,69 @@ def test_chinese_course_content_is_marked_as_chinese_on_the_english_interface(cl
     assert re.search(r'<label for="q-sample-ordering-0"><span lang="zh-CN">', every_type)
     assert re.search(r'<th scope="row" id="q-sample-roleplay-c0"><span lang="zh-CN">', every_type)  # rubric
     learning_map = client.get("/map").get_data(as_text=True)  # titles inside lists too
-    assert re.search(r'<li><span lang="zh-CN">[^<]*[\u4e00-\u9fff][^<]*</span>：', learning_map)
+    assert re.search(r'<li><span lang="zh-CN">[^<]*[\u4e00-\u9fff][^<]*</span>: ', learning_map)
     client.post("/language", data={"lang": "zh_CN", "next": "/"})
     lesson = client.get("/lessons/clients-org-traits").get_data(as_text=True)
     assert '<html lang="zh-CN">' in lesson and 'lang="zh-CN">' not in lesson.split("</header>", 1)[1]
+
+
+def test_no_full_width_colon_outside_the_translated_strings():
+    """Issue 14 item 6: a "：" written beside `_()` shows on English pages too; templates use colon()
+    (or put the colon inside the translated string)."""
+    found = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            bare = re.sub(r"_\('[^']*'|_\(\"[^\"]*\"|\{#.*?#\}", "", line)
+            if "：" in bare or "；" in bare:
+                found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert found == []
+
+
+class _Interface(html.parser.HTMLParser):
+    """The text of a page without the course content (elements marked lang="zh-CN") and without <title>."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []  # per open element: inside content?
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        inside = bool(self.stack and self.stack[-1])
+        self.stack.append(inside or dict(attrs).get("lang") == "zh-CN" or tag in ("title", "script", "style"))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.text.append(data)
+
+
+def interface_text(page: str) -> str:
+    parser = _Interface()
+    parser.feed(page)
+    return "".join(parser.text)
+
+
+def test_english_pages_use_english_colons(app, client, db):
+    from tests.test_quiz_flow import correct_form, quiz
+
+    make_user(db, "eve")
+    login(client, "eve")
+    client.post("/lessons/clients-org-traits/complete")
+    attempt = start_quiz(client, "sample-all-types")
+    client.post(f"/attempts/{attempt}/submit", data=correct_form(quiz(app)))
+    wrong = start_quiz(client, "clients-quiz")
+    client.post(f"/attempts/{wrong}/submit", data={})
+    client.get("/")  # the Chinese messages flashed so far
+    client.post("/language", data={"lang": "en", "next": "/"})
+    for path in ("/", "/map", "/modules/clients", "/quizzes/", "/quizzes/clients-quiz", f"/attempts/{attempt}/result",
+                 f"/attempts/{wrong}/result", "/mistakes", f"/attempts/{start_quiz(client, 'clients-dialogue')}"):
+        text = interface_text(client.get(path).get_data(as_text=True))
+        assert "Continue learning" in text or path != "/"
+        assert "：" not in text and "；" not in text, (path, [line for line in text.splitlines() if "：" in line or "；" in line][:5])
