@@ -78,6 +78,15 @@ class Browser:
     def css(self, selector: str):
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
+    def nav_link(self, text: str):
+        """A link of the main navigation as a user reaches it: on a phone, the menu is opened first."""
+        menu = self.driver.find_element(By.CSS_SELECTOR, "details.site-menu")
+        if menu.is_displayed():
+            if menu.get_attribute("open") is None:
+                menu.find_element(By.TAG_NAME, "summary").click()
+            return menu.find_element(By.LINK_TEXT, text)
+        return self.driver.find_element(By.CSS_SELECTOR, ".header-wide").find_element(By.LINK_TEXT, text)
+
     def login(self, username: str) -> None:
         sign_in(self.driver, self.base_url, username)
         self.wait_path(lambda p: p == "/", f"the dashboard after logging in as {username}")
@@ -149,7 +158,7 @@ def _journey(b: Browser, username: str, check_overflow) -> None:
     start = b.css("a.btn-primary[href^='/lessons/']")
     assert start and start[0].get_attribute("href").endswith(f"/lessons/{FIRST_LESSON}"), "继续学习 should open lesson 1"
 
-    b.click_and_wait(b.driver.find_element(By.LINK_TEXT, "学习地图"), lambda p: p == "/map", "the learning map")
+    b.click_and_wait(b.nav_link("学习地图"), lambda p: p == "/map", "the learning map")
     check_overflow("map")
     nodes = b.css("ol.learning-map > li.map-node")
     modules = len(list((ROOT / "courses").glob("*/module.md")))
@@ -175,7 +184,7 @@ def _journey(b: Browser, username: str, check_overflow) -> None:
     b.click_and_wait(button, lambda p: p == f"/lessons/{SECOND_LESSON}", "the next lesson after 完成本节")
     assert "已完成" in b.driver.find_element(By.CSS_SELECTOR, ".flashes").text
 
-    b.click_and_wait(b.driver.find_element(By.LINK_TEXT, "我的学习"), lambda p: p == "/", "the dashboard")
+    b.click_and_wait(b.nav_link("我的学习"), lambda p: p == "/", "the dashboard")
     bar = b.css(".progress-list .progress[role=progressbar]")[0]
     assert int(bar.get_attribute("aria-valuenow")) > 0, "first module's progress should be above 0 %"
     resume = b.driver.find_element(By.PARTIAL_LINK_TEXT, "继续学习")
@@ -512,5 +521,14 @@ def test_the_phone_menu_opens_without_javascript(browser):
         menu.find_element(By.TAG_NAME, "summary").click()
         assert all(a.is_displayed() for a in links)
         assert "用户与组织" in [a.text for a in links]
+        english = menu.find_element(By.CSS_SELECTOR, ".lang-form button")
+        b.click_and_wait(english, lambda p: p == "/", "the dashboard in English")
+        header = b.driver.execute_script("return document.querySelector('.site-header').getBoundingClientRect().height;")
+        assert header <= HEADER_MAX, f"the English header is {header} px tall at 360 px"  # the longer brand wraps
+        assert b.driver.find_element(By.CSS_SELECTOR, "details.site-menu summary").text.startswith("Menu")
     finally:
+        b.driver.find_element(By.CSS_SELECTOR, "details.site-menu summary").click()
+        chinese = b.driver.find_elements(By.CSS_SELECTOR, "details.site-menu .lang-form button[value=zh_CN]")
+        if chinese:
+            b.click_and_wait(chinese[0], lambda p: p == "/", "the dashboard in Chinese")
         _set_width(b, 1280)
