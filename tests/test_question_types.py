@@ -137,3 +137,17 @@ def test_the_remediation_of_a_red_line_sub_question_is_shown_on_the_result_page(
 def test_replay_stops_at_a_choice_not_offered():
     item = dialogue()
     assert len(replay(item, [1, 0]).steps) == 1  # the conditional choice was hidden after 直接报价
+
+
+def test_options_are_shown_in_one_of_a_few_orders_per_attempt(app):
+    """Shuffled options: stable within an attempt, varied between attempts, and at most SHUFFLE_VARIANTS orders
+    per item, so that learners with the same order share one rendering."""
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.quizzes.layout import SHUFFLE_VARIANTS, option_order
+
+    with app.app_context():
+        quiz = get_catalog().quiz("final-exam")
+    item = next(i for i in quiz.items if len(i.options) >= 4)
+    orders = [tuple(o.key for o in option_order(quiz, item, seed)) for seed in range(200)]
+    assert 1 < len(set(orders)) <= SHUFFLE_VARIANTS
+    assert option_order(quiz, item, 12345) == option_order(quiz, item, 12345)

@@ -19,7 +19,7 @@ MAX_ENTRIES = 4096
 
 def _key(view, item: Item, parent: Item | None) -> tuple:
     answer = json.dumps(view.answer(item, parent), sort_keys=True, ensure_ascii=False)
-    seed = view.seed if layout.shown_by_seed(view.quiz, item) else None
+    seed = layout.variant(view.seed) if layout.shown_by_seed(view.quiz, item) else None
     return (view.quiz.content_hash, item.id, parent.id if parent else None, page_lang(), seed, answer)
 
 
