@@ -1,4 +1,4 @@
-"""The only SQL that differs between the databases we run on: an upsert, and locking a row for a rewrite.
+"""The only SQL that differs between the databases we run on: an upsert, and whether writers are serialised.
 
 SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has no ON CONFLICT and writes
 `INSERT … ON DUPLICATE KEY UPDATE` instead.  Everything else the services write is portable Core or ORM.
@@ -8,18 +8,19 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 
-def upsert(connection: Connection, table: Table, keys: dict, values: dict) -> None:
-    """Insert the row with these key columns, or overwrite its other columns with `values`."""
-    name = connection.dialect.name
+def upsert_statement(dialect_name: str, table: Table, keys: dict, values: dict):
+    """INSERT the row with these key columns, or overwrite its other columns with `values`, in this dialect."""
     row = keys | values
-    if name in ("mysql", "mariadb"):
+    if dialect_name in ("mysql", "mariadb"):
         statement = mysql.insert(table).values(row)
-        connection.execute(statement.on_duplicate_key_update(**{k: statement.inserted[k] for k in values}))
-        return
-    insert = postgresql.insert if name == "postgresql" else sqlite.insert
+        return statement.on_duplicate_key_update(**{k: statement.inserted[k] for k in values})
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     statement = insert(table).values(row)
-    connection.execute(statement.on_conflict_do_update(index_elements=list(keys),
-                                                       set_={k: statement.excluded[k] for k in values}))
+    return statement.on_conflict_do_update(index_elements=list(keys), set_={k: statement.excluded[k] for k in values})
+
+
+def upsert(connection: Connection, table: Table, keys: dict, values: dict) -> None:
+    connection.execute(upsert_statement(connection.dialect.name, table, keys, values))
 
 
 def serialises_writers(connection: Connection) -> bool:

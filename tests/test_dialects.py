@@ -1,0 +1,20 @@
+"""academy.platform.dialects: the one upsert, in each database's words."""
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+from academy.learning.models import QuizTally
+from academy.platform.dialects import upsert_statement
+
+KEY = {"user_id": 1, "quiz_id": "q"}
+VALUES = {"attempts": 2, "graded": 1, "in_review": 0}
+
+
+def test_sqlite_and_postgresql_use_on_conflict():
+    for name, dialect in (("sqlite", sqlite.dialect()), ("postgresql", postgresql.dialect())):
+        sql = str(upsert_statement(name, QuizTally.__table__, KEY, VALUES).compile(dialect=dialect))
+        assert "ON CONFLICT (user_id, quiz_id) DO UPDATE" in sql and "excluded.attempts" in sql, sql
+
+
+def test_mariadb_uses_on_duplicate_key_update():
+    sql = str(upsert_statement("mariadb", QuizTally.__table__, KEY, VALUES).compile(dialect=mysql.dialect()))
+    assert "ON DUPLICATE KEY UPDATE" in sql and "ON CONFLICT" not in sql, sql
+    assert "attempts = VALUES(attempts)" in sql or "attempts = new.attempts" in sql.replace("`", ""), sql
