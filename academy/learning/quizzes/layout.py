@@ -6,7 +6,7 @@ from academy.learning.questions import TYPES, Item, Quiz
 
 # Options, entries and rows are shown in one of this many orders per item, picked by the attempt's seed.  Eight
 # orders still keep neighbours' screens apart, and learners with the same order share one rendering of each
-# question (academy.learning.quizzes.item_html): the 45-item exam's take page 12.9 -> see bench/README.md.
+# question (academy.learning.quizzes.item_html) instead of each take page rendering every question anew.
 SHUFFLE_VARIANTS = 8
 
 

@@ -4,8 +4,7 @@ answers in a row.
 The book is folded from what happened, not kept up to date row by row: each graded attempt stores its
 outcomes (key → answered right) in its own row, each practice round is one row, and `book` replays them, in
 time order, over the entries the book held at revision 0007 (mistake_entry).  A graded submit therefore
-writes nothing for the book (it used to upsert a row per missed key: 15 % of its CPU), and the rules live in
-one pure function, `fold`.
+writes nothing for the book, and the rules live in one pure function, `fold`.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
