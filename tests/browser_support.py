@@ -67,7 +67,7 @@ class AppServer:
         self.log_path = workdir / "server.log"
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{workdir / 'academy.platform.db'}",
+            "DATABASE_URL": f"sqlite:///{workdir / 'academy.db'}",
             "INSTANCE_PATH": str(workdir / "instance"),
             "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
             "PYTHONUNBUFFERED": "1",

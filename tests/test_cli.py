@@ -123,7 +123,7 @@ def test_production_refuses_insecure_settings(config):
         check_production(config)
 
 
-@pytest.mark.parametrize("database_url", ["postgresql://x", "sqlite:////srv/academy/academy.platform.db"])
+@pytest.mark.parametrize("database_url", ["postgresql://x", "sqlite:////srv/academy/academy.db"])
 def test_production_accepts_secure_settings(database_url):
     """Several workers on one host may share a SQLite file (WAL, BEGIN IMMEDIATE, busy timeout)."""
     check_production({"PRODUCTION": True, "SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": 4,

@@ -17,7 +17,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
-        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'academy.platform.db'}",
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'academy.db'}",
         REDIS_URL=os.environ.get("REDIS_URL", ""),
         # Where shared learner pages are kept (academy.platform.cache): Redis, so that several app servers share them,
         # or this process when empty.
