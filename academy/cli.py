@@ -3,6 +3,7 @@ import json
 import secrets
 import sys
 from datetime import datetime
+from functools import wraps
 from pathlib import Path
 
 import click
@@ -19,16 +20,17 @@ from academy.platform.db import get_engine, get_session
 
 
 def prepare_database(app: Flask) -> None:
-    """Migrate to the newest schema; a fresh database served by the app (python app.py, gunicorn, flask run)
-    gets one admin with a printed password.
+    """For an app that serves (python app.py, gunicorn, flask run): migrate to the newest schema; a fresh
+    database gets one admin with a printed password.
 
-    Other `flask` commands only migrate: they create the users they need themselves (create-user, seed-demo),
-    and a command such as check-content must not leave an admin and its password in a CI log.
+    Under other `flask` commands the app leaves the database alone: the commands that use it migrate it
+    first (@uses_database) and create the users they need themselves (create-user, seed-demo), and
+    check-content only reads the content files (no database created, no admin password in a CI log).
     """
-    migrate.upgrade(app.extensions["db_engine"])
     command = click.get_current_context(silent=True)
     if command is not None and command.info_name != "run":
         return
+    migrate.upgrade(app.extensions["db_engine"])
     with app.app_context():
         session = get_session()
         migrate.take_startup_turn(session.connection())  # workers starting together: one creates the admin
@@ -45,6 +47,18 @@ def add_user(session, username: str, name: str, password: str, roles: set[str]) 
     session.add(user)
     session.flush()
     return user
+
+
+def uses_database(command):
+    """A `flask` command that works on the database: it is migrated to the newest schema first (AUTO_MIGRATE)."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        if current_app.config["AUTO_MIGRATE"]:
+            migrate.upgrade(get_engine())
+        return command(*args, **kwargs)
+
+    return wrapper
 
 
 @click.group("db")
@@ -65,6 +79,7 @@ def db_upgrade() -> None:
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=("trainee",))
 @click.password_option(help="密码（不少于 8 位）")
 @with_appcontext
+@uses_database
 def create_user(username: str, name: str | None, roles: tuple[str, ...], password: str) -> None:
     if len(password) < 8:
         raise click.ClickException("密码不少于 8 位。")
@@ -79,6 +94,7 @@ def create_user(username: str, name: str | None, roles: tuple[str, ...], passwor
 @click.command("seed-demo")
 @click.option("--password", default=None, help="演示账号的密码（不填则随机生成并打印）")
 @with_appcontext
+@uses_database
 def seed_demo_command(password: str | None) -> None:
     from academy.demo import seed_demo
 
@@ -89,6 +105,7 @@ def seed_demo_command(password: str | None) -> None:
 @click.option("--strict", is_flag=True, help="警告也视为失败")
 @with_appcontext
 def check_content(strict: bool) -> None:
+    """Read courses/ and quizzes/ and print every problem (the database is not touched)."""
     catalog = load_full_catalog(Path(current_app.config["CONTENT_DIR"]))
     for problem in catalog.problems:
         click.echo(str(problem))
@@ -105,6 +122,7 @@ def check_content(strict: bool) -> None:
 @click.option("--since", default=None, help="只导出该日期（YYYY-MM-DD）之后的语句")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
 @with_appcontext
+@uses_database
 def export_xapi(since: str | None, output) -> None:
     try:
         start = datetime.fromisoformat(since) if since else None

@@ -130,13 +130,25 @@ def test_production_accepts_secure_settings(database_url):
                       "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": database_url})
 
 
-def test_flask_commands_do_not_create_the_first_admin(tmp_path):
+def flask_command(tmp_path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "INSTANCE_PATH": str(tmp_path / "instance")}
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "check-content"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_content_only_reads_the_content(tmp_path):
+    """No database is created or migrated as a side effect (issue 14 item 6)."""
+    result = flask_command(tmp_path, "check-content", "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 个错误，0 个警告" in result.stdout
+    assert not list(tmp_path.glob("cli.db*"))
+
+
+def test_flask_commands_migrate_the_database_they_use_but_create_no_admin(tmp_path):
+    result = flask_command(tmp_path, "export-xapi")
     assert result.returncode == 0, result.stderr
     assert "初始密码" not in result.stdout + result.stderr
-    engine = make_engine(env["DATABASE_URL"])
+    engine = make_engine(f"sqlite:///{tmp_path}/cli.db")
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(User)).scalar() == 0  # migrated, but no admin
     engine.dispose()
