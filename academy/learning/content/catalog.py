@@ -3,13 +3,15 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from flask import current_app
 
 from academy.learning.content.courses import Lesson, Module, parse_module
 from academy.learning.questions import Quiz, parse_quiz
+from academy.org.auth.services import STAFF_ROLES
 from academy.platform import cache
 from academy.platform.problems import Problem, ProblemSink
 
@@ -23,11 +25,25 @@ class Catalog:
     problems: tuple[Problem, ...] = ()
     stamp: tuple = ()
     lessons: dict[str, Lesson] = field(default_factory=dict)
+    hidden_quizzes: frozenset[str] = frozenset()  # in trainee_view: the staff-only quizzes it leaves out
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """Names this content (the files' paths, sizes and times): part of every cache key derived from it."""
-        return hashlib.sha256(repr(self.stamp).encode()).hexdigest()[:16]
+        """Names this content (the files' paths, sizes and times) and this view of it (trainee_view or all):
+        part of every cache key derived from it."""
+        return hashlib.sha256(repr((self.stamp, sorted(self.hidden_quizzes))).encode()).hexdigest()[:16]
+
+    @cached_property
+    def trainee_view(self) -> "Catalog":
+        """The catalog as trainees see it: no module, lesson or quiz marked `audience: staff`, as if they did not
+        exist (their pages are 404).  A prerequisite on a staff-only module does not apply to trainees."""
+        shown = {m.id for m in self.modules if not m.staff_only}
+        modules = tuple(replace(m, prerequisites=tuple(p for p in m.prerequisites if p in shown))
+                        for m in self.modules if m.id in shown)
+        quizzes = tuple(q for q in self.quizzes if not q.staff_only)
+        lessons = {lesson.id: lesson for m in modules for lesson in m.lessons}
+        hidden = frozenset(q.id for q in self.quizzes if q.staff_only)
+        return Catalog(modules, quizzes, self.problems, self.stamp, lessons, hidden)
 
     def derived(self, name: str, key: tuple, compute: Callable, max_entries: int):
         """compute() once per key for values that are a pure function of this content and `key` (plain data),
@@ -51,6 +67,13 @@ class Catalog:
         return tuple(p for p in self.problems if p.is_error)
 
 
+def catalog_for(user) -> Catalog:
+    """The content this user may see: all of it for trainers, managers and admins; the trainee view for
+    everyone else.  (Shared learner pages are keyed on the user's roles, so they follow this too.)"""
+    catalog = get_catalog()
+    return catalog if user.roles & STAFF_ROLES else catalog.trainee_view
+
+
 def content_stamp(root: Path) -> tuple:
     files = sorted([*root.glob("courses/*/*.md"), *root.glob("quizzes/*.md")])
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
@@ -61,7 +84,7 @@ def load_catalog(root: Path) -> Catalog:
     sinks: list[ProblemSink] = []
     modules = [m for m in (parse_module(d, root, sinks) for d in sorted((root / "courses").glob("*/")) if d.is_dir()) if m]
     modules = _unique_modules(modules, sinks)
-    quizzes = _load_quizzes(root, sinks, {m.id for m in modules})
+    quizzes = _load_quizzes(root, sinks, {m.id for m in modules}, {m.id for m in modules if m.staff_only})
     problems = tuple(sorted((p for s in sinks for p in s.problems), key=lambda p: (p.path, p.line)))
     lessons = {lesson.id: lesson for m in modules for lesson in m.lessons}
     return Catalog(tuple(sorted(modules, key=lambda m: (m.order, m.id))), quizzes, problems, content_stamp(root), lessons)
@@ -82,14 +105,20 @@ def _unique_modules(modules: list[Module], sinks: list[ProblemSink]) -> list[Mod
             lesson_seen[lesson.id] = lesson.path
         unique.append(module)
     known = set(seen)
+    staff = {m.id for m in unique if m.staff_only}
     for module in unique:
         for prereq in module.prerequisites:
             if prereq not in known:
                 module_sinks[module.path].add(1, "E008", f"先修模块“{prereq}”不存在 (unknown prerequisite)")
+            elif prereq in staff and not module.staff_only:
+                module_sinks[module.path].add(1, "W011", f"先修模块“{prereq}”仅讲师可见，对学员不作为先修 "
+                                                         "(prerequisite is staff-only)")
     return unique
 
 
-def _load_quizzes(root: Path, sinks: list[ProblemSink], module_ids: set[str]) -> tuple[Quiz, ...]:
+def _load_quizzes(root: Path, sinks: list[ProblemSink], module_ids: set[str],
+                  staff_modules: set[str]) -> tuple[Quiz, ...]:
+    """The quizzes; those of a staff-only module are staff-only too."""
     quizzes, seen = [], {}
     for path in sorted((root / "quizzes").glob("*.md")):
         quiz, sink = parse_quiz(path, root)
@@ -103,7 +132,7 @@ def _load_quizzes(root: Path, sinks: list[ProblemSink], module_ids: set[str]) ->
             sink.add(1, "E008", f"course:“{quiz.course}”不是 courses/ 中的模块 (unknown course)")
             continue
         seen[quiz.id] = sink.path
-        quizzes.append(quiz)
+        quizzes.append(replace(quiz, audience="staff") if quiz.course in staff_modules else quiz)
     return tuple(quizzes)
 
 

@@ -12,6 +12,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LESSON_FILE_RE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
 HEADING_RE = re.compile(r"^(#{2,3})\s+(.+?)\s*\{#([A-Za-z0-9_-]+)[^}]*\}\s*$")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+AUDIENCES = ("all", "staff")  # who may see a module or quiz: everyone, or trainers, managers and admins only
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class Module:
     intro_html: str
     lessons: tuple[Lesson, ...]
     path: str
+    audience: str = "all"  # "staff": the module, its lessons and its quizzes are for staff only
+
+    @property
+    def staff_only(self) -> bool:
+        return self.audience == "staff"
 
 
 def _int(meta: dict, key: str, default: int, sink: ProblemSink, lines: dict) -> int:
@@ -101,8 +107,16 @@ def parse_module(folder: Path, root: Path, sinks: list[ProblemSink]) -> Module |
         id=doc.meta["id"], title=doc.meta["title"], order=_int(doc.meta, "order", 99, sink, doc.key_lines),
         summary=str(doc.meta.get("summary", "")), objectives=_list(doc.meta, "objectives"),
         minutes=_int(doc.meta, "minutes", 0, sink, doc.key_lines), prerequisites=_list(doc.meta, "prerequisites"),
-        intro_html=render(doc.body), lessons=lessons, path=rel,
+        intro_html=render(doc.body), lessons=lessons, path=rel, audience=_audience(doc.meta, sink, doc.key_lines),
     )
+
+
+def _audience(meta: dict, sink: ProblemSink, lines: dict) -> str:
+    value = meta.get("audience", "all")
+    if value not in AUDIENCES:
+        sink.add(lines.get("audience", 1), "E004", f"audience 只能是 {' / '.join(AUDIENCES)} (invalid audience)")
+        return "staff"  # an unreadable mark hides rather than shows (check-content fails on the error)
+    return value
 
 
 def _parse_lessons(folder: Path, root: Path, module_id: str, sinks: list[ProblemSink]) -> tuple[Lesson, ...]:

@@ -146,6 +146,11 @@ class Quiz:
     path: str
     content_hash: str
     source: str = field(repr=False, default="")
+    audience: str = "all"  # "staff": trainers, managers and admins only (trainees never see it, not even by URL)
+
+    @property
+    def staff_only(self) -> bool:
+        return self.audience == "staff"
 
     @cached_property
     def total_points(self) -> float:

@@ -13,11 +13,12 @@ from academy.platform.render import render
 
 QUIZ_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KNOWN_KEYS = {"id", "title", "course", "required", "version", "pass_score", "attempts", "grading", "time_limit",
-              "shuffle", "review", "closes_at", "language", "tags"}
+              "shuffle", "review", "closes_at", "language", "tags", "audience"}
 CHOICES = {
     "grading": ("highest", "latest", "average"),
     "shuffle": ("none", "questions", "options", "both"),
     "review": ("immediate", "after_submit", "after_close", "never"),
+    "audience": ("all", "staff"),
 }
 TIME_RE = re.compile(r"^(\d+)\s*(s|m|h|min)?$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -103,7 +104,7 @@ def _settings(meta: dict, lines: dict, sink: ProblemSink) -> dict:
         "pass_score": _pass_score(meta, lines, sink), "attempts": _attempts(meta, lines, sink),
         "grading": meta.get("grading", "highest"), "time_limit": _time_limit(meta, lines, sink),
         "shuffle": meta.get("shuffle", "none"), "review": meta.get("review", "after_submit"),
-        "closes_at": _closes_at(meta, lines, sink),
+        "closes_at": _closes_at(meta, lines, sink), "audience": meta.get("audience", "all"),
         "tags": tuple(meta["tags"]) if isinstance(meta.get("tags"), list) else (),
     }
 
