@@ -37,8 +37,9 @@ from academy.platform.db import get_session
 app = create_app()
 with app.app_context():
     session = get_session()
-    for name in sys.argv[2:]:
-        add_user(session, name, "新学员 " + name, sys.argv[1], {"trainee"})
+    for spec in sys.argv[2:]:  # name, or name:role,role
+        name, _, roles = spec.partition(":")
+        add_user(session, name, "新学员 " + name, sys.argv[1], set((roles or "trainee").split(",")))
     session.commit()
 """
 

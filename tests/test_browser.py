@@ -45,7 +45,7 @@ from tests.conftest import ROOT
 
 FIRST_LESSON, SECOND_LESSON = "clients-org-traits", "clients-three-factors"
 DIALOGUE_QUIZ = "clients-dialogue"
-NEW_USERS = ("walker", "walker-mobile", "talker")
+NEW_USERS = ("walker", "walker-mobile", "talker", "coach:trainer")  # coach takes the staff-only sample quiz
 STATUS_LABELS = {"locked": "未解锁", "not_started": "未开始", "in_progress": "学习中", "done": "已完成"}
 
 
@@ -266,7 +266,7 @@ def _ordering_positions(b: Browser) -> dict[str, str]:
 
 def test_ordering_with_move_buttons_is_saved(browser):
     b = browser
-    b.login("walker")
+    b.login("coach")
     _start(b, "sample-all-types")
     rows = b.css("ol[data-ordering] li.order-row")
     labels = [row.find_element(By.TAG_NAME, "label").text for row in rows]
@@ -292,7 +292,7 @@ def test_typed_text_survives_a_reload_and_is_forgotten_at_sign_out(browser):
     """Drafts of free text (sessionStorage): what a learner typed comes back on the page after a reload, as it
     would after an idle sign-out bounced the post to the login page; signing out forgets it."""
     b = browser
-    b.login("talker")
+    b.login("coach")
     _start(b, "sample-all-types")
     attempt = b.path()
     area = b.driver.find_element(By.CSS_SELECTOR, "form#answers textarea")
@@ -305,7 +305,7 @@ def test_typed_text_survives_a_reload_and_is_forgotten_at_sign_out(browser):
     assert "已恢复本页尚未提交的内容" in b.driver.find_element(By.CSS_SELECTOR, "form#answers > p[role=status]").text
     logout = b.driver.find_element(By.CSS_SELECTOR, "form[action$='/logout'] button")
     b.click_and_wait(logout, lambda p: p == "/login", "the login page after signing out")
-    b.login("talker")
+    b.login("coach")
     b.go(attempt)
     assert b.driver.find_element(By.CSS_SELECTOR, "form#answers textarea").get_attribute("value") == ""
     assert not b.driver.find_elements(By.CSS_SELECTOR, "form#answers > p[role=status]")
@@ -315,7 +315,7 @@ def test_matching_marks_answers_used_in_other_rows(browser):
     from selenium.webdriver.support.ui import Select
 
     b = browser
-    b.login("talker")
+    b.login("coach")
     _start(b, "sample-all-types")
     selects = b.css("table[data-matching] select")
     assert len(selects) >= 2
@@ -354,8 +354,12 @@ def test_accessibility_axe(browser):
     for page, path in (("dashboard", "/"), ("map", "/map"), ("lesson", f"/lessons/{FIRST_LESSON}")):
         b.go(path)
         problems += _serious(b, page)
-    _start(b, "sample-all-types")  # every item type on one take page
+    b.login("coach")  # the sample quiz, every item type on one take page, is for staff only
+    b.go("/quizzes/")  # the list, with its 仅讲师可见 badge
+    problems += _serious(b, "quiz list (trainer)")
+    _start(b, "sample-all-types")
     problems += _serious(b, "quiz take (all item types)")
+    b.login("talker")
     b.go("/quizzes/clients-quiz")
     _start(b, "clients-quiz")
     problems += _serious(b, "quiz take (clients-quiz)")

@@ -39,7 +39,7 @@ def test_english_interface(client, db):
 
 def test_service_messages_follow_the_interface_language(client, db):
     """Rule messages raised by services and answer parsing are shown in the learner's language."""
-    make_user(db, "eve")
+    make_user(db, "eve", roles=("trainer",))  # the sample quiz (every item type) is for staff only
     login(client, "eve")
     client.post("/language", data={"lang": "en", "next": "/quizzes/"})
     attempt_id = start_quiz(client, "sample-all-types")
@@ -68,7 +68,7 @@ def test_admin_role_and_scope_names_follow_the_interface_language(admin_client, 
 def test_chinese_course_content_is_marked_as_chinese_on_the_english_interface(client, db):
     """WCAG 3.1.2 (language of parts): on an English page a screen reader must read the lesson, the quiz
     questions and their options in Chinese; on a Chinese page nothing needs marking."""
-    make_user(db, "eve")
+    make_user(db, "eve", roles=("trainer",))  # the sample quiz (every item type) is for staff only
     login(client, "eve")
     attempt = start_quiz(client, "clients-quiz")
     client.post("/language", data={"lang": "en", "next": "/"})
@@ -135,7 +135,7 @@ def interface_text(page: str) -> str:
 def test_english_pages_use_english_colons(app, client, db):
     from tests.test_quiz_flow import correct_form, quiz
 
-    make_user(db, "eve")
+    make_user(db, "eve", roles=("trainer",))  # the sample quiz (every item type) is for staff only
     login(client, "eve")
     client.post("/lessons/clients-org-traits/complete")
     attempt = start_quiz(client, "sample-all-types")

@@ -49,7 +49,7 @@ def test_a_reused_page_follows_the_learners_state_language_and_messages(client, 
 
 
 def test_the_take_page_shows_the_saved_answers_of_the_moment(client, db, app):
-    make_user(db, "t1")
+    make_user(db, "t1", roles=("trainer",))  # the sample quiz (every item type) is for staff only
     login(client, "t1")
     attempt_id = start_quiz(client, "sample-all-types")
     choice = r'name="q-sample-tf" value="([^"]+)"\s*checked'
@@ -63,7 +63,7 @@ def test_the_take_page_shows_the_saved_answers_of_the_moment(client, db, app):
 
 
 def test_another_users_attempt_is_refused_on_the_read_path(client, db):
-    make_user(db, "t1")
+    make_user(db, "t1", roles=("trainer",))  # the sample quiz (every item type) is for staff only
     make_user(db, "t2")
     login(client, "t1")
     attempt_id = start_quiz(client, "sample-all-types")

@@ -92,7 +92,7 @@ def test_sql_statements_per_page_do_not_grow_with_data(client, app, db, trainee)
     for lesson in ("clients-org-traits", "clients-three-factors", "clients-buying-process"):
         client.post(f"/lessons/{lesson}/complete")
     for _ in range(3):
-        client.post(f"/attempts/{start_quiz(client, 'sample-all-types')}/submit", data={})
+        client.post(f"/attempts/{start_quiz(client, 'clients-dialogue')}/submit", data={})  # unlimited attempts
     after = {p: count_statements(app, client, p) for p in pages}
     assert after == before
     assert max(after.values()) <= 5  # BEGIN, the signed-in user, then the page's own reads
@@ -106,9 +106,9 @@ def test_a_start_costs_the_same_after_many_attempts(client, app, trainee):
     """Starting reads a count and the open attempt, never every attempt: the statements sent do not grow."""
     costs = []
     for _ in range(5):
-        start = count_statements(app, client, "/quizzes/sample-all-types/start", "POST", 302)
+        start = count_statements(app, client, "/quizzes/clients-dialogue/start", "POST", 302)
         costs.append(start)
-        attempt_id = start_quiz(client, "sample-all-types")
+        attempt_id = start_quiz(client, "clients-dialogue")
         client.post(f"/attempts/{attempt_id}/submit", data={})
     assert len(set(costs[2:])) == 1, costs  # the first starts also store the quiz version
 

@@ -113,7 +113,7 @@ def test_the_course_dialogues_no_longer_list_the_best_choice_first_on_the_page(a
 
 
 def test_the_remediation_of_a_red_line_sub_question_is_shown_on_the_result_page(client, db, app):
-    make_user(db, "t1")
+    make_user(db, "t1", roles=("trainer",))  # the sample quiz (every item type) is for staff only
     login(client, "t1")
     with app.app_context():
         from academy.learning.content.catalog import get_catalog

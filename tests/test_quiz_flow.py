@@ -14,12 +14,19 @@ def mapping_choices(item):
     return TYPES[item.type].row_choices(item)
 
 
-SAMPLE = "sample-all-types"
+SAMPLE = "sample-all-types"  # every item type; staff only, so the tests that take it sign in as a trainer
 
 
 @pytest.fixture
 def trainee(client, db):
     user = make_user(db, "t1")
+    login(client, "t1")
+    return user
+
+
+@pytest.fixture
+def trainer(client, db):
+    user = make_user(db, "t1", roles=("trainer",))
     login(client, "t1")
     return user
 
@@ -76,7 +83,7 @@ def play_best(client, app, attempt_id, item):
         path.append(index)
 
 
-def test_take_page_shows_every_type_without_answers(client, app, trainee):
+def test_take_page_shows_every_type_without_answers(client, app, trainer):
     attempt_id = start_quiz(client, SAMPLE)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     q = quiz(app)
@@ -89,7 +96,7 @@ def test_take_page_shows_every_type_without_answers(client, app, trainee):
     assert "参考回答" not in page and "先确认对比口径（功能范围" not in page
 
 
-def test_all_correct_submission_scores_full_marks_and_waits_for_review(client, app, trainee, db):
+def test_all_correct_submission_scores_full_marks_and_waits_for_review(client, app, trainer, db):
     q = quiz(app)
     attempt_id = start_quiz(client, SAMPLE)
     play_best(client, app, attempt_id, q.item("sample-dialogue"))
@@ -115,7 +122,7 @@ def test_submitting_twice_grades_once(client, app, trainee, db):
     assert [s["verb"]["display"]["en-US"] for s in exported(app)].count("completed") == 1
 
 
-def test_answers_are_saved_and_resumed(client, app, trainee):
+def test_answers_are_saved_and_resumed(client, app, trainer):
     q = quiz(app)
     single = q.item("sample-single")
     key = next(o.key for o in single.options if o.correct)
@@ -129,7 +136,7 @@ def test_answers_are_saved_and_resumed(client, app, trainee):
     assert re.findall(rf'name="q-{single.id}" value="([^"]+)"\s*checked', page) == [key]
 
 
-def test_question_controls_follow_the_interface_language(client, trainee):
+def test_question_controls_follow_the_interface_language(client, trainer):
     attempt_id = start_quiz(client, SAMPLE)
     assert "请选择" in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     client.post("/language", data={"lang": "en", "next": "/"})
@@ -137,7 +144,7 @@ def test_question_controls_follow_the_interface_language(client, trainee):
     assert "Choose…" in page and "请选择" not in page
 
 
-def test_saved_matching_and_classify_choices_come_back_in_their_own_rows(client, app, trainee):
+def test_saved_matching_and_classify_choices_come_back_in_their_own_rows(client, app, trainer):
     """Each drop-down posts its choice's index; the saved text is shown selected in the row it was given to
     (a bug once compared every row's answer with the inner loop's position)."""
     q = quiz(app)
@@ -167,14 +174,14 @@ def test_saved_matching_and_classify_choices_come_back_in_their_own_rows(client,
     ("q-sample-classify-0", "4"),  # four categories: 0–3
     ("q-sample-matching-0", "-1"),
 ])
-def test_foreign_option_ids_are_refused(client, trainee, db, field, value):
+def test_foreign_option_ids_are_refused(client, trainer, db, field, value):
     attempt_id = start_quiz(client, SAMPLE)
     response = client.post(f"/attempts/{attempt_id}/submit", data={field: value})
     assert response.status_code == 422
     assert db.get(Attempt, attempt_id).state == "in_progress"
 
 
-def test_oversized_answer_is_refused(client, trainee, db):
+def test_oversized_answer_is_refused(client, trainer, db):
     attempt_id = start_quiz(client, SAMPLE)
     response = client.post(f"/attempts/{attempt_id}/save", data={"q-sample-roleplay": "字" * 3001})
     assert response.status_code == 422
@@ -183,7 +190,7 @@ def test_oversized_answer_is_refused(client, trainee, db):
     assert huge.status_code == 413
 
 
-def test_another_users_attempt_is_forbidden(client, app, db, trainee):
+def test_another_users_attempt_is_forbidden(client, app, db, trainer):
     attempt_id = start_quiz(client, SAMPLE)
     make_user(db, "t2")
     client.post("/logout")
@@ -202,7 +209,7 @@ def test_attempt_limit(client, trainee):
     assert "3 次" in response.get_data(as_text=True)
 
 
-def test_redline_choice_fails_whatever_the_total(client, app, trainee, db):
+def test_redline_choice_fails_whatever_the_total(client, app, trainer, db):
     q = quiz(app)
     form = correct_form(q)
     form["q-sample-single"] = next(o.key for o in q.item("sample-single").options if o.redline)
@@ -333,7 +340,7 @@ def test_abandoned_expired_attempt_is_graded_when_the_learner_returns(client, tr
     assert db.get(Attempt, attempt_id).state == "graded"
 
 
-def test_check_one_item_reveals_only_its_feedback_and_freezes_it(client, app, trainee, db):
+def test_check_one_item_reveals_only_its_feedback_and_freezes_it(client, app, trainer, db):
     q = quiz(app)
     single = q.item("sample-single")
     wrong = next(o for o in single.options if not o.correct and not o.redline and o.weight == 0)

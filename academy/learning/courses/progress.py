@@ -3,16 +3,21 @@ learner page is keyed on (academy.platform.cache.shared_page)."""
 from flask import g
 from flask_login import current_user
 
-from academy.learning.content.catalog import get_catalog
+from academy.learning.content.catalog import Catalog, catalog_for
 from academy.learning.courses import services
 from academy.learning.quizzes.results import recent_results
 from academy.platform.db import get_session
 
 
+def learner_catalog() -> Catalog:
+    """The content the signed-in user may see (trainees: nothing marked for staff only)."""
+    return catalog_for(current_user)
+
+
 def current_progress() -> services.LearnerProgress:
     """The signed-in learner's progress, read once per request."""
     if "progress" not in g:
-        g.progress = services.learner_progress(get_session(), current_user.id, get_catalog())
+        g.progress = services.learner_progress(get_session(), current_user.id, learner_catalog())
     return g.progress
 
 
@@ -23,7 +28,7 @@ def progress_state(**_view_args):
 
 def recent() -> tuple:
     if "recent" not in g:
-        g.recent = recent_results(get_session(), current_user.id)
+        g.recent = recent_results(get_session(), current_user.id, hidden=learner_catalog().hidden_quizzes)
     return g.recent
 
 
@@ -34,12 +39,12 @@ def dashboard_state():
 def lesson_progress(lesson) -> tuple:
     """(the locked module's progress or None, whether the lesson is done), read once per request."""
     if "lesson_progress" not in g:
-        g.lesson_progress = services.lesson_state(get_session(), current_user, get_catalog(), lesson)
+        g.lesson_progress = services.lesson_state(get_session(), current_user, learner_catalog(), lesson)
     return g.lesson_progress
 
 
 def lesson_state(lesson_id: str):
-    lesson = get_catalog().lesson(lesson_id)
+    lesson = learner_catalog().lesson(lesson_id)
     if lesson is None:
         return None
     locked, done = lesson_progress(lesson)

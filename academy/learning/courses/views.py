@@ -3,11 +3,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.learning.content.catalog import get_catalog
 from academy.learning.courses import services
 from academy.learning.courses.progress import (
     current_progress,
     dashboard_state,
+    learner_catalog,
     lesson_progress,
     lesson_state,
     progress_state,
@@ -24,7 +24,7 @@ bp = Blueprint("courses", __name__)
 @requires(ANY_USER)
 @shared_page(dashboard_state)
 def dashboard():
-    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=get_catalog())
+    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=learner_catalog())
 
 
 @bp.route("/map")
@@ -48,7 +48,7 @@ def module(module_id: str):
 @requires(ANY_USER)
 @shared_page(lesson_state)
 def lesson(lesson_id: str):
-    catalog = get_catalog()
+    catalog = learner_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)
     locked, done = lesson_progress(lesson)
     if locked:
@@ -63,7 +63,7 @@ def lesson(lesson_id: str):
 @requires(ANY_USER)
 @writes
 def complete(lesson_id: str):
-    catalog = get_catalog()
+    catalog = learner_catalog()
     lesson = catalog.lesson(lesson_id) or abort(404)
     db = get_session()
     services.complete_lesson(db, current_user.id, lesson)

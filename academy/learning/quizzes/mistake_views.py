@@ -5,7 +5,7 @@ import secrets
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from academy.learning.content.catalog import get_catalog
+from academy.learning.courses.progress import learner_catalog
 from academy.learning.models import QuizVersion
 from academy.learning.questions import TYPES, score_item
 from academy.learning.quizzes import mistakes
@@ -21,9 +21,12 @@ PRACTICE_SIZE = 10
 
 
 def _book(session, user_id: int) -> list[tuple]:
-    """(entry, quiz, item) for every open entry of the learner's book whose item can still be shown."""
-    rows = []
+    """(entry, quiz, item) for every open entry of the learner's book whose item can still be shown (and whose
+    quiz the learner may see)."""
+    rows, hidden = [], learner_catalog().hidden_quizzes
     for entry in mistakes.open_entries(mistakes.book(session, user_id)):
+        if entry.quiz_id in hidden:
+            continue
         quiz = pinned_quiz_by_hash(entry.content_hash, lambda entry=entry: session.get(QuizVersion, entry.version_id))
         item = mistakes.practice_item(quiz, entry.key)
         if item is not None:
@@ -64,7 +67,7 @@ def _round_token(posted: str | None) -> str:
 @bp.route("/mistakes")
 @requires(ANY_USER)
 def book():
-    return render_template("quizzes/mistakes.html", rows=_book(get_session(), current_user.id), catalog=get_catalog())
+    return render_template("quizzes/mistakes.html", rows=_book(get_session(), current_user.id), catalog=learner_catalog())
 
 
 
@@ -82,4 +85,4 @@ def practice():
     after = mistakes.practise(db, current_user.id, _round_token(request.form.get("round")), answered, utcnow())
     db.commit()
     rows = [(after[(entry.quiz_id, entry.key)], quiz, item) for entry, quiz, item in rows]
-    return render_template("quizzes/practice_result.html", rows=rows, results=results, catalog=get_catalog())
+    return render_template("quizzes/practice_result.html", rows=rows, results=results, catalog=learner_catalog())

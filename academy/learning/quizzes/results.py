@@ -1,5 +1,6 @@
 """A learner's standing on each quiz, by the quiz's grading method (one query per learner)."""
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -34,9 +35,15 @@ RECENT_RESULTS = (
 )
 
 
-def recent_results(session: Session, user_id: int, limit: int = 5) -> tuple:
-    """The learner's latest submitted attempts, newest first (no answers loaded)."""
-    return tuple(session.execute(RECENT_RESULTS, {"user_id": user_id, "limit": limit}))
+def recent_results(session: Session, user_id: int, limit: int = 5, hidden: frozenset[str] = frozenset()) -> tuple:
+    """The learner's latest submitted attempts, newest first (no answers loaded), leaving out the `hidden` quizzes
+    (those the learner may not see)."""
+    return tuple(session.execute(_recent_without(tuple(sorted(hidden))), {"user_id": user_id, "limit": limit}))
+
+
+@lru_cache(maxsize=16)
+def _recent_without(hidden: tuple[str, ...]):
+    return RECENT_RESULTS.where(Attempt.quiz_id.not_in(hidden)) if hidden else RECENT_RESULTS
 
 
 def quiz_tallies(session: Session, user_id: int) -> tuple:

@@ -3,8 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.learning.content.catalog import get_catalog
-from academy.learning.courses.progress import current_progress, progress_state
+from academy.learning.courses.progress import current_progress, learner_catalog, progress_state
 from academy.learning.courses.services import locked_for
 from academy.learning.quizzes import services
 from academy.learning.quizzes import views_support as support
@@ -20,8 +19,11 @@ bp = Blueprint("quizzes", __name__)  # the 错题本 pages (mistake_views) are r
 
 
 def my_attempt(attempt_id: int, lock: bool = False):
-    """The current learner's attempt (404/403 otherwise); lock it for changes."""
-    return services.load_attempt(get_session(), attempt_id, current_user.id, lock=lock)
+    """The current learner's attempt (404/403 otherwise, 404 on a quiz the learner may not see); lock it for changes."""
+    attempt = services.load_attempt(get_session(), attempt_id, current_user.id, lock=lock)
+    if attempt.quiz_id in learner_catalog().hidden_quizzes:
+        abort(404)
+    return attempt
 
 
 @bp.route("/quizzes/")
@@ -29,7 +31,7 @@ def my_attempt(attempt_id: int, lock: bool = False):
 @shared_page(progress_state)
 def index():
     progress = current_progress()
-    return render_template("quizzes/index.html", catalog=get_catalog(), standings=progress.quiz_standings)
+    return render_template("quizzes/index.html", catalog=learner_catalog(), standings=progress.quiz_standings)
 
 
 def locked_page(quiz, progress):
@@ -42,10 +44,10 @@ def locked_page(quiz, progress):
 @requires(ANY_USER)
 @shared_page(progress_state)
 def intro(quiz_id: str):
-    quiz = get_catalog().quiz(quiz_id) or abort(404)
+    quiz = learner_catalog().quiz(quiz_id) or abort(404)
     progress = current_progress()
     standing = progress.quiz_standings[quiz.id]
-    module_url = url_for("courses.module", module_id=quiz.course) if get_catalog().module(quiz.course) else None
+    module_url = url_for("courses.module", module_id=quiz.course) if learner_catalog().module(quiz.course) else None
     return locked_page(quiz, progress) or render_template(
         "quizzes/intro.html", quiz=quiz, standing=standing, view=support.IntroView(quiz, standing, module_url))
 
@@ -55,7 +57,7 @@ def intro(quiz_id: str):
 @writes
 @refusals
 def start(quiz_id: str):
-    quiz = get_catalog().quiz(quiz_id) or abort(404)
+    quiz = learner_catalog().quiz(quiz_id) or abort(404)
     if page := locked_page(quiz, current_progress()):
         return page
     db = get_session()
@@ -144,4 +146,4 @@ def result(attempt_id: int):
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     quiz = pinned_quiz(attempt.version)
     return render_template("quizzes/result.html", attempt=attempt, quiz=quiz,
-                           view=support.ResultView(quiz, attempt, get_catalog(), utcnow()))
+                           view=support.ResultView(quiz, attempt, learner_catalog(), utcnow()))
