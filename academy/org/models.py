@@ -1,7 +1,7 @@
 """People and organisation: users, roles, 片区 → team, manager scope, server-side login sessions."""
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.platform.db import Base
@@ -44,6 +44,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by an admin's reset and by the import: every page but the change-password page sends the user there.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -109,3 +111,15 @@ class LoginSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class PasswordHandout(Base):
+    """The one-time passwords of one import, kept until the importing admin downloads them once (then deleted)
+    or until they expire: the result page offers the download instead of showing thousands of passwords."""
+
+    __tablename__ = "password_handout"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rows: Mapped[list] = mapped_column(JSON)  # [username, display name, one-time password] per user
