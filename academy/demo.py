@@ -1,4 +1,8 @@
-"""`python app.py --demo`: an idempotent demo organisation with varied, realistic progress."""
+"""`python app.py --demo`: an idempotent demo organisation with varied, realistic progress.
+
+Accounts it creates get the demo password; an account that already exists keeps its password (above all the
+admin whose initial password the first start printed), and the summary printed says which ones did.
+"""
 import random
 import secrets
 from datetime import timedelta
@@ -22,9 +26,10 @@ GIVEN = ["伟", "芳", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "
 def seed_demo(password: str | None = None) -> str:
     session = get_session()
     if session.scalar(select(User).where(User.username == "trainee1")) is not None:
-        return "演示数据已存在，未做改动。"
+        return "演示数据已存在，未做改动（所有账号的密码也都保持不变）。"
     password = password or secrets.token_urlsafe(9)
     digest = hash_password(password)
+    kept = list(session.scalars(select(User.username).where(User.username.in_(STAFF)).order_by(User.id)))
     teams = _org(session)
     staff = _staff(session, digest, teams)
     rng = random.Random(20261127)
@@ -33,8 +38,19 @@ def seed_demo(password: str | None = None) -> str:
     for index, user in enumerate(trainees):
         _progress(session, user, catalog, rng, index, staff["trainer1"])
     session.commit()
-    return (f"演示组织已创建：2 个片区、4 个团队、admin / trainer1 / manager1 / manager2 / trainee1…trainee30。\n"
-            f"所有演示账号的密码：{password}")
+    return _summary(password, kept)
+
+
+def _summary(password: str, kept: list[str]) -> str:
+    """What the terminal says: which accounts have the demo password, and which existing ones kept theirs."""
+    lines = ["演示组织已创建：2 个片区、4 个团队、admin / trainer1 / manager1 / manager2 / trainee1…trainee30。"]
+    if not kept:
+        lines.append(f"所有演示账号的密码：{password}")
+        return "\n".join(lines)
+    lines.append(f"新建的演示账号的密码：{password}")
+    lines.append(f"已存在的账号 {'、'.join(kept)} 保留原来的密码，没有改动"
+                 + ("（admin 仍用首次启动时终端打印的初始密码登录）。" if "admin" in kept else "。"))
+    return "\n".join(lines)
 
 
 def _name(i: int) -> str:
@@ -66,6 +82,9 @@ def _user(session, username: str, name: str, digest: str, roles: set[str], team:
     return user
 
 
+STAFF = ("admin", "trainer1", "manager1", "manager2")
+
+
 def _staff(session, digest: str, teams: list[Team]) -> dict[str, User]:
     staff = {
         "admin": _user(session, "admin", "系统管理员", digest, {"admin"}),
@@ -73,7 +92,6 @@ def _staff(session, digest: str, teams: list[Team]) -> dict[str, User]:
         "manager1": _user(session, "manager1", "华东片区经理·钱经理", digest, {"manager"}, teams[0]),
         "manager2": _user(session, "manager2", "西南片区经理·孙经理", digest, {"manager"}, teams[2]),
     }
-    staff["admin"].password_hash = digest
     staff["manager1"].scopes.append(ManagerScope(region_id=teams[0].region_id))
     staff["manager2"].scopes.append(ManagerScope(region_id=teams[2].region_id))
     session.flush()
