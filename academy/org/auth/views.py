@@ -1,4 +1,4 @@
-"""Login, logout (POST, revokes the server-side session) and language switch."""
+"""Login, logout (POST, revokes the server-side session), changing one's password, and language switch."""
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from academy.org.auth import services
-from academy.org.auth.forms import LoginForm
+from academy.org.auth.forms import ChangePasswordForm, LoginForm
 from academy.platform.access import ANY_USER, requires
 from academy.platform.db import get_session, writes
 from academy.platform.i18n import LOCALES
@@ -79,6 +79,51 @@ def logout():
     session.clear()
     flash(_("你已安全退出。"), "info")
     return redirect(url_for("auth.login"))
+
+
+# While a user must replace a one-time password, these are the only pages they can reach.
+PASSWORD_CHANGE_PAGES = frozenset({"auth.change_password", "auth.logout", "auth.login", "auth.set_language", "static",
+                                   "health.ping"})
+
+
+@bp.before_app_request
+def send_to_password_change():
+    """Registered after the access check (anonymous users are already on their way to the login page)."""
+    if request.endpoint is None or request.endpoint in PASSWORD_CHANGE_PAGES:
+        return None
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def signed_in_user() -> str:
+    return f"password|{current_user.get_id()}"
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(ANY_USER)
+@limiter.limit("10 per minute; 50 per hour", key_func=signed_in_user, methods=["POST"], error_message=too_many)
+@writes
+def change_password():
+    """Current password, the new one twice; every other login of the user ends, this one goes on."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            token = services.change_password(db, current_user.id, form.current_password.data, form.new_password.data)
+        except services.PasswordRejected as exc:
+            db.rollback()
+            for name, message in exc.reasons:
+                getattr(form, name).errors.append(message)
+        else:
+            db.commit()
+            session["sid"] = token
+            flash(_("密码已修改。你在其他浏览器和设备上的登录都已退出。"), "success")
+            return redirect(url_for("courses.dashboard"))
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password,
+                           min_length=services.MIN_OWN_PASSWORD), \
+        200 if request.method == "GET" else 422
 
 
 @bp.route("/language", methods=["POST"])
