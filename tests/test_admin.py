@@ -19,6 +19,7 @@ ADMIN_ROUTES = [
     ("get", "/admin/users/1/edit"),
     ("post", "/admin/users/1/edit"),
     ("post", "/admin/users/1/deactivate"),
+    ("post", "/admin/users/1/reset-password"),
     ("get", "/admin/org"),
     ("post", "/admin/regions"),
     ("post", "/admin/teams"),
@@ -26,6 +27,7 @@ ADMIN_ROUTES = [
     ("post", "/admin/teams/1"),
     ("get", "/admin/import"),
     ("post", "/admin/import"),
+    ("post", "/admin/import/passwords/x"),
 ]
 
 

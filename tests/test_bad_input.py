@@ -16,7 +16,8 @@ from tests.factories import login, make_user, start_quiz
 
 QUIZ = "sample-all-types"
 STAFF_FIELDS = ("username", "password", "display_name", "roles", "region_id", "team_id", "name", "active",
-                "region_ids", "team_ids", "lang", "next", "choice", "anchor", "file")
+                "region_ids", "team_ids", "lang", "next", "choice", "anchor", "file", "current_password",
+                "new_password", "confirm_password")
 EDGE_VALUES = ("", "0", "-1", "1", "2", "3", "99999999999999999999", "1e308", "nan", "true", "on", "<b>x</b>",
                "x" * 5000, "a\r\nb", "/a\r\nb", "../..", "１２", "admin", "trainee", "trainer,manager", "开场")
 
@@ -72,6 +73,9 @@ ROUTES = {  # path, given the ids and the open attempt
     "region_edit": lambda ids, a: f"/admin/regions/{ids['region']}",
     "team_edit": lambda ids, a: f"/admin/teams/{ids['team']}",
     "user_import": lambda ids, a: "/admin/import",
+    "user_reset_password": lambda ids, a: f"/admin/users/{ids['user']}/reset-password",
+    "import_passwords": lambda ids, a: "/admin/import/passwords/x",
+    "change_password": lambda ids, a: "/account/password",
 }
 
 

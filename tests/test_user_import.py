@@ -1,15 +1,17 @@
 """Bulk user import: file parsing (importer) and all-or-nothing creation (services + view)."""
 import io
+import re
+from datetime import timedelta
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from academy.org.admin import bulk_import
+from academy.org.admin import bulk_import, handouts
 from academy.org.admin.importer import MAX_ROWS, ImportFileError, parse_upload
 from academy.org.auth.services import authenticate
-from academy.org.models import Region, Team, User
-from tests.factories import make_user
+from academy.org.models import PasswordHandout, Region, Team, User, utcnow
+from tests.factories import PASSWORD, login, make_user
 
 HEADER = "用户名,姓名,角色,片区,团队,密码"
 GOOD_ROWS = [
@@ -131,17 +133,99 @@ def test_csv_import_creates_all_users(admin_client, db, org, encoding):
     assert li.roles == {"trainer", "manager"} and li.team.name == "二组"
     assert wang.roles == {"trainee", "admin"} and wang.team_id is None
     assert authenticate(db, "zhangsan", "pass-word-1") is not None
-    assert "只显示这一次" in text and "pass-word-1" not in text
+    assert "只能下载一次" in text and "pass-word-1" not in text
 
 
-def test_generated_passwords_are_shown_once_and_work(admin_client, db, org):
-    response = upload(admin_client, csv_bytes(["solo,独行,,,,"]), "users.csv")
-    assert response.status_code == 200
-    text = response.get_data(as_text=True)
-    generated = text.split("<code>", 1)[1].split("</code>", 1)[0]
-    assert len(generated) >= 12
-    assert authenticate(db, "solo", generated) is not None
-    assert response.headers["Cache-Control"] == "no-store"
+def download_link(page: str) -> str:
+    return re.search(r'action="(/admin/import/passwords/[^"]+)"', page).group(1)
+
+
+def sheet_rows(data: bytes) -> list[tuple]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return list(workbook.worksheets[0].iter_rows(values_only=True))
+
+
+def test_generated_passwords_are_a_download_once_and_work(admin_client, db, org):
+    response = upload(admin_client, csv_bytes(["solo,独行,,华东片区,一组,", "own,自带,,,,pass-word-1"]), "users.csv")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert "<code>" not in page and "1 个用户生成了一次性密码" in page
+    link = download_link(page)
+
+    file = admin_client.post(link)
+    assert file.status_code == 200
+    assert file.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert file.headers["Cache-Control"] == "no-store" and "attachment" in file.headers["Content-Disposition"]
+    header, *rows = sheet_rows(file.data)
+    assert header[0] == "用户名" and len(rows) == 1  # only generated passwords: the file's own are known already
+    username, name, team, password = rows[0]
+    assert (username, name, team) == ("solo", "独行", "华东片区 / 一组")
+    assert len(password) >= 12 and authenticate(db, "solo", password) is not None
+    assert fresh_user(db, "solo").must_change_password and fresh_user(db, "own").must_change_password
+    assert db.scalar(select(func.count(PasswordHandout.id))) == 0  # nothing kept once downloaded
+
+    again = admin_client.post(link)
+    assert again.status_code == 410
+    assert "已经下载过或已过期" in again.get_data(as_text=True)
+
+
+def test_no_download_when_every_password_came_with_the_file(admin_client, db, org):
+    page = upload(admin_client, csv_bytes([GOOD_ROWS[0]]), "users.csv").get_data(as_text=True)
+    assert "/admin/import/passwords/" not in page
+    assert db.scalar(select(func.count(PasswordHandout.id))) == 0
+
+
+def test_another_admin_cannot_download_the_passwords(app, admin_client, db, org):
+    link = download_link(upload(admin_client, csv_bytes(["solo,独行,,,,"]), "users.csv").get_data(as_text=True))
+    make_user(db, "boss2", roles=("admin",))
+    other = app.test_client()
+    login(other, "boss2")
+    assert other.post(link).status_code == 410
+    assert other.post("/admin/import/passwords/made-up-token").status_code == 410
+    assert admin_client.post(link).status_code == 200  # still there for the admin who imported
+
+
+def test_expired_passwords_are_gone(admin_client, db, org):
+    link = download_link(upload(admin_client, csv_bytes(["solo,独行,,,,"]), "users.csv").get_data(as_text=True))
+    db.execute(update(PasswordHandout).values(created_at=utcnow() - handouts.HANDOUT_LIFETIME - timedelta(minutes=1)))
+    db.commit()
+    response = admin_client.post(link)
+    assert response.status_code == 410 and "已过期" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count(PasswordHandout.id))) == 0  # expired rows are purged
+
+
+def test_a_download_needs_the_csrf_token(csrf_app, csrf_client):
+    with csrf_app.app_context():
+        from academy.platform.db import get_session
+
+        make_user(get_session(), "boss", roles=("admin",))
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    csrf_client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token})
+    assert csrf_client.post("/admin/import/passwords/anything").status_code == 400
+
+
+def test_five_thousand_generated_passwords_in_one_file(db):
+    rows = [[f"user{i}", f"姓名{i}", "", f"pw{i:06d}xyzabc"] for i in range(MAX_ROWS)]
+    handouts.keep(db, make_user(db, "boss", roles=("admin",)).id, rows)
+    db.commit()
+    assert len(sheet_rows(handouts.spreadsheet(rows))) == MAX_ROWS + 1
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("张三", "张三"), ("a=b", "a=b"), ("", ""),
+])
+def test_cells_never_start_a_formula(value, cell):
+    assert handouts.formula_safe(value) == cell
+    _header, row = sheet_rows(handouts.spreadsheet([[value, "n", "", "pw"]]))
+    assert row[0] == (cell.replace("\r", "\n") or None)  # XML reads a CR back as LF; an empty cell is None
+
+
+def test_imported_names_that_look_like_formulas_are_text_in_the_file(admin_client, db, org):
+    page = upload(admin_client, csv_bytes(['"=cmd|\'/c calc\'!A1",@evil,,,,']), "users.csv").get_data(as_text=True)
+    _header, row = sheet_rows(admin_client.post(download_link(page)).data)
+    assert row[:2] == ("'=cmd|'/c calc'!A1", "'@evil")
 
 
 def test_xlsx_import_creates_users(admin_client, db, org):

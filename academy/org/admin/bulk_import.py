@@ -2,7 +2,6 @@
 import logging
 import os
 import re
-import secrets
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -12,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from academy.org.admin import handouts
 from academy.org.admin.importer import ImportRow
 from academy.org.admin.services import MIN_PASSWORD, ROLE_LABELS, flush_unique
+from academy.org.auth.services import one_time_password
 from academy.org.models import ROLES, Region, Team, User
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,17 @@ class ImportedUser:
     username: str
     display_name: str
     generated_password: str | None
+    team: str = ""  # "片区 / 团队", or empty
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    imported: list[ImportedUser]
+    handout_token: str | None  # the one download of the generated passwords; None when none were generated
+
+    @property
+    def generated(self) -> int:
+        return sum(1 for user in self.imported if user.generated_password)
 
 
 class ImportRejected(Exception):
@@ -61,6 +73,7 @@ class _Plan:
     roles: set[str]
     team_id: int | None
     password: str | None
+    team: str = ""
 
 
 class _OrgLookup:
@@ -69,8 +82,10 @@ class _OrgLookup:
     def __init__(self, session: Session) -> None:
         self.regions = {r.name: r for r in session.scalars(select(Region))}
         self.teams: dict[str, list[Team]] = {}
+        self.labels: dict[int, str] = {}
         for team in session.scalars(select(Team).options(selectinload(Team.region))):
             self.teams.setdefault(team.name, []).append(team)
+            self.labels[team.id] = f"{team.region.name} / {team.name}"
 
     def region_reason(self, name: str) -> str | None:
         if name and name not in self.regions:
@@ -129,7 +144,7 @@ def _plan_row(row: ImportRow, lookup: _OrgLookup, existing: set[str], seen: dict
     reasons += role_reasons + ([team_reason] if team_reason else [])
     if password and len(password) < MIN_PASSWORD:
         reasons.append(_l("密码太短（至少 %(n)s 个字符）", n=MIN_PASSWORD))
-    plan = _Plan(row.line, username, display_name, roles, team_id, password or None)
+    plan = _Plan(row.line, username, display_name, roles, team_id, password or None, lookup.labels.get(team_id, ""))
     return plan, reasons
 
 
@@ -139,15 +154,16 @@ def _hash_all(passwords: list[str]) -> list[str]:
 
 
 def _create_planned(session: Session, plans: list[_Plan]) -> list[ImportedUser]:
-    generated = {p.line: secrets.token_urlsafe(9) for p in plans if not p.password}
+    generated = {p.line: one_time_password() for p in plans if not p.password}
     hashes = _hash_all([p.password or generated[p.line] for p in plans])
     for plan, password_hash in zip(plans, hashes, strict=True):
-        user = User(username=plan.username, display_name=plan.display_name,
-                    team_id=plan.team_id, password_hash=password_hash)
+        # Whoever prepared the file knows every password in it: each user chooses their own at first sign-in.
+        user = User(username=plan.username, display_name=plan.display_name, team_id=plan.team_id,
+                    password_hash=password_hash, must_change_password=True)
         user.set_roles(plan.roles)
         session.add(user)
     flush_unique(session, (None, _l("导入时有用户名已被占用（可能有人同时创建了同名用户），请重新上传。")))
-    return [ImportedUser(p.line, p.username, p.display_name, generated.get(p.line)) for p in plans]
+    return [ImportedUser(p.line, p.username, p.display_name, generated.get(p.line), p.team) for p in plans]
 
 
 def import_users(session: Session, rows: list[ImportRow]) -> list[ImportedUser]:
@@ -168,3 +184,10 @@ def import_users(session: Session, rows: list[ImportRow]) -> list[ImportedUser]:
     imported = _create_planned(session, plans)
     log.info("admin imported %d users", len(imported))
     return imported
+
+
+def import_with_handout(session: Session, rows: list[ImportRow], admin_id: int) -> ImportOutcome:
+    """import_users, and the generated passwords kept for one download by the importing admin."""
+    imported = import_users(session, rows)
+    handout = [[u.username, u.display_name, u.team, u.generated_password] for u in imported if u.generated_password]
+    return ImportOutcome(imported, handouts.keep(session, admin_id, handout) if handout else None)

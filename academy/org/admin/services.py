@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from academy.org.auth.services import hash_password, revoke_all_sessions
+from academy.org.auth.services import hash_password, revoke_all_sessions, set_one_time_password
 from academy.org.models import ROLES, ManagerScope, Region, Team, User
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,23 @@ def deactivate_user(session: Session, user: User, actor_id: int) -> None:
     user.active = False
     revoke_all_sessions(session, user)
     log.info("admin %s deactivated user %r (id=%s)", actor_id, user.username, user.id)
+
+
+def reset_password(session: Session, user: User, actor_id: int) -> str:
+    """A one-time password for the user (returned once, to show the admin); their logins end, and they must
+    choose their own password at the next sign-in.
+
+    :raises AdminRejected: the account is deactivated, or it is the admin's own.
+    """
+    if not user.active:
+        raise AdminRejected([(None, _l("用户“%(name)s”已停用，不能重置密码。如需重置，请先在编辑页启用该账号。",
+                                       name=user.username))])
+    if user.id == actor_id:
+        raise AdminRejected([(None, _l("不能重置你自己的密码，请使用页面顶部的“修改密码”。"))])
+    password = set_one_time_password(session, user)
+    session.flush()
+    log.info("admin %s reset the password of user %r (id=%s)", actor_id, user.username, user.id)
+    return password
 
 
 # ---- 片区 and 团队 -----------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Admin pages: users, 片区/团队 and bulk import."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from academy.org.admin import bulk_import, forms, services
+from academy.org.admin import bulk_import, forms, handouts, services
 from academy.org.admin.importer import (
     COLUMN_LABELS,
     MAX_ROWS,
@@ -109,6 +111,21 @@ def user_deactivate(user_id: int):
     get_session().commit()
     flash(_("已停用用户“%(name)s”，其所有登录已失效。", name=user.username), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@requires("admin")
+@writes
+def user_reset_password(user_id: int):
+    """Rendered, not redirected: the one-time password is shown this once and stored nowhere in clear."""
+    user = _get_or_404(User, user_id)
+    try:
+        password = services.reset_password(get_session(), user, current_user.id)
+    except services.AdminRejected as exc:
+        get_session().rollback()
+        return _users_page(error=str(exc), status=422)
+    get_session().commit()
+    return render_template("admin/password_reset.html", user=user, password=password)
 
 
 # ---- 片区 and 团队 -----------------------------------------------------------------------
@@ -216,15 +233,15 @@ def _import_page(form, status: int = 200, **context):
 @requires("admin")
 @writes
 def user_import():
-    """Import all rows or none. The result is rendered, not redirected: generated
-    passwords are shown exactly once and never stored anywhere."""
+    """Import all rows or none. The result page offers the generated passwords as one download (an XLSX
+    file, kept server-side only until it is downloaded) instead of showing them."""
     form = forms.ImportForm()
     if not form.validate_on_submit():
         return _import_page(form, 422 if form.is_submitted() else 200)
     upload = form.file.data
     try:
         rows = parse_upload(upload.read(), upload.filename or "")
-        imported = bulk_import.import_users(get_session(), rows)
+        outcome = bulk_import.import_with_handout(get_session(), rows, current_user.id)
     except ImportFileError as exc:
         return _import_page(form, 422, file_error=str(exc))
     except bulk_import.ImportRejected as exc:
@@ -233,7 +250,26 @@ def user_import():
         get_session().rollback()
         return _import_page(form, 422, file_error=str(exc))
     get_session().commit()
-    return render_template("admin/import_result.html", imported=imported)
+    return render_template("admin/import_result.html", outcome=outcome,
+                           lifetime_hours=int(handouts.HANDOUT_LIFETIME.total_seconds() // 3600))
+
+
+@bp.route("/import/passwords/<token>", methods=["POST"])
+@requires("admin")
+@writes
+def import_passwords(token: str):
+    """The import's one-time passwords as an XLSX file, once (a POST: no prefetch or link scanner spends it)."""
+    try:
+        rows = handouts.take(get_session(), current_user.id, token)
+    except handouts.HandoutGone as exc:
+        get_session().commit()  # the only change is the purge of expired passwords
+        return _import_page(forms.ImportForm(formdata=None), 410, download_error=str(exc))
+    data = handouts.spreadsheet(rows)
+    get_session().commit()
+    response = send_file(io.BytesIO(data), as_attachment=True, download_name=_("初始密码.xlsx"),
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # ---- content ----------------------------------------------------------------------------
