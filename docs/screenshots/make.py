@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from tests.browser_support import AppServer, cleanup_dir, make_driver, sign_in  # noqa: E402
 
@@ -35,7 +36,8 @@ class Camera:
         self.driver.get(self.base_url + path)
         if scroll_to:
             element = self.driver.find_element(By.CSS_SELECTOR, scroll_to)
-            self.driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", element)
+            # a little room above it, so that a heading just above is not cut in half at the top edge
+            self.driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -48);", element)
         self.driver.save_screenshot(str(HERE / f"{name}.png"))
         print(f"{name}.png  ←  {path}")
 
@@ -66,6 +68,7 @@ def main() -> int:
         camera.driver.set_window_size(*PHONE)
         camera.driver.get(server.base_url + "/quizzes/clients-quiz")
         camera.driver.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
+        WebDriverWait(camera.driver, 10).until(lambda d: "/attempts/" in d.current_url)  # the take page, not the intro
         camera.shoot(camera.driver.current_url.removeprefix(server.base_url), "quiz-phone", PHONE)
         camera.login("trainer1")
         camera.shoot(f"/review/{first_attempt(work / 'academy.db', 'review')}", "roleplay-review",
