@@ -234,12 +234,16 @@ def test_migration_0009_keeps_users_and_goes_back(tmp_path):
     from tests.factories import database_at
 
     engine = database_at(tmp_path / "old.db", "0008")
+    with engine.begin() as conn:  # a row that refers to the user (ON DELETE CASCADE): must survive both ways
+        conn.execute(text("INSERT INTO login_session (user_id, token_hash, created_at) VALUES (1, 'h', '2026-01-01')"))
     migrate.upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT username, must_change_password FROM user_account")).all() == [("old", False)]
+        assert conn.execute(text("SELECT count(*) FROM login_session")).scalar() == 1
     with engine.begin() as conn:
         command.downgrade(migrate.alembic_config(conn), "0008")
         assert "must_change_password" not in {c["name"] for c in inspect(conn).get_columns("user_account")}
         assert "password_handout" not in inspect(conn).get_table_names()
+        assert conn.execute(text("SELECT count(*) FROM login_session")).scalar() == 1
     migrate.upgrade(engine)
     engine.dispose()

@@ -19,8 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("user_account") as batch:
-        batch.add_column(sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # ALTER TABLE, not a batch (copy and rename): on SQLite with foreign keys on, dropping the old user_account
+    # would cascade-delete every row that refers to a user (attempts, progress, sessions).
+    op.add_column("user_account", sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(),
+                                            nullable=False))
     op.create_table(
         "password_handout",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -38,5 +40,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_password_handout_admin_id", "password_handout")
     op.drop_table("password_handout")
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("must_change_password")
+    op.execute("ALTER TABLE user_account DROP COLUMN must_change_password")  # SQLite >= 3.35, PostgreSQL; no batch (above)
