@@ -81,6 +81,26 @@ def test_a_refused_change_says_why_in_chinese_and_changes_nothing(app, client, d
     assert db.scalars(select(LoginSession.revoked_at)).all() == [None, None]
 
 
+def test_guessing_the_current_password_is_throttled(database_url, tmp_path):
+    """A stolen session cannot be used to find the password: ten tries a minute per user."""
+    from academy.platform.db import dispose, get_session
+    from tests.conftest import _empty_tables, make_app
+
+    app = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True)
+    try:
+        with app.app_context():
+            make_user(get_session(), "amy")
+        client = app.test_client()
+        login(client, "amy")
+        assert [change(client, current="guess").status_code for _ in range(11)] == [422] * 10 + [429]
+        assert "尝试次数过多" in change(client).get_data(as_text=True)
+        with app.app_context():
+            assert authenticate(get_session(), "amy", PASSWORD) is not None  # not changed, even with the right one
+    finally:
+        _empty_tables(app)
+        dispose(app)
+
+
 def test_strength_rules():
     assert weak_password_reasons("a-good-one-10", "amy", "old") == []
     assert len(weak_password_reasons("1234", "1234", "1234")) == 4  # short, digits, the username, the current

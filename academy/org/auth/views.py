@@ -103,7 +103,7 @@ def signed_in_user() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(ANY_USER)
-@limiter.limit("10 per minute; 50 per hour", key_func=signed_in_user, methods=["POST"], error_message=too_many)
+@limiter.limit("10 per minute; 50 per hour", key_func=signed_in_user, methods=["POST"])  # guessing the current one
 @writes
 def change_password():
     """Current password, the new one twice; every other login of the user ends, this one goes on."""
