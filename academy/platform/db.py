@@ -63,8 +63,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(connection) -> None:
+    # Straight to the driver (SQLAlchemy's documented SQLite recipe, without its statement machinery: this runs
+    # at the start of every request's transaction).
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
 def init_app(app: Flask) -> None:

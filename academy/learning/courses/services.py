@@ -92,14 +92,14 @@ def lesson_state(session: Session, user, catalog: Catalog, lesson: Lesson) -> tu
     """(the locked module's progress or None, whether the lesson is done).  A module without prerequisites
     is never locked, so its lessons need one row instead of the learner's whole progress."""
     if not catalog.module(lesson.module_id).prerequisites:
-        return None, session.execute(LESSON_DONE, {"user_id": user.id, "lesson_id": lesson.id}).first() is not None
+        return None, session.connection().execute(LESSON_DONE, {"user_id": user.id, "lesson_id": lesson.id}).first() is not None
     progress = learner_progress(session, user.id, catalog)
     return locked_for(progress, lesson.module_id, user), lesson.id in progress.completed
 
 
 def learner_progress(session: Session, user_id: int, catalog: Catalog) -> LearnerProgress:
     """Two reads; the rest is a pure function of the rows, so it is worked out once per distinct state."""
-    lessons = tuple(session.execute(COMPLETED_LESSONS, {"user_id": user_id}))
+    lessons = tuple(session.connection().execute(COMPLETED_LESSONS, {"user_id": user_id}))
     attempts = quiz_tallies(session, user_id)
     return catalog.derived("progress", (lessons, attempts), lambda: progress_from_rows(catalog, lessons, attempts),
                            MAX_PROGRESS_STATES)

@@ -38,7 +38,7 @@ RECENT_RESULTS = (
 def recent_results(session: Session, user_id: int, limit: int = 5, hidden: frozenset[str] = frozenset()) -> tuple:
     """The learner's latest submitted attempts, newest first (no answers loaded), leaving out the `hidden` quizzes
     (those the learner may not see)."""
-    return tuple(session.execute(_recent_without(tuple(sorted(hidden))), {"user_id": user_id, "limit": limit}))
+    return tuple(session.connection().execute(_recent_without(tuple(sorted(hidden))), {"user_id": user_id, "limit": limit}))
 
 
 @lru_cache(maxsize=16)
@@ -48,7 +48,7 @@ def _recent_without(hidden: tuple[str, ...]):
 
 def quiz_tallies(session: Session, user_id: int) -> tuple:
     """The learner's quiz tallies (one row per quiz attempted), by quiz."""
-    return tuple(session.execute(TALLIES, {"user_id": user_id}))
+    return tuple(session.connection().execute(TALLIES, {"user_id": user_id}))
 
 
 def standing(quiz: Quiz, tally) -> QuizStanding:

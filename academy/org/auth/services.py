@@ -66,7 +66,7 @@ def open_login_session(session: Session, user: User) -> str:
     return token
 
 
-# Runs on every request: built once.
+# Runs on every request: built once, run as Core on the request's connection (no ORM execution machinery).
 SESSION_USER_QUERY = (
     select(User.id, User.username, User.display_name, User.team_id, User.locale, User.must_change_password,
            UserRole.role)
@@ -102,7 +102,7 @@ def user_for_token(session: Session, user_id: str, token: str | None, lifetime: 
     """The active user behind a live login session (not revoked, younger than `lifetime`), with its roles."""
     if not token or not user_id.isdigit():
         return None
-    rows = session.execute(SESSION_USER_QUERY, {"user_id": int(user_id), "token_hash": _token_hash(token),
+    rows = session.connection().execute(SESSION_USER_QUERY, {"user_id": int(user_id), "token_hash": _token_hash(token),
                                                 "oldest": utcnow() - lifetime}).all()
     if not rows:
         return None
