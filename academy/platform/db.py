@@ -1,13 +1,15 @@
 """The engine and the one database session of each request (or CLI command).
 
-A view that writes says so with `@writes`; its session's transaction is a write transaction from the first
-statement (on SQLite `BEGIN IMMEDIATE`, so two writers queue on SQLite's own lock with a busy timeout instead
-of failing when a read transaction tries to become a write one).  Every other request reads, and a read
-session refuses to flush: a view that writes without saying so fails in its tests, not under load.  The
+A view that writes says so with `@writes`: the checks before it (the signed-in user) read in a short read
+transaction, and the view runs in one write transaction begun at once (on SQLite `BEGIN IMMEDIATE`, so writers
+queue on SQLite's own lock with a busy timeout, for the view's work only, instead of failing when a read
+transaction tries to become a write one).  Every other request reads, and its session refuses to flush: a view
+that writes without saying so fails in its tests, not under load.  The
 choice follows what the view does, not the HTTP method: a GET that writes (an audit row, say) declares it
 and gets a proper transaction on every database.
 """
 from collections.abc import Callable
+from functools import wraps
 
 import orjson
 from flask import Flask, current_app, g, has_request_context, request
@@ -35,9 +37,24 @@ json_value = orjson.loads  # JSON text (or bytes) → Python values, as json.loa
 
 
 def writes(view: Callable) -> Callable:
-    """Declare that a view writes to the database (its session opens a write transaction)."""
-    view.writes = True
-    return view
+    """Declare that a view writes to the database.  The request's reads before the view (the signed-in user)
+    end with their own short read transaction; the view then runs in one write transaction, begun at once (on
+    SQLite `BEGIN IMMEDIATE`, so SQLite's write lock is held for the view's work only)."""
+
+    @wraps(view)
+    def in_write_transaction(*args, **kwargs):
+        begin_write()
+        return view(*args, **kwargs)
+
+    in_write_transaction.writes = True
+    return in_write_transaction
+
+
+def begin_write() -> None:
+    session = get_session()
+    if session.in_transaction():
+        session.rollback()  # the read transaction of the checks before the view: nothing was written in it
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def make_engine(url: str) -> Engine:
@@ -72,7 +89,7 @@ def _sqlite_on_begin(connection) -> None:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_write_engine"] = engine.execution_options(sqlite_begin="IMMEDIATE")
+    app.extensions["db_write_engine"] = engine.execution_options(sqlite_begin="IMMEDIATE")  # CLI work
     app.teardown_appcontext(close_session)
 
 
@@ -97,8 +114,8 @@ def get_session() -> Session:
     """The one session of this app context, opened on first use."""
     if "db_session" not in g:
         writing = request_writes()
-        session = Session(bind=current_app.extensions["db_write_engine" if writing else "db_engine"],
-                          expire_on_commit=False)
+        cli = not has_request_context()
+        session = Session(bind=current_app.extensions["db_write_engine" if cli else "db_engine"], expire_on_commit=False)
         if not writing:
             event.listen(session, "before_flush", _refuse_flush)
         g.db_session = session
