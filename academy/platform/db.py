@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from academy.platform.sqlite_writers import TurnTakingConnection, lock_path_for
+
 SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL")
 
 
@@ -64,15 +66,18 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, json_serializer=json_text, json_deserializer=json_value,
                              pool_pre_ping=True, pool_size=5, max_overflow=5)
     engine = create_engine(url, json_serializer=json_text, json_deserializer=json_value,
-                           connect_args={"timeout": 30, "check_same_thread": False})
-    event.listen(engine, "connect", _sqlite_on_connect)
+                           connect_args={"timeout": 30, "check_same_thread": False, "factory": TurnTakingConnection})
+    lock_path = lock_path_for(engine.url.database)
+    event.listen(engine, "connect", lambda dbapi_connection, _record: _sqlite_on_connect(dbapi_connection, lock_path))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
-    # SQLAlchemy emits BEGIN itself (below), so that a write transaction can ask for BEGIN IMMEDIATE.
+def _sqlite_on_connect(dbapi_connection: TurnTakingConnection, lock_path: str | None) -> None:
+    # SQLAlchemy emits BEGIN itself (below), so that a write transaction can ask for BEGIN IMMEDIATE; writers
+    # take turns on a lock file first (academy.platform.sqlite_writers).
     dbapi_connection.isolation_level = None
+    dbapi_connection.lock_path = lock_path
     cursor = dbapi_connection.cursor()
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(f"PRAGMA {pragma}")
@@ -83,7 +88,7 @@ def _sqlite_on_begin(connection) -> None:
     # Straight to the driver (SQLAlchemy's documented SQLite recipe, without its statement machinery: this runs
     # at the start of every request's transaction).
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.connection.driver_connection.execute(f"BEGIN {mode}")
+    connection.connection.driver_connection.begin(mode)
 
 
 def init_app(app: Flask) -> None:
