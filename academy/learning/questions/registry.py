@@ -48,6 +48,11 @@ def right_or_wrong(result: dict) -> tuple[str, str]:
     return ("ok", _l("正确")) if result.get("correct") else ("bad", _l("未答对"))
 
 
+def options_shuffled(quiz: Quiz, item: Item) -> bool:
+    """Whether the attempt shows the item's options in a shuffled order (the quiz and the item both allow it)."""
+    return bool(item.options) and quiz.shuffle in ("options", "both") and item.shuffle
+
+
 def never(_quiz: Quiz, _item: Item) -> bool:
     return False
 
@@ -84,6 +89,7 @@ class QuestionType:
     shuffled: Callable[[Quiz, Item], bool] = never  # whether the attempt's seed changes how it is shown
     outcomes: Callable = own_outcome  # mistake-book keys → answered right
     verdict: Callable[[dict], tuple[str, str]] = right_or_wrong  # the result page's summary of its score
+    practice: Callable | None = None  # (item, part key) → the question practised for one 错题本 entry keyed "item@part"
     sample: Callable = no_sample  # a plausible learner answer for demo data (right with probability skill)
     row_choices: Callable | None = None  # matching/classify: what each row can be given (posted as an index)
     rows_shuffled: bool = False  # whether those choices are shuffled per attempt

@@ -3,6 +3,7 @@ attempt); what each type shuffles is said by its question type."""
 import random
 
 from academy.learning.questions import TYPES, Item, Quiz
+from academy.learning.questions.registry import options_shuffled
 
 # Options, entries and rows are shown in one of this many orders per item, picked by the attempt's seed.  Eight
 # orders still keep neighbours' screens apart, and learners with the same order share one rendering of each
@@ -29,7 +30,7 @@ def shown_by_seed(quiz: Quiz, item: Item) -> bool:
 
 def option_order(quiz: Quiz, item: Item, seed: int) -> list:
     options = list(item.options)
-    if quiz.shuffle in ("options", "both") and item.shuffle:
+    if options_shuffled(quiz, item):
         random.Random(f"{variant(seed)}:{item.id}").shuffle(options)
     return options
 

@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
-from academy.learning.questions import TYPES, Item, Option, Quiz
-from academy.learning.questions.types.dialogue import is_best
+from academy.learning.questions import TYPES, Item, Quiz
 
 CLEAR_AFTER = 2
 
@@ -117,20 +116,12 @@ def practise(session: Session, user_id: int, token: str, answered: list[tuple[En
 
 
 def practice_item(quiz: Quiz, key: str) -> Item | None:
-    """The item behind a book entry; a dialogue decision becomes a single-choice question."""
+    """The item behind a book entry; an entry keyed "item@part" (a dialogue decision) is the question its type
+    makes for that part."""
     if "@" not in key:
         item = quiz.item(key)
         return item if item is not None and not item.manual and item.scored and not TYPES[item.type].stepwise else None
-    dialogue_id, _, node_name = key.partition("@")
-    dialogue = quiz.item(dialogue_id)
-    node = dialogue.node(node_name) if dialogue else None
-    # Practice has no state, so it offers the choices that every state offers (none hidden by a condition),
-    # and the best of those is the answer: never a choice the learner was not offered.
-    always = [i for i, c in enumerate(node.choices) if not c.conditions] if node else []
-    if not always:
-        return None
-    options = tuple(Option(chr(97 + n), node.choices[i].text, node.choices[i].text, is_best(node, always, i),
-                           float(is_best(node, always, i)), node.choices[i].feedback_html, node.choices[i].redline,
-                           node.choices[i].line) for n, i in enumerate(always))
-    return Item(id=key, type="single", title=f"{dialogue.title} · {node.name}", points=1, line=node.line,
-                stem_html=node.html, options=options, lesson=dialogue.lesson, explanation_html=dialogue.debrief_html)
+    item_id, _, part = key.partition("@")
+    item = quiz.item(item_id)
+    practice = TYPES[item.type].practice if item is not None else None
+    return practice(item, part) if practice else None

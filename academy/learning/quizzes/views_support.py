@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from academy.learning.content.catalog import Catalog
 from academy.learning.models import Attempt
 from academy.learning.questions import TYPES, Item, Quiz, score_item
-from academy.learning.questions.quizmd.dialogue import replay
+from academy.learning.questions.quizmd.dialogue import offered_choices, replay
 from academy.learning.questions.types.dialogue import display_order
 from academy.learning.quizzes import item_html, layout
 from academy.learning.quizzes.results import QuizStanding
@@ -82,7 +82,7 @@ def dialogue_state(item: Item, path, seed: int | None = None) -> DialogueState:
         node = item.node(name)
         history.append({"node": node, "choice": node.choices[index]})
     node = item.node(outcome.node)
-    indices = [] if outcome.finished else [i for i, c in enumerate(node.choices) if c.available(dict(outcome.stances))]
+    indices = [] if outcome.finished else offered_choices(node, outcome.stances)
     offered = [(i, node.choices[i]) for i in display_order(item, node.name, indices, seed)]
     return DialogueState(history, node, offered, dict(outcome.stances), outcome.finished, node if outcome.finished else None)
 

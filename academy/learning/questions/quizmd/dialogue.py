@@ -202,6 +202,7 @@ def apply_stances(stances: tuple, changes: tuple) -> tuple:
 @dataclass(frozen=True)
 class Outcome:
     steps: tuple[tuple[str, int], ...]  # (node name, choice index)
+    offered: tuple[tuple[int, ...], ...]  # per step, the choices offered in the state the learner decided in
     node: str
     stances: tuple[tuple[str, int], ...]
     raw: float
@@ -210,23 +211,29 @@ class Outcome:
     ending: str | None
 
 
+def offered_choices(node: Node, stances) -> list[int]:
+    """Indices of the node's choices offered in this state (choices with conditions appear only when they hold)."""
+    return [i for i, c in enumerate(node.choices) if c.available(dict(stances))]
+
+
 def replay(item: Item, path) -> Outcome:
     """Follow a learner's choice indices from the start node; stop at the first invalid choice."""
     name, stances = item.start, tuple(sorted(item.stakeholders))
-    raw, redline, steps = 0.0, False, []
+    raw, redline, steps, offered_at = 0.0, False, [], []
     for index in (path if isinstance(path, (list, tuple)) else [])[:MAX_STEPS]:
         if type(index) is not int:
             break
         node = item.node(name)
-        offered = [i for i, c in enumerate(node.choices) if c.available(dict(stances))] if node else []
+        offered = offered_choices(node, stances) if node else []
         if node is None or node.ending or index not in offered:
             break
         choice = node.choices[index]
         steps.append((name, index))
+        offered_at.append(tuple(offered))
         raw, redline = raw + choice.delta, redline or choice.redline
         stances = apply_stances(stances, choice.stances)
         name = choice.target
-    return _finish(item, name, stances, raw, redline, tuple(steps))
+    return _finish(item, name, stances, raw, redline, tuple(steps), tuple(offered_at))
 
 
 def resolve_ending(item: Item, node: Node, stances: tuple) -> Node:
@@ -239,13 +246,13 @@ def resolve_ending(item: Item, node: Node, stances: tuple) -> Node:
     return node
 
 
-def _finish(item: Item, name: str, stances: tuple, raw: float, redline: bool, steps: tuple) -> Outcome:
+def _finish(item: Item, name: str, stances: tuple, raw: float, redline: bool, steps: tuple, offered: tuple) -> Outcome:
     node = item.node(name)
     if node is None or not node.ending:
-        return Outcome(steps, name, stances, raw, redline, False, None)
+        return Outcome(steps, offered, name, stances, raw, redline, False, None)
     node = resolve_ending(item, node, stances)
     raw = node.score if node.score is not None else raw
-    return Outcome(steps, node.name, stances, raw, redline or node.redline, True, node.ending)
+    return Outcome(steps, offered, node.name, stances, raw, redline or node.redline, True, node.ending)
 
 
 def dialogue_passed(item: Item, outcome: Outcome) -> bool:

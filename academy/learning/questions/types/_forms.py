@@ -28,6 +28,3 @@ def parse_text(item: Item, form: MultiDict):
 def invalid_option(item: Item) -> BadAnswer:
     return BadAnswer(_l("题目“%(title)s”的选项无效", title=item.title or item.id))
 
-
-def options_shuffled(quiz, item: Item) -> bool:
-    return bool(item.options) and quiz.shuffle in ("options", "both") and item.shuffle

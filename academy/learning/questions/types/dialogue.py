@@ -10,10 +10,11 @@ from academy.learning.questions.quizmd.dialogue import (
     all_outcomes,
     build_node,
     dialogue_passed,
+    offered_choices,
     parse_stakeholders,
     replay,
 )
-from academy.learning.questions.quizmd.model import Item
+from academy.learning.questions.quizmd.model import Item, Option
 from academy.learning.questions.quizmd.syntax import parse_heading
 from academy.learning.questions.registry import ItemScore, QuestionType, from_fraction, register
 
@@ -56,11 +57,6 @@ def score(item, response):
                      detail={"ending": outcome.node, "raw": outcome.raw, "stances": dict(outcome.stances)})
 
 
-def offered(item, node, stances) -> list[int]:
-    """Indices of the node's choices offered in this state."""
-    return [i for i, c in enumerate(node.choices) if c.available(dict(stances))]
-
-
 def is_best(node, indices: list[int], index: int) -> bool:
     """A decision is right when it is one of the best-scoring choices offered that cross no red line."""
     choice = node.choices[index]
@@ -69,13 +65,9 @@ def is_best(node, indices: list[int], index: int) -> bool:
 
 
 def outcomes(item, answer, _score) -> dict[str, bool]:
-    path = answer if isinstance(answer, list) else []
-    found = {}
-    for step, (name, index) in enumerate(replay(item, path).steps):
-        node = item.node(name)
-        stances = replay(item, path[:step]).stances  # the state the learner decided in
-        found[f"{item.id}@{name}"] = is_best(node, offered(item, node, stances), index)
-    return found
+    outcome = replay(item, answer)
+    return {f"{item.id}@{name}": is_best(item.node(name), list(offered), index)
+            for (name, index), offered in zip(outcome.steps, outcome.offered)}
 
 
 def sample(item, rng, skill):
@@ -85,12 +77,28 @@ def sample(item, rng, skill):
         if outcome.finished:
             return path
         node = item.node(outcome.node)
-        choices = [(i, node.choices[i]) for i in offered(item, node, outcome.stances)]
+        choices = [(i, node.choices[i]) for i in offered_choices(node, outcome.stances)]
         safe = [(i, c) for i, c in choices if not c.redline] or choices
         best = max(safe, key=lambda pair: pair[1].delta)
         pool = choices if rng.random() < 0.04 else safe
         path.append(best[0] if rng.random() < skill else rng.choice(pool)[0])
     return path
+
+
+def practice_question(item, node_name: str):
+    """One decision of the dialogue as an unscored single-choice question for the 错题本.  Practice has no
+    state, so it offers the choices that every state offers (none hidden by a condition), and the best of those is
+    the answer: never a choice the learner was not offered."""
+    node = item.node(node_name)
+    always = [i for i, c in enumerate(node.choices) if not c.conditions] if node else []
+    if not always:
+        return None
+    options = tuple(Option(chr(97 + n), node.choices[i].text, node.choices[i].text, is_best(node, always, i),
+                           float(is_best(node, always, i)), node.choices[i].feedback_html, node.choices[i].redline,
+                           node.choices[i].line) for n, i in enumerate(always))
+    return Item(id=f"{item.id}@{node.name}", type="single", title=f"{item.title} · {node.name}", points=1,
+                line=node.line, stem_html=node.html, options=options, lesson=item.lesson,
+                explanation_html=item.debrief_html)
 
 
 def display_order(item, node_name: str, indices: list[int], seed: int | None) -> list[int]:
@@ -110,6 +118,6 @@ def passed_or_not(result: dict) -> tuple[str, str]:
 
 TYPE = register(QuestionType(
     name="dialogue", aliases=("对话",), build=build, composite=True, attrs=frozenset({"start", "pass"}), score=score,
-    stepwise=True, must_pass=True, outcomes=outcomes, verdict=passed_or_not, sample=sample, shuffled=lambda quiz, item: item.shuffle,
-    result_macro="dialogue",
+    stepwise=True, must_pass=True, practice=practice_question, outcomes=outcomes, verdict=passed_or_not,
+    sample=sample, shuffled=lambda quiz, item: item.shuffle, result_macro="dialogue",
 ))

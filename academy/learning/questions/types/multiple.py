@@ -1,8 +1,8 @@
 """多选 multiple: any number of options; partial credit by option weights, or all_or_nothing."""
 from academy.learning.questions.quizmd.choices import build_options
 from academy.learning.questions.quizmd.syntax import option_entry
-from academy.learning.questions.registry import QuestionType, from_fraction, register
-from academy.learning.questions.types._forms import field_name, invalid_option, options_shuffled
+from academy.learning.questions.registry import QuestionType, from_fraction, options_shuffled, register
+from academy.learning.questions.types._forms import field_name, invalid_option
 
 
 def build(seg, ctx):

@@ -1,8 +1,8 @@
 """单选 single: one option; an option may carry partial credit or a red line."""
 from academy.learning.questions.quizmd.choices import build_options
 from academy.learning.questions.quizmd.syntax import option_entry
-from academy.learning.questions.registry import QuestionType, from_fraction, register
-from academy.learning.questions.types._forms import field_name, invalid_option, options_shuffled
+from academy.learning.questions.registry import QuestionType, from_fraction, options_shuffled, register
+from academy.learning.questions.types._forms import field_name, invalid_option
 
 
 def parse_answer(item, form):
