@@ -1,7 +1,7 @@
 """People and organisation: users, roles, 片区 → team, manager scope, server-side login sessions."""
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.platform.db import Base
@@ -123,3 +123,34 @@ class PasswordHandout(Base):
     admin_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     rows: Mapped[list] = mapped_column(JSON)  # [username, display name, one-time password] per user
+
+
+class AuditEntry(Base):
+    """Who did what to which record, when: authoring, import, publish, regrade, review, certificate revocation
+    and account actions write one row each, in the transaction that does the thing (academy.org.audit)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_target", "target_type", "target_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)  # e.g. "quiz.publish", "attempt.regrade"
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # before/after or what was touched
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[User | None] = relationship()
+
+
+class Notice(Base):
+    """An in-app message to one user (a review came back, an assignment is due); read on /notices."""
+
+    __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_user_unread", "user_id", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")  # a path inside the app, never an outside URL
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from academy.org import audit
 from academy.org.admin import bulk_import, forms, handouts, services
 from academy.org.admin.importer import (
     COLUMN_LABELS,
@@ -273,3 +274,14 @@ def import_passwords(token: str):
 
 
 # ---- content ----------------------------------------------------------------------------
+
+
+# ---- audit log ---------------------------------------------------------------------------
+
+@bp.route("/audit")
+@requires("admin")
+def audit_log():
+    action = request.args.get("action", "")[:40]
+    page = request.args.get("page", 1, type=int) or 1
+    entries, pages = audit.audit_page(get_session(), action, min(max(page, 1), 10**6))
+    return render_template("admin/audit.html", entries=entries, pages=pages, page=min(max(page, 1), pages), action=action)

@@ -1,0 +1,1 @@
+"""In-app notices: a user's inbox (reviews returned, assignments due, overdue digests)."""
