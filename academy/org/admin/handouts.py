@@ -4,19 +4,17 @@ The result page of an import offers the file instead of showing thousands of pas
 in one password_handout row, readable only by the admin who imported, until that admin downloads the file
 (the row is deleted in the same transaction) or HANDOUT_LIFETIME has passed.
 """
-import io
 import secrets
 from datetime import timedelta
 
-import openpyxl
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from academy.org.models import PasswordHandout, utcnow
+from academy.platform.exports import xlsx_bytes
 
 HANDOUT_LIFETIME = timedelta(hours=1)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class HandoutGone(Exception):
@@ -58,20 +56,7 @@ def purge_expired(session: Session) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def formula_safe(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (CSV/formula injection)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def spreadsheet(rows: list[list[str]]) -> bytes:
-    """The handout as an XLSX workbook: a header row, then one row per user."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_l("初始密码")))
-    for column, width in zip("ABCD", (20, 20, 28, 18)):
-        sheet.column_dimensions[column].width = width
-    sheet.append([str(_l("用户名")), str(_l("姓名")), str(_l("片区 / 团队")), str(_l("一次性密码（首次登录后必须修改）"))])
-    for row in rows:
-        sheet.append([formula_safe(str(value)) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The handout as an XLSX workbook: a header row, then one row per user (formula-safe cells)."""
+    header = [str(_l("用户名")), str(_l("姓名")), str(_l("片区 / 团队")), str(_l("一次性密码（首次登录后必须修改）"))]
+    return xlsx_bytes([(str(_l("初始密码")), header, rows, (20, 20, 28, 18))])
