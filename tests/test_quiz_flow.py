@@ -410,8 +410,8 @@ def test_a_quiz_version_stored_in_a_rolled_back_transaction_is_not_remembered(ap
 
 
 def test_item_figures_are_aggregated_in_sql_from_the_graded_results(client, app, db, trainee):
-    """What item analysis reads: per item of a quiz, from its graded attempts' stored results (json_each on
-    SQLite and PostgreSQL alike), optionally for some learners only."""
+    """What weak-spot reports read: per item of a quiz, from the attempt_item rows of its graded attempts,
+    optionally for some learners only."""
     from academy.learning.quizzes.item_figures import item_figures
 
     q = quiz(app, "clients-quiz")

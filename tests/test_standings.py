@@ -128,6 +128,7 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
 
 
 def assert_tallies_equal_recounts(session, user_id: int) -> None:
+    assert_item_rows_equal_recounts(session, user_id)
     kept_rows = session.scalars(select(QuizTally).where(QuizTally.user_id == user_id)).all()
     attempted = set(session.scalars(select(Attempt.quiz_id).where(Attempt.user_id == user_id)))
     assert {row.quiz_id for row in kept_rows} == attempted
@@ -137,6 +138,21 @@ def assert_tallies_equal_recounts(session, user_id: int) -> None:
         kept = {column: getattr(row, column) for column in recounted}
         assert abs((kept.pop("average_percent") or 0) - (recounted.pop("average_percent") or 0)) < 1e-9
         assert kept == recounted, row.quiz_id
+
+
+def assert_item_rows_equal_recounts(session, user_id: int) -> None:
+    """attempt_item holds exactly the rows item_rows.rows derives from each of the learner's attempts and the
+    quiz it was graded on: none for an attempt that is not graded."""
+    from academy.learning.models import AttemptItem
+    from academy.learning.quizzes import item_rows
+    from academy.learning.quizzes.versions import pinned_quiz
+
+    columns = [column.name for column in AttemptItem.__table__.c]
+    kept = sorted(tuple(row) for row in session.execute(select(*AttemptItem.__table__.c).where(AttemptItem.user_id == user_id)))
+    expected = []
+    for attempt in session.scalars(select(Attempt).where(Attempt.user_id == user_id)):
+        expected += [tuple(row[c] for c in columns) for row in item_rows.rows(attempt, pinned_quiz(attempt.version))]
+    assert kept == sorted(expected)
 
 
 def learner_and_version(db) -> tuple[int, int]:

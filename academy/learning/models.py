@@ -98,6 +98,38 @@ class Attempt(Base):
         return f"<Attempt {self.quiz_id}#{self.number} {self.state}>"
 
 
+class AttemptItem(Base):
+    """One row per graded attempt × top-level scored item (contract C3): what item analysis and the manager
+    reports aggregate in plain SQL on every database, as Moodle's question attempts do.  Derived from the
+    attempt and its quiz version only, rewritten by academy.learning.quizzes.item_rows.refresh in the
+    transaction that grades or changes a grade; an attempt that is not graded has no rows.
+
+    user_id, quiz_id and version_id repeat the attempt's (no foreign keys of their own: the attempt's cascade
+    removes the rows).  response: the type's response_key (option keys chosen, sorted, comma-joined; "true" or
+    "false" for 判断; a dialogue's decision path as choice indices; '' otherwise)."""
+
+    __tablename__ = "attempt_item"
+    __table_args__ = (
+        Index("ix_attempt_item_quiz_item", "quiz_id", "item_id"),
+        Index("ix_attempt_item_user_quiz", "user_id", "quiz_id"),
+        Index("ix_attempt_item_concept", "concept"),
+    )
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    user_id: Mapped[int]
+    quiz_id: Mapped[str] = mapped_column(String(80))
+    version_id: Mapped[int]
+    item_type: Mapped[str] = mapped_column(String(16))
+    concept: Mapped[str] = mapped_column(String(80), default="")  # the item's first concept
+    stage: Mapped[str] = mapped_column(String(16), default="")
+    score: Mapped[float] = mapped_column(Float)
+    points: Mapped[float] = mapped_column(Float)
+    correct: Mapped[bool]
+    redline: Mapped[bool]
+    response: Mapped[str] = mapped_column(String(400), default="")
+    graded_at: Mapped[datetime]
+
+
 class RoleplayReview(Base):
     __tablename__ = "roleplay_review"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -53,6 +53,19 @@ def options_shuffled(quiz: Quiz, item: Item) -> bool:
     return bool(item.options) and quiz.shuffle in ("options", "both") and item.shuffle
 
 
+def chosen_options(item: Item, answer) -> str:
+    """The option keys an answer chose (one key or a list of keys), sorted and comma-joined; unknown keys are left out."""
+    if isinstance(answer, str):
+        keys = {answer}
+    else:
+        keys = {k for k in answer if isinstance(k, str)} if isinstance(answer, (list, tuple)) else set()
+    return ",".join(sorted(keys & {o.key for o in item.options}))
+
+
+def option_choices(item: Item) -> list[tuple[str, str, str]]:
+    return [(o.key, "", o.text) for o in item.options]
+
+
 def never(_quiz: Quiz, _item: Item) -> bool:
     return False
 
@@ -63,6 +76,18 @@ def no_answer(_item: Item, _form) -> None:
 
 def no_sample(_item: Item, _rng: random.Random, _skill: float) -> None:
     return None
+
+
+def no_response(_item: Item, _answer) -> str:
+    return ""
+
+
+def no_tokens(_item: Item, key: str) -> list[str]:
+    return [token for token in key.split(",") if token]
+
+
+def no_choices(_item: Item) -> list[tuple[str, str, str]]:
+    return []
 
 
 def no_outcomes(_item: Item, _answer, _score: ItemScore) -> dict[str, bool]:
@@ -96,6 +121,12 @@ class QuestionType:
     form_macro: str = ""  # macro in templates/quizzes/_items.html; empty: no form control
     result_macro: str = ""  # macro in templates/quizzes/_results.html
     exports: dict = field(default_factory=dict)  # format name → hook, filled in by the import/export formats
+    # Item analysis (attempt_item.response, academy.learning.quizzes.item_rows): the stored answer as a short key
+    # (option keys chosen, sorted, comma-joined; a dialogue's decision path; '' when there is nothing to count);
+    # the choices one stored key counts as made; and every choice that can be counted, as (token, group, label).
+    response_key: Callable[[Item, Any], str] = no_response
+    response_tokens: Callable[[Item, str], list[str]] = no_tokens
+    response_choices: Callable[[Item], list[tuple[str, str, str]]] = no_choices
 
 
 TYPES: dict[str, QuestionType] = {}

@@ -1,17 +1,14 @@
-"""Per-item figures of a quiz, aggregated in SQL from its graded attempts' results: how many answered each
-item, how many got it right, the mean share of its points and how many crossed a red line.  This is what item
-analysis (trainer workspace) and weak-spot reports read.
-
-Each graded attempt keeps its result as one JSON object, item id → {score, points, correct, redline, …};
-`json_each` turns it into rows on SQLite and PostgreSQL alike, so no copy of it is written per item at
-submit time.
+"""Per-item figures of a quiz, aggregated in SQL from attempt_item (one row per graded attempt × item, kept by
+academy.learning.quizzes.item_rows): how many answered each item, how many got it right, the mean share of its
+points and how many crossed a red line.  Weak-spot reports read this; item analysis (academy.authoring.analysis)
+reads the same table with its own sums.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, case, func, select, true, type_coerce
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from academy.learning.models import Attempt
+from academy.learning.models import AttemptItem
 
 
 @dataclass(frozen=True)
@@ -29,15 +26,11 @@ def _counted(flag) -> object:
 
 def item_figures(session: Session, quiz_id: str, user_ids: list[int] | None = None) -> list[ItemFigures]:
     """One row per item of the quiz's graded attempts (of these learners, when given), by item id."""
-    results = func.json_each(Attempt.result).table_valued("key", "value").alias("results")
-    item = type_coerce(results.c.value, JSON)
-    score, points = item["score"].as_float(), item["points"].as_float()
-    query = (select(results.c.key, func.count(), _counted(item["correct"].as_boolean()),
-                    func.avg(case((points > 0, score / points), else_=0.0)), _counted(item["redline"].as_boolean()))
-             .select_from(Attempt).join(results, true())
-             .where(Attempt.quiz_id == quiz_id, Attempt.state == "graded")
-             .group_by(results.c.key).order_by(results.c.key))
+    row = AttemptItem
+    query = (select(row.item_id, func.count(), _counted(row.correct),
+                    func.avg(case((row.points > 0, row.score / row.points), else_=0.0)), _counted(row.redline))
+             .where(row.quiz_id == quiz_id).group_by(row.item_id).order_by(row.item_id))
     if user_ids is not None:
-        query = query.where(Attempt.user_id.in_(user_ids))
+        query = query.where(row.user_id.in_(user_ids))
     return [ItemFigures(key, answered, int(correct), float(share), int(redlines))
             for key, answered, correct, share, redlines in session.execute(query)]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from academy.learning.models import Attempt
 from academy.learning.questions import TYPES, Quiz
 from academy.learning.questions.quizmd.dialogue import replay
-from academy.learning.quizzes import tally
+from academy.learning.quizzes import item_rows, tally
 from academy.learning.quizzes.grading import grade_answers
 from academy.learning.quizzes.versions import ensure_version, pinned_quiz
 
@@ -151,6 +151,7 @@ def expire_attempt(session: Session, attempt: Attempt, now: datetime) -> None:
 
 
 def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:
+    had_rows = attempt.state == "graded"
     grading = grade_answers(quiz, attempt.answers)
     attempt.result, attempt.max_score, attempt.redline = grading.result, quiz.total_points, grading.redline
     if grading.pending:
@@ -158,6 +159,7 @@ def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> Non
     else:
         attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
         attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
+    item_rows.refresh(session, attempt, quiz, had_rows=had_rows)
     tally.refresh(session, [(attempt.user_id, attempt.quiz_id)])
 
 

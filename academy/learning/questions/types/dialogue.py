@@ -110,6 +110,21 @@ def display_order(item, node_name: str, indices: list[int], seed: int | None) ->
     return shown
 
 
+def response_key(item, answer) -> str:
+    """The decision path: the indices of the choices taken (as far as they were valid), comma-joined."""
+    return ",".join(str(index) for _name, index in replay(item, answer).steps)
+
+
+def response_tokens(item, key: str) -> list[str]:
+    """The decisions a stored path made, as "node#index" (replayed: an index means nothing without its node)."""
+    path = [int(part) for part in key.split(",") if part.isdigit()]
+    return [f"{name}#{index}" for name, index in replay(item, path).steps]
+
+
+def response_choices(item) -> list[tuple[str, str, str]]:
+    return [(f"{node.name}#{index}", node.name, choice.text) for node in item.nodes for index, choice in enumerate(node.choices)]
+
+
 def passed_or_not(result: dict) -> tuple[str, str]:
     if not (result.get("detail") or {}).get("ending"):
         return "bad", _l("未走完")
@@ -120,4 +135,5 @@ TYPE = register(QuestionType(
     name="dialogue", aliases=("对话",), build=build, composite=True, attrs=frozenset({"start", "pass"}), score=score,
     stepwise=True, must_pass=True, practice=practice_question, outcomes=outcomes, verdict=passed_or_not,
     sample=sample, shuffled=lambda quiz, item: item.shuffle, result_macro="dialogue",
+    response_key=response_key, response_tokens=response_tokens, response_choices=response_choices,
 ))

@@ -1,7 +1,14 @@
 """多选 multiple: any number of options; partial credit by option weights, or all_or_nothing."""
 from academy.learning.questions.quizmd.choices import build_options
 from academy.learning.questions.quizmd.syntax import option_entry
-from academy.learning.questions.registry import QuestionType, from_fraction, options_shuffled, register
+from academy.learning.questions.registry import (
+    QuestionType,
+    chosen_options,
+    from_fraction,
+    option_choices,
+    options_shuffled,
+    register,
+)
 from academy.learning.questions.types._forms import field_name, invalid_option
 
 
@@ -34,5 +41,5 @@ def sample(item, rng, skill):
 TYPE = register(QuestionType(
     name="multiple", aliases=("多选",), entry=option_entry, build=build, attrs=frozenset({"scoring"}), score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
-    form_macro="choices", result_macro="choices",
+    form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
 ))

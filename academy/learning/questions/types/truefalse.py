@@ -23,8 +23,16 @@ def sample(item, rng, skill):
     return item.answer if rng.random() < skill else not item.answer
 
 
+def response_key(_item, answer) -> str:
+    return ("true" if answer else "false") if isinstance(answer, bool) else ""
+
+
+def response_choices(_item) -> list[tuple[str, str, str]]:
+    return [("true", "", str(_l("对"))), ("false", "", str(_l("错")))]
+
+
 TYPE = register(QuestionType(
     name="truefalse", aliases=("判断",), entry=option_entry, build=build_truefalse, score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, sample=sample,
-    form_macro="truefalse", result_macro="truefalse",
+    form_macro="truefalse", result_macro="truefalse", response_key=response_key, response_choices=response_choices,
 ))
