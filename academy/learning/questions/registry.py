@@ -95,6 +95,18 @@ def no_outcomes(_item: Item, _answer, _score: ItemScore) -> dict[str, bool]:
 
 
 @dataclass(frozen=True)
+class Editor:
+    """What the form editor (academy.authoring.itemforms, through academy.learning.questions.editing) needs from a
+    simple type: which form it fills in, and its own part of the item ↔ form data ↔ Quiz Markdown mapping."""
+    form: str  # the form's shape in academy.authoring.itemforms: choices | truefalse | sequence | pairs | categories
+    read: Callable  # (item, raw Segments) → this type's fields of the form data
+    write: Callable  # (data) → (heading tokens such as "scoring=pairs", body lines after the stem)
+    blank: Callable  # () → this type's fields of a new item's form data
+    managed: frozenset = frozenset()  # heading attributes and flags the form sets (other ones are kept as written)
+    scorings: tuple[str, ...] = ()  # the values of scoring=, the parser's default first
+
+
+@dataclass(frozen=True)
 class QuestionType:
     name: str
     aliases: tuple[str, ...]  # the words a Quiz Markdown heading may use: "## 单选：…"
@@ -127,6 +139,7 @@ class QuestionType:
     response_key: Callable[[Item, Any], str] = no_response
     response_tokens: Callable[[Item, str], list[str]] = no_tokens
     response_choices: Callable[[Item], list[tuple[str, str, str]]] = no_choices
+    editor: Editor | None = None  # set for the types the form editor writes (single … classify)
 
 
 TYPES: dict[str, QuestionType] = {}

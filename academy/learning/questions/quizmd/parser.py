@@ -2,6 +2,7 @@
 import difflib
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from academy.learning.questions.quizmd.items import build_item
@@ -46,6 +47,37 @@ def parse_quiz_text(raw: bytes | str, rel: str) -> tuple[Quiz | None, ProblemSin
     quiz = Quiz(**settings, intro_html=render("\n".join(t for _, t in intro)), items=items, path=rel,
                 content_hash=hashlib.sha256(raw).hexdigest(), source=text)
     return (None if sink.has_errors else quiz), sink
+
+
+@dataclass(frozen=True)
+class Block:
+    """One `##` item block of a quiz source, as the parser splits it: lines `line` (the heading) to `end - 1`."""
+    line: int
+    end: int
+    heading: str  # the heading's text after "## "
+    lines: tuple[tuple[int, str], ...]  # the body lines (number, text) with comments blanked, as the items are built from
+    text: str  # the block as written, heading included
+
+    @property
+    def item_id(self) -> str:
+        return parse_heading(self.heading, self.line, 2, ProblemSink("")).item_id or f"item-{self.line}"  # as build_item names it
+
+
+def item_blocks(text: str) -> list[Block] | None:
+    """The `##` blocks of a quiz source with their line spans (None when the front matter cannot be read).
+
+    The editors replace one item's lines with these spans, so they split exactly as `parse_quiz_text` does
+    (code fences, comments), even in a draft that has errors elsewhere."""
+    sink = ProblemSink("")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    doc = split(text, sink)
+    if doc is None:
+        return None
+    _intro, blocks = _blocks(_strip_comments(doc.body.split("\n"), doc.body_line, sink))
+    source = text.split("\n")
+    ends = [no for no, _h, _l in blocks[1:]] + [len(source) + 1]
+    return [Block(no, end, heading, tuple(lines), "\n".join(source[no - 1:end - 1]))
+            for (no, heading, lines), end in zip(blocks, ends)]
 
 
 def _strip_comments(lines: list[str], first: int, sink: ProblemSink) -> list[tuple[int, str]]:

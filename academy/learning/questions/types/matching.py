@@ -2,7 +2,8 @@
 attempt, since its order would give the pairs away."""
 from academy.learning.questions.quizmd.choices import build_matching
 from academy.learning.questions.quizmd.syntax import arrow_entry
-from academy.learning.questions.registry import QuestionType, from_fraction, register
+from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
+from academy.learning.questions.types._editing import clean
 from academy.learning.questions.types._mapping import parse_rows, sample_rows, share_right
 
 
@@ -10,10 +11,25 @@ def choices(item) -> tuple[str, ...]:
     return item.right_choices
 
 
+def read(item, _seg):
+    return {"pairs": [{"left": p.left, "right": p.right} for p in item.pairs if p.left],
+            "distractors": [p.right for p in item.pairs if not p.left]}
+
+
+def write(data):
+    return [], ([f"- {clean(p['left'])} => {clean(p['right'])}" for p in data["pairs"]]
+                + [f"- => {clean(text)}" for text in data["distractors"]])
+
+
+EDITOR = Editor(  # the form editor: pairs, then right-hand distractors
+    form="pairs", read=read, write=write,
+    blank=lambda: {"pairs": [{"left": "", "right": ""} for _ in range(3)], "distractors": []},
+)
+
 TYPE = register(QuestionType(
     name="matching", aliases=("匹配",), entry=arrow_entry("=>"), build=build_matching, default_stem="请为左侧每一项选出与之对应的一项。",
     score=lambda item, response: from_fraction(item, share_right([p.right for p in item.pairs if p.left], response)),
     parse_answer=lambda item, form: parse_rows(item, form, choices(item)), nestable=True, checkable=True,
     shuffled=lambda quiz, item: True, sample=lambda item, rng, skill: sample_rows(item, rng, skill, choices(item)),
-    row_choices=choices, rows_shuffled=True, form_macro="mapping", result_macro="mapping",
+    row_choices=choices, rows_shuffled=True, form_macro="mapping", result_macro="mapping", editor=EDITOR,
 ))

@@ -2,6 +2,7 @@
 from academy.learning.questions.quizmd.choices import build_options
 from academy.learning.questions.quizmd.syntax import option_entry
 from academy.learning.questions.registry import (
+    Editor,
     QuestionType,
     chosen_options,
     from_fraction,
@@ -9,6 +10,7 @@ from academy.learning.questions.registry import (
     options_shuffled,
     register,
 )
+from academy.learning.questions.types._editing import blank_options, option_lines, read_options
 from academy.learning.questions.types._forms import field_name, invalid_option
 
 
@@ -38,8 +40,23 @@ def sample(item, rng, skill):
     return keys if rng.random() < skill else keys[:-1] or keys
 
 
+SCORINGS = ("partial", "all_or_nothing")
+
+
+def write(data):
+    tokens = ([] if data["scoring"] == SCORINGS[0] else [f"scoring={data['scoring']}"]) + ([] if data["shuffle"] else ["shuffle=false"])
+    return tokens, option_lines(data["options"])
+
+
+EDITOR = Editor(  # the form editor: options with 对/权重/红线 and feedback; scoring; shuffle=false
+    form="choices", managed=frozenset({"shuffle", "scoring"}), scorings=SCORINGS, write=write,
+    read=lambda item, seg: {"scoring": item.scoring, "shuffle": item.shuffle, "options": read_options(seg)},
+    blank=lambda: {"scoring": SCORINGS[0], "shuffle": True, "options": blank_options()},
+)
+
 TYPE = register(QuestionType(
     name="multiple", aliases=("多选",), entry=option_entry, build=build, attrs=frozenset({"scoring"}), score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
     form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
+    editor=EDITOR,
 ))

@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 from academy.learning.questions.quizmd.choices import build_ordering
 from academy.learning.questions.quizmd.syntax import number_entry
-from academy.learning.questions.registry import QuestionType, from_fraction, register
+from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
+from academy.learning.questions.types._editing import clean
 from academy.learning.questions.types._forms import BadAnswer, field_name
 
 
@@ -47,8 +48,22 @@ def sample(item, rng, skill):
     return order
 
 
+SCORINGS = ("pairs", "positions", "all_or_nothing")
+
+
+def write(data):
+    tokens = [] if data["scoring"] == SCORINGS[0] else [f"scoring={data['scoring']}"]
+    return tokens, [f"{number}. {clean(text)}" for number, text in enumerate(data["sequence"], 1)]
+
+
+EDITOR = Editor(  # the form editor: the entries in their right order; scoring
+    form="sequence", managed=frozenset({"scoring"}), scorings=SCORINGS, write=write,
+    read=lambda item, seg: {"scoring": item.scoring, "sequence": list(item.sequence)},
+    blank=lambda: {"scoring": SCORINGS[0], "sequence": ["", "", ""]},
+)
+
 TYPE = register(QuestionType(
     name="ordering", aliases=("排序",), entry=number_entry, build=build_ordering, attrs=frozenset({"scoring"}),
     score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=lambda quiz, item: True,
-    sample=sample, form_macro="ordering", result_macro="ordering",
+    sample=sample, form_macro="ordering", result_macro="ordering", editor=EDITOR,
 ))

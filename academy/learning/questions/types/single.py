@@ -2,6 +2,7 @@
 from academy.learning.questions.quizmd.choices import build_options
 from academy.learning.questions.quizmd.syntax import option_entry
 from academy.learning.questions.registry import (
+    Editor,
     QuestionType,
     chosen_options,
     from_fraction,
@@ -9,6 +10,7 @@ from academy.learning.questions.registry import (
     options_shuffled,
     register,
 )
+from academy.learning.questions.types._editing import blank_options, option_lines, read_options
 from academy.learning.questions.types._forms import field_name, invalid_option
 
 
@@ -32,8 +34,16 @@ def sample(item, rng, skill):
     return correct if rng.random() < skill else rng.choice(wrong)
 
 
+EDITOR = Editor(  # the form editor: options with 对/部分分/红线 and feedback; shuffle=false
+    form="choices", managed=frozenset({"shuffle"}),
+    read=lambda item, seg: {"shuffle": item.shuffle, "options": read_options(seg)},
+    write=lambda data: ([] if data["shuffle"] else ["shuffle=false"], option_lines(data["options"])),
+    blank=lambda: {"shuffle": True, "options": blank_options()},
+)
+
 TYPE = register(QuestionType(
     name="single", aliases=("单选",), entry=option_entry, build=lambda seg, ctx: build_options("single", seg, ctx),
     score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
     form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
+    editor=EDITOR,
 ))

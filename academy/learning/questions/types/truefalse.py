@@ -3,7 +3,8 @@ from flask_babel import lazy_gettext as _l
 
 from academy.learning.questions.quizmd.choices import build_truefalse
 from academy.learning.questions.quizmd.syntax import option_entry
-from academy.learning.questions.registry import QuestionType, from_fraction, register
+from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
+from academy.learning.questions.types._editing import key_lines, key_text
 from academy.learning.questions.types._forms import BadAnswer, field_name
 
 
@@ -31,8 +32,25 @@ def response_choices(_item) -> list[tuple[str, str, str]]:
     return [("true", "", str(_l("对"))), ("false", "", str(_l("错")))]
 
 
+def read(item, seg):
+    return {"answer": bool(item.answer), "correct_feedback": key_text(seg, "correct"),
+            "incorrect_feedback": key_text(seg, "incorrect"), "redline": item.redline}
+
+
+def write(data):
+    body = [f"答案：{'对' if data['answer'] else '错'}", *key_lines("答对", data["correct_feedback"]),
+            *key_lines("答错", data["incorrect_feedback"])]
+    return ["redline"] if data["redline"] else [], body
+
+
+EDITOR = Editor(  # the form editor: 对/错, feedback for a right and a wrong answer, 答错即红线
+    form="truefalse", managed=frozenset({"redline"}), read=read, write=write,
+    blank=lambda: {"answer": True, "correct_feedback": "", "incorrect_feedback": "", "redline": False},
+)
+
 TYPE = register(QuestionType(
     name="truefalse", aliases=("判断",), entry=option_entry, build=build_truefalse, score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, sample=sample,
     form_macro="truefalse", result_macro="truefalse", response_key=response_key, response_choices=response_choices,
+    editor=EDITOR,
 ))
