@@ -1,8 +1,9 @@
-"""The form controls of one question, rendered once and reused.
+"""The questions of the take page, each rendered once and reused.
 
-Their HTML is a pure function of the pinned quiz version, the item, the language, the attempt's seed
-(only for items whose order it shuffles) and the saved answer, so a page that is reloaded after every
-save re-renders only the question whose answer changed, and learners share unanswered questions.
+An unchecked question's HTML is a pure function of the pinned quiz version, the item, its number, the
+language, the attempt's seed (only for items whose order it shuffles), the saved answer and (only when it
+has a 检查本题 button) the attempt, so a page that is reloaded after every save re-renders only the question
+whose answer changed, and learners share their unanswered questions: a 45-question exam page is 45 lookups.
 """
 import json
 
@@ -17,10 +18,11 @@ from academy.platform.chrome import page_lang
 MAX_ENTRIES = 4096
 
 
-def _key(view, item: Item, parent: Item | None) -> tuple:
-    answer = json.dumps(view.answer(item, parent), sort_keys=True, ensure_ascii=False)
+def _key(view, item: Item, number: int) -> tuple:
+    answer = json.dumps(view.answer(item), sort_keys=True, ensure_ascii=False)
     seed = layout.variant(view.seed) if layout.shown_by_seed(view.quiz, item) else None
-    return (view.quiz.content_hash, item.id, parent.id if parent else None, page_lang(), seed, answer)
+    attempt = view.attempt.id if view.can_check(item) else None  # the button posts to this attempt
+    return (view.quiz.content_hash, item.id, number, page_lang(), seed, answer, attempt)
 
 
 def _macro(template: str, name: str):
@@ -33,9 +35,25 @@ def item_form(view, item: Item, parent: Item | None = None) -> Markup:
     return Markup(_macro("quizzes/_items.html", name)(item, view, parent)) if name else Markup("")
 
 
-def item_body(view, item: Item, parent: Item | None = None) -> Markup:
-    """item_form, rendered once per key and reused."""
-    return cache.memo("item_html", _key(view, item, parent), lambda: item_form(view, item, parent), MAX_ENTRIES)
+def sections(view, items: list[Item]) -> Markup:
+    """The answer form's questions: each unchecked one rendered once per key and shared, a checked one (its
+    result, this attempt's only) rendered each time."""
+    macros = _macro("quizzes/_take_item.html", "section"), _macro("quizzes/_take_item.html", "checked_section")
+    html = []
+    for number, item in enumerate(items, start=1):
+        if item.id in view.checked:
+            html.append(macros[1](item, view, number))
+        else:
+            html.append(cache.memo("item_html", _key(view, item, number), lambda i=item, n=number: macros[0](i, view, n),
+                                   MAX_ENTRIES))
+    return Markup("\n".join(html))
+
+
+def answer_sheet(view, items: list[Item], answered: tuple[bool, ...]) -> Markup:
+    """The 答题卡, the same for every attempt with the same questions in the same order answered alike."""
+    key = (view.quiz.content_hash, tuple(item.id for item in items), answered, page_lang())
+    return cache.memo("answer_sheets", key, lambda: Markup(_macro("quizzes/_take_item.html", "answer_sheet")(items, answered)),
+                      MAX_ENTRIES)
 
 
 def result_body(view, item: Item, parent: Item | None = None) -> Markup:

@@ -119,8 +119,22 @@ class TakeView:
         return set(self.attempt.checked or ())
 
     def body(self, item: Item, parent: Item | None = None):
-        """The item's form controls (memoised, see item_html)."""
-        return item_html.item_body(self, item, parent)
+        """The item's form controls."""
+        return item_html.item_form(self, item, parent)
+
+    @cached_property
+    def dialogue_items(self) -> list[Item]:
+        """The items played step by step, each step its own small form, above the answer form."""
+        return [item for item in self.items if self.stepwise(item)]
+
+    def sections(self):
+        """The questions answered in the answer form, numbered in page order (memoised, see item_html)."""
+        return item_html.sections(self, [item for item in self.items if not self.stepwise(item)])
+
+    def answer_sheet(self):
+        """The 答题卡: one link per scored question, marked answered or not (memoised, see item_html)."""
+        items = [item for item in self.items if item.scored]
+        return item_html.answer_sheet(self, items, tuple(self.answered(item) for item in items))
 
     def options(self, item: Item):
         return layout.option_order(self.quiz, item, self.seed)

@@ -36,11 +36,16 @@ def outcomes(item, _answer, score_: ItemScore) -> dict[str, bool]:
     return {part_id: detail["correct"] for part_id, detail in score_.detail.get("parts", {}).items()}
 
 
+def shuffled(quiz, item) -> bool:
+    """The attempt's seed changes the case when it changes how any of its sub-questions is shown."""
+    return any(TYPES[part.type].shuffled(quiz, part) for part in item.parts)
+
+
 def sample(item, rng, skill):
     return {p.id: TYPES[p.type].sample(p, rng, skill) for p in item.parts}
 
 
 TYPE = register(QuestionType(
     name="scenario", aliases=("情景",), build=build, composite=True, score=score, parse_answer=parse_answer,
-    checkable=True, outcomes=outcomes, sample=sample, form_macro="scenario", result_macro="scenario",
+    checkable=True, outcomes=outcomes, sample=sample, shuffled=shuffled, form_macro="scenario", result_macro="scenario",
 ))
