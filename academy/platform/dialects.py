@@ -3,24 +3,31 @@
 SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has no ON CONFLICT and writes
 `INSERT … ON DUPLICATE KEY UPDATE` instead.  Everything else the services write is portable Core or ORM.
 """
+from functools import cache
+
 from sqlalchemy import Table
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 
-def upsert_statement(dialect_name: str, table: Table, keys: dict, values: dict):
-    """INSERT the row with these key columns, or overwrite its other columns with `values`, in this dialect."""
-    row = keys | values
+def upsert_statement(dialect_name: str, table: Table, keys, values):
+    """INSERT a row of `table` (its columns given as parameters when executed), or overwrite the columns named
+    in `values` of the row with the same `keys` columns, in this dialect."""
+    return _upsert_statement(dialect_name, table, tuple(keys), tuple(values))
+
+
+@cache  # one statement per dialect, table and column set: built once, so each call only binds its parameters
+def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...], values: tuple[str, ...]):
     if dialect_name in ("mysql", "mariadb"):
-        statement = mysql.insert(table).values(row)
+        statement = mysql.insert(table)
         return statement.on_duplicate_key_update(**{k: statement.inserted[k] for k in values})
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    statement = insert(table).values(row)
+    statement = insert(table)
     return statement.on_conflict_do_update(index_elements=list(keys), set_={k: statement.excluded[k] for k in values})
 
 
 def upsert(connection: Connection, table: Table, keys: dict, values: dict) -> None:
-    connection.execute(upsert_statement(connection.dialect.name, table, keys, values))
+    connection.execute(upsert_statement(connection.dialect.name, table, keys, values), keys | values)
 
 
 def serialises_writers(connection: Connection) -> bool:

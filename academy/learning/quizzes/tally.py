@@ -8,7 +8,8 @@ from the attempts, so the tally is always equal to a recount (tests/test_tally_p
 """
 from collections.abc import Iterable
 
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import and_, bindparam, case, delete, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, QuizTally
@@ -18,41 +19,38 @@ from academy.platform.dialects import serialises_writers, upsert
 GRADED = Attempt.state == "graded"
 
 
-def _mine(user_id: int, quiz_id: str) -> tuple:
-    return Attempt.user_id == user_id, Attempt.quiz_id == quiz_id
+# The recount's statements are built once (module level) and bound per call: building SQL expressions cost more
+# than running them, and refresh runs in every submit.
+MINE = (Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
 
-
-def _counts(session: Session, user_id: int, quiz_id: str) -> dict:
-    row = session.execute(select(
-        func.count().label("attempts"), func.count(case((GRADED, 1))).label("graded"),
-        func.count(case((Attempt.state == "review", 1))).label("in_review"),
-        func.min(case((Attempt.state == "in_progress", Attempt.id))).label("in_progress_id"),  # at most one
-        func.avg(case((GRADED, Attempt.percent))).label("average_percent"),
-        func.max(case((and_(GRADED, Attempt.redline), 1), else_=0)).label("any_redline"),
-    ).where(*_mine(user_id, quiz_id))).one()._asdict()
-    return row | {"any_redline": bool(row["any_redline"])}
-
+COUNTS = select(
+    func.count().label("attempts"), func.count(case((GRADED, 1))).label("graded"),
+    func.count(case((Attempt.state == "review", 1))).label("in_review"),
+    func.min(case((Attempt.state == "in_progress", Attempt.id))).label("in_progress_id"),  # at most one
+    func.avg(case((GRADED, Attempt.percent))).label("average_percent"),
+    func.max(case((and_(GRADED, Attempt.redline), 1), else_=0)).label("any_redline"),
+).where(*MINE)
 
 # Which graded attempt the highest and the latest grading methods count.
 RANKINGS = {
     "best": (func.coalesce(Attempt.passed, False).desc(), func.coalesce(Attempt.percent, -1).desc(), Attempt.number),
     "latest": (Attempt.number.desc(),),
 }
+RANKED = {name: select(Attempt.percent, Attempt.passed, Attempt.redline).where(*MINE, GRADED).order_by(*order).limit(1)
+          for name, order in RANKINGS.items()}
+FORGET = delete(QuizTally).where(QuizTally.user_id == bindparam("user_id"), QuizTally.quiz_id == bindparam("quiz_id"))
 
 
-def _ranked(session: Session, user_id: int, quiz_id: str) -> dict:
-    values = {}
-    for name, order in RANKINGS.items():
-        row = session.execute(select(Attempt.percent, Attempt.passed, Attempt.redline)
-                              .where(*_mine(user_id, quiz_id), GRADED).order_by(*order).limit(1)).first()
+def recount(connection: Connection, user_id: int, quiz_id: str) -> dict:
+    """The tally columns of one learner and quiz, counted from their attempts."""
+    key = {"user_id": user_id, "quiz_id": quiz_id}
+    values = connection.execute(COUNTS, key).one()._asdict()
+    values["any_redline"] = bool(values["any_redline"])
+    for name, statement in RANKED.items():
+        row = connection.execute(statement, key).first()
         values |= {f"{name}_percent": row.percent if row else None, f"{name}_passed": bool(row and row.passed),
                    f"{name}_redline": bool(row and row.redline)}
     return values
-
-
-def recount(session: Session, user_id: int, quiz_id: str) -> dict:
-    """The tally columns of one learner and quiz, counted from their attempts."""
-    return _counts(session, user_id, quiz_id) | _ranked(session, user_id, quiz_id)
 
 
 def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
@@ -67,9 +65,9 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
         learners = sorted({user_id for user_id, _quiz in keys})
         session.execute(select(User.id).where(User.id.in_(learners)).order_by(User.id).with_for_update())
     for user_id, quiz_id in keys:
-        values = recount(session, user_id, quiz_id)
+        values = recount(connection, user_id, quiz_id)
         key = {"user_id": user_id, "quiz_id": quiz_id}
         if values["attempts"]:
             upsert(connection, QuizTally.__table__, key, values)
         else:
-            session.execute(delete(QuizTally).where(QuizTally.user_id == user_id, QuizTally.quiz_id == quiz_id))
+            connection.execute(FORGET, key)
