@@ -13,6 +13,7 @@ from academy.learning.content.catalog import get_catalog
 from academy.learning.courses.services import complete_lesson
 from academy.learning.questions import TYPES
 from academy.learning.quizzes import services as quiz_services
+from academy.learning.quizzes.versions import attempt_quiz
 from academy.learning.roleplay.services import record_review
 from academy.org.auth.services import hash_password
 from academy.org.models import ManagerScope, Region, Team, User, utcnow
@@ -117,13 +118,14 @@ def _progress(session, user: User, catalog, rng: random.Random, index: int, trai
 def _attempts(session, user: User, quiz, rng: random.Random, skill: float, when, trainer: User) -> None:
     for number in range(rng.randint(1, min(2, quiz.attempts or 2))):
         attempt = quiz_services.start_attempt(session, user.id, quiz, when)
-        answers = _sample_answers(quiz, rng, min(1.0, skill + 0.15 * number))
-        quiz_services.submit_attempt(session, attempt, quiz, answers, when + timedelta(minutes=15))
+        taken = attempt_quiz(attempt)  # with the items this attempt drew from a question bank
+        answers = _sample_answers(taken, rng, min(1.0, skill + 0.15 * number))
+        quiz_services.submit_attempt(session, attempt, taken, answers, when + timedelta(minutes=15))
         if attempt.state == "review" and (skill >= 1.0 or rng.random() < 0.7):
             levels = {item.id: {"levels": {str(i): _level(item, rng, skill) for i in range(len(item.criteria))},
                                 "comments": {"0": "结构清楚，注意把合规边界说在前面。"}, "summary": "整体不错，继续保持。"}
-                      for item in quiz.items if item.criteria}  # items scored on a rubric
-            record_review(session, trainer, attempt, quiz, levels, when + timedelta(days=1))
+                      for item in taken.items if item.criteria}  # items scored on a rubric
+            record_review(session, trainer, attempt, taken, levels, when + timedelta(days=1))
         if attempt.passed:
             break
         when += timedelta(days=1)

@@ -26,6 +26,7 @@ class Catalog:
     stamp: tuple = ()
     lessons: dict[str, Lesson] = field(default_factory=dict)
     hidden_quizzes: frozenset[str] = frozenset()  # in trainee_view: the staff-only quizzes it leaves out
+    banks: tuple[Quiz, ...] = ()  # question banks (quizzes/banks/): staff read them, nobody takes them; none in trainee_view
 
     @cached_property
     def version(self) -> str:
@@ -59,6 +60,9 @@ class Catalog:
     def quiz(self, quiz_id: str) -> Quiz | None:
         return next((q for q in self.quizzes if q.id == quiz_id), None)
 
+    def bank(self, name: str) -> Quiz | None:
+        return next((b for b in self.banks if b.id == name), None)
+
     def quizzes_for(self, module_id: str) -> tuple[Quiz, ...]:
         return tuple(q for q in self.quizzes if q.course == module_id)
 
@@ -75,7 +79,7 @@ def catalog_for(user) -> Catalog:
 
 
 def content_stamp(root: Path) -> tuple:
-    files = sorted([*root.glob("courses/*/*.md"), *root.glob("quizzes/*.md")])
+    files = sorted([*root.glob("courses/*/*.md"), *root.glob("quizzes/*.md"), *root.glob("quizzes/banks/*.md")])
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
 
 
@@ -84,10 +88,12 @@ def load_catalog(root: Path) -> Catalog:
     sinks: list[ProblemSink] = []
     modules = [m for m in (parse_module(d, root, sinks) for d in sorted((root / "courses").glob("*/")) if d.is_dir()) if m]
     modules = _unique_modules(modules, sinks)
-    quizzes = _load_quizzes(root, sinks, {m.id for m in modules}, {m.id for m in modules if m.staff_only})
+    banks = _load_banks(root, sinks)
+    quizzes = _load_quizzes(root, sinks, {m.id for m in modules}, {m.id for m in modules if m.staff_only}, banks)
     problems = tuple(sorted((p for s in sinks for p in s.problems), key=lambda p: (p.path, p.line)))
     lessons = {lesson.id: lesson for m in modules for lesson in m.lessons}
-    return Catalog(tuple(sorted(modules, key=lambda m: (m.order, m.id))), quizzes, problems, content_stamp(root), lessons)
+    return Catalog(tuple(sorted(modules, key=lambda m: (m.order, m.id))), quizzes, problems, content_stamp(root), lessons,
+                   banks=tuple(banks.values()))
 
 
 def _unique_modules(modules: list[Module], sinks: list[ProblemSink]) -> list[Module]:
@@ -116,12 +122,23 @@ def _unique_modules(modules: list[Module], sinks: list[ProblemSink]) -> list[Mod
     return unique
 
 
+def _load_banks(root: Path, sinks: list[ProblemSink]) -> dict[str, Quiz]:
+    """The question banks, by name (their file name, which is their id)."""
+    banks = {}
+    for path in sorted((root / "quizzes" / "banks").glob("*.md")):
+        bank, sink = parse_quiz(path, root)
+        sinks.append(sink)
+        if bank is not None:
+            banks[bank.id] = bank
+    return banks
+
+
 def _load_quizzes(root: Path, sinks: list[ProblemSink], module_ids: set[str],
-                  staff_modules: set[str]) -> tuple[Quiz, ...]:
+                  staff_modules: set[str], banks: dict[str, Quiz]) -> tuple[Quiz, ...]:
     """The quizzes; those of a staff-only module are staff-only too."""
     quizzes, seen = [], {}
     for path in sorted((root / "quizzes").glob("*.md")):
-        quiz, sink = parse_quiz(path, root)
+        quiz, sink = parse_quiz(path, root, banks)
         sinks.append(sink)
         if quiz is None:
             continue
@@ -139,7 +156,7 @@ def _load_quizzes(root: Path, sinks: list[ProblemSink], module_ids: set[str],
 def check_lesson_links(catalog: Catalog) -> list[Problem]:
     """Warn when an item's lesson= points at a missing lesson or anchor."""
     problems = []
-    for quiz in catalog.quizzes:
+    for quiz in (*catalog.quizzes, *catalog.banks):
         for item in quiz.all_items():
             if not item.lesson:
                 continue
@@ -170,8 +187,7 @@ def load_full_catalog(root: Path) -> Catalog:
     extra = tuple(check_lesson_links(catalog))
     if not extra:
         return catalog
-    problems = tuple(sorted(catalog.problems + extra, key=lambda p: (p.path, p.line)))
-    return Catalog(catalog.modules, catalog.quizzes, problems, catalog.stamp, catalog.lessons)
+    return replace(catalog, problems=tuple(sorted(catalog.problems + extra, key=lambda p: (p.path, p.line))))
 
 
 _loaded: dict[str, Catalog] = {}

@@ -54,4 +54,6 @@ class Grading:
 
 
 def grade_answers(quiz: Quiz, answers: dict) -> Grading:
+    if quiz.draws:  # the items of an attempt of a drawing quiz are those its seed drew
+        raise ValueError(f"quiz {quiz.id} still has items to draw: grade the attempt's quiz (versions.attempt_quiz)")
     return Grading(quiz, answers, {item.id: score_item(item, answers.get(item.id)) for item in quiz.scored_items()})

@@ -1,9 +1,10 @@
-"""Display order of items, options, entries and rows, shuffled from the attempt's seed (stable within an
-attempt); what each type shuffles is said by its question type."""
+"""What an attempt shows, from its seed (stable within the attempt): the items it draws from question banks, and
+the display order of items, options, entries and rows; what each type shuffles is said by its question type."""
 import random
 
 from academy.learning.questions import TYPES, Item, Quiz
 from academy.learning.questions.registry import options_shuffled
+from academy.platform import cache
 
 # Options, entries and rows are shown in one of this many orders per item, picked by the attempt's seed.  Eight
 # orders still keep neighbours' screens apart, and learners with the same order share one rendering of each
@@ -14,6 +15,38 @@ SHUFFLE_VARIANTS = 8
 def variant(seed: int) -> int:
     """Which of the SHUFFLE_VARIANTS orders an attempt sees (stable within the attempt)."""
     return seed % SHUFFLE_VARIANTS
+
+
+MAX_DRAWN = 1024
+
+
+def drawn(quiz: Quiz, seed: int) -> Quiz:
+    """The quiz an attempt with this seed takes: the fixed items, then per `draw:` entry `count` items of its pool
+    (bank order), none twice.  Like the question order, the draw uses the whole seed, not one of the
+    SHUFFLE_VARIANTS: eight different sets per quiz would soon be known.  Attempts with the same draw share one
+    Quiz (and so its memoised lookups)."""
+    if not quiz.draws:
+        return quiz
+    picked = drawn_ids(quiz, seed)
+    return cache.memo("drawn_quizzes", (quiz.content_hash, picked), lambda: _with(quiz, picked), MAX_DRAWN)
+
+
+def drawn_ids(quiz: Quiz, seed: int) -> tuple[str, ...]:
+    """The ids of the items the seed draws, in the order they are added to the quiz."""
+    taken, picked = {item.id for item in quiz.items}, []
+    for index, draw in enumerate(quiz.draws):
+        pool = [item for item in draw.pool if item.id not in taken]
+        chosen = set(random.Random(f"{seed}:draw:{index}").sample(range(len(pool)), min(draw.count, len(pool))))
+        for position, item in enumerate(pool):
+            if position in chosen:
+                taken.add(item.id)
+                picked.append(item.id)
+    return tuple(picked)
+
+
+def _with(quiz: Quiz, picked: tuple[str, ...]) -> Quiz:
+    pool = {item.id: item for draw in quiz.draws for item in draw.pool}
+    return quiz.with_drawn(tuple(pool[item_id] for item_id in picked))
 
 
 def item_order(quiz: Quiz, seed: int) -> list[Item]:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, joinedload
 from academy.learning.models import Attempt
 from academy.learning.questions import TYPES, Quiz
 from academy.learning.questions.quizmd.dialogue import replay
-from academy.learning.quizzes import item_rows, tally
+from academy.learning.quizzes import item_rows, layout, tally
 from academy.learning.quizzes.grading import grade_answers
-from academy.learning.quizzes.versions import ensure_version, pinned_quiz
+from academy.learning.quizzes.versions import attempt_quiz, ensure_version
 
 GRACE = timedelta(seconds=30)
 
@@ -52,9 +52,10 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> 
     if quiz.attempts is not None and count >= quiz.attempts:
         raise AttemptRejected(_l("你已用完全部 %(n)s 次作答机会。", n=quiz.attempts))
     deadline = now + timedelta(seconds=quiz.time_limit) if quiz.time_limit else None
+    seed = random.randrange(2**31)  # also picks the items the attempt draws from question banks (layout.drawn)
     attempt = Attempt(user_id=user_id, quiz_id=quiz.id, version_id=ensure_version(session, quiz),
-                      number=count + 1, seed=random.randrange(2**31), state="in_progress", started_at=now,
-                      deadline_at=deadline, answers={}, checked=[], max_score=quiz.total_points)
+                      number=count + 1, seed=seed, state="in_progress", started_at=now,
+                      deadline_at=deadline, answers={}, checked=[], max_score=layout.drawn(quiz, seed).total_points)
     session.add(attempt)
     try:
         session.flush()
@@ -147,7 +148,7 @@ def submit_attempt(session: Session, attempt: Attempt, quiz: Quiz, answers: dict
 def expire_attempt(session: Session, attempt: Attempt, now: datetime) -> None:
     """Grade an attempt whose time ran out with the answers saved before the deadline."""
     attempt.submitted_at = attempt.deadline_at
-    _grade(session, attempt, pinned_quiz(attempt.version), now)
+    _grade(session, attempt, attempt_quiz(attempt), now)
 
 
 def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:

@@ -9,7 +9,7 @@ from academy.learning.quizzes import services
 from academy.learning.quizzes import views_support as support
 from academy.learning.quizzes.refusals import refusals
 from academy.learning.quizzes.responses import BadAnswer, parse_responses
-from academy.learning.quizzes.versions import pinned_quiz
+from academy.learning.quizzes.versions import attempt_quiz
 from academy.org.models import utcnow
 from academy.platform.access import ANY_USER, requires
 from academy.platform.cache import shared_page
@@ -73,7 +73,7 @@ def take(attempt_id: int):
     attempt = my_attempt(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    quiz = pinned_quiz(attempt.version)
+    quiz = attempt_quiz(attempt)
     return render_template("quizzes/take.html", attempt=attempt, quiz=quiz, view=support.TakeView(quiz, attempt, utcnow()))
 
 
@@ -84,7 +84,7 @@ def take(attempt_id: int):
 def save(attempt_id: int):
     db = get_session()
     attempt = my_attempt(attempt_id, lock=True)
-    services.save_answers(db, attempt, parse_responses(pinned_quiz(attempt.version), request.form), utcnow())
+    services.save_answers(db, attempt, parse_responses(attempt_quiz(attempt), request.form), utcnow())
     db.commit()
     flash(_("答案已保存，可以稍后回来继续。"), "success")
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
@@ -97,7 +97,7 @@ def save(attempt_id: int):
 def check(attempt_id: int, item_id: str):
     db = get_session()
     attempt = my_attempt(attempt_id, lock=True)
-    quiz = pinned_quiz(attempt.version)
+    quiz = attempt_quiz(attempt)
     services.check_item(db, attempt, quiz, item_id, parse_responses(quiz, request.form), utcnow())
     db.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
@@ -113,7 +113,7 @@ def choose(attempt_id: int, item_id: str):
     index = request.form.get("choice", "")
     if not index.isdigit():
         raise BadAnswer(_("请选择一个回应。"))
-    services.choose(db, attempt, pinned_quiz(attempt.version), item_id, int(index), utcnow())
+    services.choose(db, attempt, attempt_quiz(attempt), item_id, int(index), utcnow())
     db.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id) + f"#item-{item_id}")
 
@@ -125,7 +125,7 @@ def choose(attempt_id: int, item_id: str):
 def submit(attempt_id: int):
     db = get_session()
     attempt = my_attempt(attempt_id, lock=True)
-    quiz = pinned_quiz(attempt.version)
+    quiz = attempt_quiz(attempt)
     if not services.submit_attempt(db, attempt, quiz, parse_responses(quiz, request.form), utcnow()):
         return already_submitted(attempt_id)
     db.commit()
@@ -144,6 +144,6 @@ def result(attempt_id: int):
     attempt = my_attempt(attempt_id)
     if attempt.state == "in_progress":
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    quiz = pinned_quiz(attempt.version)
+    quiz = attempt_quiz(attempt)
     return render_template("quizzes/result.html", attempt=attempt, quiz=quiz,
                            view=support.ResultView(quiz, attempt, learner_catalog(), utcnow()))

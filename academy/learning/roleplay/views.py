@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from academy.learning.content.catalog import get_catalog
 from academy.learning.quizzes.refusals import refusals
-from academy.learning.quizzes.versions import pinned_quiz
+from academy.learning.quizzes.versions import attempt_quiz
 from academy.learning.roleplay import services
 from academy.org.models import utcnow
 from academy.platform.access import requires
@@ -29,7 +29,7 @@ def queue():
 def grade(attempt_id: int):
     db = get_session()
     attempt = services.reviewable_attempt(db, current_user, attempt_id)
-    quiz = pinned_quiz(attempt.version)
+    quiz = attempt_quiz(attempt)
     if request.method == "POST":
         services.record_review(db, current_user, attempt, quiz, services.parse_levels(quiz, request.form), utcnow())
         db.commit()

@@ -18,7 +18,8 @@ from academy.learning.questions.registry import ALIASES, TYPES
 from academy.platform.problems import ProblemSink
 from academy.platform.render import render
 
-COMMON_ATTRS = {"points", "concepts", "lesson", "shuffle", "stage"}
+COMMON_ATTRS = {"points", "concepts", "lesson", "shuffle", "stage", "category", "tags"}
+MAX_CATEGORY, MAX_TAG = 120, 40
 
 
 @dataclass
@@ -75,7 +76,8 @@ def build_item(head: Heading, lines: list[tuple[int, str]], sink: ProblemSink, i
         stem_html=fields.pop("stem_html", ""), explanation_html=ctx.key_html("explanation"),
         hints=(ctx.key_html("hint"),) if ctx.seg and "hint" in ctx.seg.keys else (),
         concepts=tuple(c.strip() for c in re.split(r"[,，]", head.attrs.get("concepts", "")) if c.strip()),
-        lesson=head.attrs.get("lesson", ""), stage=_stage(head, sink), shuffle=head.attrs.get("shuffle", "true") != "false",
+        lesson=head.attrs.get("lesson", ""), stage=_stage(head, sink), category=_category(head, sink), tags=_tags(head, sink),
+        shuffle=head.attrs.get("shuffle", "true") != "false",
         redline="redline" in head.flags, remediation_html=ctx.key_html("remediation"),
         manual=question_type.manual, scored=question_type.scored, **fields,
     )
@@ -113,6 +115,33 @@ def _stage(head: Heading, sink: ProblemSink) -> str:
         sink.add(head.line, "E110", f"未知的商机阶段“{stage}”{hint}（可用：{'、'.join(STAGES)}）(unknown stage)")
         return ""
     return stage
+
+
+def _category(head: Heading, sink: ProblemSink) -> str:
+    """A category path, `甲/乙`: levels separated by `/`, none of them empty."""
+    raw = head.attrs.get("category")
+    if raw is None:
+        return ""
+    levels = [level.strip() for level in raw.split("/")]
+    if not all(levels) or len(raw) > MAX_CATEGORY:
+        sink.add(head.line, "E111", f"category=“{raw}”格式错误：应为用 / 分隔的非空层级，如 category=法规/采购方式"
+                                    f"（最长 {MAX_CATEGORY} 字）(malformed category path)")
+        return ""
+    return "/".join(levels)
+
+
+def _tags(head: Heading, sink: ProblemSink) -> tuple[str, ...]:
+    """Tags, `tags=招标,合规`: comma-separated, none empty; a repeated tag is said once."""
+    raw = head.attrs.get("tags")
+    if raw is None:
+        return ()
+    tags = [tag.strip() for tag in re.split(r"[,，]", raw)]
+    if not all(tags) or any(len(tag) > MAX_TAG for tag in tags):
+        sink.add(head.line, "E112", f"tags=“{raw}”格式错误：应为用逗号分隔的非空标签，每个最长 {MAX_TAG} 字 (malformed tags)")
+        return ()
+    if len(set(tags)) != len(tags):
+        sink.add(head.line, "W113", f"tags=“{raw}”中有重复的标签 (duplicate tag)")
+    return tuple(dict.fromkeys(tags))
 
 
 def _check_attrs(question_type, head: Heading, sink: ProblemSink) -> None:

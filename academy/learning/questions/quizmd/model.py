@@ -1,5 +1,5 @@
 """The canonical quiz model. Every node carries its source line."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 # The 商机阶段 an item trains (the manager reports' readiness per stage), in pipeline order.
@@ -92,6 +92,9 @@ class Item:
     concepts: tuple[str, ...] = ()
     lesson: str = ""
     stage: str = ""  # one of STAGES, or empty
+    category: str = ""  # a bank's category path, "甲/乙" ('' = none)
+    tags: tuple[str, ...] = ()
+    bank: str = ""  # the bank an included or drawn item comes from ('' = the quiz's own item)
     shuffle: bool = True
     redline: bool = False
     remediation_html: str = ""
@@ -128,6 +131,33 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """One `draw:` entry of a quiz: `count` items picked per attempt from `pool` (the bank's items in the
+    category, its subcategories, and/or with the tag, in bank order)."""
+
+    bank: str
+    category: str
+    tag: str
+    count: int
+    pool: tuple[Item, ...]
+    line: int
+
+    @property
+    def points(self) -> float:
+        """What the drawn items are worth together (the mean item's points when the pool's points differ)."""
+        return self.count * sum(i.points for i in self.pool) / len(self.pool) if self.pool else 0.0
+
+
+@dataclass(frozen=True)
+class BankSource:
+    """A bank a quiz refers to, as it was read: kept in the quiz's pinned version (academy.learning.quizzes.versions)."""
+
+    name: str
+    path: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Quiz:
     id: str
     title: str
@@ -147,6 +177,9 @@ class Quiz:
     content_hash: str
     source: str = field(repr=False, default="")
     audience: str = "all"  # "staff": trainers, managers and admins only (trainees never see it, not even by URL)
+    bank: bool = False  # a question bank (quizzes/banks/<id>.md): items to include and draw from, never taken itself
+    draws: tuple[Draw, ...] = ()  # what each attempt draws (academy.learning.quizzes.layout.drawn); () once drawn
+    banks: tuple[BankSource, ...] = ()  # the banks its items come from
 
     @property
     def staff_only(self) -> bool:
@@ -154,15 +187,41 @@ class Quiz:
 
     @cached_property
     def total_points(self) -> float:
-        return sum(i.points for i in self.items if i.scored)
+        """Full marks; for a quiz that still has to draw, what an attempt is expected to be worth."""
+        return sum(i.points for i in self.items if i.scored) + sum(d.points for d in self.draws)
+
+    @property
+    def item_count(self) -> int:
+        """How many items an attempt shows."""
+        return len(self.items) + sum(d.count for d in self.draws)
+
+    def pool_items(self):
+        """The items attempts may draw, each once, in draw order."""
+        seen = {item.id for item in self.items}
+        for draw in self.draws:
+            for item in draw.pool:
+                if item.id not in seen:
+                    seen.add(item.id)
+                    yield item
+
+    def with_drawn(self, drawn: tuple[Item, ...]) -> "Quiz":
+        """The quiz of one attempt: the fixed items, then the drawn ones; nothing left to draw."""
+        return replace(self, items=self.items + drawn, draws=())
 
     @property
     def manual(self) -> bool:
-        return any(i.manual for i in self.items)
+        return any(i.manual for i in (*self.items, *self.pool_items()))
 
     def all_items(self):
         """Every item, with each scenario's sub-questions right after it."""
         for item in self.items:
+            yield item
+            yield from item.parts
+
+    def every_item(self):
+        """all_items, then the items a draw may pick, with their sub-questions."""
+        yield from self.all_items()
+        for item in self.pool_items():
             yield item
             yield from item.parts
 
@@ -172,14 +231,15 @@ class Quiz:
         return any(
             item.redline or any(o.redline for o in item.options) or any(c.redline for c in item.criteria)
             or any(n.redline or any(c.redline for c in n.choices) for n in item.nodes)
-            for item in self.all_items())
+            for item in self.every_item())
 
     def item(self, item_id: str) -> Item | None:
         return self._items_by_id.get(item_id)
 
     @cached_property
     def _items_by_id(self) -> dict[str, Item]:  # grading looks items up by id many times per submit
-        return {item.id: item for item in reversed(tuple(self.all_items()))}  # the first of a duplicated id wins
+        # The items a draw may pick are found too: a pinned version names every item its attempts were shown.
+        return {item.id: item for item in reversed(tuple(self.every_item()))}  # the first of a duplicated id wins
 
     def scored_items(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.scored)

@@ -1,10 +1,11 @@
 """Quiz file → Quiz, with every problem collected as `path:line: CODE message`."""
 import difflib
-import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from academy.learning.questions.quizmd import banks as bank_refs
 from academy.learning.questions.quizmd.items import build_item
 from academy.learning.questions.quizmd.model import Quiz
 from academy.learning.questions.quizmd.syntax import HEADING_RE, parse_heading
@@ -14,7 +15,7 @@ from academy.platform.render import render
 
 QUIZ_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KNOWN_KEYS = {"id", "title", "course", "required", "version", "pass_score", "attempts", "grading", "time_limit",
-              "shuffle", "review", "closes_at", "language", "tags", "audience"}
+              "shuffle", "review", "closes_at", "language", "tags", "audience", "bank", "include", "draw"}
 CHOICES = {
     "grading": ("highest", "latest", "average"),
     "shuffle": ("none", "questions", "options", "both"),
@@ -26,11 +27,13 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BAD_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b|\son\w+\s*=", re.I)
 
 
-def parse_quiz(path: Path, root: Path) -> tuple[Quiz | None, ProblemSink]:
-    return parse_quiz_text(path.read_bytes(), str(path.relative_to(root)))
+def parse_quiz(path: Path, root: Path, banks: Mapping[str, Quiz] | None = None) -> tuple[Quiz | None, ProblemSink]:
+    return parse_quiz_text(path.read_bytes(), path.relative_to(root).as_posix(), banks)
 
 
-def parse_quiz_text(raw: bytes | str, rel: str) -> tuple[Quiz | None, ProblemSink]:
+def parse_quiz_text(raw: bytes | str, rel: str, banks: Mapping[str, Quiz] | None = None) -> tuple[Quiz | None, ProblemSink]:
+    """The quiz (or bank) in `raw`, read as content path `rel`; `banks` (name → bank) are those its `include:`
+    and `draw:` may name (academy.learning.questions.quizmd.banks)."""
     raw = raw.encode() if isinstance(raw, str) else raw
     sink = ProblemSink(rel)
     text = decode(raw, sink)
@@ -38,14 +41,17 @@ def parse_quiz_text(raw: bytes | str, rel: str) -> tuple[Quiz | None, ProblemSin
     if doc is None:
         return None, sink
     settings = _settings(doc.meta, doc.key_lines, sink)
+    is_bank = bank_refs.is_bank(doc, rel, settings["id"], sink)
+    includes, specs = bank_refs.read_refs(doc, sink) if not is_bank else ([], [])
     body = _strip_comments(doc.body.split("\n"), doc.body_line, sink)
     intro, blocks = _blocks(body)
     ids: dict[str, int] = {}
     items = tuple(i for i in (build_item(parse_heading(h, no, 2, sink), lines, sink, ids) for no, h, lines in blocks) if i)
-    if not blocks:
+    if not blocks and not includes and not specs:
         sink.add(doc.body_line, "E107", "测验中没有任何题目（每道题以 ## 开头）(quiz has no items)")
+    items, draws, sources = bank_refs.resolve(items, includes, specs, banks or {}, ids, sink)
     quiz = Quiz(**settings, intro_html=render("\n".join(t for _, t in intro)), items=items, path=rel,
-                content_hash=hashlib.sha256(raw).hexdigest(), source=text)
+                content_hash=bank_refs.content_hash(raw, sources), source=text, bank=is_bank, draws=draws, banks=sources)
     return (None if sink.has_errors else quiz), sink
 
 
