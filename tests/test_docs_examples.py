@@ -17,12 +17,28 @@ def examples():
                 yield pytest.param(block, id=f"{path.name}#{number}")
 
 
+def docs_banks() -> dict:
+    """The banks the docs show (`bank: true`), by id: the docs' include:/draw: examples refer to them."""
+    banks = {}
+    for block in (b.values[0] for b in examples()):
+        if re.search(r"^bank: true$", block, re.M):
+            bank, _sink = parse_quiz_text(block.encode(), "docs/example.md")
+            if bank is not None:
+                banks[bank.id] = bank
+    return banks
+
+
 @pytest.mark.parametrize("block", list(examples()))
 def test_the_docs_example_is_valid(block):
     text = block if block.startswith("---") else f"---\nid: doc-example\ntitle: 文档示例\n---\n{block}"
-    quiz, sink = parse_quiz_text(text.encode(), "docs/example.md")
+    quiz, sink = parse_quiz_text(text.encode(), "docs/example.md", docs_banks())
     assert [str(p) for p in sink.problems if p.is_error] == []
     assert quiz is not None and quiz.items
+
+
+def test_the_docs_show_a_bank_and_a_quiz_that_draws_from_it():
+    blocks = [b.values[0] for b in examples()]
+    assert docs_banks() and any(re.search(r"^draw:", b, re.M) and re.search(r"^include:", b, re.M) for b in blocks)
 
 
 def test_there_are_examples_of_matching_and_classify_without_a_stem():
