@@ -11,6 +11,7 @@ from academy.learning.models import Attempt, QuizTally, QuizVersion
 from academy.learning.quizzes import tally
 from academy.learning.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.learning.quizzes.tally import recount
+from academy.learning.quizzes.versions import attempt_quiz
 from academy.org.models import User
 from academy.platform.db import get_session
 from tests.factories import database_at, make_user
@@ -111,13 +112,13 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
                     services.start_attempt(session, user_id, quiz, now)
                 elif kind == "submit" and open_:
                     answers = sample_answers(quiz, random.Random(0), 1.0) if rest[0] == "right" else {}
-                    services.submit_attempt(session, open_, services.pinned_quiz(open_.version), answers, now)
+                    services.submit_attempt(session, open_, attempt_quiz(open_), answers, now)
                 elif kind == "expire" and open_ and open_.deadline_at:
                     now = open_.deadline_at + timedelta(minutes=5)
                     services.start_attempt(session, user_id, quiz, now)
                 elif kind == "review" and (waiting := session.scalar(select(Attempt).where(
                         Attempt.user_id == user_id, Attempt.state == "review").limit(1))):
-                    pinned = services.pinned_quiz(waiting.version)
+                    pinned = attempt_quiz(waiting)
                     levels = {item.id: {"levels": {str(i): item.levels[rest[0] % len(item.levels)][1] for i in range(len(item.criteria))}}
                               for item in pinned.all_items() if item.type == "roleplay"}
                     services.apply_review(session, waiting, pinned, levels, now)
@@ -145,13 +146,13 @@ def assert_item_rows_equal_recounts(session, user_id: int) -> None:
     quiz it was graded on: none for an attempt that is not graded."""
     from academy.learning.models import AttemptItem
     from academy.learning.quizzes import item_rows
-    from academy.learning.quizzes.versions import pinned_quiz
+    from academy.learning.quizzes.versions import attempt_quiz
 
     columns = [column.name for column in AttemptItem.__table__.c]
     kept = sorted(tuple(row) for row in session.execute(select(*AttemptItem.__table__.c).where(AttemptItem.user_id == user_id)))
     expected = []
     for attempt in session.scalars(select(Attempt).where(Attempt.user_id == user_id)):
-        expected += [tuple(row[c] for c in columns) for row in item_rows.rows(attempt, pinned_quiz(attempt.version))]
+        expected += [tuple(row[c] for c in columns) for row in item_rows.rows(attempt, attempt_quiz(attempt))]
     assert kept == sorted(expected)
 
 
