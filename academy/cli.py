@@ -101,6 +101,25 @@ def seed_demo_command(password: str | None) -> None:
     click.echo(seed_demo(password))
 
 
+@click.command("seed-scale")
+@click.option("--learners", type=click.IntRange(1, 200_000), default=10_000, show_default=True)
+@click.option("--teams", type=click.IntRange(1, 2_000), default=50, show_default=True)
+@click.option("--attempts-per-learner", type=click.IntRange(1, 500), default=60, show_default=True)
+@click.option("--password", default=None, help="所有规模测试账号的密码（不填则随机，不打印）")
+@with_appcontext
+@uses_database
+def seed_scale_command(learners: int, teams: int, attempts_per_learner: int, password: str | None) -> None:
+    """A synthetic organisation for the report benchmarks (bench/reports.py): learners, teams, progress, attempts."""
+    from academy.scale import ScaleRefused, seed_scale
+
+    try:
+        counts = seed_scale(get_session(), learners, teams, attempts_per_learner, password=password, echo=click.echo)
+    except ScaleRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已创建 {counts['learners']} 名学员、{teams} 个团队、{counts['attempts']} 次作答、"
+               f"{counts['items']} 条逐题记录、{counts['lessons']} 条课时完成记录。")
+
+
 @click.command("check-content")
 @click.option("--strict", is_flag=True, help="警告也视为失败")
 @with_appcontext
@@ -136,5 +155,5 @@ def export_xapi(since: str | None, output) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_group, create_user, seed_demo_command, check_content, export_xapi):
+    for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, export_xapi):
         app.cli.add_command(command)

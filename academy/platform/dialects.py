@@ -26,11 +26,23 @@ def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...], va
     return statement.on_conflict_do_update(index_elements=list(keys), set_={k: statement.excluded[k] for k in values})
 
 
-def upsert(connection: Connection, table: Table, keys: dict, values: dict) -> None:
-    connection.execute(upsert_statement(connection.dialect.name, table, keys, values), keys | values)
+def upsert(connection: Connection, table: Table, keys: tuple[str, ...], rows: list[dict]) -> None:
+    """Insert or overwrite these rows (dicts of the same columns), identified by their `keys` columns; one
+    statement, executed for all of them."""
+    if rows:
+        values = tuple(name for name in rows[0] if name not in keys)
+        connection.execute(upsert_statement(connection.dialect.name, table, keys, values), rows)
 
 
 def serialises_writers(connection: Connection) -> bool:
     """SQLite lets one write transaction run at a time (BEGIN IMMEDIATE), so a recount cannot race another
     transaction's; the other databases need the rows locked."""
     return connection.dialect.name == "sqlite"
+
+
+def continue_ids_after_bulk_insert(connection: Connection, table: Table) -> None:
+    """After rows were inserted with explicit ids (a bulk seed), make the next generated id follow them.
+    SQLite and MariaDB continue after the largest id by themselves; PostgreSQL's sequence must be moved."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                   f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))")

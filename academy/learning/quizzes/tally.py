@@ -8,7 +8,7 @@ from the attempts, so the tally is always equal to a recount (tests/test_tally_p
 """
 from collections.abc import Iterable
 
-from sqlalchemy import and_, bindparam, case, delete, func, select
+from sqlalchemy import Select, and_, bindparam, case, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -20,37 +20,65 @@ GRADED = Attempt.state == "graded"
 
 
 # The recount's statements are built once (module level) and bound per call: building SQL expressions cost more
-# than running them, and refresh runs in every submit.
-MINE = (Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
+# than running them, and refresh runs in every submit.  They read every attempt of the given learners in the
+# given quizzes (a superset of the keys asked for, which is exactly them for one submit), in three statements
+# however many keys there are: a regrade or a bulk seed refreshes thousands at once.
+SCOPE = (Attempt.user_id.in_(bindparam("learners", expanding=True)), Attempt.quiz_id.in_(bindparam("quizzes", expanding=True)))
 
 COUNTS = select(
+    Attempt.user_id, Attempt.quiz_id,
     func.count().label("attempts"), func.count(case((GRADED, 1))).label("graded"),
     func.count(case((Attempt.state == "review", 1))).label("in_review"),
     func.min(case((Attempt.state == "in_progress", Attempt.id))).label("in_progress_id"),  # at most one
     func.avg(case((GRADED, Attempt.percent))).label("average_percent"),
     func.max(case((and_(GRADED, Attempt.redline), 1), else_=0)).label("any_redline"),
-).where(*MINE)
+).where(*SCOPE).group_by(Attempt.user_id, Attempt.quiz_id)
 
-# Which graded attempt the highest and the latest grading methods count.
+# Which graded attempt the highest and the latest grading methods count: the first in these orders.
 RANKINGS = {
     "best": (func.coalesce(Attempt.passed, False).desc(), func.coalesce(Attempt.percent, -1).desc(), Attempt.number),
     "latest": (Attempt.number.desc(),),
 }
-RANKED = {name: select(Attempt.percent, Attempt.passed, Attempt.redline).where(*MINE, GRADED).order_by(*order).limit(1)
-          for name, order in RANKINGS.items()}
+
+
+def _first_by(order) -> Select:
+    rank = func.row_number().over(partition_by=(Attempt.user_id, Attempt.quiz_id), order_by=order).label("rank")
+    ranked = select(Attempt.user_id, Attempt.quiz_id, Attempt.percent, Attempt.passed, Attempt.redline, rank) \
+        .where(*SCOPE, GRADED).subquery()
+    return select(ranked.c.user_id, ranked.c.quiz_id, ranked.c.percent, ranked.c.passed, ranked.c.redline) \
+        .where(ranked.c.rank == 1)
+
+
+RANKED = {name: _first_by(order) for name, order in RANKINGS.items()}
 FORGET = delete(QuizTally).where(QuizTally.user_id == bindparam("user_id"), QuizTally.quiz_id == bindparam("quiz_id"))
+KEY = ("user_id", "quiz_id")
 
 
-def recount(connection: Connection, user_id: int, quiz_id: str) -> dict:
-    """The tally columns of one learner and quiz, counted from their attempts."""
-    key = {"user_id": user_id, "quiz_id": quiz_id}
-    values = connection.execute(COUNTS, key).one()._asdict()
-    values["any_redline"] = bool(values["any_redline"])
+def recount_all(connection: Connection, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+    """The tally columns of these (learner, quiz) keys that have attempts, counted from the attempts."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    scope = {"learners": sorted({user for user, _ in keys}), "quizzes": sorted({quiz for _, quiz in keys})}
+    found = {}
+    for row in connection.execute(COUNTS, scope):
+        if (row.user_id, row.quiz_id) in keys:
+            values = row._asdict()
+            found[(row.user_id, row.quiz_id)] = values | {"any_redline": bool(values["any_redline"])}
+    for values in found.values():
+        for name in RANKINGS:
+            values |= {f"{name}_percent": None, f"{name}_passed": False, f"{name}_redline": False}
     for name, statement in RANKED.items():
-        row = connection.execute(statement, key).first()
-        values |= {f"{name}_percent": row.percent if row else None, f"{name}_passed": bool(row and row.passed),
-                   f"{name}_redline": bool(row and row.redline)}
-    return values
+        for row in connection.execute(statement, scope):
+            if (values := found.get((row.user_id, row.quiz_id))) is not None:
+                values |= {f"{name}_percent": row.percent, f"{name}_passed": bool(row.passed),
+                           f"{name}_redline": bool(row.redline)}
+    return found
+
+
+def recount(connection: Connection, user_id: int, quiz_id: str) -> dict | None:
+    """The tally columns of one learner and quiz; None when they have no attempt."""
+    return recount_all(connection, [(user_id, quiz_id)]).get((user_id, quiz_id))
 
 
 def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
@@ -60,14 +88,14 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
     transactions changing the same learner's attempts take turns and the second counts the first's."""
     session.flush()
     keys = sorted(set(keys))
+    if not keys:
+        return
     connection = session.connection()
     if not serialises_writers(connection):
         learners = sorted({user_id for user_id, _quiz in keys})
         session.execute(select(User.id).where(User.id.in_(learners)).order_by(User.id).with_for_update())
-    for user_id, quiz_id in keys:
-        values = recount(connection, user_id, quiz_id)
-        key = {"user_id": user_id, "quiz_id": quiz_id}
-        if values["attempts"]:
-            upsert(connection, QuizTally.__table__, key, values)
-        else:
-            connection.execute(FORGET, key)
+    found = recount_all(connection, keys)
+    upsert(connection, QuizTally.__table__, KEY, list(found.values()))
+    gone = [{"user_id": user_id, "quiz_id": quiz_id} for user_id, quiz_id in keys if (user_id, quiz_id) not in found]
+    if gone:
+        connection.execute(FORGET, gone)
