@@ -1,8 +1,9 @@
-"""Command line: db upgrade, create-user, seed-demo, check-content, export-xapi."""
+"""Command line: db upgrade, create-user, seed-demo, check-content, export-xapi, send-reminders."""
 import json
 import secrets
+import smtplib
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 
@@ -154,6 +155,33 @@ def export_xapi(since: str | None, output) -> None:
     click.echo(f"已导出 {count} 条 xAPI 语句。", err=True)
 
 
+@click.command("send-reminders")
+@click.option("--today", default=None, help="按这一天计算（YYYY-MM-DD，默认今天）")
+@with_appcontext
+@uses_database
+def send_reminders_command(today: str | None) -> None:
+    """Assignment reminders and managers' overdue digests (idempotent; run daily from cron)."""
+    from academy.learning.assignments import mail, reminders
+    from academy.learning.content.catalog import get_catalog
+
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--today") from None
+    session = get_session()
+    outcome = reminders.send_reminders(session, get_catalog().trainee_view, day)
+    session.commit()
+    mailed = 0
+    if mail.configured(current_app.config):
+        try:
+            mailed = mail.send_all(current_app.config, outcome.mails)
+        except (OSError, smtplib.SMTPException) as exc:  # the notices are sent; the copies can wait for no one
+            click.echo(f"邮件发送失败：{exc}", err=True)
+            sys.exit(1)
+    click.echo(f"已发送 {outcome.notices} 条站内提醒，{mailed} 封邮件。")
+
+
 def init_app(app: Flask) -> None:
-    for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, export_xapi):
+    for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, export_xapi,
+                    send_reminders_command):
         app.cli.add_command(command)

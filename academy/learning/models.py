@@ -1,5 +1,5 @@
 """Learning records: lesson progress, pinned quiz versions, attempts, reviews, mistake book, xAPI."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -182,3 +182,58 @@ class XapiStatement(Base):
     verb: Mapped[str] = mapped_column(String(20))
     timestamp: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     statement: Mapped[dict] = mapped_column(JSON)
+
+
+ONE_ASSIGNEE = ("(CASE WHEN region_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN team_id IS NULL THEN 0 ELSE 1 END)"
+                " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1")
+
+
+class Assignment(Base):
+    """A module, quiz or 商机阶段 drill a manager or admin gave a region, a team or one person, due on a date.
+
+    Exactly one of region_id, team_id and user_id is set.  Who it applies to is worked out when it is read
+    (academy.learning.assignments.status): a learner joining the team later inherits it and one who moves away
+    loses it; no rows are copied per person."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        CheckConstraint(ONE_ASSIGNEE, name="one_assignee"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # module | quiz | stage
+    target_id: Mapped[str] = mapped_column(String(80))  # module id, quiz id or one of STAGES
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date]
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+
+class ReminderSent(Base):
+    """One reminder already sent (its key names the assignment, the learner or manager, and the occasion), so
+    that `flask send-reminders` run twice sends nothing new."""
+
+    __tablename__ = "reminder_sent"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Certificate(Base):
+    """Issued once per learner and module (kind "module") or for the whole course (kind "course", target "")
+    by academy.learning.certificates.refresh; the holder's name and the title are kept as printed."""
+
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "target_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))  # indexed by the unique
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(80), default="")
+    holder_name: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")

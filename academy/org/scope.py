@@ -7,7 +7,7 @@ named in their scope; a manager with an empty scope sees nobody, never everybody
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
-from academy.org.models import ManagerScope, Team, User
+from academy.org.models import ManagerScope, Region, Team, User
 
 SEE_EVERYONE = ("trainer", "admin")
 
@@ -18,14 +18,39 @@ def learners_visible_to(session: Session, viewer) -> ColumnElement[bool] | None:
         return None
     if not viewer.has_role("manager"):
         return User.id == viewer.id
-    scopes = session.execute(select(ManagerScope.region_id, ManagerScope.team_id)
-                             .where(ManagerScope.user_id == viewer.id)).all()
-    region_ids = [s.region_id for s in scopes if s.region_id]
-    team_ids = [s.team_id for s in scopes if s.team_id]
+    region_ids, team_ids = scope_ids(session, viewer.id)
     if not region_ids and not team_ids:
         return false()
     in_regions = select(Team.id).where(Team.region_id.in_(region_ids))
     return or_(User.team_id.in_(team_ids), User.team_id.in_(in_regions))
+
+
+def scope_ids(session: Session, manager_id: int) -> tuple[list[int], list[int]]:
+    """The region ids and team ids named in a manager's scope."""
+    scopes = session.execute(select(ManagerScope.region_id, ManagerScope.team_id)
+                             .where(ManagerScope.user_id == manager_id)).all()
+    return [s.region_id for s in scopes if s.region_id], [s.team_id for s in scopes if s.team_id]
+
+
+def teams_visible_to(session: Session, viewer) -> ColumnElement[bool] | None:
+    """The condition on Team for the teams whose learners `viewer` sees (None: every team)."""
+    if viewer.has_role(*SEE_EVERYONE):
+        return None
+    if not viewer.has_role("manager"):
+        return false()
+    region_ids, team_ids = scope_ids(session, viewer.id)
+    return or_(Team.id.in_(team_ids), Team.region_id.in_(region_ids)) if region_ids or team_ids else false()
+
+
+def regions_managed_by(session: Session, viewer) -> ColumnElement[bool] | None:
+    """The condition on Region for the whole regions in `viewer`'s sight (None: every region); a manager of
+    one team does not see that team's whole region."""
+    if viewer.has_role(*SEE_EVERYONE):
+        return None
+    if not viewer.has_role("manager"):
+        return false()
+    region_ids, _team_ids = scope_ids(session, viewer.id)
+    return Region.id.in_(region_ids) if region_ids else false()
 
 
 def may_see(session: Session, viewer, learner_id: int) -> bool:

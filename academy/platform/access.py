@@ -4,7 +4,8 @@ from collections.abc import Callable
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.set_language", "health.ping"}
+# certificates.verify: anyone holding a certificate code checks it (name, title and date only; rate-limited).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.set_language", "health.ping", "certificates.verify"}
 ANY_USER = "any"
 
 

@@ -29,6 +29,15 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         TRUSTED_HOSTS=[host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()] or None,
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none; clients cannot fake them).
         PROXY_HOPS=int(os.environ.get("PROXY_HOPS", "0")),
+        # E-mail copies of assignment reminders (flask send-reminders): only when MAIL_SERVER and
+        # MAIL_RECIPIENT_DOMAIN are set; a user's address is <username>@MAIL_RECIPIENT_DOMAIN.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "") in ("1", "true", "yes"),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_FROM=os.environ.get("MAIL_FROM", ""),
+        MAIL_RECIPIENT_DOMAIN=os.environ.get("MAIL_RECIPIENT_DOMAIN", ""),
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         SESSION_COOKIE_HTTPONLY=True,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from academy.learning.content.courses import Lesson, Module, parse_module
 from academy.learning.questions import Quiz, parse_quiz
@@ -180,6 +180,12 @@ def get_catalog() -> Catalog:
                 state["catalog"] = load_full_catalog(root)
                 cache.clear()
     return state["catalog"]
+
+
+def app_catalog() -> Catalog | None:
+    """The app's catalog when running inside the app (a request, a command); None for a bare session, which
+    services that derive rows from the content then leave alone."""
+    return get_catalog() if has_app_context() and "content" in current_app.extensions else None
 
 
 def load_full_catalog(root: Path) -> Catalog:

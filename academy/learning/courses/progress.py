@@ -1,9 +1,12 @@
 """The signed-in learner's progress as a request needs it: read once per request, and the state that a shared
 learner page is keyed on (academy.platform.cache.shared_page)."""
+from datetime import date
+
 from flask import g
 from flask_login import current_user
 
-from academy.learning.content.catalog import Catalog, catalog_for
+from academy.learning.assignments.status import my_assignments
+from academy.learning.content.catalog import Catalog, catalog_for, get_catalog
 from academy.learning.courses import services
 from academy.learning.quizzes.results import recent_results
 from academy.platform.db import get_session
@@ -32,8 +35,16 @@ def recent() -> tuple:
     return g.recent
 
 
+def assignments() -> tuple:
+    """(today, the learner's open assignments with their status): one statement, read once per request."""
+    if "assignments" not in g:
+        today = date.today()
+        g.assignments = today.isoformat(), my_assignments(get_session(), current_user, get_catalog().trainee_view, today)
+    return g.assignments
+
+
 def dashboard_state():
-    return progress_state(), recent()
+    return progress_state(), recent(), assignments()
 
 
 def lesson_progress(lesson) -> tuple:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from academy.learning import xapi
+from academy.learning.certificates import services as certificates
 from academy.learning.content.catalog import Catalog
 from academy.learning.content.courses import Lesson, Module
 from academy.learning.models import LessonProgress
@@ -145,6 +146,8 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> LessonPro
         row.completed_at = row.last_viewed_at
         xapi.record(session, user_id, "experienced", xapi.activity_id("lesson", lesson.id), lesson.title,
                     row.completed_at, parent=xapi.activity_id("module", lesson.module_id))
+        session.flush()
+        certificates.refresh(session, user_id)
     session.flush()
     return row
 

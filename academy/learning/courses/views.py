@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from academy.learning.courses import services
 from academy.learning.courses.progress import (
+    assignments,
     current_progress,
     dashboard_state,
     learner_catalog,
@@ -24,7 +25,8 @@ bp = Blueprint("courses", __name__)
 @requires(ANY_USER)
 @shared_page(dashboard_state)
 def dashboard():
-    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=learner_catalog())
+    return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=learner_catalog(),
+                           assignments=assignments())
 
 
 @bp.route("/map")

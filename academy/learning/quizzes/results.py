@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import and_, bindparam, case, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, QuizTally
@@ -71,6 +71,18 @@ def _grade(quiz: Quiz, tally) -> tuple[float, bool, bool]:
     if quiz.grading == "latest":
         return tally.latest_percent, tally.latest_passed, tally.latest_redline
     return tally.best_percent, tally.best_passed, tally.best_redline
+
+
+AVERAGE_NOISE = 0.0000005  # what _grade's round(average, 6) forgives
+
+
+def passed_sql(tally, grading, pass_score):
+    """The SQL twin of `_grade`'s passed, for reports that count passes in the database: `tally` is QuizTally
+    or an alias of it, `grading` and `pass_score` SQL values (columns or literals) of the quiz.  A learner with
+    no tally has not passed (tests/test_assignments.py checks it agrees with `standing`)."""
+    average_passed = and_(tally.average_percent >= pass_score - AVERAGE_NOISE, not_(tally.any_redline))
+    return case((func.coalesce(tally.graded, 0) == 0, false()), (grading == "average", average_passed),
+                (grading == "latest", tally.latest_passed), else_=tally.best_passed)
 
 
 def standings(rows: tuple, quizzes) -> dict[str, QuizStanding]:

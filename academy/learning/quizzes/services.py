@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from academy.learning.certificates import services as certificates
 from academy.learning.models import Attempt
 from academy.learning.questions import TYPES, Quiz
 from academy.learning.questions.quizmd.dialogue import replay
@@ -162,6 +163,8 @@ def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> Non
         attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
     item_rows.refresh(session, attempt, quiz, had_rows=had_rows)
     tally.refresh(session, [(attempt.user_id, attempt.quiz_id)])
+    if attempt.state == "graded":  # a graded attempt may finish a module (or the course)
+        certificates.refresh(session, attempt.user_id)
 
 
 def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:

@@ -1,0 +1,112 @@
+"""`flask send-reminders` (run daily by cron): in-app notices before a due date and when it has passed, and one
+overdue digest per manager per day; e-mail copies when SMTP is configured.
+
+Idempotent: each reminder has a key (reminder_sent), written with its notice in one transaction, so running
+the command twice sends nothing new.  Keys:
+  due:<assignment>:<learner>:<days>   the reminder `days` (3, then 1) days before the due date or later
+  overdue:<assignment>:<learner>      once, the day after the due date or later
+  digest:<manager>:<date>             the manager's list of their overdue people, once a day
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from academy.learning.assignments import targets
+from academy.learning.assignments.status import assignment_status_rows
+from academy.learning.content.catalog import Catalog
+from academy.learning.models import ReminderSent
+from academy.org.inbox.services import notify
+from academy.org.models import ManagerScope, User, UserRole, utcnow
+
+REMIND_DAYS = (3, 1)  # days before the due date
+MAX_DIGEST_LINES = 50
+KEY_CHUNK = 500
+
+
+@dataclass
+class Outcome:
+    notices: int = 0
+    mails: list[tuple[str, str, str]] = field(default_factory=list)  # (username, subject, body) to send after commit
+
+
+def _already_sent(session: Session, keys: list[str]) -> set[str]:
+    sent: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start:start + KEY_CHUNK]
+        sent |= set(session.scalars(select(ReminderSent.key).where(ReminderSent.key.in_(chunk))))
+    return sent
+
+
+def send_reminders(session: Session, catalog: Catalog, today: date) -> Outcome:
+    """Write the notices (and their keys) due today; the caller commits, then sends `mails`."""
+    rows = [r for r in assignment_status_rows(session, None, catalog, today, limit=10**9) if r.status != "done"]
+    wanted: dict[str, tuple] = {}
+    for row in rows:
+        days_left = (row.due_on - today).days
+        if row.status == "overdue":
+            wanted[f"overdue:{row.assignment_id}:{row.learner_id}"] = ("overdue", row)
+            continue
+        due_now = [d for d in REMIND_DAYS if days_left <= d]
+        if due_now:
+            days = min(due_now)
+            wanted[f"due:{row.assignment_id}:{row.learner_id}:{days}"] = ("due", row)
+    digests = _digests(session, catalog, [r for r in rows if r.status == "overdue"], today)
+    keys = list(wanted) + list(digests)
+    sent = _already_sent(session, keys)
+    outcome = Outcome()
+    names = dict(session.execute(select(User.id, User.username)).all()) if keys else {}
+    for key, (what, row) in wanted.items():
+        if key in sent:
+            continue
+        title = targets.title(catalog, row.kind, row.target_id)
+        if what == "overdue":
+            text = _("已逾期：“%(title)s”的截止日期是 %(due)s，请尽快完成。", title=title, due=row.due_on.isoformat())
+        else:
+            text = _("提醒：“%(title)s”将于 %(due)s 截止（还剩 %(n)d 天）。", title=title, due=row.due_on.isoformat(),
+                     n=(row.due_on - today).days)
+        _send(session, outcome, key, row.learner_id, names.get(row.learner_id), "assignment", text, "/")
+    for key, (manager_id, lines) in digests.items():
+        if key in sent:
+            continue
+        shown = lines[:MAX_DIGEST_LINES]
+        more = _("……另有 %(n)d 条", n=len(lines) - len(shown)) if len(lines) > len(shown) else ""
+        text = _("你管辖范围内有 %(n)d 条逾期未完成的学习任务：", n=len(lines)) + "\n" + "\n".join(shown) + ("\n" + more if more else "")
+        _send(session, outcome, key, manager_id, names.get(manager_id), "overdue-digest", text, "/assignments?status=overdue")
+    session.flush()
+    return outcome
+
+
+def _send(session: Session, outcome: Outcome, key: str, user_id: int, username: str | None, kind: str, text: str,
+          link: str) -> None:
+    notify(session, user_id, kind, text, link)
+    session.add(ReminderSent(key=key, sent_at=utcnow()))
+    outcome.notices += 1
+    if username:
+        subject = _("政企销售学院：逾期学习任务汇总") if kind == "overdue-digest" else _("政企销售学院：学习任务提醒")
+        outcome.mails.append((username, subject, text))
+
+
+def _digests(session: Session, catalog: Catalog, overdue: list, today: date) -> dict[str, tuple[int, list[str]]]:
+    """Per active manager, the overdue (learner, assignment) lines of the learners in their scope."""
+    managers = session.execute(
+        select(ManagerScope.user_id, ManagerScope.region_id, ManagerScope.team_id)
+        .join(User, User.id == ManagerScope.user_id)
+        .where(User.active, ManagerScope.user_id.in_(select(UserRole.user_id).where(UserRole.role == "manager")))).all()
+    regions, teams = defaultdict(set), defaultdict(set)
+    for manager_id, region_id, team_id in managers:
+        if region_id:
+            regions[manager_id].add(region_id)
+        if team_id:
+            teams[manager_id].add(team_id)
+    result = {}
+    for manager_id in sorted(set(regions) | set(teams)):
+        lines = [f"{r.display_name}（{r.team_name or '—'}）· {targets.title(catalog, r.kind, r.target_id)} · "
+                 f"{_('截止')} {r.due_on.isoformat()}"
+                 for r in overdue if r.region_id in regions[manager_id] or r.team_id in teams[manager_id]]
+        if lines:
+            result[f"digest:{manager_id}:{today.isoformat()}"] = (manager_id, lines)
+    return result

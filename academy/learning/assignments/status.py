@@ -1,0 +1,166 @@
+"""Assignment status in SQL: every query about who has which assignment and how far they are lives here.
+
+Who has an assignment is worked out when it is read: a person assignment applies to that person; a team or
+region assignment applies to the active trainees who are in that team or region now (a new member inherits
+it, one who moves away leaves it).  The status of each (assignment, learner) is counted in one statement from
+lesson_progress and quiz_tally against the target's requirements (academy.learning.assignments.targets):
+
+- 已完成 done: every requirement met (lessons completed, quizzes passed by their grading method);
+- 已逾期 overdue: not done and the due date has passed;
+- 学习中 in_progress: a lesson completed or a quiz attempted;
+- 未开始 not_started: otherwise.
+
+Nothing is loaded per learner or per assignment in Python: a page makes the same number of statements
+whatever the size of the organisation.
+"""
+from collections import defaultdict
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from academy.learning.assignments.targets import requirements
+from academy.learning.content.catalog import Catalog
+from academy.learning.models import Assignment, LessonProgress, QuizTally
+from academy.learning.quizzes.results import passed_sql
+from academy.org.models import Team, User, UserRole
+from academy.org.scope import learners_visible_to, scope_ids
+
+STATUSES = ("not_started", "in_progress", "done", "overdue")
+STATUS_LABELS = {"not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成"), "overdue": _l("已逾期")}
+MAX_ROWS = 5000  # per page; a list longer than this is cut (the reports page the rest)
+
+
+def _requirements_table(catalog: Catalog):
+    """The requirements as an inline table (a UNION ALL of literal rows), built once per catalog."""
+
+    def build():
+        rows = requirements(catalog)
+        if not rows:
+            rows_select = [select(literal("").label("kind"), literal("").label("target_id"), literal("").label("req_type"),
+                                  literal("").label("req_id"), literal("").label("grading"),
+                                  literal(0.0).label("pass_score")).where(literal(1) == 0)]
+        else:
+            rows_select = [select(literal(r.kind).label("kind"), literal(r.target_id).label("target_id"),
+                                  literal(r.req_type).label("req_type"), literal(r.req_id).label("req_id"),
+                                  literal(r.grading).label("grading"), literal(r.pass_score).label("pass_score"))
+                           for r in rows]
+        return union_all(*rows_select).subquery("req") if len(rows_select) > 1 else rows_select[0].subquery("req")
+
+    return catalog.derived("assignment-requirements", (), build, 4)
+
+
+def _is_trainee(user):
+    return exists().where(UserRole.user_id == user.id, UserRole.role == "trainee")
+
+
+def applies_to(assignment, user, team):
+    """The condition joining an assignment to the learners it applies to now."""
+    return or_(assignment.user_id == user.id,
+               and_(_is_trainee(user), or_(assignment.team_id == user.team_id,
+                                           and_(assignment.region_id.is_not(None), assignment.region_id == team.region_id))))
+
+
+def assignment_scope(session: Session, viewer):
+    """The condition on Assignment for those `viewer` may see and change: admins every one; a manager those
+    given to a region, team or person in their scope; anyone else none (learners read theirs through
+    `assignment_status_rows`)."""
+    if viewer.has_role("admin"):
+        return None
+    if not viewer.has_role("manager"):
+        return false()
+    region_ids, team_ids = scope_ids(session, viewer.id)
+    in_regions = select(Team.id).where(Team.region_id.in_(region_ids))
+    visible = learners_visible_to(session, viewer)
+    people = select(User.id).where(visible) if visible is not None else select(User.id)
+    return or_(Assignment.region_id.in_(region_ids), Assignment.team_id.in_(team_ids),
+               Assignment.team_id.in_(in_regions), Assignment.user_id.in_(people))
+
+
+def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, assignment_ids=None, learner_id=None,
+                  mine: bool = False):
+    """One row per (assignment, learner) the viewer may see, with the counts the status comes from."""
+    req = _requirements_table(catalog)
+    user, team = User, aliased(Team)
+    tally = aliased(QuizTally)
+    lesson = aliased(LessonProgress)
+    met = or_(lesson.id.is_not(None), func.coalesce(passed_sql(tally, req.c.grading, req.c.pass_score), False))
+    touched = or_(lesson.id.is_not(None), func.coalesce(tally.attempts, 0) > 0)
+    counts = (
+        select(Assignment.id.label("assignment_id"), user.id.label("learner_id"),
+               func.count(req.c.req_id).label("needed"),
+               func.sum(case((met, 1), else_=0)).label("met"),
+               func.sum(case((touched, 1), else_=0)).label("touched"))
+        .select_from(user)
+        .outerjoin(team, team.id == user.team_id)
+        .join(Assignment, and_(Assignment.cancelled_at.is_(None), applies_to(Assignment, user, team)))
+        .where(user.active)
+        .outerjoin(req, and_(req.c.kind == Assignment.kind, req.c.target_id == Assignment.target_id))
+        .outerjoin(lesson, and_(req.c.req_type == "lesson", lesson.user_id == user.id, lesson.lesson_id == req.c.req_id,
+                                lesson.completed_at.is_not(None)))
+        .outerjoin(tally, and_(req.c.req_type == "quiz", tally.user_id == user.id, tally.quiz_id == req.c.req_id))
+        .group_by(Assignment.id, user.id)
+    )
+    if mine:
+        counts = counts.where(user.id == viewer.id)
+    elif viewer is not None:
+        visible = learners_visible_to(session, viewer)
+        if visible is not None:
+            counts = counts.where(visible)
+    if learner_id is not None:
+        counts = counts.where(user.id == learner_id)
+    if assignment_ids is not None:
+        counts = counts.where(Assignment.id.in_(list(assignment_ids)))
+    return counts.subquery("counts")
+
+
+def _status_expression(counts, today: date):
+    done = and_(counts.c.needed > 0, counts.c.met == counts.c.needed)
+    return case((done, "done"), (Assignment.due_on < today, "overdue"), (counts.c.touched > 0, "in_progress"),
+                else_="not_started")
+
+
+def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: date, *, assignment_ids=None,
+                           learner_id=None, status: str | None = None, mine: bool = False, limit: int = MAX_ROWS):
+    """The (assignment, learner, status) rows `viewer` may see (viewer None: everyone, for the reminders),
+    ordered by due date and learner name.  `mine`: only the viewer's own assignments, whatever their roles."""
+    counts = _status_query(session, viewer, catalog, today, assignment_ids=assignment_ids, learner_id=learner_id, mine=mine)
+    status_column = _status_expression(counts, today).label("status")
+    team = aliased(Team)
+    query = (select(Assignment.id.label("assignment_id"), Assignment.kind, Assignment.target_id, Assignment.due_on,
+                    Assignment.note, Assignment.region_id.label("to_region"), Assignment.team_id.label("to_team"),
+                    Assignment.user_id.label("to_user"), User.id.label("learner_id"), User.display_name,
+                    User.username, User.team_id, team.name.label("team_name"), team.region_id,
+                    counts.c.needed, counts.c.met, status_column)
+             .select_from(counts)
+             .join(Assignment, Assignment.id == counts.c.assignment_id)
+             .join(User, User.id == counts.c.learner_id)
+             .outerjoin(team, team.id == User.team_id)
+             .order_by(Assignment.due_on, Assignment.id, User.display_name, User.id).limit(limit))
+    if status is not None:
+        query = query.where(status_column == status)
+    return session.execute(query).all()
+
+
+def status_counts(session: Session, viewer, catalog: Catalog, today: date, assignment_ids) -> dict[int, dict[str, int]]:
+    """Per assignment, how many of the learners `viewer` sees are in each status (one statement)."""
+    ids = list(assignment_ids)
+    if not ids:
+        return {}
+    counts = _status_query(session, viewer, catalog, today, assignment_ids=ids)
+    status_column = _status_expression(counts, today)
+    rows = session.execute(select(counts.c.assignment_id, status_column.label("status"), func.count().label("n"))
+                           .select_from(counts).join(Assignment, Assignment.id == counts.c.assignment_id)
+                           .group_by(counts.c.assignment_id, status_column)).all()
+    result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
+    for row in rows:
+        result[row.assignment_id][row.status] = row.n
+    return {i: result[i] for i in ids}
+
+
+def my_assignments(session: Session, user, catalog: Catalog, today: date) -> tuple:
+    """The signed-in learner's open assignments as plain tuples (a shared page's state):
+    (assignment id, kind, target id, due date, note, status)."""
+    rows = assignment_status_rows(session, user, catalog, today, mine=True, limit=200)
+    return tuple((r.assignment_id, r.kind, r.target_id, r.due_on.isoformat(), r.note, r.status) for r in rows)
