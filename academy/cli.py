@@ -161,6 +161,8 @@ def export_xapi(since: str | None, output) -> None:
 @uses_database
 def send_reminders_command(today: str | None) -> None:
     """Assignment reminders and managers' overdue digests (idempotent; run daily from cron)."""
+    from flask_babel import force_locale
+
     from academy.learning.assignments import mail, reminders
     from academy.learning.content.catalog import get_catalog
 
@@ -169,7 +171,8 @@ def send_reminders_command(today: str | None) -> None:
     except ValueError:
         raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--today") from None
     session = get_session()
-    outcome = reminders.send_reminders(session, get_catalog().trainee_view, day)
+    with force_locale("zh_CN"):  # stored notices and mails are written in the site's first language
+        outcome = reminders.send_reminders(session, get_catalog().trainee_view, day)
     session.commit()
     mailed = 0
     if mail.configured(current_app.config):

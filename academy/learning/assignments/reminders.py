@@ -68,26 +68,30 @@ def send_reminders(session: Session, catalog: Catalog, today: date) -> Outcome:
         else:
             text = _("提醒：“%(title)s”将于 %(due)s 截止（还剩 %(n)d 天）。", title=title, due=row.due_on.isoformat(),
                      n=(row.due_on - today).days)
-        _send(session, outcome, key, row.learner_id, names.get(row.learner_id), "assignment", text, "/")
+        link = f"/drills/{row.assignment_id}" if row.kind == "stage" else "/"
+        _send(session, outcome, key, row.learner_id, names.get(row.learner_id), "assignment", text, link)
     for key, (manager_id, lines) in digests.items():
         if key in sent:
             continue
         shown = lines[:MAX_DIGEST_LINES]
         more = _("……另有 %(n)d 条", n=len(lines) - len(shown)) if len(lines) > len(shown) else ""
-        text = _("你管辖范围内有 %(n)d 条逾期未完成的学习任务：", n=len(lines)) + "\n" + "\n".join(shown) + ("\n" + more if more else "")
-        _send(session, outcome, key, manager_id, names.get(manager_id), "overdue-digest", text, "/assignments?status=overdue")
+        head = _("你管辖范围内有 %(n)d 条逾期未完成的学习任务：", n=len(lines))
+        notice = head + "；".join(shown) + ("；" + more if more else "")
+        mail = "\n".join([head, *shown, *([more] if more else [])])
+        _send(session, outcome, key, manager_id, names.get(manager_id), "overdue-digest", notice,
+              "/assignments?status=overdue", mail)
     session.flush()
     return outcome
 
 
 def _send(session: Session, outcome: Outcome, key: str, user_id: int, username: str | None, kind: str, text: str,
-          link: str) -> None:
+          link: str, mail_text: str | None = None) -> None:
     notify(session, user_id, kind, text, link)
     session.add(ReminderSent(key=key, sent_at=utcnow()))
     outcome.notices += 1
     if username:
         subject = _("政企销售学院：逾期学习任务汇总") if kind == "overdue-digest" else _("政企销售学院：学习任务提醒")
-        outcome.mails.append((username, subject, text))
+        outcome.mails.append((username, subject, mail_text or text))
 
 
 def _digests(session: Session, catalog: Catalog, overdue: list, today: date) -> dict[str, tuple[int, list[str]]]:

@@ -57,7 +57,7 @@ def refresh(session: Session, user_id: int, catalog=None) -> list[Certificate]:
         earned[("course", "")] = COURSE_TITLE
     if not earned:
         return []
-    held = set(session.execute(select(Certificate.kind, Certificate.target_id).where(Certificate.user_id == user_id)).tuples())
+    held = {tuple(row) for row in session.execute(select(Certificate.kind, Certificate.target_id).where(Certificate.user_id == user_id))}
     missing = [key for key in earned if key not in held]
     if not missing:
         return []

@@ -1,0 +1,168 @@
+"""`flask send-reminders`: notices before the due date and after it, one overdue digest per manager, idempotent;
+e-mail copies only when SMTP is configured (checked against a local SMTP sink)."""
+import email
+import socketserver
+import threading
+from datetime import date, timedelta
+from email import policy
+
+import pytest
+from sqlalchemy import func, select
+
+from academy.learning.models import Assignment, ReminderSent
+from academy.org.models import ManagerScope, Notice, Region, Team
+from academy.platform.db import dispose
+from tests.conftest import _empty_tables, make_app
+from tests.factories import make_user
+
+TODAY = date(2027, 3, 10)
+
+
+class SinkHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP for smtplib: EHLO, MAIL, RCPT, DATA, QUIT; every message lands in server.messages."""
+
+    def reply(self, line: str) -> None:
+        self.wfile.write((line + "\r\n").encode())
+
+    def handle(self) -> None:
+        self.reply("220 sink")
+        while line := self.rfile.readline():
+            command = line.decode("ascii", "replace").strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.reply("250 sink")
+            elif command.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
+                self.reply("250 ok")
+            elif command == "DATA":
+                self.reply("354 go on")
+                data = b""
+                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                    data += chunk
+                self.server.messages.append(data)
+                self.reply("250 queued")
+            elif command == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("502 no")
+
+
+@pytest.fixture
+def sink():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SinkHandler)
+    server.messages = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def org(db):
+    region = Region(name="华东")
+    db.add(region)
+    db.flush()
+    team = Team(name="一组", region_id=region.id)
+    db.add(team)
+    db.commit()
+    manager = make_user(db, "manager1", roles=("manager",))
+    db.add(ManagerScope(user_id=manager.id, region_id=region.id))
+    db.commit()
+    learners = [make_user(db, f"t{i}", team=team, name=f"学员{i}") for i in (1, 2)]
+    admin = make_user(db, "boss", roles=("admin",))
+    ids = {"team": team.id, "manager": manager.id, "admin": admin.id, "learners": [u.id for u in learners]}
+    db.rollback()
+    return ids
+
+
+def add(db, org, due: date, **assignee) -> int:
+    row = Assignment(kind="module", target_id="clients", due_on=due, note="", created_by=org["admin"], **assignee)
+    db.add(row)
+    db.commit()
+    return row.id
+
+
+def run(runner, day: date):
+    result = runner.invoke(args=["send-reminders", "--today", day.isoformat()])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def notices(db, user_id=None):
+    db.rollback()
+    query = select(Notice.kind, Notice.text, Notice.user_id).order_by(Notice.id)
+    return db.execute(query.where(Notice.user_id == user_id) if user_id else query).all()
+
+
+def test_reminders_three_days_and_one_day_before_then_overdue_then_nothing_more(runner, db, org):
+    add(db, org, TODAY + timedelta(days=3), team_id=org["team"])
+    first = org["learners"][0]
+    assert "已发送 2 条站内提醒" in run(runner, TODAY)  # both learners: 3 days left
+    assert "已发送 0 条站内提醒" in run(runner, TODAY)  # the same day again: nothing new
+    assert "已发送 0 条站内提醒" in run(runner, TODAY + timedelta(days=1))  # 2 days left: the 3-day one was sent
+    assert "已发送 2 条站内提醒" in run(runner, TODAY + timedelta(days=2))  # 1 day left
+    texts = [t for _k, t, _u in notices(db, first)]
+    assert len(texts) == 2 and "还剩 3 天" in texts[0] and "还剩 1 天" in texts[1]
+    # overdue: each learner once, and the manager one digest listing both
+    out = run(runner, TODAY + timedelta(days=4))
+    assert "已发送 3 条站内提醒" in out
+    digest = [t for k, t, _u in notices(db, org["manager"]) if k == "overdue-digest"]
+    assert len(digest) == 1 and "学员1" in digest[0] and "学员2" in digest[0] and "2 条" in digest[0]
+    assert "已发送 0 条站内提醒" in run(runner, TODAY + timedelta(days=4))
+    assert "已发送 1 条站内提醒" in run(runner, TODAY + timedelta(days=5))  # the next day's digest only
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(ReminderSent)) == 2 + 2 + 2 + 2
+
+
+def test_no_reminders_for_done_cancelled_or_far_assignments_and_no_digest_outside_scope(runner, db, org):
+    from academy.org.models import utcnow
+
+    add(db, org, TODAY + timedelta(days=20), team_id=org["team"])
+    cancelled = add(db, org, TODAY - timedelta(days=1), team_id=org["team"])
+    db.get(Assignment, cancelled).cancelled_at = utcnow()
+    db.commit()
+    other = make_user(db, "manager2", roles=("manager",))
+    region = Region(name="西南")
+    db.add(region)
+    db.flush()
+    db.add(ManagerScope(user_id=other.id, region_id=region.id))
+    db.commit()
+    assert "已发送 0 条站内提醒" in run(runner, TODAY)
+    add(db, org, TODAY - timedelta(days=1), user_id=org["learners"][0])
+    run(runner, TODAY)
+    assert notices(db, other.id) == []
+    assert [k for k, _t, _u in notices(db, org["manager"])] == ["overdue-digest"]
+
+
+def test_bad_date_option_is_refused(runner, db):
+    result = runner.invoke(args=["send-reminders", "--today", "2027-02-30"])
+    assert result.exit_code != 0 and "YYYY-MM-DD" in result.output
+
+
+def test_mails_arrive_with_a_chinese_subject_when_smtp_is_configured(database_url, tmp_path, db, org, sink):
+    app = make_app(database_url, tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.server_address[1],
+                   MAIL_RECIPIENT_DOMAIN="corp.example")
+    try:
+        add(db, org, TODAY - timedelta(days=1), team_id=org["team"])
+        out = run(app.test_cli_runner(), TODAY)
+        assert "已发送 3 条站内提醒，3 封邮件" in out
+        messages = [email.message_from_bytes(raw, policy=policy.default) for raw in sink.messages]
+        assert sorted(m["To"] for m in messages) == ["manager1@corp.example", "t1@corp.example", "t2@corp.example"]
+        assert {m["Subject"] for m in messages} == {"政企销售学院：学习任务提醒", "政企销售学院：逾期学习任务汇总"}
+        assert all(b"=?utf-8?" in raw.split(b"\r\n\r\n")[0].lower() for raw in sink.messages)  # RFC 2047 headers
+        digest = next(m for m in messages if m["To"].startswith("manager1"))
+        assert "学员1" in digest.get_content() and "学员2" in digest.get_content()
+        assert "已发送 0 条站内提醒，0 封邮件" in run(app.test_cli_runner(), TODAY)
+        assert len(sink.messages) == 3
+    finally:
+        _empty_tables(app)
+        dispose(app)
+
+
+def test_no_mail_is_sent_when_smtp_is_not_configured(runner, db, org, sink, monkeypatch):
+    import smtplib
+
+    monkeypatch.setattr(smtplib, "SMTP", lambda *a, **k: pytest.fail("SMTP used without MAIL_SERVER"))
+    add(db, org, TODAY - timedelta(days=1), team_id=org["team"])
+    assert "已发送 3 条站内提醒，0 封邮件" in run(runner, TODAY)
+    assert sink.messages == []
