@@ -5,12 +5,13 @@ admin whose initial password the first start printed), and the summary printed s
 """
 import random
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from academy.learning.content.catalog import get_catalog
 from academy.learning.courses.services import complete_lesson
+from academy.learning.models import Assignment
 from academy.learning.questions import TYPES
 from academy.learning.quizzes import services as quiz_services
 from academy.learning.quizzes.versions import attempt_quiz
@@ -38,6 +39,7 @@ def seed_demo(password: str | None = None) -> str:
     catalog = get_catalog()
     for index, user in enumerate(trainees):
         _progress(session, user, catalog, rng, index, staff["trainer1"])
+    _assignments(session, staff, teams, trainees, catalog)
     session.commit()
     return _summary(password, kept)
 
@@ -97,6 +99,27 @@ def _staff(session, digest: str, teams: list[Team]) -> dict[str, User]:
     staff["manager2"].scopes.append(ManagerScope(region_id=teams[2].region_id))
     session.flush()
     return staff
+
+
+def _assignments(session, staff: dict[str, User], teams: list[Team], trainees: list[User], catalog) -> None:
+    """manager1's assignments in 华东片区: one overdue for the whole region (people who have not finished the
+    first module are 已逾期), one due soon for 政务一组, and a 商机阶段 drill for one person; manager2 one for
+    西南片区 (what manager1 must never see)."""
+    today = date.today()
+    modules = catalog.trainee_view.modules
+    first, second = modules[0].id, modules[1].id
+    manager1, manager2 = staff["manager1"].id, staff["manager2"].id
+    session.add_all([
+        Assignment(kind="module", target_id=first, region_id=teams[0].region_id, due_on=today - timedelta(days=3),
+                   note="季度必修", created_by=manager1),
+        Assignment(kind="module", target_id=second, team_id=teams[0].id, due_on=today + timedelta(days=2),
+                   created_by=manager1),
+        Assignment(kind="stage", target_id="招标采购", user_id=trainees[0].id, due_on=today + timedelta(days=10),
+                   note="客户项目已进入招标阶段", created_by=manager1),
+        Assignment(kind="module", target_id=first, region_id=teams[2].region_id, due_on=today - timedelta(days=1),
+                   created_by=manager2),
+    ])
+    session.flush()
 
 
 def _progress(session, user: User, catalog, rng: random.Random, index: int, trainer: User) -> None:

@@ -416,3 +416,18 @@ def test_stage_drill_completion_rule_needs_every_stage_quiz(app, db, org):
     assert len(quizzes) >= 2
     pass_quiz(db, org["a1"], quizzes[0].id)
     assert rows_for(app, "boss", db) == [(aid, org["a1"], "in_progress")]
+
+
+def test_demo_manager1_has_assignments_with_overdue_people_and_never_sees_the_other_region(app, client, db):
+    from academy.demo import seed_demo
+
+    with app.app_context():
+        seed_demo("demo-pass-123")
+    login(client, "manager1", "demo-pass-123")
+    page = client.get("/assignments?status=overdue").get_data(as_text=True)
+    assert page.count("已逾期") >= 1 and "季度必修" in page
+    overdue = rows_for(app, "manager1", db, status="overdue")
+    assert overdue
+    west = {u for u, in db.execute(select(User.id).join(Team).join(Region).where(Region.name == "西南片区"))}
+    assert not west & {u for _a, u, _s in rows_for(app, "manager1", db)}
+    assert "客户项目已进入招标阶段" in page

@@ -211,3 +211,11 @@ def test_learner_pages_make_no_certificate_queries(app, client, db):
     finally:
         event.remove(engine, "before_cursor_execute", spy)
     assert seen and not any("certificate" in s for s in seen)
+
+
+def test_certificates_print_on_an_a4_landscape_page_of_their_own():
+    from tests.conftest import ROOT
+
+    css = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
+    assert "@page certificate { size: A4 landscape; margin: 0; }" in css
+    assert "page: certificate" in css.split("@media print", 2)[2]

@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import Float, String, and_, case, cast, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from academy.learning.assignments.targets import requirements
@@ -33,20 +33,18 @@ MAX_ROWS = 5000  # per page; a list longer than this is cut (the reports page th
 
 
 def _requirements_table(catalog: Catalog):
-    """The requirements as an inline table (a UNION ALL of literal rows), built once per catalog."""
+    """The requirements as an inline table (a UNION ALL of typed literal rows), built once per catalog."""
+
+    def row(kind: str, target_id: str, req_type: str, req_id: str, grading: str, pass_score: float):
+        return select(cast(literal(kind), String(16)).label("kind"), cast(literal(target_id), String(80)).label("target_id"),
+                      cast(literal(req_type), String(16)).label("req_type"), cast(literal(req_id), String(120)).label("req_id"),
+                      cast(literal(grading), String(16)).label("grading"), cast(literal(pass_score), Float).label("pass_score"))
 
     def build():
-        rows = requirements(catalog)
+        rows = [row(r.kind, r.target_id, r.req_type, r.req_id, r.grading, r.pass_score) for r in requirements(catalog)]
         if not rows:
-            rows_select = [select(literal("").label("kind"), literal("").label("target_id"), literal("").label("req_type"),
-                                  literal("").label("req_id"), literal("").label("grading"),
-                                  literal(0.0).label("pass_score")).where(literal(1) == 0)]
-        else:
-            rows_select = [select(literal(r.kind).label("kind"), literal(r.target_id).label("target_id"),
-                                  literal(r.req_type).label("req_type"), literal(r.req_id).label("req_id"),
-                                  literal(r.grading).label("grading"), literal(r.pass_score).label("pass_score"))
-                           for r in rows]
-        return union_all(*rows_select).subquery("req") if len(rows_select) > 1 else rows_select[0].subquery("req")
+            return row("", "", "", "", "", 0.0).where(literal(1) == 0).subquery("req")
+        return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("req")
 
     return catalog.derived("assignment-requirements", (), build, 4)
 
