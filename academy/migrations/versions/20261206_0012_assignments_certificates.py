@@ -3,15 +3,15 @@ sent for them, and certificates (issue 16 items 2, 4 and 8).
 
 Downgrading drops the three tables and what they recorded.
 
-Revision ID: 0011_assign
-Revises: 0010
+Revision ID: 0012_assign
+Revises: 0011_attempt_item
 Create Date: 2026-12-06 23:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_assign"
-down_revision = "0010"
+revision = "0012_assign"
+down_revision = "0011_attempt_item"
 branch_labels = None
 depends_on = None
 
