@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from academy.learning.content.catalog import get_catalog
-from academy.org.models import Region, Team
+from academy.org.models import ManagerScope, Region, Team
 from tests.factories import login, make_user, start_quiz
 
 QUIZ = "sample-all-types"
 STAFF_FIELDS = ("username", "password", "display_name", "roles", "region_id", "team_id", "name", "active",
                 "region_ids", "team_ids", "lang", "next", "choice", "anchor", "file", "current_password",
-                "new_password", "confirm_password")
+                "new_password", "confirm_password", "reason")
 EDGE_VALUES = ("", "0", "-1", "1", "2", "3", "99999999999999999999", "1e308", "nan", "true", "on", "<b>x</b>",
                "x" * 5000, "a\r\nb", "/a\r\nb", "../..", "１２", "admin", "trainee", "trainer,manager", "开场")
 
@@ -27,7 +27,7 @@ def _quiz_fields() -> tuple[str, ...]:
     for item in get_catalog().quiz(QUIZ).scored_items():
         field = f"q-{item.id}"
         names += [field, f"{field}-0", f"{field}-1", f"{field}-self-0", f"{item.id}-level-0",
-                  f"{item.id}-comment-0", f"{item.id}-summary"]
+                  f"{item.id}-comment-0", f"{item.id}-summary", f"{item.id}-score"]
     return tuple(names)
 
 
@@ -46,13 +46,26 @@ def everyone(app, client, db):
     team = Team(region=region, name="一组")
     db.add_all([region, team])
     db.commit()
-    make_user(db, "boss", roles=("trainee", "trainer", "manager", "admin"), team=team)
-    other = make_user(db, "someone", team=team)
-    login(client, "boss")
+    boss = make_user(db, "boss", roles=("trainee", "trainer", "manager", "admin"), team=team)
+    db.add(ManagerScope(user_id=boss.id, team_id=team.id))  # the learners' manager: may add a second rating
+    other = make_user(db, "someone", roles=("trainee", "trainer"), team=team)  # the sample quiz is for staff
+    make_user(db, "grader", roles=("trainer",))
+    login(client, "someone")  # never one's own attempt: the role-plays to review are someone else's
     in_review = start_quiz(client, QUIZ)
     client.post(f"/attempts/{in_review}/submit", data={"q-sample-roleplay": "先认同，再讲价值。"})
+    reviewed = start_quiz(client, QUIZ)
+    client.post(f"/attempts/{reviewed}/submit", data={"q-sample-roleplay": "先认同，再讲价值。"})
+    client.post("/logout")
+    login(client, "grader")
+    with app.app_context():
+        item = next(i for i in get_catalog().quiz(QUIZ).items if i.criteria)
+    form = {f"{item.id}-level-{n}": "3" for n in range(len(item.criteria))} | {"sample-essay-score": "4"}
+    assert client.post(f"/review/{reviewed}", data=form).status_code == 302
+    client.post("/logout")
+    login(client, "boss")
     return {"fields": fields + STAFF_FIELDS, "region": region.id, "team": team.id, "user": other.id,
-            "review": in_review}
+            "review": in_review, "reviewed": reviewed}
+
 
 
 ROUTES = {  # path, given the ids and the open attempt
@@ -64,6 +77,8 @@ ROUTES = {  # path, given the ids and the open attempt
     "submit": lambda ids, a: f"/attempts/{a}/submit",
     "practice": lambda ids, a: "/mistakes/practice",
     "review": lambda ids, a: f"/review/{ids['review']}",
+    "review_second": lambda ids, a: f"/review/{ids['reviewed']}/second",
+    "review_reopen": lambda ids, a: f"/review/{ids['reviewed']}/reopen",
     "language": lambda ids, a: "/language",
     "user_new": lambda ids, a: "/admin/users/new",
     "user_edit": lambda ids, a: f"/admin/users/{ids['user']}/edit",

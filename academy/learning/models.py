@@ -131,14 +131,27 @@ class AttemptItem(Base):
 
 
 class RoleplayReview(Base):
+    """One rater's rubric levels for one review round of a role-play attempt.  The first rater grades it; the
+    learner's manager may add a second rating (academy.learning.roleplay.services holds the final-score rule).
+    Reopening an attempt closes its round (reopened_at) and the next review starts round + 1, so past rounds
+    stay readable in the history."""
+
     __tablename__ = "roleplay_review"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "review_round", "rater", name="uq_roleplay_review_rater"),
+        Index("ix_roleplay_review_reviewer", "reviewer_id", "created_at"),  # history by reviewer, reviews given
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), unique=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))  # indexed by the unique
+    review_round: Mapped[int] = mapped_column(default=1, server_default="1")
+    rater: Mapped[str] = mapped_column(String(8), default="first", server_default="first")  # first | second
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     levels: Mapped[dict] = mapped_column(JSON)
     comments: Mapped[dict] = mapped_column(JSON)
     summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reopened_at: Mapped[datetime | None]
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
     reviewer: Mapped[User] = relationship()
 
 

@@ -18,6 +18,14 @@ def learners_visible_to(session: Session, viewer) -> ColumnElement[bool] | None:
         return None
     if not viewer.has_role("manager"):
         return User.id == viewer.id
+    return managed_learners(session, viewer)
+
+
+def managed_learners(session: Session, viewer) -> ColumnElement[bool]:
+    """The condition on User for the learners in the teams and regions of `viewer`'s manager scope, whatever
+    else they may see (a trainer who is also a manager manages only these): the learners whose manager they are."""
+    if not viewer.has_role("manager"):
+        return false()
     region_ids, team_ids = scope_ids(session, viewer.id)
     if not region_ids and not team_ids:
         return false()
@@ -57,4 +65,10 @@ def may_see(session: Session, viewer, learner_id: int) -> bool:
     condition = learners_visible_to(session, viewer)
     if condition is None:
         return True
+    return session.scalar(select(User.id).where(User.id == learner_id, condition)) is not None
+
+
+def manages(session: Session, viewer, learner_id: int) -> bool:
+    """Whether `viewer` is this learner's manager (the learner is in their scope)."""
+    condition = managed_learners(session, viewer)
     return session.scalar(select(User.id).where(User.id == learner_id, condition)) is not None

@@ -167,12 +167,39 @@ def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> Non
         certificates.refresh(session, attempt.user_id)
 
 
-def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
-    """Store a reviewer's rubric levels per role-play item, then grade the attempt."""
-    if attempt.state != "review":
-        raise AttemptRejected(_l("这份作答不在待评阅状态。"), 409)
+def _merge_review(attempt: Attempt, levels: dict[str, dict]) -> None:
     answers = dict(attempt.answers)
     for item_id, chosen in levels.items():
         answers[item_id] = {**(answers.get(item_id) or {}), **chosen}
     attempt.answers = answers
+
+
+def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
+    """Store a reviewer's rubric levels per role-play item, then grade the attempt."""
+    if attempt.state != "review":
+        raise AttemptRejected(_l("这份作答不在待评阅状态。"), 409)
+    _merge_review(attempt, levels)
     _grade(session, attempt, quiz, now)
+
+
+def apply_final_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
+    """Replace the levels of an attempt already reviewed (the final levels once a second rater has rated it)
+    and grade it again: the score, the tally and the derived rows follow in this transaction."""
+    if attempt.state != "graded":
+        raise AttemptRejected(_l("这份作答还没有评阅，不能添加第二评分。"), 409)
+    _merge_review(attempt, levels)
+    _grade(session, attempt, quiz, now)
+    if attempt.state != "graded":  # the levels given were incomplete: nothing is half-written (the view rolls back)
+        raise AttemptRejected(_l("评分等级不完整。"), 422)
+
+
+def reopen_review(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime) -> None:
+    """Send a reviewed attempt back to review with `answers` (the learner's answers without the reviewers'
+    levels): its score, pass and graded time go, the tally counts it as awaiting review again."""
+    if attempt.state != "graded":
+        raise AttemptRejected(_l("这份作答不是已评阅状态，不能重开。"), 409)
+    attempt.answers = answers
+    attempt.score = attempt.percent = attempt.passed = attempt.graded_at = attempt.outcomes = None
+    _grade(session, attempt, quiz, now)
+    if attempt.state != "review":
+        raise AttemptRejected(_l("这份作答没有需要评阅的题目，不能重开。"), 409)

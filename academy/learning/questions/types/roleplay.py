@@ -29,9 +29,9 @@ def score(item, response):
     top = max(p for _, p in item.levels)
     low = min(p for _, p in item.levels)
     max_raw = sum(c.weight * top for c in item.criteria) or 1.0
-    allowed = {p for _, p in item.levels}
     chosen = [levels.get(str(i)) for i in range(len(item.criteria))]
-    if not all(isinstance(p, (int, float)) and p in allowed for p in chosen):
+    # A rater picks one of the rubric's levels; a final level may lie between two (the mean of two raters' levels).
+    if not all(isinstance(p, (int, float)) and not isinstance(p, bool) and low <= p <= top for p in chosen):
         return ItemScore(0.0, item.points, False, pending=True)
     raw = sum(c.weight * p for c, p in zip(item.criteria, chosen))
     redline = any(c.redline and p <= low for c, p in zip(item.criteria, chosen))
