@@ -4,7 +4,8 @@ a. a new trainee's first steps: dashboard → 学习地图 → first lesson → 
    on a desktop window and once at 375 px without horizontal overflow;
 b. a branching dialogue played to its end and submitted: the result shows 结局 and the stance map;
 c. the pages never ask for anything outside the app's own host;
-d. axe-core finds no serious or critical accessibility violation on the main pages.
+d. axe-core finds no serious or critical accessibility violation on the main pages;
+e. a role-play reviewed by the demo's trainer, then given a second rating by the learner's manager.
 """
 from __future__ import annotations
 
@@ -536,3 +537,41 @@ def test_the_phone_menu_opens_without_javascript(browser):
         if chinese:
             b.click_and_wait(chinese[0], lambda p: p == "/", "the dashboard in Chinese")
         _set_width(b, 1280)
+
+
+def test_trainer_reviews_a_role_play_and_the_manager_adds_a_second_rating(browser):
+    """Issue 15 "done when": a role-play reviewed with a second rater, as the demo's trainer1 and manager1 do it."""
+    b = browser
+    b.login("manager1")
+    b.go("/review/")
+    links = b.css("table.review-queue a[href^='/review/']")
+    assert links, "manager1's people should have role-plays awaiting review"
+    path = links[0].get_attribute("href").removeprefix(b.base_url)
+
+    def rate(form_selector: str, pick: int) -> None:
+        for fieldset in b.css(f"{form_selector} fieldset.criterion-levels"):
+            radio = fieldset.find_elements(By.CSS_SELECTOR, "input[type=radio]")[pick]
+            b.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", radio)
+            radio.click()
+
+    b.login("trainer1")
+    b.go(path)
+    rate("form", 0)  # the top level everywhere
+    comment = b.css("input[id$='-comment-0']")[0]
+    b.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", comment)
+    comment.send_keys("结构清楚，合规边界说在了前面")
+    save = b.driver.find_element(By.CSS_SELECTOR, f"form[action='{path}'] button[type=submit]")
+    b.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", save)
+    b.click_and_wait(save, lambda p: p.startswith("/review/"), "the queue after saving the review")
+    assert "评阅已保存" in b.text()
+
+    b.login("manager1")
+    b.go(path)
+    assert "评阅记录（只读）" in b.text() and "结构清楚" in b.text()
+    rate(f"form[action='{path}/second']", -1)  # the lowest level everywhere: more than one level apart
+    second = b.driver.find_element(By.CSS_SELECTOR, f"form[action='{path}/second'] button[type=submit]")
+    b.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", second)
+    b.click_and_wait(second, lambda p: p == path, "the review page after the second rating")
+    text = b.text()
+    assert "第二评分已保存" in text and "需要复核" in text and "相差 2 级" in text and "最终得分规则" in text
+    assert not b.css(f"form[action='{path}/second']"), "one second rating per review"

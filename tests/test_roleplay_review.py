@@ -66,7 +66,8 @@ def as_user(client, username):
 def submit(client, username, quiz_id=ROLEPLAY, text="先复述客户关切，再讲采购路径。"):
     as_user(client, username)
     attempt_id = start_quiz(client, quiz_id)
-    client.post(f"/attempts/{attempt_id}/submit", data={f"q-{item.id}": text for item in quiz_of(client.application, quiz_id).items if item.manual})
+    answers = {f"q-{item.id}": text for item in quiz_of(client.application, quiz_id).items if item.manual}
+    client.post(f"/attempts/{attempt_id}/submit", data=answers)
     assert client.get(f"/attempts/{attempt_id}/result").status_code == 200  # submitted
     return attempt_id
 

@@ -67,6 +67,7 @@ class Attempt(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
         Index("ix_attempt_user_submitted", "user_id", "submitted_at", "id"),  # recent results, in index order
+        Index("ix_attempt_state_submitted", "state", "submitted_at"),  # the review queue: awaiting review, oldest first
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= max_score + 0.0001)", name="score_in_range"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ review rows (one per rater and round), the audit entries and the learner's notic
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -27,6 +28,7 @@ from academy.org.auth.services import SessionUser
 from academy.org.inbox.services import notify
 from academy.org.models import Region, Team, User, utcnow
 from academy.org.scope import learners_visible_to, managed_learners, manages, may_see
+from academy.platform.i18n import LOCALES
 
 Reviewer = SessionUser | User  # the signed-in user, or a User row (demo data)
 
@@ -57,11 +59,10 @@ def reviewed_items(quiz: Quiz) -> list:
     return [item for item in quiz.items if item.criteria or TYPES[item.type].manual]
 
 
-def _rubric_version_ids(session: Session, states: tuple[str, ...]) -> list[int]:
-    """The pinned versions, among attempts in these states, whose quiz has a rubric: only these attempts are
-    role-plays to review (an essay or any other quiz never is).  A handful of versions, each parsed once."""
-    versions = session.scalars(select(QuizVersion).where(
-        QuizVersion.id.in_(select(Attempt.version_id).where(Attempt.state.in_(states)).distinct())))
+def _rubric_version_ids(session: Session) -> list[int]:
+    """The stored quiz versions that have a rubric: only attempts pinned to one of these are role-plays to review
+    (an essay-only, dialogue or objective quiz never is).  A small table; each version is parsed once per process."""
+    versions = session.scalars(select(QuizVersion))
     return [version.id for version in versions if rubric_items(pinned_quiz(version))]
 
 
@@ -262,6 +263,15 @@ def _title(quiz: Quiz) -> str:
     return quiz.title[:200]
 
 
+def _tell(session: Session, attempt: Attempt, kind: str, message, now: datetime) -> None:
+    """An in-app notice to the learner, in their own language (their saved choice, else Chinese) whoever wrote it
+    and from wherever (a request, or the demo's command), linking to the attempt's result."""
+    locale = session.scalar(select(User.locale).where(User.id == attempt.user_id))
+    with force_locale(locale if locale in LOCALES else LOCALES[0]):
+        text = str(message)
+    notify(session, attempt.user_id, kind, text, RESULT_PATH.format(id=attempt.id), now)
+
+
 # ---- writing reviews ----------------------------------------------------------------------------------------
 
 
@@ -281,10 +291,8 @@ def record_review(session: Session, reviewer: Reviewer, attempt: Attempt, quiz: 
     audit.record(session, reviewer.id, "review.grade", "attempt", attempt.id,
                  detail={"learner_id": attempt.user_id, "quiz_id": attempt.quiz_id, "round": row.review_round,
                          "levels": row.levels, "before": before, "after": _scores(attempt)})
-    notify(session, attempt.user_id, "review.given",
-           str(_l("你的角色扮演《%(title)s》已评阅：得分 %(score)s / %(max)s。", title=_title(quiz),
-                  score=f"{attempt.score:g}", max=f"{attempt.max_score:g}")),
-           RESULT_PATH.format(id=attempt.id), now)
+    _tell(session, attempt, "review.given", _l("你的角色扮演《%(title)s》已评阅：得分 %(score)s / %(max)s。", title=_title(quiz),
+                                               score=f"{attempt.score:g}", max=f"{attempt.max_score:g}"), now)
 
 
 def give_review(session: Session, reviewer: Reviewer, attempt_id: int, form, now: datetime) -> Attempt:
@@ -333,10 +341,9 @@ def add_second_rating(session: Session, manager: Reviewer, attempt_id: int, form
                          "first_levels": first.levels, "second_levels": row.levels,
                          "final_levels": {k: v["levels"] for k, v in final.items()}, "recheck": recheck,
                          "before": before, "after": _scores(page.attempt)})
-    notify(session, page.attempt.user_id, "review.second",
-           str(_l("你的角色扮演《%(title)s》增加了经理的第二评分：最终得分 %(score)s / %(max)s。", title=_title(page.quiz),
-                  score=f"{page.attempt.score:g}", max=f"{page.attempt.max_score:g}")),
-           RESULT_PATH.format(id=page.attempt.id), now)
+    _tell(session, page.attempt, "review.second",
+          _l("你的角色扮演《%(title)s》增加了经理的第二评分：最终得分 %(score)s / %(max)s。", title=_title(page.quiz),
+             score=f"{page.attempt.score:g}", max=f"{page.attempt.max_score:g}"), now)
     return recheck
 
 
@@ -363,10 +370,8 @@ def reopen(session: Session, actor: Reviewer, attempt_id: int, reason: str, now:
     audit.record(session, actor.id, "review.reopen", "attempt", page.attempt.id, reason=reason,
                  detail={"learner_id": page.attempt.user_id, "quiz_id": page.attempt.quiz_id,
                          "round": page.first.review_round, "before": before, "after": _scores(page.attempt)})
-    notify(session, page.attempt.user_id, "review.reopened",
-           str(_l("你的角色扮演《%(title)s》的评阅已重开，将重新评阅。原因：%(reason)s", title=_title(page.quiz),
-                  reason=reason[:500])),
-           RESULT_PATH.format(id=page.attempt.id), now)
+    _tell(session, page.attempt, "review.reopened",
+          _l("你的角色扮演《%(title)s》的评阅已重开，将重新评阅。原因：%(reason)s", title=_title(page.quiz), reason=reason[:500]), now)
     return page.attempt
 
 
@@ -413,7 +418,7 @@ def _waiting_query(session: Session, viewer: Reviewer):
     query = (select(Attempt.id, Attempt.user_id, User.display_name, Team.name, Attempt.quiz_id, Attempt.submitted_at)
              .join(User, Attempt.user_id == User.id).outerjoin(Team, User.team_id == Team.id)
              .where(Attempt.state == "review", Attempt.user_id != viewer.id,
-                    Attempt.version_id.in_(_rubric_version_ids(session, ("review",)))))
+                    Attempt.version_id.in_(_rubric_version_ids(session))))
     return _scoped(session, query, viewer)
 
 
@@ -489,7 +494,7 @@ def filter_choices(session: Session, viewer: Reviewer) -> dict:
     if condition is not None:
         teams = teams.where(Team.id.in_(select(User.team_id).where(condition, User.team_id.is_not(None))))
     quiz_ids = session.scalars(select(QuizVersion.quiz_id).distinct().where(
-        QuizVersion.id.in_(_rubric_version_ids(session, ("review", "graded"))))).all()
+        QuizVersion.id.in_(_rubric_version_ids(session)))).all()
     reviewers = session.execute(select(User.id, User.display_name).where(
         User.id.in_(select(RoleplayReview.reviewer_id).distinct())).order_by(User.display_name)).all()
     return {"teams": session.execute(teams.order_by(Region.name, Team.name)).all(), "quizzes": sorted(quiz_ids),

@@ -1,6 +1,7 @@
 """Role-play reviews become one row per rater and review round: the unique on attempt_id goes; rater
 (first|second), review_round, reopened_at and reopen_reason come, with a unique (attempt_id, review_round,
-rater) and an index for the history by reviewer.  Existing reviews become round 1, first rater.
+rater) and an index for the history by reviewer.  Existing reviews become round 1, first rater.  The review queue
+(attempts awaiting review, oldest first) gets an index on attempt (state, submitted_at).
 
 Downgrading keeps one row per attempt (the open round's first rating) and drops second ratings and reopened
 rounds.
@@ -39,9 +40,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reopen_reason", sa.Text(), nullable=True))
         batch.create_unique_constraint("uq_roleplay_review_rater", ["attempt_id", "review_round", "rater"])
         batch.create_index("ix_roleplay_review_reviewer", ["reviewer_id", "created_at"])
+    op.create_index("ix_attempt_state_submitted", "attempt", ["state", "submitted_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_attempt_state_submitted", table_name="attempt")
     op.execute("DELETE FROM roleplay_review WHERE rater <> 'first' OR reopened_at IS NOT NULL")
     with op.batch_alter_table("roleplay_review") as batch:
         batch.drop_index("ix_roleplay_review_reviewer")
