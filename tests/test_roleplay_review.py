@@ -87,11 +87,21 @@ def fresh(db, attempt_id):
     return db.get(Attempt, attempt_id)
 
 
-def tally_matches_recount(db, attempt):
+def tally_matches_recount(app, db, attempt):
+    """The derived rows follow the review: the tally equals a recount, the per-item rows equal the attempt's."""
+    from academy.learning.models import AttemptItem
+    from academy.learning.quizzes import item_rows
+    from academy.learning.quizzes.versions import attempt_quiz
+
     db.rollback()
     row = db.get(QuizTally, (attempt.user_id, attempt.quiz_id))
-    recount = tally.recount(db, attempt.user_id, attempt.quiz_id)
+    recount = tally.recount(db.connection(), attempt.user_id, attempt.quiz_id)
     assert {key: getattr(row, key) for key in recount} == recount
+    stored = db.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)).all()
+    with app.app_context():
+        expected = item_rows.rows(attempt, attempt_quiz(attempt))
+    assert sorted((r.item_id, r.score) for r in stored) == sorted((r["item_id"], r["score"]) for r in expected)
+    assert bool(stored) == (attempt.state == "graded")
     return row
 
 
@@ -282,7 +292,7 @@ def test_second_rater_disagreement_final_score_notices_audit_and_tally(client, a
     notices = db.scalars(select(Notice).where(Notice.user_id == org.learner).order_by(Notice.id)).all()
     assert [n.kind for n in notices] == ["review.given", "review.second"]
     assert all(n.link == f"/attempts/{attempt_id}/result" for n in notices)
-    tally_matches_recount(db, attempt)
+    tally_matches_recount(app, db, attempt)
     as_user(client, "learner")
     result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "第二评阅" in result and "经理总评" in result
@@ -318,7 +328,7 @@ def test_reopen_sends_the_attempt_back_to_the_queue_with_a_reason(client, app, d
     attempt_id = submit(client, "learner")
     as_user(client, "coach")
     client.post(f"/review/{attempt_id}", data=rubric_form(item, top_levels(item), "首评"))
-    tally_before = tally_matches_recount(db, fresh(db, attempt_id))
+    tally_before = tally_matches_recount(app, db, fresh(db, attempt_id))
     assert tally_before.in_review == 0 and tally_before.graded == 1
     empty = client.post(f"/review/{attempt_id}/reopen", data={"reason": "  "})
     assert empty.status_code == 422 and "原因" in empty.get_data(as_text=True) and fresh(db, attempt_id).state == "graded"
@@ -329,7 +339,7 @@ def test_reopen_sends_the_attempt_back_to_the_queue_with_a_reason(client, app, d
     attempt = fresh(db, attempt_id)
     assert attempt.state == "review" and attempt.score is None and attempt.passed is None and attempt.graded_at is None
     assert "levels" not in attempt.answers[item.id] and attempt.answers[item.id]["text"]
-    row = tally_matches_recount(db, attempt)
+    row = tally_matches_recount(app, db, attempt)
     assert row.in_review == 1 and row.graded == 0
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "review.reopen"))
     assert entry.reason == "评分偏高，请复核" and entry.detail["before"]["percent"] == 100.0
@@ -344,7 +354,7 @@ def test_reopen_sends_the_attempt_back_to_the_queue_with_a_reason(client, app, d
     assert client.post(f"/review/{attempt_id}", data=rubric_form(item, [2] * len(item.criteria))).status_code == 302
     attempt = fresh(db, attempt_id)
     assert attempt.state == "graded" and attempt.percent == pytest.approx(66.67, abs=0.01)
-    tally_matches_recount(db, attempt)
+    tally_matches_recount(app, db, attempt)
     rounds = db.scalars(select(RoleplayReview.review_round).order_by(RoleplayReview.id)).all()
     assert rounds == [1, 2]
     page = client.get(f"/review/{attempt_id}").get_data(as_text=True)
@@ -386,6 +396,9 @@ def test_coaching_loop_contract_waiting_for_and_reviews_given(client, app, db, o
         waiting = services.waiting_for(db, boss)
         assert [w.attempt_id for w in waiting] == [old, new]
         assert waiting[0].overdue and waiting[0].waited >= timedelta(days=5) and not waiting[1].overdue
+        assert (waiting[0].display_name, waiting[0].team_name, waiting[0].user_id) == ("learner", "一组", org.learner)
+        coach = SessionUser(org.coach, "coach", "coach", None, None, frozenset({"trainer"}))
+        assert len(services.review_queue(db, coach)) == 3  # every learner's, counted over all pages
     as_user(client, "coach")
     client.post(f"/review/{old}", data=rubric_form(item, top_levels(item)))
     client.post(f"/review/{foreign}", data=rubric_form(item, top_levels(item)))
@@ -406,7 +419,7 @@ def test_migration_0011_keeps_reviews_and_downgrades(tmp_path):
     from academy.platform import migrate
     from tests.factories import database_at
 
-    engine = database_at(tmp_path / "old.db", "0010", "h")
+    engine = database_at(tmp_path / "old.db", "0011_attempt_item", "h")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO attempt (id, user_id, quiz_id, version_id, number, state, seed, started_at, answers,"
                           " checked, max_score, redline) VALUES (1, 1, 'q', 1, 1, 'graded', 1, '2026-01-01', '{}', '[]', 10, 0)"))
@@ -418,7 +431,7 @@ def test_migration_0011_keeps_reviews_and_downgrades(tmp_path):
         conn.execute(text("INSERT INTO roleplay_review (attempt_id, reviewer_id, levels, comments, summary, created_at, rater,"
                           " review_round) VALUES (1, 1, '{}', '{}', 'two', '2026-01-02', 'second', 1)"))
     with engine.begin() as conn:
-        command.downgrade(migrate.alembic_config(conn), "0010")
+        command.downgrade(migrate.alembic_config(conn), "0011_attempt_item")
         assert conn.execute(text("SELECT summary FROM roleplay_review")).all() == [("s",)]
         assert [u["column_names"] for u in inspect(conn).get_unique_constraints("roleplay_review")] == [["attempt_id"]]
     migrate.upgrade(engine)
@@ -446,7 +459,7 @@ def test_an_essay_in_the_same_quiz_is_scored_on_the_review_page(client, app, db,
     client.post(f"/review/{attempt_id}/second", data=form | {f"{essay.id}-score": "1"})
     attempt = fresh(db, attempt_id)
     assert attempt.result[essay.id]["score"] == 2.5  # the mean of the two raters' scores
-    tally_matches_recount(db, attempt)
+    tally_matches_recount(app, db, attempt)
     client.post(f"/review/{attempt_id}/reopen", data={"reason": "重评"})
     attempt = fresh(db, attempt_id)
     assert attempt.state == "review" and "score" not in attempt.answers[essay.id]

@@ -22,7 +22,7 @@ from academy.learning.quizzes.services import (
     load_attempt,
     reopen_review,
 )
-from academy.learning.quizzes.versions import pinned_quiz
+from academy.learning.quizzes.versions import attempt_quiz, pinned_quiz
 from academy.org import audit
 from academy.org.auth.services import SessionUser
 from academy.org.inbox.services import notify
@@ -63,7 +63,12 @@ def _rubric_version_ids(session: Session) -> list[int]:
     """The stored quiz versions that have a rubric: only attempts pinned to one of these are role-plays to review
     (an essay-only, dialogue or objective quiz never is).  A small table; each version is parsed once per process."""
     versions = session.scalars(select(QuizVersion))
-    return [version.id for version in versions if rubric_items(pinned_quiz(version))]
+    return [version.id for version in versions if _has_rubric(pinned_quiz(version))]
+
+
+def _has_rubric(quiz: Quiz) -> bool:
+    """A rubric among its items or among those it may draw from a question bank."""
+    return bool(rubric_items(quiz)) or any(item.criteria for draw in quiz.draws for item in draw.pool)
 
 
 def level_points(item) -> list[float]:
@@ -110,7 +115,7 @@ def _learner_in_reach(session: Session, reviewer: Reviewer, attempt: Attempt) ->
 
 
 def _role_play(attempt: Attempt) -> Quiz:
-    quiz = pinned_quiz(attempt.version)
+    quiz = attempt_quiz(attempt)  # with the items this attempt drew
     if not rubric_items(quiz):
         raise AttemptRejected(_l("这不是角色扮演作答：只有角色扮演需要评阅（对话演练和客观题由系统评分）。"), 404)
     if attempt.state not in ("review", "graded"):
@@ -393,6 +398,14 @@ class Waiting:
         return self.waited > OVERDUE
 
     @property
+    def display_name(self) -> str:  # the names the manager report reads
+        return self.learner
+
+    @property
+    def team_name(self) -> str | None:
+        return self.team
+
+    @property
     def waited_days(self) -> int:
         return self.waited.days
 
@@ -407,6 +420,10 @@ class Listing:
     page: int
     pages: int
     total: int
+
+    def __len__(self) -> int:
+        """The number of rows on all pages (the trainer's home counts the queue this way)."""
+        return self.total
 
 
 def _scoped(session: Session, query, viewer: Reviewer):

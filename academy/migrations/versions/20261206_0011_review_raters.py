@@ -7,14 +7,14 @@ Downgrading keeps one row per attempt (the open round's first rating) and drops 
 rounds.
 
 Revision ID: 0011_review
-Revises: 0010
+Revises: 0011_attempt_item
 Create Date: 2026-12-06 23:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_review"
-down_revision = "0010"
+down_revision = "0011_attempt_item"
 branch_labels = None
 depends_on = None
 
