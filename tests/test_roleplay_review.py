@@ -412,14 +412,14 @@ def test_coaching_loop_contract_waiting_for_and_reviews_given(client, app, db, o
     assert f"/review/{new}" in page and f"/review/{foreign}" not in page and "已等待" in page
 
 
-def test_migration_0011_keeps_reviews_and_downgrades(tmp_path):
+def test_migration_0013_keeps_reviews_and_downgrades(tmp_path):
     from alembic import command
     from sqlalchemy import inspect, text
 
     from academy.platform import migrate
     from tests.factories import database_at
 
-    engine = database_at(tmp_path / "old.db", "0011_attempt_item", "h")
+    engine = database_at(tmp_path / "old.db", "0012_assign", "h")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO attempt (id, user_id, quiz_id, version_id, number, state, seed, started_at, answers,"
                           " checked, max_score, redline) VALUES (1, 1, 'q', 1, 1, 'graded', 1, '2026-01-01', '{}', '[]', 10, 0)"))
@@ -431,7 +431,7 @@ def test_migration_0011_keeps_reviews_and_downgrades(tmp_path):
         conn.execute(text("INSERT INTO roleplay_review (attempt_id, reviewer_id, levels, comments, summary, created_at, rater,"
                           " review_round) VALUES (1, 1, '{}', '{}', 'two', '2026-01-02', 'second', 1)"))
     with engine.begin() as conn:
-        command.downgrade(migrate.alembic_config(conn), "0011_attempt_item")
+        command.downgrade(migrate.alembic_config(conn), "0012_assign")
         assert conn.execute(text("SELECT summary FROM roleplay_review")).all() == [("s",)]
         assert [u["column_names"] for u in inspect(conn).get_unique_constraints("roleplay_review")] == [["attempt_id"]]
     migrate.upgrade(engine)

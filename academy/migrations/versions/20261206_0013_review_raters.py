@@ -6,15 +6,15 @@ rater) and an index for the history by reviewer.  Existing reviews become round 
 Downgrading keeps one row per attempt (the open round's first rating) and drops second ratings and reopened
 rounds.
 
-Revision ID: 0011_review
-Revises: 0011_attempt_item
+Revision ID: 0013_review
+Revises: 0012_assign
 Create Date: 2026-12-06 23:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_review"
-down_revision = "0011_attempt_item"
+revision = "0013_review"
+down_revision = "0012_assign"
 branch_labels = None
 depends_on = None
 
