@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from academy.learning.content.catalog import get_catalog
-from academy.learning.models import Attempt, AttemptItem, LessonProgress
+from academy.learning.models import Assignment, Attempt, AttemptItem, LessonProgress
 from academy.learning.questions import TYPES, Quiz
 from academy.learning.quizzes import item_rows, tally
 from academy.learning.quizzes.grading import grade_answers
@@ -55,6 +55,7 @@ def seed_scale(session: Session, learners: int, teams: int, attempts_per_learner
     digest = hash_password(password or secrets.token_urlsafe(12))
     team_ids = _org(session, teams, digest)
     quizzes = [q for q in get_catalog().trainee_view.quizzes if not q.draws]
+    _assignments(session, team_ids, quizzes)
     pools = {quiz.id: _pool(session, quiz, rng) for quiz in quizzes}
     session.commit()
     next_attempt = (session.scalar(select(func.max(Attempt.id))) or 0) + 1
@@ -97,6 +98,18 @@ def _org(session: Session, teams: int, digest: str) -> list[int]:
             team_rows.append(team.id)
     session.flush()
     return team_rows
+
+
+def _assignments(session: Session, team_ids: list[int], quizzes: list[Quiz]) -> None:
+    """Each team: the first module, due two weeks ago (overdue for whoever has not finished it), and a quiz of
+    the second module due next week."""
+    modules = get_catalog().trainee_view.modules
+    later = next((q for q in quizzes if len(modules) > 1 and q.course == modules[1].id), quizzes[0])
+    today = utcnow().date()
+    for team_id in team_ids:
+        session.add(Assignment(kind="module", target_id=modules[0].id, team_id=team_id, due_on=today - timedelta(days=14)))
+        session.add(Assignment(kind="quiz", target_id=later.id, team_id=team_id, due_on=today + timedelta(days=7)))
+    session.flush()
 
 
 def _staff(session: Session, username: str, name: str, digest: str, team_id: int | None = None) -> User:

@@ -2,7 +2,7 @@
 written — tallies equal to a recount, per-item rows equal to item_rows.rows — and new attempts follow it."""
 from sqlalchemy import func, select
 
-from academy.learning.models import Attempt, AttemptItem, QuizTally
+from academy.learning.models import Assignment, Attempt, AttemptItem, QuizTally
 from academy.learning.quizzes import item_rows
 from academy.learning.quizzes.tally import recount
 from academy.learning.quizzes.versions import attempt_quiz
@@ -19,6 +19,7 @@ def test_seed_scale_builds_an_organisation_whose_derived_rows_match_the_services
     attempts = db.scalar(select(func.count()).select_from(Attempt))
     assert attempts >= 30 * 20 * 0.9, attempts
     assert db.scalar(select(func.count()).select_from(ManagerScope)) == 3 + 1  # a manager per team and per region
+    assert db.scalar(select(func.count()).select_from(Assignment).where(Assignment.team_id.is_not(None))) == 3 * 2
     for key in db.execute(select(QuizTally.user_id, QuizTally.quiz_id).limit(40)).all():
         kept = db.get(QuizTally, key)
         assert {k: getattr(kept, k) for k in ("attempts", "graded", "best_percent", "latest_passed")} == \
