@@ -3,8 +3,10 @@ from flask_babel import lazy_gettext as _l
 
 from academy.learning.questions.quizmd.openresponse import build_essay
 from academy.learning.questions.quizmd.syntax import no_entry
+from academy.learning.questions.quizmd.writer import key_block
 from academy.learning.questions.registry import ItemScore, QuestionType, from_fraction, no_outcomes, register
 from academy.learning.questions.types._forms import parse_text
+from academy.learning.questions.types._interchange import Block
 
 
 def parse_answer(item, form):
@@ -26,9 +28,15 @@ def scored_by_reviewer(result: dict) -> tuple[str, str]:
     return "scored", _l("评阅得分")
 
 
+def to_quizmd(q, warn):
+    """Moodle's information for graders becomes the 参考回答 a reviewer sees."""
+    return Block(lines=key_block("参考回答", q.get("grader_info") or ""))
+
+
 TYPE = register(QuestionType(
     name="essay", aliases=("简答",), entry=no_entry, build=build_essay, score=score, parse_answer=parse_answer,
     nestable=True, manual=True, outcomes=no_outcomes, verdict=scored_by_reviewer,
     sample=lambda item, rng, skill: {"text": "先复述客户的关切，再说明合规的推进路径。"},
     form_macro="long_answer", result_macro="long_answer",
+    exports={"interchange": (lambda item, src: {"grader_info": src.key("model_answer")}, to_quizmd)},
 ))

@@ -4,6 +4,7 @@ from academy.learning.questions.quizmd.choices import build_matching
 from academy.learning.questions.quizmd.syntax import arrow_entry
 from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
 from academy.learning.questions.types._editing import clean
+from academy.learning.questions.types._interchange import Block, pairs_in, pairs_out
 from academy.learning.questions.types._mapping import parse_rows, sample_rows, share_right
 
 
@@ -32,4 +33,5 @@ TYPE = register(QuestionType(
     parse_answer=lambda item, form: parse_rows(item, form, choices(item)), nestable=True, checkable=True,
     shuffled=lambda quiz, item: True, sample=lambda item, rng, skill: sample_rows(item, rng, skill, choices(item)),
     row_choices=choices, rows_shuffled=True, form_macro="mapping", result_macro="mapping", editor=EDITOR,
+    exports={"interchange": (lambda item, src: pairs_out(item), lambda q, warn: Block(lines=pairs_in(q, warn)))},
 ))

@@ -4,9 +4,11 @@ from flask_babel import lazy_gettext as _l
 
 from academy.learning.questions.quizmd.choices import build_ordering
 from academy.learning.questions.quizmd.syntax import number_entry
+from academy.learning.questions.quizmd.writer import one_line
 from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
 from academy.learning.questions.types._editing import clean
 from academy.learning.questions.types._forms import BadAnswer, field_name
+from academy.learning.questions.types._interchange import Block
 
 
 def parse_answer(item, form):
@@ -62,8 +64,15 @@ EDITOR = Editor(  # the form editor: the entries in their right order; scoring
     blank=lambda: {"scoring": SCORINGS[0], "sequence": ["", "", ""]},
 )
 
+def to_quizmd(q, warn):
+    entries = [one_line(str(text)) for text in q.get("sequence") or []]
+    return Block(attrs={"scoring": q["scoring"]} if q.get("scoring") else {},
+                 lines=[f"{number}. {text}" for number, text in enumerate(entries, 1)])
+
+
 TYPE = register(QuestionType(
     name="ordering", aliases=("排序",), entry=number_entry, build=build_ordering, attrs=frozenset({"scoring"}),
     score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=lambda quiz, item: True,
     sample=sample, form_macro="ordering", result_macro="ordering", editor=EDITOR,
+    exports={"interchange": (lambda item, src: {"sequence": list(item.sequence), "scoring": item.scoring}, to_quizmd)},
 ))

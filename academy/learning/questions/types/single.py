@@ -12,6 +12,7 @@ from academy.learning.questions.registry import (
 )
 from academy.learning.questions.types._editing import blank_options, option_lines, read_options
 from academy.learning.questions.types._forms import field_name, invalid_option
+from academy.learning.questions.types._interchange import options_out, single_in
 
 
 def parse_answer(item, form):
@@ -46,4 +47,5 @@ TYPE = register(QuestionType(
     score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
     form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
     editor=EDITOR,
+    exports={"interchange": (lambda item, src: options_out(item, src), single_in)},
 ))

@@ -6,6 +6,7 @@ from academy.learning.questions.quizmd.syntax import option_entry
 from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
 from academy.learning.questions.types._editing import key_lines, key_text
 from academy.learning.questions.types._forms import BadAnswer, field_name
+from academy.learning.questions.types._interchange import truefalse_in, truefalse_out
 
 
 def parse_answer(item, form):
@@ -53,4 +54,5 @@ TYPE = register(QuestionType(
     parse_answer=parse_answer, nestable=True, checkable=True, sample=sample,
     form_macro="truefalse", result_macro="truefalse", response_key=response_key, response_choices=response_choices,
     editor=EDITOR,
+    exports={"interchange": (truefalse_out, truefalse_in)},
 ))

@@ -1,0 +1,123 @@
+"""The interchange shape: parsed items → dicts, dicts → Quiz Markdown blocks, through each type's own
+`exports["interchange"]` hooks (academy/learning/questions/types/). The only type names here are Moodle's,
+in the one table that maps them to ours."""
+import re
+
+from academy.learning.questions.quizmd.syntax import ID_RE, no_entry, parse_heading
+from academy.learning.questions.quizmd.writer import guard_markdown, heading, item_source, key_block, one_line
+from academy.learning.questions.registry import TYPES
+from academy.platform.problems import ProblemSink
+
+# Moodle's question types (multichoice split by its `single` flag) → ours.
+MOODLE_TYPES = {
+    "multichoice:single": "single", "multichoice:multi": "multiple", "truefalse": "truefalse", "shortanswer": "short",
+    "numerical": "numeric", "match": "matching", "essay": "essay", "description": "info",
+}
+OURS_TO_MOODLE = {ours: moodle for moodle, ours in MOODLE_TYPES.items()}
+KEY_ORDER = ("type", "name", "text", "options", "pairs", "answers", "sequence", "categories", "scoring", "grader_info",
+             "general_feedback", "category", "tags", "id", "points", "source_line")
+
+
+def import_type(moodle: str) -> str:
+    return MOODLE_TYPES.get(moodle, moodle)
+
+
+def export_type(ours: str) -> str | None:
+    return OURS_TO_MOODLE.get(ours)
+
+
+def hooks(type_name: str):
+    question_type = TYPES.get(type_name)
+    return question_type.exports.get("interchange") if question_type else None
+
+
+def item_to_dict(source: str, item) -> dict | None:
+    """One `##` item of a quiz or bank as an interchange dict; None when its type has no interchange form
+    (a scenario, dialogue or role-play)."""
+    mapping = hooks(item.type)
+    if mapping is None:
+        return None
+    src = item_source(source, item.line, TYPES[item.type].entry or no_entry)
+    lines = source.replace("\r\n", "\n").split("\n")
+    head = parse_heading(lines[item.line - 1].lstrip("#").strip(), item.line, 2, ProblemSink(""))
+    tags = head.attrs.get("tags", "")
+    data = {
+        "type": item.type, "name": item.title, "text": src.stem, **mapping[0](item, src),
+        "general_feedback": src.key("explanation"), "category": head.attrs.get("category", ""),
+        "tags": [t.strip() for t in re.split(r"[,，]", tags) if t.strip()], "id": item.id, "points": item.points,
+        "source_line": item.line,
+    }
+    return {key: data[key] for key in KEY_ORDER if key in data}
+
+
+def quiz_to_dicts(quiz) -> tuple[list[dict], list[tuple[object, str]]]:
+    """Every top-level item that has an interchange form; the others with the reason they were left out."""
+    out, left_out = [], []
+    for item in quiz.items:
+        data = item_to_dict(quiz.source, item)
+        if data is None:
+            left_out.append((item, f"“{item.title or item.id}”（{item.type}）无法写成交换格式，已略过 (type has no interchange form)"))
+        else:
+            out.append(data)
+    return out, left_out
+
+
+def _item_id(q: dict, prefix: str, taken: set[str], warn) -> str:
+    wanted = str(q.get("id") or "").strip()
+    item_id = wanted if ID_RE.match(wanted) else re.sub(r"[^A-Za-z0-9_-]+", "-", wanted).strip("-_")[:100]
+    if item_id and not ID_RE.match(item_id):
+        item_id = ""
+    if item_id and item_id in taken:
+        warn(f"id“{item_id}”在题库中已存在，改用新的 id (id already in the bank; a new one is given)")
+        item_id = ""
+    elif wanted and item_id != wanted:
+        warn(f"id“{wanted}”含有不允许的字符，改为“{item_id or '（自动编号）'}”(id rewritten)")
+    if not item_id:
+        number = len(taken) + 1
+        while f"{prefix}-{number}" in taken:
+            number += 1
+        item_id = f"{prefix}-{number}"
+    taken.add(item_id)
+    return item_id
+
+
+def _tag(tag: str, warn) -> str:
+    clean = one_line(str(tag)).replace(",", "、").replace("，", "、")
+    if clean != str(tag).strip():
+        warn(f"标签“{tag}”中的逗号改为顿号 (comma in a tag)")
+    return clean
+
+
+def dict_to_block(q: dict, prefix: str, taken: set[str], warn) -> list[str]:
+    """The Quiz Markdown lines of one interchange dict (heading first); [] when it cannot be written."""
+    mapping = hooks(str(q.get("type", "")))
+    if mapping is None:
+        warn(f"不支持的题型“{q.get('type')}” (unsupported question type)", error=True)
+        return []
+    block = mapping[1](q, warn)
+    attrs = dict(block.attrs)
+    try:
+        points = float(q.get("points") or 1)
+    except (TypeError, ValueError):
+        warn(f"分值“{q.get('points')}”不是数字，按 1 分导入 (points not a number)")
+        points = 1.0
+    if points > 0 and points != 1:
+        attrs["points"] = f"{points:g}"
+    if q.get("category"):
+        attrs["category"] = "/".join(one_line(p).strip() for p in str(q["category"]).split("/") if p.strip())
+    tags = [_tag(t, warn) for t in q.get("tags") or [] if str(t).strip()]
+    if tags:
+        attrs["tags"] = ",".join(tags)
+    alias = (TYPES[q["type"]].aliases or (q["type"],))[0]
+    title = one_line(str(q.get("name") or "")) or one_line(re.sub(r"[\\*_`#>\[\]]", "", str(q.get("text") or "")))[:40]
+    lines = [heading(alias, title or "未命名题目", _item_id(q, prefix, taken, warn), attrs)]
+    stem = guard_markdown(str(q.get("text") or ""))
+    if stem:
+        lines += [stem, ""]
+    lines += block.lines
+    explanation = "\n\n".join(t for t in (str(q.get("general_feedback") or ""), block.explanation) if t.strip())
+    if explanation:
+        lines += ["", *key_block("解析", explanation)]
+    while lines[-1] == "":
+        lines.pop()
+    return lines
