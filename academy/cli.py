@@ -1,4 +1,5 @@
-"""Command line: db upgrade, create-user, seed-demo, check-content, export-xapi, send-reminders."""
+"""Command line: db upgrade, create-user, seed-demo, check-content, export-xapi, send-reminders, import-questions,
+export-questions."""
 import json
 import secrets
 import smtplib
@@ -12,6 +13,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from academy.authoring import question_import
+from academy.authoring.formats import MAX_BYTES, FileRefused
 from academy.learning import xapi_export
 from academy.learning.content.catalog import load_full_catalog
 from academy.org.auth.services import hash_password
@@ -184,7 +187,68 @@ def send_reminders_command(today: str | None) -> None:
     click.echo(f"已发送 {outcome.notices} 条站内提醒，{mailed} 封邮件。")
 
 
+@click.command("import-questions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "bank", required=True, help="题库名（quizzes/banks/<名>.md），不存在时新建")
+@click.option("--dry-run", is_flag=True, help="只检查并列出问题，不保存")
+@with_appcontext
+@uses_database
+def import_questions(file: Path, bank: str, dry_run: bool) -> None:
+    """Import a GIFT (.gift/.txt), Moodle XML (.xml), Excel template (.xlsx), Quiz Markdown (.md) or JSON file into a
+    bank: all questions or none; every problem is printed with its line or row, and any error exits 1."""
+    session = get_session()
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            raise FileRefused(f"文件太大，上限为 {MAX_BYTES // 1024 // 1024} MB (file too large)")
+        plan = question_import.plan(session, bank, file.read_bytes(), file.name)
+        for problem in plan.parsed.all_problems():
+            click.echo(f"{file}:{problem}", err=True)
+        if not plan.ok:
+            click.echo(f"有错误，没有导入任何题目（{len(plan.parsed.questions)} 道题已检查）。", err=True)
+            sys.exit(1)
+        if dry_run:
+            click.echo(f"检查通过：{len(plan.parsed.questions)} 道题可以导入题库 {bank}（未保存）。")
+            return
+        count = question_import.save(session, None, plan)
+    except FileRefused as exc:
+        click.echo(f"{file}: {exc}", err=True)
+        sys.exit(1)
+    except question_import.ImportRejected as exc:
+        session.rollback()
+        for problem in exc.problems:
+            click.echo(f"{file}:{problem}", err=True)
+        click.echo("有错误，没有导入任何题目。", err=True)
+        sys.exit(1)
+    session.commit()
+    click.echo(f"已导入 {count} 道题到题库 {bank}（{plan.path}）。")
+
+
+@click.command("export-questions")
+@click.option("--bank", "bank", required=True, help="题库名")
+@click.option("--format", "fmt", type=click.Choice(question_import.EXPORTS), default="json")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="输出文件（默认标准输出）")
+@with_appcontext
+@uses_database
+def export_questions(bank: str, fmt: str, output: Path | None) -> None:
+    """A bank's published questions as JSON, Quiz Markdown, GIFT or the Excel template; what a format cannot say
+    is reported on standard error."""
+    try:
+        content, warnings = question_import.export_bank(get_session(), bank, fmt)
+    except FileRefused as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    for warning in warnings:
+        click.echo(f"警告：{warning}", err=True)
+    if output is not None:
+        output.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    elif isinstance(content, bytes):
+        click.echo("Excel 文件请用 --output 写入文件 (use --output for xlsx)", err=True)
+        sys.exit(1)
+    else:
+        click.echo(content, nl=False)
+
+
 def init_app(app: Flask) -> None:
     for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, export_xapi,
-                    send_reminders_command):
+                    send_reminders_command, import_questions, export_questions):
         app.cli.add_command(command)

@@ -48,6 +48,10 @@ def escape(text: str) -> str:
     return text
 
 
+def _note(parsed: Parsed, line: int, message: str) -> None:
+    parsed.problems.append(Problem(line, message, False))
+
+
 def _php_empty(text: str) -> bool:
     return text in ("", "0")
 
@@ -68,7 +72,7 @@ def _blocks(text: str, parsed: Parsed) -> list[list[tuple[int, str]]]:
         line = line.strip()
         if _php_empty(line):
             if line == "0":
-                parsed.problems.append(Problem(number, "只有“0”的一行被 Moodle 当作空行，题目在此处断开 (a line “0” ends the question)", False))
+                _note(parsed, number, "只有“0”的一行被 Moodle 当作空行，题目在此处断开 (a line “0” ends the question)")
             if current:
                 blocks.append(current)
             current = []
@@ -97,7 +101,7 @@ def _comments(block, parsed) -> tuple[list[tuple[int, str]], str, int | None]:
         if line.startswith("//"):
             comments.append(line)
             if lines and not opened:
-                parsed.problems.append(Problem(number, "题干中间的 // 注释行已删除（Moodle 会留下一个空格行）(comment inside question text dropped)", False))
+                _note(parsed, number, "题干中间的 // 注释行已删除（Moodle 会留下一个空格行）(comment inside question text dropped)")
             continue
         lines.append((number, line))
         opened = opened or "{" in escape_pre(line)
@@ -108,7 +112,7 @@ def _category(text: str, line: int, parsed: Parsed) -> str:
     raw = text[len("$CATEGORY:"):].strip()
     decoded = escape_post(raw)
     if decoded != raw:
-        parsed.problems.append(Problem(line, "类别名中的转义字符已还原（Moodle 会留下 &&058; 之类的占位符）(escapes in a category decoded)", False))
+        _note(parsed, line, "类别名中的转义字符已还原（Moodle 会留下 &&058; 之类的占位符）(escapes in a category decoded)")
     decoded = decoded.replace("//", "／")
     parts = [p.strip() for p in decoded.split("/") if p.strip()]
     while parts and (re.fullmatch(r"\$\w+\$", parts[0]) or parts[0] == "top"):
@@ -121,7 +125,8 @@ def _read_block(block, category: str, parsed: Parsed) -> str:
     text = "\n".join(line for _, line in lines).strip()
     if not text:
         if _ID_RE.search(comments) or _TAG_RE.search(comments):
-            parsed.problems.append(Problem(block[0][0], "只有注释的段落中的 [id:]/[tag:] 被忽略：它与题目之间隔了空行 (id/tags separated from the question by a blank line)", False))
+            _note(parsed, block[0][0], "只有注释的段落中的 [id:]/[tag:] 被忽略：它与题目之间隔了空行"
+                  " (id/tags separated from the question by a blank line)")
         return category
     text = escape_pre(text)
     if text.startswith("$CATEGORY:"):
@@ -240,7 +245,8 @@ def _multichoice(answer: str, fmt: str, q: Question) -> str:
     if _php_empty(pieces[0]):
         pieces = pieces[1:]
     else:
-        q.warn(f"“{escape_post(pieces[0])}”写在第一个 ~ 或 = 之前，Moodle 把它当作一个 0 分选项 (text before the first ~ becomes a 0% option)")
+        q.warn(f"“{escape_post(pieces[0])}”写在第一个 ~ 或 = 之前，Moodle 把它当作一个 0 分选项"
+               " (text before the first ~ becomes a 0% option)")
     if len(pieces) < 2:
         q.warn("选择题至少需要 2 个选项 (importminerror)", error=True)
     options = []
@@ -435,7 +441,8 @@ def write(questions: list[dict], warn) -> str:
             warn(q, "GIFT 没有“全对才得分”，导出为按权重计分 (all_or_nothing scoring is not kept)")
         if (q.get("category") or "") != category:
             category = q.get("category") or ""
-            out.append("$CATEGORY: $course$/top" + "".join("/" + escape(part).replace("/", "//") for part in category.split("/") if part) + "\n")
+            levels = "".join("/" + escape(part).replace("/", "//") for part in category.split("/") if part)
+            out.append("$CATEGORY: $course$/top" + levels + "\n")
         comment = [f"[id:{q['id'].replace(']', chr(92) + ']')}]"] if q.get("id") else []
         comment += [f"[tag:{t.replace(']', chr(92) + ']')}]" for t in q.get("tags") or []]
         head = [f"// {' '.join(comment)}"] if comment else []

@@ -14,12 +14,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from academy.authoring.formats import FileRefused, Parsed, Question
+from academy.platform.exports import FORMULA_STARTS, safe_cell
 
 OPTION_COLUMNS = 8
 COLUMNS = ("type", "name", "text", *[f"option{n}" for n in range(1, OPTION_COLUMNS + 1)], "answer", "explanation",
            "points", "category", "tags", "id")
 LABELS = {"type": "题型", "name": "题目名称", "text": "题干", "answer": "正确答案", "explanation": "解析", "points": "分值",
-          "category": "类别", "tags": "标签", "id": "题目id", **{f"option{n}": f"选项{'ABCDEFGH'[n - 1]}" for n in range(1, OPTION_COLUMNS + 1)}}
+          "category": "类别", "tags": "标签", "id": "题目id",
+          **{f"option{n}": f"选项{'ABCDEFGH'[n - 1]}" for n in range(1, OPTION_COLUMNS + 1)}}
 ALIASES = {**{label: key for key, label in LABELS.items()}, **{key: key for key in COLUMNS},
            "类型": "type", "名称": "name", "题目": "text", "答案": "answer", "id": "id", "标签（逗号分隔）": "tags"}
 TYPE_WORDS = {"单选": "single", "多选": "multiple", "判断": "truefalse", "填空": "short", "数值": "numeric", "匹配": "matching",
@@ -43,14 +45,6 @@ INSTRUCTIONS = [
     ("题目id", "可选。字母、数字、- 和 _；留空时自动编号。"),
     ("注意", "第 1 行是表头，请勿修改；从第 2 行起每行一道题，空行会被跳过。任何一行有错误时，整个文件都不会导入。"),
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet will never run as a formula (an apostrophe in front of = + - @ tab CR)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def template(rows: list[list] | None = None) -> bytes:
@@ -101,7 +95,9 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\x00", "").strip()
+    text = str(value).replace("\x00", "").strip()
+    # An export wrote text starting with = + - @ as '=…, so that it is never run as a formula: read it back as written.
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _rows(raw: bytes):
@@ -252,7 +248,8 @@ def export_rows(questions: list[dict], warn) -> list[list]:
         elif kind == "short":
             answer = "|".join(a.get("text", "") for a in q.get("answers") or [] if float(a.get("weight") or 0) >= 100)
         elif kind == "numeric":
-            answer = "|".join(_numeric_text(a) for a in q.get("answers") or [] if float(a.get("weight") or 0) >= 100 and a.get("value") is not None)
+            full = [a for a in q.get("answers") or [] if float(a.get("weight") or 0) >= 100 and a.get("value") is not None]
+            answer = "|".join(_numeric_text(a) for a in full)
         elif kind == "matching":
             options = [f"{p.get('left', '')} => {p.get('right', '')}".strip() for p in q.get("pairs") or []]
         elif kind == "essay":
