@@ -9,6 +9,7 @@ BLUEPRINTS = (  # module paths, imported inside the factory
     "academy.learning.quizzes.views", "academy.learning.quizzes.mistake_views", "academy.learning.roleplay.views",
     "academy.learning.content.views", "academy.org.inbox.views", "academy.authoring.bank_views",
     "academy.learning.assignments.views", "academy.learning.certificates.views",
+    "academy.authoring.import_views",
 )
 
 

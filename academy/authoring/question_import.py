@@ -12,6 +12,8 @@ from academy.authoring.formats.quizmd import BANK_NAME_RE, bank_path, compose_ba
 from academy.learning.questions import parse_quiz_text
 from academy.org import audit
 
+__all__ = ["FileRefused", "bank_path"]
+
 READERS = {"gift": gift.read, "txt": gift.read, "xml": moodle_xml.read, "xlsx": xlsx.read, "md": quizmd.read,
            "json": jsonfmt.read}
 EXPORTS = ("json", "md", "gift", "xlsx")
