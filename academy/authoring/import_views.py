@@ -35,9 +35,7 @@ def _page(form, status: int = 200, **context):
 
 
 def _may_import(session, name: str) -> bool:
-    from academy.authoring import store
-
-    return store.may_edit(session, current_user, question_import.bank_path(name))
+    return question_import.may_import(session, current_user, name)
 
 
 @bp.route("", methods=["GET"])

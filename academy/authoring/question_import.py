@@ -63,8 +63,12 @@ def read_file(raw: bytes, filename: str) -> Parsed:
 
 
 def _store():
-    from academy.authoring import store  # the content store (contract C1)
-
+    """The content store (contract C1), or None while it is not installed: then a bank reads as new and
+    saving is refused with a message."""
+    try:
+        from academy.authoring import store
+    except ImportError:
+        return None
     return store
 
 
@@ -73,9 +77,17 @@ def current_source(session, name: str) -> str | None:
     import would publish someone's unfinished edit along with it."""
     store = _store()
     path = bank_path(name)
+    if store is None:
+        return None
     if store.draft_source(session, path) is not None:
         raise FileRefused(f"题库“{name}”有尚未发布的草稿，请先发布或放弃该草稿再导入 (the bank has an unpublished draft)")
     return store.published_source(session, path)
+
+
+def may_import(session, user, name: str) -> bool:
+    """Whether `user` may add questions to bank `name` (the store's rule: their own, granted, or a new one)."""
+    store = _store()
+    return True if store is None else store.may_edit(session, user, bank_path(name))
 
 
 def plan(session, name: str, raw: bytes, filename: str) -> Plan:
@@ -98,6 +110,8 @@ def save(session, actor_id: int | None, result: Plan) -> int:
     if not result.ok or not result.parsed.questions:
         raise ImportRejected(result.parsed.all_problems() or [Problem(None, "没有可导入的题目 (nothing to import)")])
     store = _store()
+    if store is None:
+        raise FileRefused("内容库尚未安装，暂时不能保存导入的题目 (the content store is not installed)")
     reason = f"导入 {result.filename}（{len(result.parsed.questions)} 道题）"
     store.save_draft(session, actor_id, result.path, result.source, kind="bank", reason=reason)
     try:
@@ -114,7 +128,8 @@ def export_bank(session, name: str, fmt: str) -> tuple[str | bytes, list[str]]:
     """The bank's published questions in `fmt` (json, md, gift, xlsx) and a warning per thing left out."""
     if check_bank_name(name):
         raise FileRefused(check_bank_name(name))
-    source = _store().published_source(session, bank_path(name))
+    store = _store()
+    source = store.published_source(session, bank_path(name)) if store is not None else None
     if source is None:
         raise FileRefused(f"没有名为“{name}”的题库 (no such bank)")
     if fmt == "md":

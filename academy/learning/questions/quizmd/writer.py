@@ -58,8 +58,10 @@ def one_line(text: str) -> str:
 
 
 def heading_title(text: str) -> str:
-    """A title for `## 类型：标题 {…}`: one line, no braces (they would open the attribute block)."""
-    return one_line(text).replace("{", "｛").replace("}", "｝")
+    """A title for `## 类型：标题 {…}`: one line, no braces (they would open the attribute block) and no raw HTML
+    (titles are shown escaped, so `<` and an event attribute's `=` are written in their full-width forms)."""
+    title = one_line(text).replace("{", "｛").replace("}", "｝").replace("<", "＜")
+    return _EVENT_ATTR.sub(lambda m: m.group(1) + "＝", title)
 
 
 def attr_value(value: str) -> str:
