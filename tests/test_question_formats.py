@@ -147,7 +147,8 @@ def test_the_excel_template_has_a_type_list_and_instructions_and_reads_back():
     book = openpyxl.load_workbook(io.BytesIO(xlsx.template()))
     assert book.sheetnames == ["题目", "填写说明"]
     assert "单选,多选,判断" in book["题目"].data_validations.dataValidation[0].formula1
-    rows = [["单选", "开场", "先做什么？", "了解重点", "直接报价", "", "", "", "", "", "", "A", "先听后说", 2, "政企/采购", "开场,基础", "q-a"],
+    rows = [["单选", "开场", "先做什么？", "了解重点", "直接报价", "", "", "", "", "", "", "A", "先听后说", 2, "政企/采购", "开场,基础",
+             "q-a"],
             ["多选", "方式", "法定方式？", "公开招标", "谈判", "议价", "", "", "", "", "", "AB", "", "", "", "", ""],
             ["判断", "预算", "预算先行？", "", "", "", "", "", "", "", "", "对", "", "", "", "", ""],
             ["数值", "金额", "多少万？", "", "", "", "", "", "", "", "", "80..120", "", "", "", "", ""],
@@ -218,7 +219,8 @@ def test_single_and_truefalse_and_essay_survive_gift_export_and_import(stem, opt
          "options": [{"text": t, "weight": 100.0 if i == right else 0.0, "feedback": f} for i, (t, f) in enumerate(options)],
          "general_feedback": _canonical(feedback), "category": "甲/乙", "tags": ["x"], "id": "q-1"},
         {"type": "truefalse", "name": "判断", "text": _canonical(stem) or "题",
-         "options": [{"text": "true", "weight": 0.0, "feedback": options[0][1]}, {"text": "false", "weight": 100.0, "feedback": options[1][1]}],
+         "options": [{"text": "true", "weight": 0.0, "feedback": options[0][1]},
+                     {"text": "false", "weight": 100.0, "feedback": options[1][1]}],
          "general_feedback": "", "category": "", "tags": [], "id": "q-2"},
         {"type": "essay", "name": "简答", "text": _canonical(stem) or "题", "general_feedback": _canonical(feedback),
          "category": "", "tags": [], "id": "q-3"},
