@@ -278,3 +278,25 @@ def test_every_exportable_type_maps_back_to_the_same_item():
     quiz, _ = parse_quiz_text((Path(__file__).resolve().parent.parent / "quizzes" / "sample-all-types.md").read_bytes(), "x.md")
     dicts, _ = quiz_to_dicts(quiz)
     assert {"single", "multiple", "truefalse", "ordering", "matching", "classify"} <= {d["type"] for d in dicts}
+
+
+def test_format_code_names_our_types_only_in_the_moodle_table():
+    """Per-type rules live in the type modules (exports["interchange"]); the formats compare only Moodle's types."""
+    import re
+
+    from academy.learning.questions import TYPES
+
+    ours = "|".join(name for name in TYPES if name not in ("truefalse", "essay"))  # these two are Moodle's names too
+    compared = re.compile(rf"""(==|!=)\s*["']({ours})["']|["']({ours})["']\s*(==|!=|:)|\bin \([^)]*["']({ours})["']""")
+    root = Path(__file__).resolve().parent.parent / "academy" / "authoring"
+    offenders = [f"{path.name}:{number}" for path in [*root.glob("formats/*.py"), root / "question_import.py"]
+                 if path.name != "interchange.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if compared.search(line)]
+    assert offenders == []
+
+
+def test_id_and_tags_follow_moodles_rules():
+    parsed = gift.read(b"// [id:a\\]b] [tag:  x ] [tag:<b>]\n// [id:second]\n// [tag:split\n// over]\nq{T}")
+    data = parsed.questions[0].data
+    assert data["id"] == "a]b" and data["tags"] == ["x"]  # first id wins; a tag split over two lines is none
+    assert any("< 或 >" in p.message for p in parsed.all_problems())

@@ -17,8 +17,10 @@ _BACKSLASH = "\ue000"
 _DECODE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
 _WEIGHT_RE = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
 _FORMATS = ("moodle", "html", "plain", "markdown")
-_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]])*)\]")
-_TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]])*)\]")
+# As Moodle reads them: an id has no control character (so a token split over two lines is not one) and no
+# unescaped brackets; a tag has no control character, no unescaped ], and no < or >.
+_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\[\x00-\x1f\x7f])+)\]")
+_TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>\x00-\x1f\x7f])+)\]")
 _TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
@@ -355,15 +357,15 @@ def _match(answer: str, fmt: str, q: Question) -> str:
 
 
 def _id_and_tags(comments: str, q: Question) -> None:
+    if re.search(r"\[tag:[^\]\n]*[<>]", comments):
+        q.warn("含有 < 或 > 的 [tag:…] 不是标签（Moodle 同样忽略它）(a tag with < or > is ignored)")
     found = _ID_RE.search(comments)
     if found:
         q.data["id"] = found.group(1).replace("\\]", "]").strip()
     tags = []
     for match in _TAG_RE.finditer(comments):
         tag = match.group(1).replace("\\]", "]").strip()
-        if re.search(r"[<>`]", tag):
-            q.warn(f"标签“{tag}”含有 < > 或 `，Moodle 不接受，已忽略 (tag with < > or ` dropped)")
-        elif tag and tag not in tags:
+        if tag and tag not in tags:
             tags.append(tag)
     q.data["tags"] = tags
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from academy.authoring.formats import FileRefused, Parsed, Question
+from academy.authoring.formats.interchange import export_type, import_type
 from academy.platform.exports import FORMULA_STARTS, safe_cell
 
 OPTION_COLUMNS = 8
@@ -24,9 +25,10 @@ LABELS = {"type": "题型", "name": "题目名称", "text": "题干", "answer": 
           **{f"option{n}": f"选项{'ABCDEFGH'[n - 1]}" for n in range(1, OPTION_COLUMNS + 1)}}
 ALIASES = {**{label: key for key, label in LABELS.items()}, **{key: key for key in COLUMNS},
            "类型": "type", "名称": "name", "题目": "text", "答案": "answer", "id": "id", "标签（逗号分隔）": "tags"}
-TYPE_WORDS = {"单选": "single", "多选": "multiple", "判断": "truefalse", "填空": "short", "数值": "numeric", "匹配": "matching",
-              "简答": "essay", "说明": "info"}
-WORD_OF = {ours: word for word, ours in TYPE_WORDS.items()}
+# The template's type words are Moodle's types (our types follow from interchange.MOODLE_TYPES, the one table).
+TYPE_WORDS = {"单选": "multichoice:single", "多选": "multichoice:multi", "判断": "truefalse", "填空": "shortanswer",
+              "数值": "numerical", "匹配": "match", "简答": "essay", "说明": "description"}
+WORD_OF = {moodle: word for word, moodle in TYPE_WORDS.items()}
 TRUE_WORDS, FALSE_WORDS = {"对", "正确", "是", "t", "true", "√"}, {"错", "错误", "否", "f", "false", "×"}
 LETTERS = "ABCDEFGH"
 MAX_ROWS, MAX_SCANNED = 5000, 100_000
@@ -154,11 +156,12 @@ def _letters(text: str, count: int, q: Question) -> list[int]:
 def _row(values: dict, q: Question) -> None:
     data = q.data
     word = values.get("type", "")
-    kind = TYPE_WORDS.get(word) or (word.lower() if word.lower() in WORD_OF else "")
+    kind = TYPE_WORDS.get(word) or export_type(word.lower()) or ""
     if not kind:
         q.warn(f"题型“{word}”无效，应为 {'、'.join(TYPE_WORDS)} 之一 (unknown type)" if word else "缺少题型 (type missing)", error=True)
         return
-    data.update(type=kind, name=values.get("name", ""), text=values.get("text", ""), general_feedback=values.get("explanation", ""),
+    data.update(type=import_type(kind), name=values.get("name", ""), text=values.get("text", ""),
+                general_feedback=values.get("explanation", ""),
                 category=values.get("category", ""), tags=[t.strip() for t in re.split(r"[,，]", values.get("tags", "")) if t.strip()])
     if values.get("id"):
         data["id"] = values["id"]
@@ -168,18 +171,19 @@ def _row(values: dict, q: Question) -> None:
             assert data["points"] > 0
         except (ValueError, AssertionError):
             q.warn(f"分值“{values['points']}”必须是正数 (points must be positive)", error=True)
-    if not data["text"] and kind != "matching":
+    if not data["text"] and kind != "match":
         q.warn("题干为空 (empty question text)", error=True)
     options = [values[f"option{n}"] for n in range(1, OPTION_COLUMNS + 1) if values.get(f"option{n}")]
     answer = values.get("answer", "")
-    if kind in ("single", "multiple"):
+    single = kind == "multichoice:single"
+    if kind.startswith("multichoice"):
         chosen = _letters(answer, len(options), q) if answer else []
         if not answer:
             q.warn("缺少正确答案 (answer missing)", error=True)
-        if kind == "single" and len(chosen) > 1:
+        if single and len(chosen) > 1:
             q.warn("单选题只能有一个正确答案 (single takes one letter)", error=True)
         share = 100.0 / max(1, len(chosen))
-        data["options"] = [{"text": text, "weight": (share if i in chosen else (0.0 if kind == "single" else -share)),
+        data["options"] = [{"text": text, "weight": (share if i in chosen else (0.0 if single else -share)),
                             "feedback": ""} for i, text in enumerate(options)]
     elif kind == "truefalse":
         word = answer.strip().lower()
@@ -188,15 +192,15 @@ def _row(values: dict, q: Question) -> None:
         truth = word in TRUE_WORDS
         data["options"] = [{"text": "true", "weight": 100.0 if truth else 0.0, "feedback": ""},
                            {"text": "false", "weight": 0.0 if truth else 100.0, "feedback": ""}]
-    elif kind == "short":
+    elif kind == "shortanswer":
         data["answers"] = [{"text": a.strip(), "weight": 100.0, "feedback": ""} for a in re.split(r"[|｜]", answer) if a.strip()]
         if not data["answers"]:
             q.warn("缺少正确答案 (answer missing)", error=True)
-    elif kind == "numeric":
+    elif kind == "numerical":
         data["answers"] = [_numeric(a.strip(), q) for a in re.split(r"[|｜]", answer) if a.strip()]
         if not data["answers"]:
             q.warn("缺少正确答案 (answer missing)", error=True)
-    elif kind == "matching":
+    elif kind == "match":
         data["pairs"] = []
         for text in options:
             if "=>" not in text:
@@ -206,7 +210,7 @@ def _row(values: dict, q: Question) -> None:
             data["pairs"].append({"left": left, "right": right})
     elif kind == "essay":
         data["grader_info"] = answer
-    if options and kind not in ("single", "multiple", "matching"):
+    if options and not kind.startswith("multichoice") and kind != "match":
         q.warn("该题型不使用选项列，选项已忽略 (option columns ignored for this type)")
 
 
@@ -227,30 +231,31 @@ def export_rows(questions: list[dict], warn) -> list[list]:
     """Template rows for interchange dicts; `warn(question, message)` for what a row cannot say."""
     rows = []
     for q in questions:
-        kind = q.get("type", "")
+        kind = export_type(q.get("type", "")) or ""
         if kind not in WORD_OF:
-            warn(q, f"Excel 模板无法表达“{kind}”题型，已略过 (type not in the template)")
+            warn(q, f"Excel 模板无法表达“{q.get('type')}”题型，已略过 (type not in the template)")
             continue
         options, answer = [], ""
-        if q.get("options") and kind in ("single", "multiple"):
+        single = kind == "multichoice:single"
+        if q.get("options") and kind.startswith("multichoice"):
             options = [o.get("text", "") for o in q["options"]]
             right = [i for i, o in enumerate(q["options"]) if float(o.get("weight") or 0) > 0]
-            if kind == "single":
+            if single:
                 right = [i for i, o in enumerate(q["options"]) if float(o.get("weight") or 0) >= 100]
             answer = "".join(LETTERS[i] for i in right if i < len(LETTERS))
             weights = {round(float(o.get("weight") or 0), 3) for o in q["options"]}
             if len(options) > OPTION_COLUMNS or any(o.get("feedback") for o in q["options"]) or (
-                    kind == "single" and len(weights - {0.0, 100.0})) or (kind == "multiple" and len(weights) > 2):
+                    single and len(weights - {0.0, 100.0})) or (not single and len(weights) > 2):
                 warn(q, "选项反馈、部分分或超过 8 个的选项无法写入 Excel 模板 (option feedback/weights not kept)")
         elif kind == "truefalse":
             truth = any(str(o.get("text")).lower() == "true" and float(o.get("weight") or 0) >= 100 for o in q.get("options") or [])
             answer = "对" if truth else "错"
-        elif kind == "short":
+        elif kind == "shortanswer":
             answer = "|".join(a.get("text", "") for a in q.get("answers") or [] if float(a.get("weight") or 0) >= 100)
-        elif kind == "numeric":
+        elif kind == "numerical":
             full = [a for a in q.get("answers") or [] if float(a.get("weight") or 0) >= 100 and a.get("value") is not None]
             answer = "|".join(_numeric_text(a) for a in full)
-        elif kind == "matching":
+        elif kind == "match":
             options = [f"{p.get('left', '')} => {p.get('right', '')}".strip() for p in q.get("pairs") or []]
         elif kind == "essay":
             answer = q.get("grader_info", "")
