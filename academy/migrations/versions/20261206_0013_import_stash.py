@@ -2,15 +2,15 @@
 
 Downgrading drops the table and any file still waiting.
 
-Revision ID: 0012_formats
-Revises: 0011_attempt_item
+Revision ID: 0013_formats
+Revises: 0012_assign
 Create Date: 2026-12-06 23:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_formats"
-down_revision = "0011_attempt_item"
+revision = "0013_formats"
+down_revision = "0012_assign"
 branch_labels = None
 depends_on = None
 
