@@ -2,15 +2,15 @@
 
 Downgrading drops the table and any file still waiting.
 
-Revision ID: 0013_formats
-Revises: 0012_assign
+Revision ID: 0014_formats
+Revises: 0013_review
 Create Date: 2026-12-06 23:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_formats"
-down_revision = "0012_assign"
+revision = "0014_formats"
+down_revision = "0013_review"
 branch_labels = None
 depends_on = None
 
