@@ -233,7 +233,9 @@ def export_questions(bank: str, fmt: str, output: Path | None) -> None:
     """A bank's published questions as JSON, Quiz Markdown, GIFT or the Excel template; what a format cannot say
     is reported on standard error."""
     try:
-        content, warnings = question_import.export_bank(get_session(), bank, fmt)
+        file = Path(current_app.config["CONTENT_DIR"]) / question_import.bank_path(bank)
+        fallback = file.read_text(encoding="utf-8") if question_import.check_bank_name(bank) is None and file.is_file() else None
+        content, warnings = question_import.export_bank(get_session(), bank, fmt, fallback)
     except FileRefused as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

@@ -124,3 +124,34 @@ def test_import_questions_dry_run_checks_a_clean_file(app):
 def test_export_questions_of_a_missing_bank_exits_non_zero(app):
     result = app.test_cli_runner().invoke(args=["export-questions", "--bank", "nope", "--format", "gift"])
     assert result.exit_code == 1 and "nope" in result.output
+
+
+def test_a_quiz_exports_to_gift_as_far_as_gift_can_say_it(trainer_client):
+    from academy.authoring.formats import gift as gift_format
+
+    response = trainer_client.get("/authoring/import/export?item=quiz:sample-all-types&format=gift")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    header = text.split("\n\n", 1)[0]
+    assert header.startswith("// 未能导出：") and "（dialogue）" in header and "（roleplay）" in header
+    assert not gift_format.read(text.encode()).has_errors
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "xlsx"])
+def test_a_quiz_exports_to_every_format(trainer_client, fmt):
+    response = trainer_client.get(f"/authoring/import/export?item=quiz:sample-all-types&format={fmt}")
+    assert response.status_code == 200 and response.data
+    if fmt == "json":
+        assert response.get_json()["left_out"]
+
+
+def test_export_of_an_unknown_quiz_or_format_is_a_4xx(trainer_client, client):
+    assert trainer_client.get("/authoring/import/export?item=quiz:nope&format=gift").status_code == 404
+    assert trainer_client.get("/authoring/import/export?item=quiz:sample-all-types&format=pdf").status_code == 400
+    assert trainer_client.get("/authoring/import/export?item=../etc&format=gift").status_code == 404
+
+
+def test_a_trainee_cannot_export(client, db):
+    make_user(db, "learner2")
+    login(client, "learner2")
+    assert client.get("/authoring/import/export?item=quiz:sample-all-types&format=gift").status_code == 403

@@ -1,8 +1,9 @@
 """/authoring/import: upload a question file → preview every question with its problems → confirm → saved into
 a bank (trainers and admins). The file waits server-side between preview and confirmation (import_stash)."""
 import io
+import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from academy.authoring import import_stash, question_import
 from academy.authoring.formats import MAX_BYTES, FileRefused, xlsx
+from academy.learning.content.catalog import get_catalog
 from academy.platform.access import requires
 from academy.platform.db import get_session, writes
 
@@ -29,9 +31,14 @@ class ConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
+EXPORT_TYPES = {"json": ("application/json; charset=utf-8", "json"), "md": ("text/markdown; charset=utf-8", "md"),
+                "gift": ("text/plain; charset=utf-8", "gift.txt"), "xlsx": (xlsx.MIMETYPE, "xlsx")}
+
+
 def _page(form, status: int = 200, **context):
+    catalog = get_catalog()
     return render_template("authoring/import.html", form=form, max_mb=MAX_BYTES // 1024 // 1024, accept=ACCEPT,
-                           **context), status
+                           banks=catalog.banks, quizzes=catalog.quizzes, **context), status
 
 
 def _may_import(session, name: str) -> bool:
@@ -100,5 +107,30 @@ def confirm():
 def template():
     response = send_file(io.BytesIO(xlsx.template()), as_attachment=True, download_name=_("题目导入模板.xlsx"),
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/export", methods=["GET"])
+@requires("trainer", "admin")
+def export():
+    """A published quiz or bank as JSON, Quiz Markdown, GIFT (as far as GIFT can say it) or the Excel template. What
+    the format cannot say is listed at the top of a GIFT file and under "left_out" in JSON."""
+    catalog, fmt = get_catalog(), request.args.get("format", "")
+    kind, _sep, name = request.args.get("item", "")[:90].partition(":")
+    found = catalog.bank(name) if kind == "bank" else catalog.quiz(name) if kind == "quiz" else None
+    if fmt not in EXPORT_TYPES:
+        return _page(UploadForm(formdata=None), 400, file_error=_("不支持的导出格式。"))
+    if found is None:
+        abort(404)
+    content, warnings = question_import.export_quiz(found, fmt)
+    if fmt == "gift" and warnings:
+        content = "".join(f"// 未能导出：{w}\n" for w in warnings) + "\n" + content
+    elif fmt == "json" and warnings:
+        content = content.rstrip().removesuffix("}") + ',\n  "left_out": ' + json.dumps(warnings, ensure_ascii=False) + "\n}\n"
+    mimetype, suffix = EXPORT_TYPES[fmt]
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={found.id}.{suffix}"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -124,19 +124,10 @@ def save(session, actor_id: int | None, result: Plan) -> int:
     return len(result.parsed.questions)
 
 
-def export_bank(session, name: str, fmt: str) -> tuple[str | bytes, list[str]]:
-    """The bank's published questions in `fmt` (json, md, gift, xlsx) and a warning per thing left out."""
-    if check_bank_name(name):
-        raise FileRefused(check_bank_name(name))
-    store = _store()
-    source = store.published_source(session, bank_path(name)) if store is not None else None
-    if source is None:
-        raise FileRefused(f"没有名为“{name}”的题库 (no such bank)")
+def export_quiz(quiz, fmt: str) -> tuple[str | bytes, list[str]]:
+    """A quiz's or bank's questions in `fmt` (json, md, gift, xlsx) and a warning per thing left out or changed."""
     if fmt == "md":
-        return source, []
-    quiz, sink = parse_quiz_text(source.encode(), bank_path(name))
-    if quiz is None:
-        raise FileRefused("题库内容有错误，无法导出：" + "；".join(str(p) for p in sink.problems if p.is_error)[:500])
+        return quiz.source, []
     questions, left_out = quiz_to_dicts(quiz)
     warnings = [f"第 {item.line} 行：{reason}" for item, reason in left_out]
 
@@ -144,9 +135,23 @@ def export_bank(session, name: str, fmt: str) -> tuple[str | bytes, list[str]]:
         warnings.append(f"第 {q.get('source_line')} 行（{q.get('name')}）：{message}")
 
     if fmt == "json":
-        return jsonfmt.write(questions, name), warnings
+        return jsonfmt.write(questions, quiz.id), warnings
     if fmt == "gift":
         return gift.write(questions, warn), warnings
     if fmt == "xlsx":
         return xlsx.template(xlsx.export_rows(questions, warn)), warnings
     raise FileRefused(f"不支持的导出格式“{fmt}” (unknown export format)")
+
+
+def export_bank(session, name: str, fmt: str, fallback: str | None = None) -> tuple[str | bytes, list[str]]:
+    """The bank's published questions in `fmt`; `fallback` is its text when there is no content store (the file)."""
+    if check_bank_name(name):
+        raise FileRefused(check_bank_name(name))
+    store = _store()
+    source = store.published_source(session, bank_path(name)) if store is not None else fallback
+    if source is None:
+        raise FileRefused(f"没有名为“{name}”的题库 (no such bank)")
+    quiz, sink = parse_quiz_text(source.encode(), bank_path(name))
+    if quiz is None:
+        raise FileRefused("题库内容有错误，无法导出：" + "；".join(str(p) for p in sink.problems if p.is_error)[:500])
+    return (source, []) if fmt == "md" else export_quiz(quiz, fmt)

@@ -51,14 +51,19 @@ def item_to_dict(source: str, item) -> dict | None:
 
 
 def quiz_to_dicts(quiz) -> tuple[list[dict], list[tuple[object, str]]]:
-    """Every top-level item that has an interchange form; the others with the reason they were left out."""
+    """Every top-level item that has an interchange form; the others with the reason they were left out. An item
+    a quiz includes from a bank is read from that bank's source; what a quiz draws per attempt is not exported."""
     out, left_out = [], []
+    sources = {bank.name: bank.source for bank in getattr(quiz, "banks", ())}
     for item in quiz.items:
-        data = item_to_dict(quiz.source, item)
+        source = sources.get(getattr(item, "bank", ""), quiz.source)
+        data = item_to_dict(source, item)
         if data is None:
             left_out.append((item, f"“{item.title or item.id}”（{item.type}）无法写成交换格式，已略过 (type has no interchange form)"))
         else:
             out.append(data)
+    for draw in getattr(quiz, "draws", ()):
+        left_out.append((draw, f"每次作答从题库 {draw.bank} 随机抽取的 {draw.count} 道题不在导出中 (drawn items are not exported)"))
     return out, left_out
 
 

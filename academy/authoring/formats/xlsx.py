@@ -17,6 +17,7 @@ from academy.authoring.formats import FileRefused, Parsed, Question
 from academy.authoring.formats.interchange import export_type, import_type
 from academy.platform.exports import FORMULA_STARTS, safe_cell
 
+MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OPTION_COLUMNS = 8
 COLUMNS = ("type", "name", "text", *[f"option{n}" for n in range(1, OPTION_COLUMNS + 1)], "answer", "explanation",
            "points", "category", "tags", "id")
