@@ -80,14 +80,33 @@ service_call = st.one_of(
     st.tuples(st.just("submit"), st.sampled_from(SERVICE_QUIZZES), st.sampled_from(["right", "nothing"])),
     st.tuples(st.just("expire"), st.sampled_from(SERVICE_QUIZZES)),
     st.tuples(st.just("review"), st.sampled_from(SERVICE_QUIZZES), st.integers(0, 3)),
+    st.tuples(st.just("regrade"), st.sampled_from(SERVICE_QUIZZES)),
 )
+
+
+def corrected(quiz):
+    """Another version of the quiz with one answer key changed (the first single-choice item's key moves to
+    its next option), as a trainer's fix would be."""
+    from academy.learning.questions import parse_quiz_text
+
+    item = next(i for i in quiz.items if i.type == "single")
+    right = next(o for o in item.options if o.correct)
+    other = next(o for o in item.options if not o.correct and not o.redline and o.weight == 0)
+    source = quiz.source
+    start = source.index(item.title)
+    head, body = source[:start], source[start:]
+    body = body.replace(f"- [x] {right.text}", f"- [ ] {right.text}", 1).replace(f"- [ ] {other.text}", f"- [x] {other.text}", 1)
+    fixed, _sink = parse_quiz_text(head + body, quiz.path)
+    assert fixed is not None and fixed.content_hash != quiz.content_hash
+    return fixed
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(service_call, max_size=10))
 def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app, db, calls):
-    """Start, submit, expire (a start after the time ran out) and review, one transaction each, in any order
-    and including refusals: after each, every tally equals a recount and no attempt lacks a tally."""
+    """Start, submit, expire (a start after the time ran out), review and regrade, one transaction each, in any
+    order and including refusals: after each, every tally and every attempt_item row equals a recount and no
+    attempt lacks a tally."""
     import random
     from datetime import timedelta
 
@@ -122,6 +141,10 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
                     levels = {item.id: {"levels": {str(i): item.levels[rest[0] % len(item.levels)][1] for i in range(len(item.criteria))}}
                               for item in pinned.all_items() if item.type == "roleplay"}
                     services.apply_review(session, waiting, pinned, levels, now)
+                elif kind == "regrade":
+                    versions = session.scalars(select(QuizVersion.id).where(QuizVersion.quiz_id == quiz_id)).all()
+                    if versions:
+                        services.regrade_attempts(session, user_id, corrected(quiz), versions, "key fixed", now)
                 session.commit()
             except services.AttemptRejected:
                 session.rollback()
@@ -164,16 +187,16 @@ def assert_tallies_equal_recounts(session, user_id: int) -> None:
 
 def assert_item_rows_equal_recounts(session, user_id: int) -> None:
     """attempt_item holds exactly the rows item_rows.rows derives from each of the learner's attempts and the
-    quiz it was graded on: none for an attempt that is not graded."""
+    quiz it was graded on (after a regrade, its version merged with the regrade's): none unless graded."""
     from academy.learning.models import AttemptItem
     from academy.learning.quizzes import item_rows
-    from academy.learning.quizzes.versions import attempt_quiz
+    from academy.learning.quizzes.versions import graded_quiz
 
     columns = [column.name for column in AttemptItem.__table__.c]
     kept = sorted(tuple(row) for row in session.execute(select(*AttemptItem.__table__.c).where(AttemptItem.user_id == user_id)))
     expected = []
     for attempt in session.scalars(select(Attempt).where(Attempt.user_id == user_id)):
-        expected += [tuple(row[c] for c in columns) for row in item_rows.rows(attempt, attempt_quiz(attempt))]
+        expected += [tuple(row[c] for c in columns) for row in item_rows.rows(attempt, graded_quiz(session, attempt))]
     assert kept == sorted(expected)
 
 

@@ -92,6 +92,11 @@ class Attempt(Base):
     # Once graded: mistake-book key → answered right (items, scenario parts, dialogue decisions); the 错题本 is
     # folded from these and the practice rounds (academy.learning.quizzes.mistakes).  NULL before revision 0007.
     outcomes: Mapped[dict | None] = mapped_column(JSON)
+    # After a regrade (academy.learning.quizzes.services.regrade_attempts): the quiz version whose items re-scored
+    # the attempt (academy.learning.quizzes.versions.graded_quiz) and the note its learner sees: reason, when, score
+    # before and after, the items kept as they were.  NULL when never regraded; version_id stays what was taken.
+    regraded_version_id: Mapped[int | None]
+    regrade: Mapped[dict | None] = mapped_column(JSON)
     version: Mapped[QuizVersion] = relationship()
     user: Mapped[User] = relationship()
 

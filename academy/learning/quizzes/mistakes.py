@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,8 +78,10 @@ def _answered(entry: Entry | None, key: str, right: bool, event: Answered) -> En
 CARRIED = (select(MistakeEntry.quiz_id, MistakeEntry.item_id, MistakeEntry.version_id, QuizVersion.content_hash,
                   MistakeEntry.misses, MistakeEntry.streak, MistakeEntry.added_at, MistakeEntry.cleared_at)
            .join(QuizVersion, QuizVersion.id == MistakeEntry.version_id))
-GRADED = (select(Attempt.graded_at, Attempt.quiz_id, Attempt.outcomes, Attempt.version_id, QuizVersion.content_hash)
-          .join(QuizVersion, QuizVersion.id == Attempt.version_id).where(Attempt.state == "graded"))
+# A regraded attempt's outcomes were judged against its regrade version: practice uses that version's items.
+_JUDGED_ON = func.coalesce(Attempt.regraded_version_id, Attempt.version_id)
+GRADED = (select(Attempt.graded_at, Attempt.quiz_id, Attempt.outcomes, _JUDGED_ON, QuizVersion.content_hash)
+          .join(QuizVersion, QuizVersion.id == _JUDGED_ON).where(Attempt.state == "graded"))
 PRACTISED = select(PracticeRound.answered_at, PracticeRound.outcomes)
 
 

@@ -1,5 +1,6 @@
 """Attempts: start → in progress (answers saved as you go) → submitted → graded or awaiting review."""
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -8,12 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from academy.learning.certificates import services as certificates
-from academy.learning.models import Attempt
-from academy.learning.questions import TYPES, Quiz
+from academy.learning.models import Attempt, QuizVersion
+from academy.learning.questions import TYPES, ItemScore, Quiz, score_item
 from academy.learning.questions.quizmd.dialogue import replay
 from academy.learning.quizzes import item_rows, layout, tally
-from academy.learning.quizzes.grading import grade_answers
-from academy.learning.quizzes.versions import attempt_quiz, ensure_version
+from academy.learning.quizzes.grading import Grading, grade_answers
+from academy.learning.quizzes.versions import attempt_quiz, ensure_version, graded_quiz, regraded_quiz
+from academy.org import audit
+from academy.org.inbox.services import notify
 
 GRACE = timedelta(seconds=30)
 
@@ -154,6 +157,8 @@ def expire_attempt(session: Session, attempt: Attempt, now: datetime) -> None:
 
 def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> None:
     had_rows = attempt.state == "graded"
+    if attempt.regraded_version_id is not None:  # a review after a regrade keeps the corrected items
+        quiz = graded_quiz(session, attempt)
     grading = grade_answers(quiz, attempt.answers)
     attempt.result, attempt.max_score, attempt.redline = grading.result, quiz.total_points, grading.redline
     if grading.pending:
@@ -203,3 +208,119 @@ def reopen_review(session: Session, attempt: Attempt, quiz: Quiz, answers: dict,
     _grade(session, attempt, quiz, now)
     if attempt.state != "review":
         raise AttemptRejected(_l("这份作答没有需要评阅的题目，不能重开。"), 409)
+
+
+@dataclass(frozen=True)
+class Regraded:
+    """One graded attempt scored again against a corrected quiz: its score before, the new grading, and the
+    items that kept their old score (not in the new version, or scored by a reviewer)."""
+
+    attempt: Attempt
+    quiz: Quiz  # the attempt's version merged with the new one (versions.regraded_quiz)
+    grading: Grading
+    kept: tuple[str, ...]
+
+    @property
+    def before(self) -> float | None:
+        return self.attempt.score
+
+    @property
+    def after(self) -> float | None:
+        return self.grading.score
+
+    @property
+    def changed(self) -> bool:
+        """Whether applying it would change anything the learner sees or anything derived from the attempt."""
+        attempt, grading = self.attempt, self.grading
+        return (attempt.score, attempt.percent, attempt.passed, attempt.redline, attempt.max_score, attempt.result) != (
+            grading.score, grading.percent, grading.passed, grading.redline, self.quiz.total_points, grading.result)
+
+
+def _kept_score(result: dict) -> ItemScore:
+    return ItemScore(float(result.get("score") or 0), float(result.get("points") or 0), bool(result.get("correct")),
+                     bool(result.get("redline")), bool(result.get("pending")), result.get("detail") or {})
+
+
+def regrading(attempt: Attempt, quiz: Quiz) -> Regraded:
+    """The attempt's stored answers scored against `quiz` (a corrected version of the one it was taken on), items
+    matched by id.  Items missing from `quiz` and items scored by a reviewer (role-plays) keep their score; items new
+    in `quiz` are left out (the learner never saw them).  Pure: nothing is written."""
+    taken = attempt_quiz(attempt)
+    merged = regraded_quiz(taken, quiz)
+    old, answers = attempt.result or {}, attempt.answers or {}
+    scores, kept = {}, []
+    for was, item in zip(taken.items, merged.items):  # one to one, in order (regraded_quiz replaces items in place)
+        if not item.scored or item.id in scores:
+            continue
+        if item is not was and not item.manual:
+            scores[item.id] = score_item(item, answers.get(item.id))
+        else:
+            scores[item.id] = _kept_score(old.get(item.id) or {})
+            kept.append(item.id)
+    return Regraded(attempt, merged, Grading(merged, answers, scores), tuple(kept))
+
+
+def _versions_of(session: Session, quiz: Quiz, version_ids) -> list[int]:
+    try:
+        wanted = sorted({int(v) for v in version_ids})
+    except (TypeError, ValueError):
+        raise AttemptRejected(_l("版本不存在。"), 404) from None
+    if not wanted:
+        raise AttemptRejected(_l("请至少选择一个要重新评分的版本。"))
+    found = set(session.scalars(select(QuizVersion.id).where(QuizVersion.quiz_id == quiz.id, QuizVersion.id.in_(wanted))))
+    if found != set(wanted):
+        raise AttemptRejected(_l("版本不存在。"), 404)
+    return wanted
+
+
+def plan_regrade(session: Session, quiz: Quiz, old_version_ids, *, lock: bool = False) -> list[Regraded]:
+    """What regrading the graded attempts of these versions of the quiz against `quiz` would do (dry run; attempts
+    in review or in progress are not regraded: they are graded later against their own version)."""
+    versions = _versions_of(session, quiz, old_version_ids)
+    query = (select(Attempt).options(joinedload(Attempt.version, innerjoin=True))
+             .where(Attempt.quiz_id == quiz.id, Attempt.version_id.in_(versions), Attempt.state == "graded")
+             .order_by(Attempt.id))
+    attempts = session.scalars(query.with_for_update(of=Attempt) if lock else query).all()
+    return [regrading(attempt, quiz) for attempt in attempts]
+
+
+REGRADE_NOTICE = "你的《{title}》成绩已重新评分：{before} → {after}，原因：{reason}"
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def regrade_attempts(session: Session, actor_id: int, quiz: Quiz, old_version_ids, reason: str, now: datetime) -> list[Regraded]:
+    """Regrade the graded attempts of the chosen earlier versions against `quiz` (the corrected, published
+    version): scores, pass, red line, results and 错题本 outcomes change; the tally and attempt_item follow; each
+    changed attempt gets an audit entry and its learner a notice.  Attempts that would not change are left alone,
+    so regrading twice changes nothing the second time.  Returns the attempts changed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AttemptRejected(_l("请填写重新评分的原因。"))
+    plan = [r for r in plan_regrade(session, quiz, old_version_ids, lock=True) if r.changed]
+    if not plan:
+        return []
+    version_id = ensure_version(session, quiz)
+    for regraded in plan:
+        attempt, grading = regraded.attempt, regraded.grading
+        before = {"score": attempt.score, "percent": attempt.percent, "passed": attempt.passed, "redline": attempt.redline}
+        attempt.result, attempt.max_score, attempt.redline = grading.result, regraded.quiz.total_points, grading.redline
+        attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
+        attempt.outcomes = grading.mistake_outcomes
+        attempt.regraded_version_id = version_id
+        after = {"score": grading.score, "percent": grading.percent, "passed": grading.passed, "redline": grading.redline}
+        attempt.regrade = {"at": now.isoformat(timespec="seconds"), "reason": reason[:2000], "before": before, "after": after,
+                           "kept": list(regraded.kept)}
+        item_rows.refresh(session, attempt, regraded.quiz)
+        audit.record(session, actor_id, "attempt.regrade", "attempt", attempt.id, reason=reason,
+                     detail={"quiz_id": quiz.id, "user_id": attempt.user_id, "from_version": attempt.version_id,
+                             "to_version": version_id, "before": before, "after": after, "kept": list(regraded.kept)})
+        notify(session, attempt.user_id, "regrade",
+               REGRADE_NOTICE.format(title=quiz.title, before=_points(before["score"]), after=_points(grading.score), reason=reason),
+               f"/attempts/{attempt.id}/result", now=now)
+    tally.refresh(session, [(r.attempt.user_id, quiz.id) for r in plan])
+    for user_id in sorted({r.attempt.user_id for r in plan}):  # a regrade may pass (finish) a module
+        certificates.refresh(session, user_id)
+    return plan

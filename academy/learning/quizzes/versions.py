@@ -1,5 +1,8 @@
 """Quiz versions: each attempt is pinned to the exact source it was taken on, with the sources of the question
 banks it includes or draws from."""
+import hashlib
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -65,3 +68,36 @@ def pinned_quiz_by_hash(content_hash: str, load_version) -> Quiz:
         return quiz
 
     return cache.memo("quiz_versions", content_hash, parse, MAX_PARSED)  # a hash always names the same content
+
+
+def regraded_quiz(taken: Quiz, newer: Quiz) -> Quiz:
+    """The quiz a regraded attempt is scored and shown against: the items the attempt was given (`taken`: its
+    version with its draw), in their order, each scored item replaced by the newer version's scored item of the
+    same id (a fixed item or one of its banks' draw pools); items the newer version lacks stay as they were
+    (and keep their score).  The newer version's settings (pass mark, review options, title) apply."""
+    def merge() -> Quiz:
+        offered = [*newer.items, *(item for draw in newer.draws for item in draw.pool)]
+        newer_items = {item.id: item for item in reversed(offered)}  # the first of a duplicated id wins
+        items = tuple(newer_items[item.id] if item.scored and getattr(newer_items.get(item.id), "scored", False) else item
+                      for item in taken.items)
+        content_hash = hashlib.sha256(f"{taken.content_hash}+{newer.content_hash}".encode()).hexdigest()
+        return replace(newer, items=items, draws=(), content_hash=content_hash, source="")
+
+    return cache.memo("regraded_quizzes", (taken.content_hash, tuple(i.id for i in taken.items), newer.content_hash), merge,
+                      MAX_PARSED)
+
+
+def graded_quiz(session: Session, attempt: Attempt) -> Quiz:
+    """The quiz the attempt's grade was computed against: attempt_quiz, or after a regrade that merged with the
+    regrade's version (regraded_quiz)."""
+    taken = attempt_quiz(attempt)
+    if attempt.regraded_version_id is None:
+        return taken
+    newer = session.get(QuizVersion, attempt.regraded_version_id)
+    return regraded_quiz(taken, pinned_quiz(newer)) if newer is not None else taken
+
+
+def quiz_versions(session: Session, quiz_id: str) -> list[tuple[int, QuizVersion]]:
+    """The stored versions of a quiz (those attempts were pinned to), numbered 1, 2, … in the order they were stored."""
+    found = session.scalars(select(QuizVersion).where(QuizVersion.quiz_id == quiz_id).order_by(QuizVersion.id))
+    return list(enumerate(found, 1))

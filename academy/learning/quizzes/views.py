@@ -9,7 +9,7 @@ from academy.learning.quizzes import services
 from academy.learning.quizzes import views_support as support
 from academy.learning.quizzes.refusals import refusals
 from academy.learning.quizzes.responses import BadAnswer, parse_responses
-from academy.learning.quizzes.versions import attempt_quiz
+from academy.learning.quizzes.versions import attempt_quiz, graded_quiz
 from academy.org.models import utcnow
 from academy.platform.access import ANY_USER, requires
 from academy.platform.cache import shared_page
@@ -144,6 +144,6 @@ def result(attempt_id: int):
     attempt = my_attempt(attempt_id)
     if attempt.state == "in_progress":
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    quiz = attempt_quiz(attempt)
+    quiz = graded_quiz(get_session(), attempt)  # a regraded attempt is shown with the corrected items
     return render_template("quizzes/result.html", attempt=attempt, quiz=quiz,
                            view=support.ResultView(quiz, attempt, learner_catalog(), utcnow()))

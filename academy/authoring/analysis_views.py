@@ -1,0 +1,66 @@
+"""Item analysis pages for trainers: which quizzes have results, a quiz's item analysis (all versions or one),
+and the per-question answer export (XLSX or CSV)."""
+from flask import Blueprint, Response, abort, render_template, request
+from sqlalchemy import func, select
+
+from academy.authoring import analysis
+from academy.learning.content.catalog import get_catalog
+from academy.learning.models import Attempt
+from academy.learning.quizzes.versions import pinned_quiz, quiz_versions
+from academy.platform import exports
+from academy.platform.access import requires
+from academy.platform.db import get_session
+
+bp = Blueprint("analysis", __name__, url_prefix="/authoring/analysis")
+ANALYSTS = ("trainer", "admin")
+
+
+@bp.route("/")
+@requires(*ANALYSTS)
+def index():
+    counts = dict(get_session().execute(select(Attempt.quiz_id, func.count()).where(Attempt.state == "graded")
+                                        .group_by(Attempt.quiz_id)).all())
+    return render_template("authoring/analysis_index.html", quizzes=get_catalog().quizzes, counts=counts)
+
+
+def _scope(quiz_id: str):
+    """The quiz, the listed quiz version and the scope from the URL; 404 for an unknown quiz, version or basis."""
+    quiz = get_catalog().quiz(quiz_id)
+    if quiz is None:
+        abort(404)
+    basis = request.args.get("basis", "first")
+    if basis not in analysis.BASES:
+        abort(404)
+    versions = quiz_versions(get_session(), quiz_id)
+    number = request.args.get("version", "")
+    if not number:
+        return quiz, analysis.Scope(quiz_id, None, basis), versions, None
+    if not number.isdigit() or not (version := dict(versions).get(int(number))):
+        abort(404)
+    return pinned_quiz(version), analysis.Scope(quiz_id, version.id, basis), versions, int(number)
+
+
+@bp.route("/<quiz_id>")
+@requires(*ANALYSTS)
+def quiz_analysis(quiz_id: str):
+    quiz, scope, versions, number = _scope(quiz_id)
+    result = analysis.analyse(get_session(), quiz, scope)
+    return render_template("authoring/analysis.html", quiz=quiz, result=result, versions=versions, number=number,
+                           min_sample=analysis.MIN_SAMPLE, too_easy=analysis.TOO_EASY, too_hard=analysis.TOO_HARD)
+
+
+@bp.route("/<quiz_id>/answers.<fmt>")
+@requires(*ANALYSTS)
+def export(quiz_id: str, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    quiz, scope, _versions, number = _scope(quiz_id)
+    header = [str(title) for title in analysis.EXPORT_HEADER]
+    rows = list(analysis.export_rows(get_session(), scope, quiz))  # read now, while the request's session is open
+    name = f"answers-{quiz.id}" + (f"-v{number}" if number else "") + f".{fmt}"
+    if fmt == "xlsx":
+        body, mimetype = exports.xlsx_stream([(quiz.title, header, rows)]), exports.XLSX_MIMETYPE
+    else:
+        body, mimetype = exports.csv_stream(header, rows), exports.CSV_MIMETYPE
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                     "Cache-Control": "no-store"})
