@@ -50,7 +50,7 @@ def test_a_clean_gift_file_is_previewed_with_a_confirm_button(trainer_client, db
     response = upload(trainer_client, "moodle.gift", (FIXTURES / "moodle_export.gift.txt").read_bytes())
     text = page(response)
     assert response.status_code == 200, text
-    assert "共 9 道题，没有错误" in text and "确认导入 9 道题" in text and "首次拜访" in text
+    assert "共 9 道题，没有错误" in text and "确认导入 9 道题" in text and "首次拜访" in text and "<td>单选</td>" in text
     assert db.scalar(select(func.count()).select_from(ImportStash)) == 1
 
 

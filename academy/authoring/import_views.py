@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 from academy.authoring import import_stash, question_import
 from academy.authoring.formats import MAX_BYTES, FileRefused, xlsx
 from academy.learning.content.catalog import get_catalog
+from academy.learning.questions import TYPES
 from academy.platform.access import requires
 from academy.platform.db import get_session, writes
 
@@ -38,7 +39,8 @@ EXPORT_TYPES = {"json": ("application/json; charset=utf-8", "json"), "md": ("tex
 def _page(form, status: int = 200, **context):
     catalog = get_catalog()
     return render_template("authoring/import.html", form=form, max_mb=MAX_BYTES // 1024 // 1024, accept=ACCEPT,
-                           banks=catalog.banks, quizzes=catalog.quizzes, **context), status
+                           banks=catalog.banks, quizzes=catalog.quizzes,
+                           type_words={name: (t.aliases or (name,))[0] for name, t in TYPES.items()}, **context), status
 
 
 def _may_import(session, name: str) -> bool:
