@@ -10,7 +10,7 @@ BLUEPRINTS = (  # module paths, imported inside the factory
     "academy.learning.content.views", "academy.org.inbox.views", "academy.authoring.bank_views",
     "academy.learning.assignments.views", "academy.learning.certificates.views",
     "academy.authoring.import_views",
-    "academy.authoring.analysis_views", "academy.authoring.regrade_views",
+    "academy.authoring.analysis_views", "academy.authoring.regrade_views", "academy.reports.views",
 )
 
 

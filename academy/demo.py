@@ -125,17 +125,20 @@ def _assignments(session, staff: dict[str, User], teams: list[Team], trainees: l
 def _progress(session, user: User, catalog, rng: random.Random, index: int, trainer: User) -> None:
     skill = 0.45 + 0.5 * rng.random()
     modules_reached = index % 5  # 0..4 modules worked on
-    start = utcnow() - timedelta(days=40 - index)
+    now = utcnow()
+    start = now - timedelta(days=40 - index)
     for m_index, module in enumerate(catalog.modules[: modules_reached + 1]):
         last = m_index == modules_reached
+        # Spread over the weeks (the manager's progress-by-week chart), never in the future.
+        when = min(start + timedelta(days=m_index * 5), now - timedelta(days=1))
         lessons = module.lessons[: rng.randint(0, len(module.lessons))] if last else module.lessons
-        for lesson in lessons:
-            complete_lesson(session, user.id, lesson)
+        for number, lesson in enumerate(lessons):
+            complete_lesson(session, user.id, lesson, when - timedelta(hours=3 * (len(lessons) - number)))
         if lessons == module.lessons or rng.random() < 0.3:
             # Earlier modules are mastered (so the next one unlocks); the current one shows real variety.
             module_skill = skill if last else 1.0
             for quiz in catalog.quizzes_for(module.id):
-                _attempts(session, user, quiz, rng, module_skill, start + timedelta(days=m_index * 5), trainer)
+                _attempts(session, user, quiz, rng, module_skill, when, trainer)
 
 
 def _attempts(session, user: User, quiz, rng: random.Random, skill: float, when, trainer: User) -> None:

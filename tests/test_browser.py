@@ -6,6 +6,8 @@ b. a branching dialogue played to its end and submitted: the result shows 结局
 c. the pages never ask for anything outside the app's own host;
 d. axe-core finds no serious or critical accessibility violation on the main pages;
 e. a role-play reviewed by the demo's trainer, then given a second rating by the learner's manager.
+f. a manager (demo manager1) lands on the team overview, finds the people behind in one team, sees the
+   weakest concept, opens a learner's dialogue path and downloads the Excel report.
 """
 from __future__ import annotations
 
@@ -90,7 +92,9 @@ class Browser:
 
     def login(self, username: str) -> None:
         sign_in(self.driver, self.base_url, username)
-        self.wait_path(lambda p: p == "/", f"the dashboard after logging in as {username}")
+        # each role's home: the dashboard, a manager's team overview, a trainer's authoring desk
+        self.wait_path(lambda p: p in ("/", "/reports/") or p.startswith("/authoring"),
+                       f"the home page after logging in as {username}")
 
     def click_and_wait(self, element, predicate, what: str) -> None:
         """Click something that loads a page, and wait for that page: the old one must go first, or a path
@@ -423,7 +427,7 @@ def test_no_request_leaves_the_host(browser):
 ROLE_CRAWLS = (("trainee6", 2), ("trainer1", 2), ("manager1", 1), ("admin", 1))  # (demo user, link depth)
 WIDTHS = (1280, 360)
 HEADER_MAX = 64  # px, at 360
-SKIP_PREFIXES = ("/static/", "/logout", "/language", "/healthz")
+SKIP_PREFIXES = ("/static/", "/logout", "/language", "/healthz", "/reports/export")  # exports are downloads
 _crawled: set[str] = set()  # pages already checked for an earlier role (the navigation pages are checked for each)
 
 
@@ -431,7 +435,8 @@ def _page_key(path: str) -> str:
     """One user's edit page or one review stands for all of them (hundreds of look-alikes)."""
     import re
 
-    return re.sub(r"^/(admin/users|review)/\d+", r"/\1/N", path)
+    path = re.sub(r"^(/reports/[^?]*)\?.*$", r"\1", path)  # a report under other filters, sort or page is the same page
+    return re.sub(r"^/(admin/users|review|reports/learners|attempts)/\d+", r"/\1/N", path)
 
 
 def _links(b: Browser, selector: str) -> list[str]:
@@ -493,7 +498,7 @@ def test_every_page_of_every_role_fits_a_phone_and_passes_axe(browser, username,
     b = browser
     b.login(username)
     nav = _links(b, "header nav a")
-    assert "/" in nav and "/map" in nav, nav
+    assert ("/" in nav or "/learning" in nav) and "/map" in nav, nav  # 我的学习 is /learning where "/" is a role's home
     problems, level, checked, mine = [], list(nav), 0, set()
     for step in range(depth + 1):
         following = []
@@ -575,3 +580,46 @@ def test_trainer_reviews_a_role_play_and_the_manager_adds_a_second_rating(browse
     text = b.text()
     assert "第二评分已保存" in text and "需要复核" in text and "相差 2 级" in text and "最终得分规则" in text
     assert not b.css(f"form[action='{path}/second']"), "one second rating per review"
+
+
+def test_manager_journey_from_team_overview_to_excel(browser):
+    """Issue 16's "done when", as manager1 would do it (assignments and their overdue list are helper assign's)."""
+    b = browser
+    b.login("manager1")
+    assert b.path() == "/reports/", "a manager lands on the team overview"
+    assert "团队学习报表" in b.driver.find_element(By.TAG_NAME, "h1").text
+    weakest = b.driver.find_element(By.CSS_SELECTOR, ".weakest-concept strong").text
+    assert weakest, "the overview names the weakest concept"
+    assert b.css("svg.chart-svg[role=img] title"), "charts are server-rendered SVG with a title"
+
+    team = b.driver.find_element(By.CSS_SELECTOR, "#teams-table tbody th a")
+    team_name = team.text
+    b.click_and_wait(team, lambda p: p.startswith("/reports/learners"), "the team's learners")
+    behind = b.driver.find_element(By.CSS_SELECTOR, ".status-filter").find_element(By.LINK_TEXT, "进度落后")
+    b.click_and_wait(behind, lambda p: "status=behind" in b.driver.current_url, "the team's people who are behind")
+    rows = b.css("#learners-table tbody tr")
+    assert rows and all(team_name in row.text and "进度落后" in row.text for row in rows), team_name
+
+    b.go("/reports/learners?sort=average")
+    learner = b.css("#learners-table tbody th a")[0]
+    b.click_and_wait(learner, lambda p: p.startswith("/reports/learners/"), "one learner's drill-down")
+    paths = [a for a in b.css("#attempts-table a") if a.text == "对话路径"]
+    if not paths:  # a learner who has not played a dialogue yet: take the first one who has, via the list
+        for href in [a.get_attribute("href") for a in b.css("#learners-table tbody th a")] or []:
+            b.go(href.removeprefix(b.base_url))
+            if paths := [a for a in b.css("#attempts-table a") if a.text == "对话路径"]:
+                break
+    assert paths, "a learner of manager1's region has a dialogue attempt"
+    b.click_and_wait(paths[0], lambda p: p.endswith("/result"), "the learner's dialogue result")
+    assert b.css("table.stance-map"), "the dialogue path comes with the stakeholder map"
+
+    b.go("/reports/")
+    link = b.driver.find_element(By.PARTIAL_LINK_TEXT, "下载 Excel").get_attribute("href")
+    fetched = b.driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then(async r => {
+          const bytes = new Uint8Array(await r.arrayBuffer());
+          done([r.status, r.headers.get('content-type'), bytes.length, String.fromCharCode(bytes[0], bytes[1])]);
+        }).catch(e => done([0, String(e), 0, '']));""", link)
+    status, mimetype, size, magic = fetched
+    assert status == 200 and "spreadsheetml" in mimetype and size > 1000 and magic == "PK", fetched

@@ -1,6 +1,7 @@
 """Learning-map progress: lessons done, quizzes passed, role-plays reviewed, prerequisites."""
 from collections.abc import Mapping
 from dataclasses import astuple, dataclass
+from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
 
@@ -135,13 +136,13 @@ def _module_progress(module: Module, catalog: Catalog, done: frozenset, quiz_sta
     return ModuleProgress(module, status, lessons_done, quizzes, missing, next_lesson)
 
 
-def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> LessonProgress:
-    """Record 完成本节 once; repeating it keeps the first completion time."""
+def complete_lesson(session: Session, user_id: int, lesson: Lesson, now: datetime | None = None) -> LessonProgress:
+    """Record 完成本节 once; repeating it keeps the first completion time.  `now` is for the demo's history."""
     row = session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
     if row is None:
         row = LessonProgress(user_id=user_id, module_id=lesson.module_id, lesson_id=lesson.id)
         session.add(row)
-    row.last_viewed_at = utcnow()
+    row.last_viewed_at = now or utcnow()
     if row.completed_at is None:
         row.completed_at = row.last_viewed_at
         xapi.record(session, user_id, "experienced", xapi.activity_id("lesson", lesson.id), lesson.title,

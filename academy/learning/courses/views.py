@@ -1,5 +1,7 @@
 """Trainee pages: dashboard, learning map, module overview, lesson reader, 完成本节."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,12 +23,52 @@ from academy.platform.db import get_session, writes
 bp = Blueprint("courses", __name__)
 
 
-@bp.route("/")
-@requires(ANY_USER)
-@shared_page(dashboard_state)
-def dashboard():
+# Each role's home (issue 16 item 1): "/" takes a manager to the team overview and a trainer to the authoring
+# desk; admins and learners get the learner dashboard there.  Everyone's own learning stays at /learning
+# ("我的学习" in the navigation), so a manager or trainer is one click from it.
+ROLE_HOMES = (("manager", "/reports"), ("trainer", "/authoring"))
+
+
+def role_home(user) -> str | None:
+    """The path "/" sends this user to, or None for the learner dashboard.  A home whose page is not part of
+    this app (the authoring desk before it lands) is skipped."""
+    if user.has_role("admin"):
+        return None
+    rules = current_app.extensions.get("home_rules")
+    if rules is None:  # the app's paths without their trailing slash → the path as routed
+        rules = current_app.extensions["home_rules"] = {r.rule.rstrip("/"): r.rule for r in current_app.url_map.iter_rules()
+                                                        if "<" not in r.rule}
+    return next((rules[path] for role, path in ROLE_HOMES if user.has_role(role) and path in rules), None)
+
+
+def to_role_home(view):
+    @wraps(view)
+    def wrapper(**view_args):
+        target = role_home(current_user)
+        return redirect(request.script_root + target) if target else view(**view_args)
+
+    return wrapper
+
+
+def _dashboard():
     return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=learner_catalog(),
                            assignments=assignments())
+
+
+@bp.route("/")
+@requires(ANY_USER)
+@to_role_home
+@shared_page(dashboard_state)
+def dashboard():
+    return _dashboard()
+
+
+@bp.route("/learning")
+@requires(ANY_USER)
+@shared_page(dashboard_state)
+def my_learning():
+    """The learner dashboard at its own address, for those whose "/" is another page."""
+    return _dashboard()
 
 
 @bp.route("/map")

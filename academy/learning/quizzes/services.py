@@ -15,7 +15,7 @@ from academy.learning.questions.quizmd.dialogue import replay
 from academy.learning.quizzes import item_rows, layout, tally
 from academy.learning.quizzes.grading import Grading, grade_answers
 from academy.learning.quizzes.versions import attempt_quiz, ensure_version, graded_quiz, regraded_quiz
-from academy.org import audit
+from academy.org import audit, scope
 from academy.org.inbox.services import notify
 
 GRACE = timedelta(seconds=30)
@@ -77,6 +77,16 @@ def load_attempt(session: Session, attempt_id: int, user_id: int | None, lock: b
     if attempt is None:
         raise AttemptRejected(_l("作答记录不存在。"), 404)
     if user_id is not None and attempt.user_id != user_id:
+        raise AttemptRejected(_l("这不是你的作答记录。"), 403)
+    return attempt
+
+
+def load_attempt_for(session: Session, attempt_id: int, viewer) -> Attempt:
+    """An attempt `viewer` may read: their own, or one of a learner they may see (academy.org.scope: a manager
+    their regions' and teams' people, trainers and admins everyone).  Read only: changes go through
+    load_attempt with the owner's id."""
+    attempt = load_attempt(session, attempt_id, None)
+    if attempt.user_id != viewer.id and not scope.may_see(session, viewer, attempt.user_id):
         raise AttemptRejected(_l("这不是你的作答记录。"), 403)
     return attempt
 

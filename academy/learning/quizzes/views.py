@@ -141,9 +141,16 @@ def already_submitted(attempt_id: int):
 @requires(ANY_USER)
 @refusals
 def result(attempt_id: int):
-    attempt = my_attempt(attempt_id)
+    """The learner's own result, or (read only) one of a learner the viewer may see: a manager's people, anyone
+    for trainers and admins (academy.org.scope)."""
+    attempt = services.load_attempt_for(get_session(), attempt_id, current_user)
+    if attempt.quiz_id in learner_catalog().hidden_quizzes:
+        abort(404)
+    learner = None if attempt.user_id == current_user.id else attempt.user
     if attempt.state == "in_progress":
+        if learner is not None:
+            abort(404)  # nothing to show until it is submitted
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     quiz = graded_quiz(get_session(), attempt)  # a regraded attempt is shown with the corrected items
-    return render_template("quizzes/result.html", attempt=attempt, quiz=quiz,
+    return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, learner=learner,
                            view=support.ResultView(quiz, attempt, learner_catalog(), utcnow()))

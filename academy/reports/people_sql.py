@@ -1,0 +1,54 @@
+"""Whose data a report shows: the learners the viewer may see (academy.org.scope.learners_visible_to, the one
+rule), narrowed by the page's region and team filters.  Every report query joins through `ReportScope.people`,
+so a foreign id can only ever narrow the set to nobody.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session
+
+from academy.org.models import Region, Team, User, UserRole
+from academy.org.scope import learners_visible_to
+from academy.reports.filters import Filters
+
+
+@dataclass
+class ReportScope:
+    """The viewer's learners under the filters, as SQL; built once per request (one scope query)."""
+
+    condition: object  # on User; None = everyone
+    filters: Filters
+
+    @classmethod
+    def of(cls, session: Session, viewer, filters: Filters) -> "ReportScope":
+        return cls(learners_visible_to(session, viewer), filters)
+
+    def learner_conditions(self, team_filter: bool = True) -> list:
+        """Active trainees the viewer may see, in the filtered region/team."""
+        conditions = [User.active.is_(True),
+                      exists().where(UserRole.user_id == User.id, UserRole.role == "trainee")]
+        if self.condition is not None:
+            conditions.append(self.condition)
+        if team_filter and self.filters.team_id is not None:
+            conditions.append(User.team_id == self.filters.team_id)
+        if team_filter and self.filters.region_id is not None:
+            conditions.append(User.team_id.in_(select(Team.id).where(Team.region_id == self.filters.region_id)))
+        return conditions
+
+    def people(self) -> Select:
+        """(user_id, team_id) of the learners in scope: the subquery every report joins."""
+        return select(User.id.label("user_id"), User.team_id.label("team_id")).where(*self.learner_conditions())
+
+    def user_ids(self) -> Select:
+        return select(User.id).where(*self.learner_conditions())
+
+
+def visible_teams(session: Session, scope: ReportScope) -> list:
+    """(region_id, region_name, team_id, team_name) of the teams with a learner the viewer may see (all teams
+    for those who see everyone), ordered for the filter menus: one statement."""
+    query = (select(Region.id.label("region_id"), Region.name.label("region_name"), Team.id.label("team_id"),
+                    Team.name.label("team_name"))
+             .join(Region, Team.region_id == Region.id).order_by(Region.name, Team.name))
+    if scope.condition is not None:
+        query = query.where(exists().where(User.team_id == Team.id, *scope.learner_conditions(team_filter=False)))
+    return list(session.execute(query))

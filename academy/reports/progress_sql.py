@@ -1,0 +1,205 @@
+"""Progress SQL: the roll-up 片区 → team → learner, completion per module, the score histogram and progress by
+week.  Every function is one statement that aggregates in the database over the rows kept at submit time
+(quiz_tally, lesson_progress; attempt only for a date range), joined through the viewer's scope: the number of
+statements never depends on the number of learners (tests/test_reports.py counts them).
+"""
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from academy.learning.models import Attempt, LessonProgress, QuizTally
+from academy.org.models import Region, Team, User
+from academy.reports.filters import PAGE_SIZE
+from academy.reports.people_sql import ReportScope
+
+INACTIVE_DAYS = 14
+BEHIND_SHARE = 0.5  # behind: fewer than half the lessons their team's learners have done on average
+
+
+def lessons_done(scope: ReportScope, lesson_ids: list[str]):
+    """Per learner in scope: lessons completed (in the date range) and when they last opened one."""
+    f = scope.filters
+    conditions = [LessonProgress.user_id.in_(scope.user_ids()), LessonProgress.lesson_id.in_(lesson_ids)]
+    done = LessonProgress.completed_at.is_not(None)
+    if f.since_at:
+        done = and_(done, LessonProgress.completed_at >= f.since_at)
+    if f.until_at:
+        done = and_(done, LessonProgress.completed_at < f.until_at)
+    return (select(LessonProgress.user_id.label("user_id"),
+                   func.sum(case((done, 1), else_=0)).label("lessons"),
+                   func.max(LessonProgress.last_viewed_at).label("last_lesson"))
+            .where(*conditions).group_by(LessonProgress.user_id).subquery("lessons_done"))
+
+
+def quiz_results(scope: ReportScope, quiz_ids: list[str]):
+    """Per learner in scope: quizzes attempted and passed, average and best of their best scores, red-line
+    failures.  Without a date range from quiz_tally (one row per learner × quiz, kept at submit); with one,
+    from the graded attempts in the range."""
+    f = scope.filters
+    if not f.dated:
+        t = QuizTally
+        return (select(t.user_id.label("user_id"), func.count().label("attempted"),
+                       func.sum(case((t.best_passed.is_(True), 1), else_=0)).label("passed"),
+                       func.avg(t.best_percent).label("average"), func.max(t.best_percent).label("best"),
+                       func.sum(case((t.any_redline.is_(True), 1), else_=0)).label("redlines"))
+                .where(t.user_id.in_(scope.user_ids()), t.quiz_id.in_(quiz_ids), t.graded > 0)
+                .group_by(t.user_id).subquery("quiz_results"))
+    a = Attempt
+    conditions = [a.user_id.in_(scope.user_ids()), a.quiz_id.in_(quiz_ids), a.state == "graded"]
+    if f.since_at:
+        conditions.append(a.graded_at >= f.since_at)
+    if f.until_at:
+        conditions.append(a.graded_at < f.until_at)
+    per_quiz = (select(a.user_id.label("user_id"), a.quiz_id.label("quiz_id"), func.max(a.percent).label("best"),
+                       func.max(case((a.passed.is_(True), 1), else_=0)).label("passed"),
+                       func.max(case((a.redline.is_(True), 1), else_=0)).label("redline"))
+                .where(*conditions).group_by(a.user_id, a.quiz_id).subquery("per_quiz"))
+    return (select(per_quiz.c.user_id, func.count().label("attempted"), func.sum(per_quiz.c.passed).label("passed"),
+                   func.avg(per_quiz.c.best).label("average"), func.max(per_quiz.c.best).label("best"),
+                   func.sum(per_quiz.c.redline).label("redlines"))
+            .group_by(per_quiz.c.user_id).subquery("quiz_results"))
+
+
+def learner_facts(scope: ReportScope, lesson_ids: list[str], quiz_ids: list[str], now: datetime):
+    """One row per learner in scope with their figures, their team's and region's names, and whether they
+    are behind (team average by a window function) or inactive."""
+    lessons = lessons_done(scope, lesson_ids)
+    quizzes = quiz_results(scope, quiz_ids)
+    lesson_count = func.coalesce(lessons.c.lessons, 0)
+    last = func.coalesce(lessons.c.last_lesson, User.created_at)
+    inactive_since = now - timedelta(days=INACTIVE_DAYS)
+    return (select(User.id.label("user_id"), User.username, User.display_name, User.team_id,
+                   Team.name.label("team_name"), Region.id.label("region_id"), Region.name.label("region_name"),
+                   lesson_count.label("lessons"),
+                   func.coalesce(quizzes.c.attempted, 0).label("attempted"),
+                   func.coalesce(quizzes.c.passed, 0).label("passed"),
+                   quizzes.c.average, quizzes.c.best, func.coalesce(quizzes.c.redlines, 0).label("redlines"),
+                   lessons.c.last_lesson.label("last"),
+                   case((lesson_count < func.avg(lesson_count).over(partition_by=User.team_id) * BEHIND_SHARE, 1),
+                        else_=0).label("behind"),
+                   case((last < inactive_since, 1), else_=0).label("inactive"))
+            .select_from(User)
+            .outerjoin(Team, User.team_id == Team.id).outerjoin(Region, Team.region_id == Region.id)
+            .outerjoin(lessons, lessons.c.user_id == User.id).outerjoin(quizzes, quizzes.c.user_id == User.id)
+            .where(*scope.learner_conditions())
+            .subquery("facts"))
+
+
+SORT_COLUMNS = {
+    "name": lambda f: [f.c.display_name, f.c.user_id], "team": lambda f: [f.c.region_name, f.c.team_name, f.c.display_name],
+    "lessons": lambda f: [f.c.lessons], "passed": lambda f: [f.c.passed], "average": lambda f: [f.c.average],
+    "best": lambda f: [f.c.best], "redlines": lambda f: [f.c.redlines], "last": lambda f: [f.c.last],
+}
+STATUS_CONDITIONS = {"behind": lambda f: f.c.behind == 1, "redline": lambda f: f.c.redlines > 0,
+                     "inactive": lambda f: f.c.inactive == 1}
+
+
+def _sorted(facts, scope: ReportScope):
+    f = scope.filters
+    keys = SORT_COLUMNS[f.sort](facts)
+    ordered = [key.desc() if f.descending else key.asc() for key in keys]
+    nulls_last = [case((keys[0].is_(None), 1), else_=0)]  # missing scores at the end, either direction
+    return nulls_last + ordered + [facts.c.user_id]
+
+
+def _status(query, facts, scope: ReportScope):
+    status = STATUS_CONDITIONS.get(scope.filters.status)
+    return query.where(status(facts)) if status else query
+
+
+def learner_page(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now) -> tuple[list, int]:
+    """One page of learners, sorted and filtered, and how many there are in all (window count): one statement."""
+    facts = learner_facts(scope, lesson_ids, quiz_ids, now)
+    query = _status(select(facts, func.count().over().label("total")), facts, scope)
+    rows = list(session.execute(query.order_by(*_sorted(facts, scope)).limit(PAGE_SIZE).offset(scope.filters.offset)))
+    return rows, (rows[0].total if rows else 0)
+
+
+def learner_stream(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now):
+    """Every learner in scope (filtered, sorted) for an export, fetched in batches as they are written."""
+    facts = learner_facts(scope, lesson_ids, quiz_ids, now)
+    query = _status(select(facts), facts, scope).order_by(*_sorted(facts, scope))
+    yield from session.execute(query.execution_options(yield_per=1000))
+
+
+def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now) -> list:
+    """Per team (片区 → team order): learners, lessons done, quizzes attempted and passed, average of the
+    learners' average best scores, best score, learners with a red-line failure, behind, inactive."""
+    facts = learner_facts(scope, lesson_ids, quiz_ids, now)
+    query = (select(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name,
+                    func.count().label("learners"), func.sum(facts.c.lessons).label("lessons"),
+                    func.sum(facts.c.attempted).label("attempted"), func.sum(facts.c.passed).label("passed"),
+                    func.avg(facts.c.average).label("average"), func.max(facts.c.best).label("best"),
+                    func.sum(case((facts.c.redlines > 0, 1), else_=0)).label("redline_learners"),
+                    func.sum(facts.c.behind).label("behind"), func.sum(facts.c.inactive).label("inactive"))
+             .group_by(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name)
+             .order_by(facts.c.region_name, facts.c.team_name))
+    return list(session.execute(query))
+
+
+def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) -> list:
+    """(team_id, module_id, lessons completed) for the learners in scope, in the date range."""
+    f = scope.filters
+    conditions = [LessonProgress.completed_at.is_not(None), LessonProgress.lesson_id.in_(lesson_ids)]
+    if f.since_at:
+        conditions.append(LessonProgress.completed_at >= f.since_at)
+    if f.until_at:
+        conditions.append(LessonProgress.completed_at < f.until_at)
+    people = scope.people().subquery("people")
+    query = (select(people.c.team_id, LessonProgress.module_id, func.count().label("done"))
+             .join(people, people.c.user_id == LessonProgress.user_id).where(*conditions)
+             .group_by(people.c.team_id, LessonProgress.module_id))
+    return list(session.execute(query))
+
+
+def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> list:
+    """(team_id, quiz_id, learners who passed, learners graded, average best score) from quiz_tally."""
+    people = scope.people().subquery("people")
+    t = QuizTally
+    query = (select(people.c.team_id, t.quiz_id, func.sum(case((t.best_passed.is_(True), 1), else_=0)).label("passed"),
+                    func.count().label("graded"), func.avg(t.best_percent).label("average"))
+             .join(people, people.c.user_id == t.user_id).where(t.quiz_id.in_(quiz_ids), t.graded > 0)
+             .group_by(people.c.team_id, t.quiz_id))
+    return list(session.execute(query))
+
+
+HISTOGRAM_EDGES = (10, 20, 30, 40, 50, 60, 70, 80, 90)
+
+
+def score_histogram(session: Session, scope: ReportScope, quiz_ids: list[str]) -> dict[int, int]:
+    """Learners by their average best score, in bins of 10 (bin 9 is 90–100): one statement."""
+    quizzes = quiz_results(scope, quiz_ids)
+    score = quizzes.c.average
+    bucket = case(*[(score < edge, literal(index)) for index, edge in enumerate(HISTOGRAM_EDGES)], else_=literal(9))
+    query = select(cast(bucket, Integer).label("bin"), func.count().label("n")).where(score.is_not(None)).group_by(bucket)
+    return {int(row.bin): row.n for row in session.execute(query)}
+
+
+def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, since: datetime, until: datetime) -> list:
+    """(day, lessons completed, quizzes graded) per day in [since, until): one statement (a UNION of two
+    GROUP BYs); the weeks are folded from these few hundred rows."""
+    people = scope.user_ids()
+    lesson_day = func.date(LessonProgress.completed_at)
+    lessons = (select(lesson_day.label("day"), func.count().label("lessons"), literal(0).label("quizzes"))
+               .where(LessonProgress.user_id.in_(people), LessonProgress.lesson_id.in_(lesson_ids),
+                      LessonProgress.completed_at >= since, LessonProgress.completed_at < until)
+               .group_by(lesson_day))
+    attempt_day = func.date(Attempt.graded_at)
+    attempts = (select(attempt_day.label("day"), literal(0).label("lessons"), func.count().label("quizzes"))
+                .where(Attempt.user_id.in_(people), Attempt.quiz_id.in_(quiz_ids), Attempt.state == "graded",
+                       Attempt.graded_at >= since, Attempt.graded_at < until)
+                .group_by(attempt_day))
+    union = lessons.union_all(attempts).subquery("days")
+    query = (select(union.c.day, func.sum(union.c.lessons).label("lessons"), func.sum(union.c.quizzes).label("quizzes"))
+             .group_by(union.c.day).order_by(union.c.day))
+    return [(_as_date(row.day), int(row.lessons or 0), int(row.quizzes or 0)) for row in session.execute(query)]
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+

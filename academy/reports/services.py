@@ -1,0 +1,349 @@
+"""Manager reports: turn the report SQL (one module per area) into what the pages and exports show.
+
+Everything is scoped by academy.reports.people_sql.ReportScope (academy.org.scope, the one rule): a manager
+sees the learners of their regions and teams, admins everyone.  A region or team id in the URL that the viewer
+cannot see is refused (NotInScope → 404), never answered.  Python here only folds already aggregated rows
+(teams × modules, days → weeks, quizzes → concepts); nothing loops over learners.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from academy.learning.questions.quizmd.model import STAGES
+from academy.learning.roleplay import services as roleplay
+from academy.reports import coaching_sql, competency_sql, learner_sql, progress_sql, stages_sql
+from academy.reports.filters import PAGE_SIZE, Filters
+from academy.reports.people_sql import ReportScope, visible_teams
+
+WEEKS_SHOWN = 12
+
+
+class NotInScope(Exception):
+    """A region, team or learner the viewer may not see (or that does not exist): the page is a 404."""
+
+    def __str__(self) -> str:
+        return str(_l("没有找到：它不存在，或不在你的查看范围内。"))
+
+
+@dataclass
+class Context:
+    """One report request: the viewer's scope under the filters, the content it is measured against."""
+
+    session: Session
+    viewer: object
+    filters: Filters
+    catalog: object  # the trainee view of the content: what learners can complete
+    now: datetime
+    scope: ReportScope = None
+    teams: list = field(default_factory=list)
+
+    @property
+    def modules(self):
+        return [m for m in self.catalog.modules if not self.filters.module_id or m.id == self.filters.module_id]
+
+    @property
+    def lesson_ids(self) -> list[str]:
+        return [lesson.id for m in self.modules for lesson in m.lessons]
+
+    @property
+    def quizzes(self):
+        """The quizzes measured: the module's, or all of them (those of no module too) without a module filter."""
+        if self.filters.module_id:
+            return list(self.catalog.quizzes_for(self.filters.module_id))
+        return list(self.catalog.quizzes)
+
+    @property
+    def quiz_ids(self) -> list[str]:
+        return [q.id for q in self.quizzes]
+
+    @property
+    def regions(self) -> list[tuple[int, str]]:
+        seen = {}
+        for team in self.teams:
+            seen.setdefault(team.region_id, team.region_name)
+        return list(seen.items())
+
+
+def context(session: Session, viewer, filters: Filters, catalog, now: datetime) -> Context:
+    """The request's scope; refuses a region or team filter the viewer cannot see.  Two statements."""
+    ctx = Context(session, viewer, filters, catalog, now)
+    ctx.scope = ReportScope.of(session, viewer, filters)
+    ctx.teams = visible_teams(session, ctx.scope)
+    team_ids = {t.team_id for t in ctx.teams}
+    region_ids = {t.region_id for t in ctx.teams}
+    if filters.team_id is not None and filters.team_id not in team_ids:
+        raise NotInScope()
+    if filters.region_id is not None and filters.region_id not in region_ids:
+        raise NotInScope()
+    if filters.team_id is not None and filters.region_id is not None and \
+            not any(t.team_id == filters.team_id and t.region_id == filters.region_id for t in ctx.teams):
+        raise NotInScope()
+    return ctx
+
+
+def _percent(part, whole) -> float | None:
+    return round(100.0 * float(part or 0) / whole, 1) if whole else None
+
+
+def _round(value) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+# ---- overview ----------------------------------------------------------------------------------------------
+
+def team_rows(ctx: Context) -> list[dict]:
+    """The roll-up per team (片区 → team), with completion and pass rates: one statement."""
+    lessons, quizzes = len(ctx.lesson_ids), len(ctx.quiz_ids)
+    rows = []
+    for row in progress_sql.team_rollup(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids, ctx.now):
+        rows.append({
+            "region_id": row.region_id, "region": row.region_name or str(_l("未分组")), "team_id": row.team_id,
+            "team": row.team_name or str(_l("未分组")), "learners": row.learners,
+            "completion": _percent(row.lessons, row.learners * lessons),
+            "quiz_completion": _percent(row.passed, row.learners * quizzes),
+            "pass_rate": _percent(row.passed, row.attempted), "average": _round(row.average), "best": _round(row.best),
+            "redline_learners": int(row.redline_learners or 0), "behind": int(row.behind or 0),
+            "inactive": int(row.inactive or 0), "passed": int(row.passed or 0), "attempted": int(row.attempted or 0),
+            "lessons_done": int(row.lessons or 0),
+        })
+    return rows
+
+
+def summary(teams: list[dict], lessons: int, quizzes: int) -> dict:
+    learners = sum(t["learners"] for t in teams)
+    scored = [(t["average"], t["learners"]) for t in teams if t["average"] is not None]
+    return {
+        "learners": learners,
+        "completion": _percent(sum(t["lessons_done"] for t in teams), learners * lessons),
+        "pass_rate": _percent(sum(t["passed"] for t in teams), sum(t["attempted"] for t in teams)),
+        "average": round(sum(a * n for a, n in scored) / sum(n for _, n in scored), 1) if scored else None,
+        "redline_learners": sum(t["redline_learners"] for t in teams),
+        "behind": sum(t["behind"] for t in teams), "inactive": sum(t["inactive"] for t in teams),
+    }
+
+
+def module_matrix(ctx: Context, teams: list[dict]) -> dict:
+    """Completion per module for each team: lessons done / (learners × lessons) and quizzes passed /
+    (learners × quizzes).  Two statements (teams × modules and teams × quizzes rows)."""
+    learners = {t["team_id"]: t["learners"] for t in teams}
+    done = defaultdict(int)
+    for row in progress_sql.module_lessons(ctx.session, ctx.scope, ctx.lesson_ids):
+        done[(row.team_id, row.module_id)] += row.done
+    passed = defaultdict(int)
+    quiz_module = {q.id: q.course for q in ctx.quizzes}
+    for row in progress_sql.quiz_passes(ctx.session, ctx.scope, ctx.quiz_ids):
+        passed[(row.team_id, quiz_module.get(row.quiz_id))] += int(row.passed or 0)
+    modules = [{"id": m.id, "title": m.title, "lessons": len(m.lessons),
+                "quizzes": sum(1 for q in ctx.quizzes if q.course == m.id)} for m in ctx.modules]
+    rows = []
+    for team in teams:
+        n = learners[team["team_id"]]
+        cells = [{"lessons": _percent(done[(team["team_id"], m["id"])], n * m["lessons"]),
+                  "quizzes": _percent(passed[(team["team_id"], m["id"])], n * m["quizzes"])} for m in modules]
+        rows.append({"team": team["team"], "region": team["region"], "team_id": team["team_id"], "cells": cells})
+    return {"modules": modules, "rows": rows}
+
+
+def histogram(ctx: Context) -> dict:
+    """Learners by their average best score in bins of 10: one statement."""
+    counts = progress_sql.score_histogram(ctx.session, ctx.scope, ctx.quiz_ids)
+    labels = [f"{i * 10}–{i * 10 + 9}" for i in range(9)] + ["90–100"]
+    bins = [(label, counts.get(i, 0)) for i, label in enumerate(labels)]
+    total = sum(n for _, n in bins)
+    below = sum(n for i, (_, n) in enumerate(bins) if i < 6)
+    top = bins[9][1]
+    desc = str(_l("共 %(total)s 名学员有成绩；平均分 60 分以下 %(below)s 人，90 分以上 %(top)s 人。",
+                  total=total, below=below, top=top)) if total else str(_l("还没有学员完成测验。"))
+    return {"bins": bins, "total": total, "desc": desc}
+
+
+def weekly(ctx: Context) -> dict:
+    """Lessons completed and quizzes graded per week (Monday first), over the date range or the last 12
+    weeks: one statement returning at most a row per day."""
+    f = ctx.filters
+    end = f.until or ctx.now.date()
+    start = f.since or end - timedelta(weeks=WEEKS_SHOWN) + timedelta(days=1)
+    first_monday = start - timedelta(days=start.weekday())
+    weeks = [first_monday + timedelta(weeks=i) for i in range((end - first_monday).days // 7 + 1)][-156:]
+    lessons = {week: 0 for week in weeks}
+    quizzes = {week: 0 for week in weeks}
+    rows = progress_sql.activity_by_day(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids,
+                                        datetime.combine(start, datetime.min.time()),
+                                        datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    for day, lesson_count, quiz_count in rows:
+        week = day - timedelta(days=day.weekday())
+        if week in lessons:
+            lessons[week] += lesson_count
+            quizzes[week] += quiz_count
+    points = [{"week": week, "label": f"{week.month}/{week.day}", "lessons": lessons[week], "quizzes": quizzes[week]}
+              for week in weeks]
+    busiest = max(points, key=lambda p: p["lessons"] + p["quizzes"], default=None)
+    desc = (str(_l("%(weeks)s 周内共完成课时 %(lessons)s 个、测验 %(quizzes)s 次；最活跃的是 %(week)s 那一周。",
+                   weeks=len(points), lessons=sum(p["lessons"] for p in points), quizzes=sum(p["quizzes"] for p in points),
+                   week=busiest["label"]))
+            if busiest and (busiest["lessons"] or busiest["quizzes"]) else str(_l("这段时间没有学习记录。")))
+    return {"points": points, "desc": desc}
+
+
+def overview(ctx: Context) -> dict:
+    teams = team_rows(ctx)
+    return {"teams": teams, "summary": summary(teams, len(ctx.lesson_ids), len(ctx.quiz_ids)),
+            "modules": module_matrix(ctx, teams), "histogram": histogram(ctx), "weekly": weekly(ctx),
+            "competency": competency(ctx, teams)}
+
+
+# ---- learners ----------------------------------------------------------------------------------------------
+
+def learner_row(row, lessons: int, quizzes: int) -> dict:
+    return {"user_id": row.user_id, "username": row.username, "name": row.display_name,
+            "team": row.team_name or str(_l("未分组")), "region": row.region_name or "", "lessons": int(row.lessons),
+            "completion": _percent(row.lessons, lessons), "attempted": int(row.attempted), "passed": int(row.passed),
+            "quiz_completion": _percent(row.passed, quizzes), "average": _round(row.average), "best": _round(row.best),
+            "redlines": int(row.redlines), "last": row.last, "behind": bool(row.behind), "inactive": bool(row.inactive)}
+
+
+def learners(ctx: Context) -> dict:
+    """One page of learners (sorted, filtered): one statement."""
+    rows, total = progress_sql.learner_page(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids, ctx.now)
+    lessons, quizzes = len(ctx.lesson_ids), len(ctx.quiz_ids)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return {"rows": [learner_row(row, lessons, quizzes) for row in rows], "total": total, "pages": pages,
+            "lessons": lessons, "quizzes": quizzes}
+
+
+# ---- competency and stages ---------------------------------------------------------------------------------
+
+SHOWN_CONCEPTS = 20  # the heat map on the page: the weakest ones (the export has every concept)
+
+
+def competency(ctx: Context, teams: list[dict] | None = None, limit: int | None = SHOWN_CONCEPTS) -> dict:
+    """The heat map team × concept (share of items answered right, 0–100) and the weakest concept of each
+    team and overall: one statement over attempt_item."""
+    teams = teams if teams is not None else team_rows(ctx)
+    cells = {(row.team_id, row.concept): (100.0 * row.right, float(row.answered))
+             for row in competency_sql.team_concepts(ctx.session, ctx.scope, ctx.quiz_ids)}
+    basis = str(_l("按题目统计：答对的题目占比（所有已评分的作答）。"))
+    result = _matrix(teams, cells, [c for c in dict.fromkeys(tag for _, tag in cells)], basis, "concept")
+    result["all_tags"] = len(result["tags"])
+    if limit is not None and len(result["tags"]) > limit:  # concepts are sorted weakest first
+        result["tags"] = result["tags"][:limit]
+        result["overall"] = result["overall"][:limit]
+        for row in result["rows"]:
+            row["values"] = row["values"][:limit]
+    return result
+
+
+def _matrix(teams: list[dict], cells: dict, tags: list[str], basis: str, kind: str) -> dict:
+    if kind == "stage":
+        tags = [s for s in STAGES if s in tags]
+    else:
+        totals = defaultdict(lambda: [0.0, 0.0])
+        for (_, tag), (score, weight) in cells.items():
+            totals[tag][0] += score
+            totals[tag][1] += weight
+        tags = sorted(tags, key=lambda t: (totals[t][0] / totals[t][1]) if totals[t][1] else 101)
+    rows = []
+    for team in teams:
+        values = []
+        for tag in tags:
+            score, weight = cells.get((team["team_id"], tag), (0.0, 0.0))
+            values.append(round(score / weight, 1) if weight else None)
+        if any(v is not None for v in values):
+            rows.append({"team": team["team"], "region": team["region"], "team_id": team["team_id"], "values": values,
+                         "weakest": min(((v, t) for v, t in zip(values, tags) if v is not None), default=(None, ""))[1]})
+    overall = []
+    for index, tag in enumerate(tags):
+        score = sum(cells.get((t["team_id"], tag), (0.0, 0.0))[0] for t in teams)
+        weight = sum(cells.get((t["team_id"], tag), (0.0, 0.0))[1] for t in teams)
+        overall.append({"tag": tag, "value": round(score / weight, 1) if weight else None, "index": index})
+    scored = [o for o in overall if o["value"] is not None]
+    weakest = min(scored, key=lambda o: o["value"]) if scored else None
+    return {"tags": tags, "rows": rows, "overall": overall, "weakest": weakest, "basis": basis}
+
+
+def stages(ctx: Context, teams: list[dict] | None = None, people: list[dict] | None = None) -> dict:
+    """商机阶段 readiness per team and for a page of people, by stage in pipeline order: two statements."""
+    teams = teams if teams is not None else team_rows(ctx)
+    user_ids = [p["user_id"] for p in people or []]
+    cells = {(r.team_id, r.stage): (100.0 * r.right, float(r.answered))
+             for r in stages_sql.team_stages(ctx.session, ctx.scope, ctx.quiz_ids)}
+    person_cells = {(r.user_id, r.stage): (100.0 * r.right, float(r.answered))
+                    for r in stages_sql.person_stages(ctx.session, ctx.scope, user_ids, ctx.quiz_ids)}
+    basis = str(_l("按题目统计：标注了该阶段的题目中答对的占比。"))
+    result = _matrix(teams, cells, list(STAGES), basis, "stage")
+    result["people"] = []
+    for person in people or []:
+        values = []
+        for tag in result["tags"]:
+            score, weight = person_cells.get((person["user_id"], tag), (0.0, 0.0))
+            values.append(round(score / weight, 1) if weight else None)
+        result["people"].append({"user_id": person["user_id"], "name": person["name"], "team": person["team"], "values": values})
+    return result
+
+
+# ---- one learner -------------------------------------------------------------------------------------------
+
+def learner_detail(ctx: Context, user_id: int) -> dict:
+    """One learner the viewer may see (NotInScope otherwise): progress per module, attempts, reviews received.
+    Five statements."""
+    person = learner_sql.learner(ctx.session, ctx.scope, user_id)
+    if person is None:
+        raise NotInScope()
+    done = learner_sql.lessons_by_module(ctx.session, user_id)
+    tallies = learner_sql.tallies(ctx.session, user_id)
+    titles = {q.id: q.title for q in ctx.catalog.quizzes}
+    modules = []
+    for module in ctx.catalog.modules:
+        quizzes = ctx.catalog.quizzes_for(module.id)
+        module_tallies = [tallies[q.id] for q in quizzes if q.id in tallies and tallies[q.id].graded]
+        modules.append({"id": module.id, "title": module.title, "lessons": len(module.lessons),
+                        "done": min(done.get(module.id, 0), len(module.lessons)), "quizzes": len(quizzes),
+                        "passed": sum(1 for t in module_tallies if t.best_passed),
+                        "best": max((t.best_percent for t in module_tallies if t.best_percent is not None), default=None),
+                        "redline": any(t.any_redline for t in module_tallies)})
+    attempts = [{"id": a.id, "quiz": titles.get(a.quiz_id, a.quiz_id), "quiz_id": a.quiz_id, "number": a.number,
+                 "state": a.state, "submitted_at": a.submitted_at, "percent": _round(a.percent), "passed": a.passed,
+                 "redline": a.redline, "dialogue": _is_dialogue(ctx.catalog.quiz(a.quiz_id))}
+                for a in learner_sql.attempts(ctx.session, user_id)]
+    reviews = [{"attempt_id": r.attempt_id, "quiz": titles.get(r.quiz_id, r.quiz_id), "reviewer": r.reviewer,
+                "summary": r.summary, "created_at": r.created_at, "percent": _round(r.percent)}
+               for r in learner_sql.reviews(ctx.session, user_id)]
+    return {"person": person, "modules": modules, "attempts": attempts, "reviews": reviews}
+
+
+def _is_dialogue(quiz) -> bool:
+    return bool(quiz) and any(item.type == "dialogue" for item in quiz.items)
+
+
+# ---- coaching ----------------------------------------------------------------------------------------------
+
+def coaching(ctx: Context) -> dict:
+    """The viewer's people's role-plays awaiting review (oldest first, with how long they have waited) and
+    the reviews the viewer has given: two statements."""
+    if hasattr(roleplay, "waiting_for"):
+        waiting_rows = roleplay.waiting_for(ctx.session, ctx.viewer)
+    else:
+        waiting_rows = coaching_sql.waiting(ctx.session, ctx.scope)
+    titles = {q.id: q.title for q in ctx.catalog.quizzes}
+    waiting = []
+    for row in waiting_rows:
+        submitted = getattr(row, "submitted_at", None)
+        waited = ctx.now - submitted if submitted else timedelta(0)
+        waiting.append({"attempt_id": getattr(row, "attempt_id", getattr(row, "id", None)),
+                        "quiz": titles.get(row.quiz_id, row.quiz_id), "submitted_at": submitted,
+                        "name": getattr(row, "display_name", ""), "team": getattr(row, "team_name", "") or "",
+                        "user_id": row.user_id, "hours": int(waited.total_seconds() // 3600)})
+    given_of = getattr(roleplay, "reviews_given", None) or coaching_sql.reviews_given
+    since = ctx.filters.since_at
+    given = given_of(ctx.session, [ctx.viewer.id], since).get(ctx.viewer.id, 0)
+    return {"waiting": waiting, "given": given}
+
+
+def waited_label(hours: int) -> str:
+    if hours < 24:
+        return str(_l("%(n)s 小时", n=hours))
+    return str(_l("%(days)s 天 %(hours)s 小时", days=hours // 24, hours=hours % 24))
+

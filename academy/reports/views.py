@@ -1,0 +1,129 @@
+"""Manager reports at /reports (issue 16): team overview, learners, competency and 商机阶段 readiness, one
+learner's drill-down, the coaching loop, and every report as XLSX and CSV.  Managers see their regions and
+teams (academy.org.scope), admins everyone.  The page state (filters, sort, page) is in the URL.
+"""
+from functools import wraps
+from urllib.parse import quote
+
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from academy.learning.content.catalog import get_catalog
+from academy.org.models import utcnow
+from academy.platform.access import requires
+from academy.platform.db import get_session
+from academy.platform.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_stream, xlsx_stream
+from academy.platform.web import render_error
+from academy.reports import charts, filters, services, sheets
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+VIEWERS = ("manager", "admin")
+
+
+def report_context() -> services.Context:
+    catalog = get_catalog().trainee_view  # what learners can complete is what they are measured against
+    state = filters.parse(request.args, {m.id for m in catalog.modules})
+    return services.context(get_session(), current_user, state, catalog, utcnow())
+
+
+def in_scope(view):
+    """A region, team or learner the viewer may not see is a 404 with a message, never their data."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except services.NotInScope as exc:
+            return render_error(404, str(exc))
+
+    return wrapper
+
+
+def page(template: str, ctx: services.Context, **values):
+    return render_template(template, ctx=ctx, f=ctx.filters, charts=charts, waited=services.waited_label, **values)
+
+
+@bp.route("/")
+@requires(*VIEWERS)
+@in_scope
+def overview():
+    ctx = report_context()
+    return page("reports/overview.html", ctx, data=services.overview(ctx))
+
+
+@bp.route("/learners")
+@requires(*VIEWERS)
+@in_scope
+def learners():
+    ctx = report_context()
+    return page("reports/learners.html", ctx, data=services.learners(ctx))
+
+
+@bp.route("/competency")
+@requires(*VIEWERS)
+@in_scope
+def competency():
+    ctx = report_context()
+    teams = services.team_rows(ctx)
+    people = services.learners(ctx)
+    return page("reports/competency.html", ctx, competency=services.competency(ctx, teams),
+                stages=services.stages(ctx, teams, people["rows"]), people=people)
+
+
+@bp.route("/learners/<int:user_id>")
+@requires(*VIEWERS)
+@in_scope
+def learner(user_id: int):
+    ctx = report_context()
+    return page("reports/learner.html", ctx, data=services.learner_detail(ctx, user_id))
+
+
+@bp.route("/coaching")
+@requires(*VIEWERS)
+@in_scope
+def coaching():
+    ctx = report_context()
+    return page("reports/coaching.html", ctx, data=services.coaching(ctx))
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quoted(filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _quoted(filename: str) -> str:
+    return quote(filename, safe="")
+
+
+@bp.route("/export.xlsx")
+@requires(*VIEWERS)
+@in_scope
+def export_xlsx():
+    """Every report of this view (same filters) as one workbook, one sheet each."""
+    ctx = report_context()
+    return _download(xlsx_stream(sheets.workbook(ctx)), XLSX_MIMETYPE, _("团队学习报表") + ".xlsx")
+
+
+@bp.route("/export/<name>.csv")
+@requires(*VIEWERS)
+@in_scope
+def export_csv(name: str):
+    if name not in sheets.REPORTS:
+        return render_error(404, _("没有这份报表。"))
+    ctx = report_context()
+    title, header, rows = sheets.sheet(ctx, name)
+    return _download((line.encode() for line in csv_stream(header, rows)), CSV_MIMETYPE, title + ".csv")
+
+
+def report_url(endpoint: str, f: filters.Filters, **changes) -> str:
+    """A report URL keeping this page's state, with changes (filter names: team, region, module, sort,
+    descending, status, page; anything else is a URL value of the endpoint, e.g. name= of a CSV)."""
+    state = {filters.ALIASES.get(key, key): value for key, value in changes.items() if filters.ALIASES.get(key, key) in filters.FIELDS}
+    values = {key: value for key, value in changes.items() if filters.ALIASES.get(key, key) not in filters.FIELDS}
+    return url_for(endpoint, **values, **f.args(**state))
+
+
+bp.add_app_template_global(report_url, "report_url")
