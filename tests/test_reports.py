@@ -81,9 +81,9 @@ def org(app, db):
     db.add_all([e1, e2, w1])
     db.commit()
     people = {
-        "e1a": make_user(db, "e1a", team=e1, name="东一甲"), "e1b": make_user(db, "e1b", team=e1, name=HOSTILE),
-        "e2a": make_user(db, "e2a", team=e2, name="东二甲"),
-        "w1a": make_user(db, "w1a", team=w1, name="西一甲"), "w1b": make_user(db, "w1b", team=w1, name="西一乙"),
+        "e1a": make_user(db, "east1_a", team=e1, name="东一甲"), "e1b": make_user(db, "east1_b", team=e1, name=HOSTILE),
+        "e2a": make_user(db, "east2_a", team=e2, name="东二甲"),
+        "w1a": make_user(db, "west_user_a", team=w1, name="西一甲"), "w1b": make_user(db, "west_user_b", team=w1, name="西一乙"),
     }
     boss_east = make_user(db, "boss_east", roles=("manager",), team=e1, name="东区经理")
     boss_team = make_user(db, "boss_team", roles=("manager",), team=e1, name="东一经理")
@@ -106,7 +106,7 @@ def signed_in(app, username: str):
     return client
 
 
-WEST_NAMES = ("西一甲", "西一乙", "w1a", "w1b")
+WEST_NAMES = ("西一甲", "西一乙", "west_user_a", "west_user_b")  # long enough never to turn up in a random token
 
 
 def foreign_urls(ids: dict, people: dict) -> list[str]:
@@ -145,7 +145,7 @@ def test_a_manager_sees_only_their_scope_on_every_route(app, org, route):
     response = client.get(route)
     assert response.status_code == 200
     body = _text(response)
-    for absent in ("东二甲", "e2a", *WEST_NAMES):
+    for absent in ("东二甲", "east2_a", *WEST_NAMES):
         assert absent not in body, (route, absent)
     if route in ("/reports/learners", "/reports/export/learners.csv", "/reports/export.xlsx"):
         assert "东一甲" in body
@@ -173,7 +173,7 @@ def test_admin_sees_every_region_and_team(app, org):
     assert client.get(f"/reports/?team={org['ids']['w1']}").status_code == 200
 
 
-@pytest.mark.parametrize("username", ["e1a", "trainer9"])
+@pytest.mark.parametrize("username", ["east1_a", "trainer9"])
 def test_trainees_and_trainers_are_refused(app, org, username):
     client = signed_in(app, username)
     for route in [*ALL_ROUTES, f"/reports/learners/{org['people']['e1a']}"]:
@@ -243,9 +243,9 @@ def test_a_result_outside_the_scope_stays_refused(app, org):
     manager = signed_in(app, "boss_east")
     response = manager.get(west_results[0])
     assert response.status_code == 403 and "西一甲" not in response.get_data(as_text=True)
-    trainee = signed_in(app, "e1a")
+    trainee = signed_in(app, "east1_a")
     assert trainee.get(west_results[0]).status_code == 403  # one learner never sees another's
-    assert signed_in(app, "w1a").get(west_results[0]).status_code == 200  # their own, as before
+    assert signed_in(app, "west_user_a").get(west_results[0]).status_code == 200  # their own, as before
 
 
 def test_competency_and_stage_readiness(app, org):
@@ -286,8 +286,8 @@ def test_excel_export_holds_the_scoped_rows_only_and_no_formula(app, org):
     teams = [row[1] for row in workbook["团队汇总"].iter_rows(min_row=2, values_only=True)]
     assert sorted(teams) == ["东一", "东二"]
     learners = list(workbook["学员明细"].iter_rows(min_row=2, values_only=True))
-    assert sorted(row[0] for row in learners) == ["e1a", "e1b", "e2a"]
-    hostile = next(row for row in learners if row[0] == "e1b")
+    assert sorted(row[0] for row in learners) == ["east1_a", "east1_b", "east2_a"]
+    hostile = next(row for row in learners if row[0] == "east1_b")
     assert hostile[1] == "'" + HOSTILE  # shown as text, never run
 
 
@@ -298,7 +298,7 @@ def test_csv_exports_have_a_bom_and_safe_cells(app, org):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff用户名,")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert sorted(r[0] for r in rows[1:]) == ["e1a", "e1b"]
+    assert sorted(r[0] for r in rows[1:]) == ["east1_a", "east1_b"]
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
     assert client.get("/reports/export/nothing.csv").status_code == 404
 
@@ -387,7 +387,7 @@ def test_each_role_lands_on_its_home_and_keeps_its_learning_one_click_away(app, 
     admin = signed_in(app, "admin1")
     assert admin.get("/").status_code == 200  # unchanged: the dashboard, with the reports in the navigation
     assert 'href="/reports/"' in admin.get("/").get_data(as_text=True)
-    trainee = signed_in(app, "e1a")
+    trainee = signed_in(app, "east1_a")
     page = trainee.get("/")
     assert page.status_code == 200 and 'href="/reports/"' not in page.get_data(as_text=True)
     trainer = signed_in(app, "trainer9")

@@ -85,7 +85,7 @@ def context(session: Session, viewer, filters: Filters, catalog, now: datetime) 
 
 
 def _percent(part, whole) -> float | None:
-    return round(100.0 * float(part or 0) / whole, 1) if whole else None
+    return round(100.0 * float(part or 0) / float(whole), 1) if whole else None  # PostgreSQL sums are Decimal
 
 
 def _round(value) -> float | None:
@@ -223,7 +223,7 @@ def competency(ctx: Context, teams: list[dict] | None = None, limit: int | None 
     """The heat map team × concept (share of items answered right, 0–100) and the weakest concept of each
     team and overall: one statement over attempt_item."""
     teams = teams if teams is not None else team_rows(ctx)
-    cells = {(row.team_id, row.concept): (100.0 * row.right, float(row.answered))
+    cells = {(row.team_id, row.concept): (100.0 * float(row.right), float(row.answered))
              for row in competency_sql.team_concepts(ctx.session, ctx.scope, ctx.quiz_ids)}
     basis = str(_l("按题目统计：答对的题目占比（所有已评分的作答）。"))
     result = _matrix(teams, cells, [c for c in dict.fromkeys(tag for _, tag in cells)], basis, "concept")
@@ -268,9 +268,9 @@ def stages(ctx: Context, teams: list[dict] | None = None, people: list[dict] | N
     """商机阶段 readiness per team and for a page of people, by stage in pipeline order: two statements."""
     teams = teams if teams is not None else team_rows(ctx)
     user_ids = [p["user_id"] for p in people or []]
-    cells = {(r.team_id, r.stage): (100.0 * r.right, float(r.answered))
+    cells = {(r.team_id, r.stage): (100.0 * float(r.right), float(r.answered))
              for r in stages_sql.team_stages(ctx.session, ctx.scope, ctx.quiz_ids)}
-    person_cells = {(r.user_id, r.stage): (100.0 * r.right, float(r.answered))
+    person_cells = {(r.user_id, r.stage): (100.0 * float(r.right), float(r.answered))
                     for r in stages_sql.person_stages(ctx.session, ctx.scope, user_ids, ctx.quiz_ids)}
     basis = str(_l("按题目统计：标注了该阶段的题目中答对的占比。"))
     result = _matrix(teams, cells, list(STAGES), basis, "stage")

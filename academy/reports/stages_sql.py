@@ -5,6 +5,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import AttemptItem
+from academy.org.models import User
 from academy.reports.people_sql import ReportScope
 
 
@@ -22,11 +23,11 @@ def _item_conditions(scope: ReportScope, quiz_ids: list[str]) -> list:
 def team_stages(session: Session, scope: ReportScope, quiz_ids: list[str]) -> list:
     """(team_id, stage, answered right, answered) for the learners in scope."""
     item = AttemptItem
-    people = scope.people().subquery("people")
-    query = (select(people.c.team_id, item.stage, func.sum(case((item.correct.is_(True), 1), else_=0)).label("right"),
+    query = (select(User.team_id, item.stage, func.sum(case((item.correct.is_(True), 1), else_=0)).label("right"),
                     func.count().label("answered"))
-             .join(people, people.c.user_id == item.user_id).where(*_item_conditions(scope, quiz_ids))
-             .group_by(people.c.team_id, item.stage))
+             .select_from(item).join(User, User.id == item.user_id)
+             .where(item.user_id.in_(scope.user_ids()), *_item_conditions(scope, quiz_ids))
+             .group_by(User.team_id, item.stage))
     return list(session.execute(query))
 
 
