@@ -271,6 +271,21 @@ def test_coaching_lists_role_plays_waiting_with_their_wait(app, org):
     assert "你已给出的评阅" in page
 
 
+def test_overdue_assignments_of_the_manager_s_people_are_listed(app, org, db):
+    from academy.learning.models import Assignment
+
+    past = utcnow().date() - timedelta(days=4)
+    db.add_all([Assignment(kind="module", target_id="intel", team_id=org["ids"]["e1"], due_on=past),
+                Assignment(kind="module", target_id="intel", team_id=org["ids"]["w1"], due_on=past)])
+    db.commit()
+    client = signed_in(app, "boss_east")
+    page = client.get("/reports/").get_data(as_text=True)
+    table = re.search(r'id="overdue-table">(.*?)</table>', page, re.S).group(1)
+    assert "东一甲" in table and "西一甲" not in table and ">4<" in table
+    only_e2 = client.get(f"/reports/?team={org['ids']['e2']}").get_data(as_text=True)
+    assert 'id="overdue-table"' not in only_e2 and "没有逾期的学习任务" in only_e2
+
+
 # ---- exports -----------------------------------------------------------------------------------------------------
 
 def test_excel_export_holds_the_scoped_rows_only_and_no_formula(app, org):

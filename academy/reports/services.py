@@ -12,13 +12,16 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from academy.learning.assignments import status, targets
 from academy.learning.questions.quizmd.model import STAGES
 from academy.learning.roleplay import services as roleplay
-from academy.reports import coaching_sql, competency_sql, learner_sql, progress_sql, stages_sql
+from academy.reports import competency_sql, learner_sql, progress_sql, stages_sql
 from academy.reports.filters import PAGE_SIZE, Filters
 from academy.reports.people_sql import ReportScope, visible_teams
 
 WEEKS_SHOWN = 12
+OVERDUE_SHOWN = 50
+OVERDUE_FETCHED = 2000
 
 
 class NotInScope(Exception):
@@ -192,7 +195,7 @@ def overview(ctx: Context) -> dict:
     teams = team_rows(ctx)
     return {"teams": teams, "summary": summary(teams, len(ctx.lesson_ids), len(ctx.quiz_ids)),
             "modules": module_matrix(ctx, teams), "histogram": histogram(ctx), "weekly": weekly(ctx),
-            "competency": competency(ctx, teams)}
+            "competency": competency(ctx, teams), "overdue": overdue(ctx)}
 
 
 # ---- learners ----------------------------------------------------------------------------------------------
@@ -322,24 +325,28 @@ def _is_dialogue(quiz) -> bool:
 
 def coaching(ctx: Context) -> dict:
     """The viewer's people's role-plays awaiting review (oldest first, with how long they have waited) and
-    the reviews the viewer has given: two statements."""
-    if hasattr(roleplay, "waiting_for"):
-        waiting_rows = roleplay.waiting_for(ctx.session, ctx.viewer)
-    else:
-        waiting_rows = coaching_sql.waiting(ctx.session, ctx.scope)
+    the reviews the viewer has given (since the "from" date): contract C6, two statements."""
     titles = {q.id: q.title for q in ctx.catalog.quizzes}
-    waiting = []
-    for row in waiting_rows:
-        submitted = getattr(row, "submitted_at", None)
-        waited = ctx.now - submitted if submitted else timedelta(0)
-        waiting.append({"attempt_id": getattr(row, "attempt_id", getattr(row, "id", None)),
-                        "quiz": titles.get(row.quiz_id, row.quiz_id), "submitted_at": submitted,
-                        "name": getattr(row, "display_name", ""), "team": getattr(row, "team_name", "") or "",
-                        "user_id": row.user_id, "hours": int(waited.total_seconds() // 3600)})
-    given_of = getattr(roleplay, "reviews_given", None) or coaching_sql.reviews_given
-    since = ctx.filters.since_at
-    given = given_of(ctx.session, [ctx.viewer.id], since).get(ctx.viewer.id, 0)
+    waiting = [{"attempt_id": w.attempt_id, "quiz": titles.get(w.quiz_id, w.quiz_id), "submitted_at": w.submitted_at,
+                "name": w.learner, "team": w.team or "", "user_id": w.user_id,
+                "hours": int(w.waited.total_seconds() // 3600), "overdue": w.overdue}
+               for w in roleplay.waiting_for(ctx.session, ctx.viewer, ctx.now)]
+    given = roleplay.reviews_given(ctx.session, [ctx.viewer.id], ctx.filters.since_at).get(ctx.viewer.id, 0)
     return {"waiting": waiting, "given": given}
+
+
+def overdue(ctx: Context, limit: int = OVERDUE_SHOWN) -> dict:
+    """Assignments past their due date and not done, for the viewer's people in the filtered region/team
+    (academy.learning.assignments.status, one statement; the list is cut at `limit`)."""
+    rows = status.assignment_status_rows(ctx.session, ctx.viewer, ctx.catalog, ctx.now.date(), status="overdue",
+                                         limit=OVERDUE_FETCHED)
+    f = ctx.filters
+    rows = [r for r in rows if (f.team_id is None or r.team_id == f.team_id) and (f.region_id is None or r.region_id == f.region_id)]
+    return {"rows": [{"learner_id": r.learner_id, "name": r.display_name, "team": r.team_name or "",
+                      "title": targets.title(ctx.catalog, r.kind, r.target_id), "due_on": r.due_on,
+                      "days": (ctx.now.date() - r.due_on).days, "met": r.met, "needed": r.needed}
+                     for r in rows[:limit]],
+            "total": len(rows), "cut": len(rows) > limit}
 
 
 def waited_label(hours: int) -> str:
