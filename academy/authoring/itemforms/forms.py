@@ -10,10 +10,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from academy.learning.questions import STAGES
-from academy.learning.questions.editing import parse_extra
+from academy.learning.questions.editing import normal_extra, parse_extra
 from academy.learning.questions.quizmd.syntax import ID_RE
 from academy.learning.questions.types._editing import clean
 
@@ -81,7 +82,7 @@ def rows(field, limit_key):
 class OptionForm(Form):
     text = text(_l("选项文字"))
     correct = BooleanField(_l("正确项"))
-    weight = StringField(_l("权重（%）"), [optional_number(-100, 100, _l("权重应为 -100 到 100 之间的数，最多两位小数。"))])
+    weight = StringField(_l("权重（百分比）"), [optional_number(-100, 100, _l("权重应为 -100 到 100 之间的数，最多两位小数。"))])
     feedback = area(_l("该选项的反馈"), FEEDBACK)
     redline = BooleanField(_l("红线项"))
 
@@ -104,8 +105,11 @@ class ItemForm(FlaskForm):
     points = StringField(_l("分值"), [InputRequired(_l("请填写分值。")),
                                       optional_number(0.01, 100, _l("分值应为 0.01 到 100 之间的数，最多两位小数。"))])
     concepts = text(_l("考查概念（逗号分隔）"), 300)
-    stage = SelectField(_l("商机阶段"), choices=[("", _l("（不指定）")), *((s, s) for s in STAGES)], validate_choice=False)
+    stage = SelectField(_l("商机阶段"), choices=[SelectChoice("", _l("（不指定）")), *(SelectChoice(s, s) for s in STAGES)],
+                        validate_choice=False)
     lesson = text(_l("讲授本题的课时（课时 id#小节）"), 200)
+    category = text(_l("题库分类（用 / 分隔层级）"), 120)
+    tags = text(_l("标签（逗号分隔）"), 300)
     stem = area(_l("题干"))
     explanation = area(_l("解析（答后显示）"))
     hint = area(_l("提示"), FEEDBACK)
@@ -120,7 +124,7 @@ class ItemForm(FlaskForm):
         scorings = editor.scorings if editor is not None else ()
         self.type_managed = editor.managed if editor is not None else frozenset()
         if hasattr(self, "scoring"):
-            self.scoring.choices = [(s, SCORING_LABELS.get(s, s)) for s in scorings]
+            self.scoring.choices = [SelectChoice(s, SCORING_LABELS.get(s, s)) for s in scorings]
         self.show_scoring = bool(scorings)
         self.form_errors = []
 
@@ -140,6 +144,14 @@ class ItemForm(FlaskForm):
         if not ATTR_VALUE_RE.match(field.data or ""):
             raise ValidationError(_l("概念中不能有双引号或花括号。"))
 
+    def validate_category(self, field):
+        if not ATTR_VALUE_RE.match(field.data or ""):
+            raise ValidationError(_l("分类中不能有双引号或花括号。"))
+
+    def validate_tags(self, field):
+        if not ATTR_VALUE_RE.match(field.data or ""):
+            raise ValidationError(_l("标签中不能有双引号或花括号。"))
+
     def validate_lesson(self, field):
         if not LESSON_RE.match((field.data or "").strip()):
             raise ValidationError(_l("课时链接不能有空格、双引号或花括号，例如 clients-procurement#budget。"))
@@ -153,7 +165,7 @@ class ItemForm(FlaskForm):
             raise ValidationError(_l("请用表单中的对应栏目设置：%(names)s", names="、".join(taken)))
 
     def managed_names(self) -> set[str]:
-        return {"points", "concepts", "lesson", "stage", *self.type_managed}
+        return {"points", "concepts", "lesson", "stage", "category", "tags", *self.type_managed}
 
     def validate_lists(self) -> bool:
         """Each list within its limits (a dropped empty row does not count)."""
@@ -168,6 +180,10 @@ class ItemForm(FlaskForm):
     def _field(self, name):
         return self[name]
 
+    def list_messages(self, name: str) -> list[str]:
+        """A list's own messages (its rows' errors are shown at the rows)."""
+        return [str(e) for e in self[name].errors if not isinstance(e, (list, dict))]
+
     # ---- plain data ------------------------------------------------------------------------------
 
     def common_data(self) -> dict:
@@ -175,8 +191,11 @@ class ItemForm(FlaskForm):
             "id": (self.item_id.data or "").strip(), "title": clean(self.title.data),
             "points": float(_number(self.points.data) or 1), "stage": self.stage.data or "",
             "concepts": [c.strip() for c in re.split(r"[,，]", self.concepts.data or "") if c.strip()],
-            "lesson": (self.lesson.data or "").strip(), "stem": clean(self.stem.data), "explanation": clean(self.explanation.data),
-            "hint": clean(self.hint.data), "remediation": clean(self.remediation.data), "extra": clean(self.extra.data),
+            "lesson": (self.lesson.data or "").strip(), "category": "/".join(p.strip() for p in clean(self.category.data).split("/"))
+            if clean(self.category.data) else "",
+            "tags": list(dict.fromkeys(t.strip() for t in re.split(r"[,，]", self.tags.data or "") if t.strip())),
+            "stem": clean(self.stem.data), "explanation": clean(self.explanation.data),
+            "hint": clean(self.hint.data), "remediation": clean(self.remediation.data), "extra": _extra(self.extra.data),
         }
 
     def to_data(self, drop_blank_rows: bool = True) -> dict:
@@ -194,6 +213,7 @@ class ItemForm(FlaskForm):
         """The form fields' initial values from plain form data."""
         return {"item_id": data["id"], "title": data["title"], "points": _show(data["points"]),
                 "concepts": "，".join(data["concepts"]), "stage": data["stage"], "lesson": data["lesson"],
+                "category": data["category"], "tags": "，".join(data["tags"]),
                 "stem": data["stem"], "explanation": data["explanation"], "hint": data["hint"],
                 "remediation": data["remediation"], "extra": data["extra"], **cls.own_values(data)}
 
@@ -222,13 +242,13 @@ class ChoicesForm(ItemForm):
                 "options": [{**o, "weight": _show(o["weight"])} for o in data["options"]]}
 
     def validate_scoring(self, field):
-        if self.show_scoring and field.data not in dict(field.choices):
+        if self.show_scoring and field.data not in {c.value for c in field.choices}:
             raise ValidationError(_l("请从列表中选择计分方式。"))
 
 
 class TrueFalseForm(ItemForm):
     shape = "truefalse"
-    answer = RadioField(_l("正确答案"), choices=[("true", _l("对")), ("false", _l("错"))], validate_choice=False)
+    answer = RadioField(_l("正确答案"), choices=[SelectChoice("true", _l("对")), SelectChoice("false", _l("错"))], validate_choice=False)
     correct_feedback = area(_l("答对时的反馈"), FEEDBACK)
     incorrect_feedback = area(_l("答错时的反馈"), FEEDBACK)
     redline = BooleanField(_l("答错即触犯红线（整份测验判为不及格）"))
@@ -292,8 +312,8 @@ class CategoriesForm(ItemForm):
         names = [clean(e.data) for e in self.categories if clean(e.data)]
         for entry in self.items:
             chosen = entry.form.category.data or ""
-            stale = [(chosen, _l("%(name)s（已不在类别中）", name=chosen))] if chosen and chosen not in names else []
-            entry.form.category.choices = [("", _l("（请选择）")), *((n, n) for n in names), *stale]
+            stale = [SelectChoice(chosen, _l("%(name)s（已不在类别中）", name=chosen))] if chosen and chosen not in names else []
+            entry.form.category.choices = [SelectChoice("", _l("（请选择）")), *(SelectChoice(n, n) for n in names), *stale]
 
     def own_data(self) -> dict:
         return {"categories": [clean(e.data) for e in self.categories],
@@ -332,6 +352,11 @@ def _show(value) -> str:
         return ""
     text = f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+def _extra(text: str | None) -> str:
+    """其他属性 in their usual order; kept as typed while they do not parse (the form says why)."""
+    return clean(text) if parse_extra(text or "")[0] else normal_extra(text or "")
 
 
 def _blank(row) -> bool:
