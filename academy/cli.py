@@ -128,14 +128,14 @@ def seed_scale_command(learners: int, teams: int, attempts_per_learner: int, pas
 @click.option("--strict", is_flag=True, help="警告也视为失败")
 @with_appcontext
 def check_content(strict: bool) -> None:
-    """Read courses/ and quizzes/ and print every problem (the database is not touched)."""
+    """Read courses/, quizzes/ and quizzes/banks/ and print every problem (the database is not touched)."""
     catalog = load_full_catalog(Path(current_app.config["CONTENT_DIR"]))
     for problem in catalog.problems:
         click.echo(str(problem))
     errors = [p for p in catalog.problems if p.is_error]
     warnings = len(catalog.problems) - len(errors)
     lessons = sum(len(m.lessons) for m in catalog.modules)
-    click.echo(f"{len(catalog.modules)} 个模块，{lessons} 节课，{len(catalog.quizzes)} 个测验；"
+    click.echo(f"{len(catalog.modules)} 个模块，{lessons} 节课，{len(catalog.quizzes)} 个测验，{len(catalog.banks)} 个题库；"
                f"{len(errors)} 个错误，{warnings} 个警告。")
     if errors or (strict and warnings):
         sys.exit(1)

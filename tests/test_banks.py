@@ -89,7 +89,7 @@ def test_include_adds_the_bank_items_after_the_quizs_own():
     ("draw:\n  - {bank: bidding, category: 法规, count: 0}\n", 5, "E022", "count 必须是正整数"),
     ("draw:\n  - {bank: bidding, categroy: 法规, count: 1}\n", 5, "E022", "未知字段 categroy"),
     ("draw:\n  - {category: 法规, count: 1}\n", 5, "E022", "缺少 bank"),
-    ("draw:\n  - {bank: nobank, count: 1}\n", 5, "E023", "题库“nobank”不存在"),
+    ("draw:\n  - {bank: nobank, count: 1}\n", 5, "E023", "题库“nobank”不存在或有错误"),
     ("draw:\n  - {bank: bidding, category: 法规/合同, count: 1}\n", 5, "E023", "现有类别"),
     ("draw:\n  - {bank: bidding, tag: 无此, count: 1}\n", 5, "E023", "现有标签"),
     ("draw:\n  - {bank: bidding, category: 法规, count: 5}\n", 5, "E024", "要抽 5 道题"),
@@ -250,6 +250,14 @@ def test_a_learner_takes_a_drawing_quiz_and_is_graded_on_the_items_drawn(bank_ap
         attempt = get_session().get(Attempt, attempt_id)
         assert (attempt.state, attempt.score, attempt.max_score, attempt.percent) == ("graded", 4, 5, 80)
         assert set(attempt.result) == set(key) and attempt.outcomes == {k: k != "bd-budget" for k in key}
+        from academy.learning.models import AttemptItem
+
+        rows = get_session().scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)).all()
+        assert {(r.item_id, r.correct) for r in rows} == {(k, k != "bd-budget") for k in key}  # per-item rows (reports)
+    from tests.factories import exported
+
+    answered = {s["object"]["id"].rsplit("/", 1)[-1] for s in exported(bank_app) if s["verb"]["id"].endswith("/answered")}
+    assert answered == set(key)  # xAPI: one "answered" per item the attempt drew
     assert "首次拜访" in result or "拜访要预约" in result  # the drawn 拜访 item is on the result page
     book = client.get("/mistakes").get_data(as_text=True)
     assert "预算先行" in book  # the 错题本 holds the missed bank item

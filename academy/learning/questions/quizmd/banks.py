@@ -169,7 +169,7 @@ def _bank(name: str, line: int, banks: Mapping[str, Quiz], sink: ProblemSink, co
     if bank is None:
         near = difflib.get_close_matches(name, list(banks), n=1)
         hint = f"，是否应为“{near[0]}”？" if near else ""
-        sink.add(line, code, f"题库“{name}”不存在（{BANK_DIR}{name}.md）{hint} (unknown bank)")
+        sink.add(line, code, f"题库“{name}”不存在或有错误（{BANK_DIR}{name}.md）{hint} (unknown or broken bank)")
     return bank
 
 
