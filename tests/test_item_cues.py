@@ -1,13 +1,14 @@
 """Cue statistics of the question bank (issue 17, item 3): a learner must not be able to pass on cues alone.
 
-Every quiz in quizzes/ is measured except sample-all-types (a format demo for trainers).  The thresholds and
-the reasons for them are documented in docs/quiz-format.md, section "题库线索统计（防猜题）".  Each assertion
-message carries the figures, so a failing run shows where the bank stands.  Run this file as a script
+Every quiz in quizzes/ and bank in quizzes/banks/ is measured except sample-all-types (a format demo for
+trainers).  The thresholds and the reasons for them are documented in docs/quiz-format.md, section
+"题库线索统计（防猜题）".  Each assertion message carries the figures, so a failing run shows where the bank stands.  Run this file as a script
 (python -m tests.test_item_cues) to print every figure without asserting.
 """
 import html
 import re
 from collections import Counter
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from academy.learning.content.catalog import load_full_catalog
@@ -34,7 +35,10 @@ BARE_VERDICT = re.compile(r"^(对|错)[。，,.！!：:；;\s]")  # "对。…�
 
 
 def quizzes():
-    return [q for q in CATALOG.quizzes if q.id not in EXCLUDED]
+    """The quizzes and question banks measured; an item a quiz includes from a bank is measured once, in its bank
+    (a drawing quiz's pool is its banks' items)."""
+    own = [replace(q, items=tuple(i for i in q.items if not i.bank)) for q in CATALOG.quizzes if q.id not in EXCLUDED]
+    return [*own, *CATALOG.banks]
 
 
 def items_of(types, scope=None):
