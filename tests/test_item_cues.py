@@ -2,8 +2,8 @@
 
 Every quiz in quizzes/ and bank in quizzes/banks/ is measured except sample-all-types (a format demo for
 trainers).  The thresholds and the reasons for them are documented in docs/quiz-format.md, section
-"题库线索统计（防猜题）".  Each assertion message carries the figures, so a failing run shows where the bank stands.  Run this file as a script
-(python -m tests.test_item_cues) to print every figure without asserting.
+"题库线索统计（防猜题）".  Each assertion message carries the figures, so a failing run shows where the bank
+stands.  Run this file as a script (python -m tests.test_item_cues) to print every figure without asserting.
 """
 import html
 import re
