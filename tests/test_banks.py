@@ -176,7 +176,7 @@ def test_draws_differ_across_seeds_and_respect_the_count(pool, data):
     seeds = data.draw(st.lists(st.integers(0, 2**31 - 1), min_size=40, max_size=40, unique=True))
     draws = {drawn_ids(quiz, seed) for seed in seeds}
     assert all(len(d) == len(set(d)) == count and set(d) <= {f"p{n}" for n in range(pool)} for d in draws)
-    assert len(draws) > 1  # 40 seeds all drawing the same set of at most C(12, 11) = 12... would be a broken draw
+    assert len(draws) > 1  # at least 2 possible sets (count < pool): 40 seeds agreeing by chance has p <= 2 ** -39
 
 
 def test_grading_refuses_a_quiz_that_has_not_drawn():
@@ -306,6 +306,19 @@ def test_a_bank_edit_after_the_attempt_started_changes_neither_its_items_nor_its
         assert snapshot["banks"][0]["name"] == "bidding" and "意向公开" in snapshot["banks"][0]["source"]
         assert session.scalar(select(QuizVersion.quiz_id).where(QuizVersion.id == first_version)) == "bank-drill"
     assert client.get(f"/attempts/{attempt_id}/result").status_code == 200  # still shown from its own version
+
+
+def test_answers_for_bank_items_the_attempt_did_not_draw_are_not_kept(bank_app):
+    client = signed_in(bank_app, "t1")
+    attempt_id = start_quiz(client, "bank-drill")
+    key = attempt_items(bank_app, attempt_id)
+    others = {"bd-open", "bd-split", "bd-intent", "bd-visit", "bd-appoint"} - set(key)
+    assert others
+    client.post(f"/attempts/{attempt_id}/save", data={f"q-{item_id}": "true" for item_id in [*others, "drill-own"]})
+    with bank_app.app_context():
+        from academy.platform.db import get_session
+
+        assert set(get_session().get(Attempt, attempt_id).answers) == {"drill-own"}
 
 
 def test_a_bank_is_never_listed_for_nor_startable_by_anyone(bank_app):
