@@ -55,6 +55,7 @@ def rows_for(app, viewer_name, db, today=TODAY, **kw):
 
 
 def add_assignment(db, creator_id, kind="module", target=MODULE, due=None, **assignee) -> int:
+    db.rollback()  # a read snapshot older than the requests' writes could not become a write
     row = Assignment(kind=kind, target_id=target, due_on=due or TODAY + timedelta(days=7), note="", created_by=creator_id,
                      **assignee)
     db.add(row)
@@ -431,3 +432,33 @@ def test_demo_manager1_has_assignments_with_overdue_people_and_never_sees_the_ot
     west = {u for u, in db.execute(select(User.id).join(Team).join(Region).where(Region.name == "西南片区"))}
     assert not west & {u for _a, u, _s in rows_for(app, "manager1", db)}
     assert "客户项目已进入招标阶段" in page
+
+
+def test_manager_pages_make_the_same_number_of_statements_for_more_assignments_and_people(app, client, db, org):
+    from sqlalchemy import event
+
+    admin = make_user(db, "boss", roles=("admin",))
+    first = add_assignment(db, admin.id, team_id=org["team_a"])
+    add_assignment(db, admin.id, region_id=org["east"])  # one of each kind of assignee: their names are one
+    add_assignment(db, admin.id, user_id=org["a1"])  # statement per kind
+    login(client, "manager1")
+    engine = app.extensions["db_engine"]
+
+    def count(path):
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    paths = ("/assignments", "/assignments?status=overdue", f"/assignments/{first}")
+    before = [count(p) for p in paths]
+    for i in range(6):
+        db.rollback()
+        make_user(db, f"more{i}", team=db.get(Team, org["team_a"]))
+        add_assignment(db, admin.id, kind="quiz", target=QUIZ, region_id=org["east"], due=TODAY - timedelta(days=1))
+        add_assignment(db, admin.id, user_id=org["a1"])
+    assert [count(p) for p in paths] == before
