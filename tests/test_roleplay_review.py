@@ -463,3 +463,17 @@ def test_an_essay_in_the_same_quiz_is_scored_on_the_review_page(client, app, db,
     client.post(f"/review/{attempt_id}/reopen", data={"reason": "重评"})
     attempt = fresh(db, attempt_id)
     assert attempt.state == "review" and "score" not in attempt.answers[essay.id]
+
+
+def test_a_graded_role_play_without_review_rows_still_opens(client, app, db, org):
+    """Graded by other means (generated data): the page says so instead of failing, and offers nothing to do."""
+    item = item_of(app)
+    attempt_id = submit(client, "learner")
+    as_user(client, "coach")
+    client.post(f"/review/{attempt_id}", data=rubric_form(item, top_levels(item)))
+    db.rollback()
+    db.query(RoleplayReview).delete()
+    db.commit()
+    page = client.get(f"/review/{attempt_id}")
+    assert page.status_code == 200 and "没有保存评阅人的记录" in page.get_data(as_text=True)
+    assert client.post(f"/review/{attempt_id}/reopen", data={"reason": "x"}).status_code == 409
