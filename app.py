@@ -18,6 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from importlib import import_module
 
     from academy import cli
+    from academy.authoring import store
     from academy.learning.content import catalog
     from academy.learning.quizzes import item_html
     from academy.platform import cache, chrome, db, i18n, security, web
@@ -30,7 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     chrome.init_app(app)
     item_html.init_app(app)
-    catalog.init_app(app)
+    catalog.init_app(app, store.PublishedOverlay)  # the files, overlaid with the published database versions
     web.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)

@@ -1,5 +1,5 @@
-"""Command line: db upgrade, create-user, seed-demo, check-content, export-xapi, send-reminders, import-questions,
-export-questions."""
+"""Command line: db upgrade, create-user, seed-demo, check-content, import-content, export-xapi, send-reminders,
+import-questions, export-questions."""
 import json
 import secrets
 import smtplib
@@ -13,10 +13,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from academy.authoring import question_import
+from academy.authoring import question_import, store
 from academy.authoring.formats import MAX_BYTES, FileRefused
 from academy.learning import xapi_export
-from academy.learning.content.catalog import load_full_catalog
+from academy.learning.content.catalog import load_full_catalog, recheck_now
 from academy.org.auth.services import hash_password
 from academy.org.models import ROLES, User
 from academy.platform import migrate
@@ -43,6 +43,19 @@ def prepare_database(app: Flask) -> None:
             add_user(session, "admin", "管理员", password, {"admin"})
             session.commit()
             print(f"已创建管理员账号 admin，初始密码（只显示这一次）：{password}", file=sys.stderr)
+        report = store.import_files(session, Path(app.config["CONTENT_DIR"]))  # in the same turn: one worker imports
+        session.commit()
+        _say_imported(report, lambda line: print(line, file=sys.stderr))
+        recheck_now()
+
+
+def _say_imported(report: store.ImportReport, say) -> None:
+    for problem in report.problems:
+        say(str(problem))
+    for path in report.conflicts:
+        say(f"警告：{path} 文件已改动，但浏览器中发布的版本更新；文件内容已另存为冲突版本（未发布），请在内容编辑中处理。")
+    if report.added or report.updated or report.conflicts:
+        say(f"内容导入：新增 {len(report.added)}，更新 {len(report.updated)}，冲突 {len(report.conflicts)}，未变 {report.unchanged}。")
 
 
 def add_user(session, username: str, name: str, password: str, roles: set[str]) -> User:
@@ -138,6 +151,20 @@ def check_content(strict: bool) -> None:
     click.echo(f"{len(catalog.modules)} 个模块，{lessons} 节课，{len(catalog.quizzes)} 个测验，{len(catalog.banks)} 个题库；"
                f"{len(errors)} 个错误，{warnings} 个警告。")
     if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@click.command("import-content")
+@with_appcontext
+@uses_database
+def import_content() -> None:
+    """Import changed files from courses/ and quizzes/ into the content store (also done at every start)."""
+    session = get_session()
+    report = store.import_files(session, Path(current_app.config["CONTENT_DIR"]))
+    session.commit()
+    _say_imported(report, lambda line: click.echo(line, err=True))
+    click.echo(f"新增 {len(report.added)}，更新 {len(report.updated)}，冲突 {len(report.conflicts)}，未变 {report.unchanged}。")
+    if report.problems:
         sys.exit(1)
 
 
@@ -251,6 +278,6 @@ def export_questions(bank: str, fmt: str, output: Path | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, export_xapi,
+    for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, import_content, export_xapi,
                     send_reminders_command, import_questions, export_questions):
         app.cli.add_command(command)

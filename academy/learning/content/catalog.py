@@ -1,19 +1,25 @@
-"""The content catalog: every module, lesson and quiz, parsed once and swapped when files change."""
+"""The content catalog: every module, lesson and quiz, parsed once and swapped when the content changes.
+
+The sources are the files under CONTENT_DIR overlaid with the published versions in the database (the
+content store, academy.authoring.store, handed in at init_app as a SourceOverlay); drafts never appear here."""
 import hashlib
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from flask import current_app, has_app_context
 
-from academy.learning.content.courses import Lesson, Module, parse_module
-from academy.learning.questions import Quiz, parse_quiz
+from academy.learning.content.courses import LESSON_FILE_RE, Lesson, Module, parse_lesson, parse_module, parse_module_meta
+from academy.learning.questions import Quiz, parse_quiz_text
 from academy.org.auth.services import STAFF_ROLES
 from academy.platform import cache
 from academy.platform.problems import Problem, ProblemSink
+from academy.platform.render import render
 
 _lock = threading.Lock()
 
@@ -78,21 +84,62 @@ def catalog_for(user) -> Catalog:
     return catalog if user.roles & STAFF_ROLES else catalog.trainee_view
 
 
+QUIZ_PATH_RE = re.compile(r"^quizzes/[^/]+\.md$")
+BANK_PATH_RE = re.compile(r"^quizzes/banks/[^/]+\.md$")
+MODULE_PATH_RE = re.compile(r"^(courses/[^/]+)/[^/]+\.md$")
+FILE_GLOBS = ("courses/*/*.md", "quizzes/*.md", "quizzes/banks/*.md")
+
+
+class SourceOverlay(Protocol):
+    """What the content store gives the catalog (academy.authoring.store.PublishedOverlay; wired in app.py, so
+    learning never imports authoring): the published database versions over the files."""
+
+    def token(self) -> Hashable | None:
+        """Names the published state cheaply (one small query); None when nothing was ever published."""
+
+    def apply(self, files: dict[str, bytes]) -> dict[str, bytes]:
+        """The sources learners read: the files, with published revisions replacing or adding documents and
+        archived documents removed."""
+
+    def conflicts(self) -> list[tuple[str, str]]:
+        """(path, note) of files that changed while a newer browser edit was published (both kept)."""
+
+
 def content_stamp(root: Path) -> tuple:
-    files = sorted([*root.glob("courses/*/*.md"), *root.glob("quizzes/*.md"), *root.glob("quizzes/banks/*.md")])
+    files = sorted(f for pattern in FILE_GLOBS for f in root.glob(pattern))
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Parse courses/ and quizzes/ under root; broken files are skipped and reported."""
+def file_sources(root: Path) -> dict[str, bytes]:
+    """Every content file's bytes by its path relative to root ("quizzes/x.md")."""
+    files = sorted(f for pattern in FILE_GLOBS for f in root.glob(pattern))
+    return {f.relative_to(root).as_posix(): f.read_bytes() for f in files}
+
+
+def load_catalog(root: Path, overlay: SourceOverlay | None = None) -> Catalog:
+    """Parse courses/ and quizzes/ under root (with the overlay's published versions); broken documents are
+    skipped and reported."""
+    stamp = current_stamp(root, overlay)
+    files = file_sources(root)
+    sources = overlay.apply(files) if overlay is not None and stamp[1] is not None else files
+    return catalog_from_sources(sources, stamp)
+
+
+def current_stamp(root: Path, overlay: SourceOverlay | None) -> tuple:
+    return content_stamp(root), (overlay.token() if overlay is not None else None)
+
+
+def catalog_from_sources(sources: Mapping[str, bytes], stamp: tuple = ()) -> Catalog:
+    """The catalog of these sources (path → bytes or text)."""
     sinks: list[ProblemSink] = []
-    modules = [m for m in (parse_module(d, root, sinks) for d in sorted((root / "courses").glob("*/")) if d.is_dir()) if m]
+    folders = sorted({m.group(1) for m in map(MODULE_PATH_RE.match, sources) if m})
+    modules = [m for m in (parse_module(folder, sources, sinks) for folder in folders) if m]
     modules = _unique_modules(modules, sinks)
-    banks = _load_banks(root, sinks)
-    quizzes = _load_quizzes(root, sinks, {m.id for m in modules}, {m.id for m in modules if m.staff_only}, banks)
+    banks = _load_banks(sources, sinks)
+    quizzes = _load_quizzes(sources, sinks, {m.id for m in modules}, {m.id for m in modules if m.staff_only}, banks)
     problems = tuple(sorted((p for s in sinks for p in s.problems), key=lambda p: (p.path, p.line)))
     lessons = {lesson.id: lesson for m in modules for lesson in m.lessons}
-    return Catalog(tuple(sorted(modules, key=lambda m: (m.order, m.id))), quizzes, problems, content_stamp(root), lessons,
+    return Catalog(tuple(sorted(modules, key=lambda m: (m.order, m.id))), quizzes, problems, stamp, lessons,
                    banks=tuple(banks.values()))
 
 
@@ -122,23 +169,23 @@ def _unique_modules(modules: list[Module], sinks: list[ProblemSink]) -> list[Mod
     return unique
 
 
-def _load_banks(root: Path, sinks: list[ProblemSink]) -> dict[str, Quiz]:
+def _load_banks(sources: Mapping[str, bytes], sinks: list[ProblemSink]) -> dict[str, Quiz]:
     """The question banks, by name (their file name, which is their id)."""
     banks = {}
-    for path in sorted((root / "quizzes" / "banks").glob("*.md")):
-        bank, sink = parse_quiz(path, root)
+    for path in sorted(p for p in sources if BANK_PATH_RE.match(p)):
+        bank, sink = parse_quiz_text(sources[path], path)
         sinks.append(sink)
         if bank is not None:
             banks[bank.id] = bank
     return banks
 
 
-def _load_quizzes(root: Path, sinks: list[ProblemSink], module_ids: set[str],
+def _load_quizzes(sources: Mapping[str, bytes], sinks: list[ProblemSink], module_ids: set[str],
                   staff_modules: set[str], banks: dict[str, Quiz]) -> tuple[Quiz, ...]:
     """The quizzes; those of a staff-only module are staff-only too."""
     quizzes, seen = [], {}
-    for path in sorted((root / "quizzes").glob("*.md")):
-        quiz, sink = parse_quiz(path, root, banks)
+    for path in sorted(p for p in sources if QUIZ_PATH_RE.match(p)):
+        quiz, sink = parse_quiz_text(sources[path], path, banks)
         sinks.append(sink)
         if quiz is None:
             continue
@@ -169,15 +216,16 @@ def check_lesson_links(catalog: Catalog) -> list[Problem]:
 
 
 def get_catalog() -> Catalog:
-    """The app's catalog; re-scans file stamps at most every CONTENT_RECHECK_SECONDS."""
+    """The app's catalog; re-checks the file stamps and the published-content token at most every
+    CONTENT_RECHECK_SECONDS, so several app servers on one database converge on a publish within that time."""
     state = current_app.extensions["content"]
     now = time.monotonic()
     if now - state["checked"] >= current_app.config["CONTENT_RECHECK_SECONDS"]:
         with _lock:
             state["checked"] = now
             root = Path(current_app.config["CONTENT_DIR"])
-            if content_stamp(root) != state["catalog"].stamp:
-                state["catalog"] = load_full_catalog(root)
+            if current_stamp(root, state["overlay"]) != state["catalog"].stamp:
+                state["catalog"] = load_full_catalog(root, state["overlay"])
                 cache.clear()
     return state["catalog"]
 
@@ -188,8 +236,20 @@ def app_catalog() -> Catalog | None:
     return get_catalog() if has_app_context() and "content" in current_app.extensions else None
 
 
-def load_full_catalog(root: Path) -> Catalog:
-    catalog = load_catalog(root)
+def recheck_now() -> None:
+    """After this process published or archived: look again at the next get_catalog(), not in 5 seconds."""
+    current_app.extensions["content"]["checked"] = float("-inf")
+
+
+def overlay() -> SourceOverlay | None:
+    return current_app.extensions["content"]["overlay"]
+
+
+def load_full_catalog(root: Path, overlay: SourceOverlay | None = None) -> Catalog:
+    return with_link_checks(load_catalog(root, overlay))
+
+
+def with_link_checks(catalog: Catalog) -> Catalog:
     extra = tuple(check_lesson_links(catalog))
     if not extra:
         return catalog
@@ -199,10 +259,86 @@ def load_full_catalog(root: Path) -> Catalog:
 _loaded: dict[str, Catalog] = {}
 
 
-def init_app(app) -> None:
+def init_app(app, overlay_factory: Callable | None = None) -> None:
+    """overlay_factory(app) → the SourceOverlay of this app's database (None: the files alone)."""
     root = Path(app.config["CONTENT_DIR"])
+    source_overlay = overlay_factory(app) if overlay_factory is not None else None
     catalog = _loaded.get(str(root))
-    if catalog is None or catalog.stamp != content_stamp(root):
-        catalog = _loaded[str(root)] = load_full_catalog(root)
-    app.extensions["content"] = {"catalog": catalog, "checked": time.monotonic()}
+    if catalog is None or catalog.stamp != current_stamp(root, source_overlay):
+        catalog = _loaded[str(root)] = load_full_catalog(root, source_overlay)
+    app.extensions["content"] = {"catalog": catalog, "checked": time.monotonic(), "overlay": source_overlay}
     app.extensions["content_version"] = lambda: get_catalog().version  # part of every shared page's key
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One document's source checked as check-content checks it, against the rest of the current catalog."""
+
+    kind: str  # quiz, bank, lesson, module or "" (a path that is no content)
+    parsed: object  # Quiz, Lesson, or (module.md) the rendered introduction; None when it does not parse
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+LESSON_PATH_RE = re.compile(r"^(courses/[a-z0-9][a-z0-9-]*)/(?!module\.md$)[^/]+\.md$")
+
+
+def check_source(catalog: Catalog | None, path: str, source: bytes | str) -> Checked:
+    """Parse one document alone (fast enough for a live preview) and, given the current catalog, add the checks
+    that need the others: duplicate ids, unknown course or prerequisite, lesson links."""
+    sink = ProblemSink(path)
+    if QUIZ_PATH_RE.match(path) or BANK_PATH_RE.match(path):
+        kind = "bank" if BANK_PATH_RE.match(path) else "quiz"
+        banks = {b.id: b for b in catalog.banks} if catalog is not None and kind == "quiz" else None
+        parsed, sink = parse_quiz_text(source, path, banks)
+        if parsed is not None and kind == "quiz" and catalog is not None:
+            _check_quiz_against(catalog, parsed, sink)
+    elif path.endswith("/module.md") and MODULE_PATH_RE.match(path):
+        kind, parsed = "module", None
+        meta = parse_module_meta(source, sink)
+        if meta is not None:
+            if catalog is not None:
+                _check_module_against(catalog, path, meta[0], sink)
+            parsed = render(meta[0].body)
+    elif LESSON_PATH_RE.match(path):
+        kind = "lesson"
+        if not LESSON_FILE_RE.match(path.rpartition("/")[2]):
+            sink.add(1, "W010", "课时文件名应为 NN-slug.md (lesson file name should be NN-slug.md)")
+        module = next((m for m in catalog.modules if m.path == path.rpartition("/")[0] + "/module.md"), None) if catalog else None
+        parsed = parse_lesson(source, module.id if module else "", path, sink)
+        if catalog is not None:
+            other = catalog.lesson(parsed.id) if parsed is not None else None
+            if other is not None and other.path != path:
+                sink.add(1, "E006", f"课时 id“{parsed.id}”重复：{path} 与 {other.path} (duplicate lesson id)")
+            if module is None:
+                sink.add(1, "E002", "模块目录缺少 module.md (module.md missing)")
+    else:
+        kind, parsed = "", None
+        sink.add(1, "E002", "不是课程或测验的路径 (not a content path)")
+    problems = tuple(sorted(sink.problems, key=lambda p: p.line))
+    return Checked(kind, None if any(p.is_error for p in problems) else parsed, problems)
+
+
+def _check_module_against(catalog: Catalog, path: str, doc, sink: ProblemSink) -> None:
+    other = next((m for m in catalog.modules if m.id == doc.meta["id"] and m.path != path), None)
+    if other is not None:
+        sink.add(1, "E006", f"模块 id“{other.id}”已被 {other.path} 使用 (duplicate module id)")
+    known = {m.id for m in catalog.modules}
+    prerequisites = doc.meta.get("prerequisites") or []
+    for prereq in prerequisites if isinstance(prerequisites, list) else [prerequisites]:
+        if str(prereq) not in known:
+            sink.add(doc.key_lines.get("prerequisites", 1), "E008", f"先修模块“{prereq}”不存在 (unknown prerequisite)")
+
+
+def _check_quiz_against(catalog: Catalog, quiz: Quiz, sink: ProblemSink) -> None:
+    other = catalog.quiz(quiz.id)
+    if other is not None and other.path != quiz.path:
+        sink.add(1, "E006", f"测验 id“{quiz.id}”已被 {other.path} 使用 (duplicate quiz id)")
+    if quiz.course and catalog.module(quiz.course) is None:
+        sink.add(1, "E008", f"course:“{quiz.course}”不是 courses/ 中的模块 (unknown course)")
+    alone = Catalog(catalog.modules, (quiz,), (), catalog.stamp, catalog.lessons)  # its lesson links only
+    for problem in check_lesson_links(alone):
+        sink.add(problem.line, problem.code, problem.message)

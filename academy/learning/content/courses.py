@@ -1,6 +1,8 @@
-"""courses/<module>/module.md and NN-<slug>.md lessons → frozen dataclasses."""
+"""courses/<module>/module.md and NN-<slug>.md lessons → frozen dataclasses, parsed from their sources by path
+(files, or the content store's published text)."""
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,8 +76,9 @@ def _require(meta: dict, keys: tuple[str, ...], sink: ProblemSink, lines: dict) 
     return not missing
 
 
-def parse_lesson(path: Path, module_id: str, rel: str, sink: ProblemSink) -> Lesson | None:
-    raw = path.read_bytes()
+def parse_lesson(source: Path | bytes | str, module_id: str, rel: str, sink: ProblemSink) -> Lesson | None:
+    """A lesson from its source (the bytes of a file, or text from the content store)."""
+    raw = _raw(source)
     text = decode(raw, sink)
     doc = split(text, sink) if text is not None else None
     if doc is None or not _require(doc.meta, ("id", "title"), sink, doc.key_lines):
@@ -91,24 +94,40 @@ def parse_lesson(path: Path, module_id: str, rel: str, sink: ProblemSink) -> Les
     )
 
 
-def parse_module(folder: Path, root: Path, sinks: list[ProblemSink]) -> Module | None:
-    rel = str((folder / "module.md").relative_to(root))
+def _raw(source: Path | bytes | str) -> bytes:
+    if isinstance(source, Path):
+        return source.read_bytes()
+    return source.encode() if isinstance(source, str) else source
+
+
+def parse_module(folder: str, sources: Mapping[str, bytes], sinks: list[ProblemSink]) -> Module | None:
+    """The module in `folder` ("courses/<name>") and its lessons, from the sources by path."""
+    rel = f"{folder}/module.md"
     sink = ProblemSink(rel)
     sinks.append(sink)
-    if not (folder / "module.md").exists():
+    if rel not in sources:
         sink.add(1, "E002", "模块目录缺少 module.md (module.md missing)")
         return None
-    text = decode((folder / "module.md").read_bytes(), sink)
-    doc = split(text, sink) if text is not None else None
-    if doc is None or not _require(doc.meta, ("id", "title"), sink, doc.key_lines):
+    meta = parse_module_meta(sources[rel], sink)
+    if meta is None:
         return None
-    lessons = _parse_lessons(folder, root, doc.meta["id"], sinks)
+    doc, audience = meta
+    lessons = _parse_lessons(folder, sources, doc.meta["id"], sinks)
     return Module(
         id=doc.meta["id"], title=doc.meta["title"], order=_int(doc.meta, "order", 99, sink, doc.key_lines),
         summary=str(doc.meta.get("summary", "")), objectives=_list(doc.meta, "objectives"),
         minutes=_int(doc.meta, "minutes", 0, sink, doc.key_lines), prerequisites=_list(doc.meta, "prerequisites"),
-        intro_html=render(doc.body), lessons=lessons, path=rel, audience=_audience(doc.meta, sink, doc.key_lines),
+        intro_html=render(doc.body), lessons=lessons, path=rel, audience=audience,
     )
+
+
+def parse_module_meta(source: bytes | str, sink: ProblemSink):
+    """module.md's front matter and audience, or None (problems in the sink)."""
+    text = decode(_raw(source), sink)
+    doc = split(text, sink) if text is not None else None
+    if doc is None or not _require(doc.meta, ("id", "title"), sink, doc.key_lines):
+        return None
+    return doc, _audience(doc.meta, sink, doc.key_lines)
 
 
 def _audience(meta: dict, sink: ProblemSink, lines: dict) -> str:
@@ -119,16 +138,17 @@ def _audience(meta: dict, sink: ProblemSink, lines: dict) -> str:
     return value
 
 
-def _parse_lessons(folder: Path, root: Path, module_id: str, sinks: list[ProblemSink]) -> tuple[Lesson, ...]:
+def _parse_lessons(folder: str, sources: Mapping[str, bytes], module_id: str, sinks: list[ProblemSink]) -> tuple[Lesson, ...]:
     lessons = []
-    for path in sorted(folder.glob("*.md")):
-        if path.name == "module.md":
+    for path in sorted(p for p in sources if p.rpartition("/")[0] == folder and p.endswith(".md")):
+        name = path.rpartition("/")[2]
+        if name == "module.md":
             continue
-        sink = ProblemSink(str(path.relative_to(root)))
+        sink = ProblemSink(path)
         sinks.append(sink)
-        if not LESSON_FILE_RE.match(path.name):
+        if not LESSON_FILE_RE.match(name):
             sink.add(1, "W010", "课时文件名应为 NN-slug.md (lesson file name should be NN-slug.md)")
-        lesson = parse_lesson(path, module_id, sink.path, sink)
+        lesson = parse_lesson(sources[path], module_id, path, sink)
         if lesson and not sink.has_errors:
             lessons.append(lesson)
     return tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.id)))

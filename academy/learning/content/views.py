@@ -1,7 +1,8 @@
-"""The content check page: every problem in courses/ and quizzes/ with its file and line (trainers, admins)."""
+"""The content check page: every problem in courses/ and quizzes/ with its file and line, and the files that
+changed after a newer browser edit (kept as conflict revisions) (trainers, admins)."""
 from flask import Blueprint, render_template
 
-from academy.learning.content.catalog import get_catalog
+from academy.learning.content.catalog import get_catalog, overlay
 from academy.platform.access import requires
 
 bp = Blueprint("content", __name__, url_prefix="/admin")
@@ -12,4 +13,6 @@ bp = Blueprint("content", __name__, url_prefix="/admin")
 def problems():
     catalog = get_catalog()
     counts = {"modules": len(catalog.modules), "lessons": len(catalog.lessons), "quizzes": len(catalog.quizzes)}
-    return render_template("admin/content.html", problems=catalog.problems, counts=counts)
+    source_overlay = overlay()
+    conflicts = source_overlay.conflicts() if source_overlay is not None else []
+    return render_template("admin/content.html", problems=catalog.problems, counts=counts, conflicts=conflicts)
