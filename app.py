@@ -11,6 +11,7 @@ BLUEPRINTS = (  # module paths, imported inside the factory
     "academy.learning.assignments.views", "academy.learning.certificates.views",
     "academy.authoring.import_views",
     "academy.authoring.analysis_views", "academy.authoring.regrade_views", "academy.reports.views",
+    "academy.authoring.views",
 )
 
 

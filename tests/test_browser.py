@@ -409,6 +409,59 @@ def test_accessibility_axe_on_every_role_s_pages(browser):
     assert not problems, "axe-core found serious/critical violations:\n" + "\n".join(problems)
 
 
+AUTHORED_QUIZ = """---
+id: browser-authored
+title: 浏览器里写的测验
+attempts: unlimited
+---
+## 单选：先确认什么 {#ba-q1}
+拜访前最先确认哪一项？
+
+- [x] 预算来源
+- [ ] 礼品预算
+
+解析：先看预算来源。
+"""
+
+
+def test_trainer_authors_previews_publishes_and_tries_a_quiz(browser):
+    """Issue 15: trainer1 creates a quiz in the source editor, sees the live preview (problems while the text
+    is incomplete, the rendered item once it is right), publishes it, and takes it as a trainee (nothing
+    recorded)."""
+    b = browser
+    sign_in(b.driver, b.base_url, "trainer1")
+    b.wait_path(lambda p: p in ("/", "/authoring/"), "trainer1's home")
+    b.click_and_wait(b.nav_link("内容编辑"), lambda p: p == "/authoring/", "the authoring workspace")
+    b.go("/authoring/new")
+    b.driver.find_element(By.NAME, "quiz_id").send_keys("browser-authored")
+    b.driver.find_element(By.NAME, "title").send_keys("浏览器里写的测验")
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"),
+                     lambda p: p == "/authoring/edit/quizzes/browser-authored.md", "the source editor")
+    gutter = b.driver.find_element(By.CSS_SELECTOR, ".line-gutter")
+    b.wait(lambda d: gutter.is_displayed() and gutter.text.startswith("1\n2\n3"))
+    area = b.driver.find_element(By.ID, "source")
+    area.clear()
+    area.send_keys("---\nid: browser-authored\n---\n")  # no title yet: the live preview names the problem
+    b.wait(lambda d: "E004" in d.find_element(By.ID, "live-preview").text, timeout=20)
+    area.clear()
+    area.send_keys(AUTHORED_QUIZ)
+    b.wait(lambda d: "预算来源" in d.find_element(By.ID, "live-preview").text
+           and "没有发现问题" in d.find_element(By.ID, "live-preview").text, timeout=20)
+    assert b.driver.find_element(By.CSS_SELECTOR, ".line-gutter").text.split("\n")[-1] == str(AUTHORED_QUIZ.count("\n") + 1)
+    publish = b.driver.find_element(By.CSS_SELECTOR, "button[formaction$='/publish/quizzes/browser-authored.md']")
+    b.click_and_wait(publish, lambda p: p == "/authoring/doc/quizzes/browser-authored.md", "the document page")
+    assert "已发布第 1 版" in b.text()
+    try_link = b.driver.find_element(By.LINK_TEXT, "以学员身份预览")
+    b.click_and_wait(try_link, lambda p: p == "/authoring/try/quizzes/browser-authored.md", "the trainee preview")
+    assert "不会记录" in b.text()
+    option = next(label for label in b.css("label.option") if "预算来源" in label.text)
+    option.click()
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "form#trial button.btn-primary"),
+                     lambda p: p == "/authoring/try/quizzes/browser-authored.md", "the preview result")
+    b.wait(lambda d: "预览结果" in b.text())
+    assert "通过" in b.text() and "先看预算来源" in b.text()
+
+
 def test_no_request_leaves_the_host(browser):
     b = browser
     b.login("walker")
@@ -427,14 +480,16 @@ def test_no_request_leaves_the_host(browser):
 ROLE_CRAWLS = (("trainee6", 2), ("trainer1", 2), ("manager1", 1), ("admin", 1))  # (demo user, link depth)
 WIDTHS = (1280, 360)
 HEADER_MAX = 64  # px, at 360
-SKIP_PREFIXES = ("/static/", "/logout", "/language", "/healthz", "/reports/export")  # exports are downloads
+SKIP_PREFIXES = ("/static/", "/logout", "/language", "/healthz", "/reports/export", "/authoring/export/")  # exports are downloads
 _crawled: set[str] = set()  # pages already checked for an earlier role (the navigation pages are checked for each)
 
 
 def _page_key(path: str) -> str:
-    """One user's edit page or one review stands for all of them (hundreds of look-alikes)."""
+    """One user's edit page, one review or one document's authoring page stands for all of them (hundreds of
+    look-alikes)."""
     import re
 
+    path = re.sub(r"^/authoring/(doc|edit|options|try|history|revision)/.+", r"/authoring/\1/P", path)
     path = re.sub(r"^(/reports/[^?]*)\?.*$", r"\1", path)  # a report under other filters, sort or page is the same page
     return re.sub(r"^/(admin/users|review|reports/learners|attempts)/\d+", r"/\1/N", path)
 

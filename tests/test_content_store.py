@@ -206,3 +206,26 @@ def test_paths_and_kinds():
     assert store.kind_of("courses/m/module.md") == "module" and store.kind_of("courses/m/01-a.md") == "lesson"
     for bad in ("../etc/passwd", "quizzes/../x.md", "quizzes/X.md", "quizzes/a/b/c.md", "", "courses/m.md"):
         assert store.kind_of(bad) is None
+
+
+def test_a_conflict_shows_on_the_content_check_page_and_in_the_workspace(content_app, content_dir, db):
+    author = make_user(db, "t1", roles=("trainer",))
+    in_store(content_app, lambda s: store.import_files(s, content_dir))
+    in_store(content_app, lambda s: store.save_draft(s, author.id, "quizzes/alpha.md", QUIZ.format(id="alpha", title="浏览器版")))
+    in_store(content_app, lambda s: store.publish(s, author.id, "quizzes/alpha.md"))
+    (content_dir / "quizzes/alpha.md").write_text(QUIZ.format(id="alpha", title="文件新版"), encoding="utf-8")
+    in_store(content_app, lambda s: store.import_files(s, content_dir))
+    client = content_app.test_client()
+    from tests.factories import login
+
+    login(client, "t1")
+    check = client.get("/admin/content").get_data(as_text=True)
+    assert "quizzes/alpha.md" in check and "/authoring/doc/quizzes/alpha.md" in check and "冲突" in check
+    assert "文件冲突" in client.get("/authoring/").get_data(as_text=True)
+    page = client.get("/authoring/doc/quizzes/alpha.md").get_data(as_text=True)
+    assert "/authoring/revision/quizzes/alpha.md/3" in page
+    # resolving: the file's version becomes the draft and is published; the conflict is then behind
+    assert client.post("/authoring/restore/quizzes/alpha.md/3").status_code == 302
+    assert client.post("/authoring/publish/quizzes/alpha.md").status_code == 302
+    assert "冲突" not in client.get("/admin/content").get_data(as_text=True)
+    assert catalog_of(content_app).quiz("alpha").title == "文件新版"

@@ -260,13 +260,15 @@ _loaded: dict[str, Catalog] = {}
 
 
 def init_app(app, overlay_factory: Callable | None = None) -> None:
-    """overlay_factory(app) → the SourceOverlay of this app's database (None: the files alone)."""
+    """overlay_factory(app) → the SourceOverlay of this app's database (None: the files alone).  The app starts
+    with the files and reads the overlay at its first get_catalog(): creating the app touches no database (the
+    check-content command, a database not migrated yet)."""
     root = Path(app.config["CONTENT_DIR"])
-    source_overlay = overlay_factory(app) if overlay_factory is not None else None
     catalog = _loaded.get(str(root))
-    if catalog is None or catalog.stamp != current_stamp(root, source_overlay):
-        catalog = _loaded[str(root)] = load_full_catalog(root, source_overlay)
-    app.extensions["content"] = {"catalog": catalog, "checked": time.monotonic(), "overlay": source_overlay}
+    if catalog is None or catalog.stamp != current_stamp(root, None):
+        catalog = _loaded[str(root)] = load_full_catalog(root)
+    source_overlay = overlay_factory(app) if overlay_factory is not None else None
+    app.extensions["content"] = {"catalog": catalog, "checked": float("-inf"), "overlay": source_overlay}
     app.extensions["content_version"] = lambda: get_catalog().version  # part of every shared page's key
 
 
