@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from academy.learning.questions import TYPES, Item, Quiz
 from academy.learning.questions.quizmd.dialogue import replay
+from academy.learning.quizzes import layout
 from academy.learning.quizzes.grading import Grading, grade_answers
 from academy.learning.quizzes.responses import BadAnswer, parse_responses
 from academy.learning.quizzes.views_support import ResultView, TakeView
@@ -92,8 +93,10 @@ class Trial:
 def run_trial(quiz: Quiz, form: MultiDict | None) -> Trial:
     """The round after this post: answers read back from the form, a dialogue step played, or everything graded."""
     if form is None:
-        return Trial(quiz, secrets.randbelow(MAX_SEED), {})
+        seed = secrets.randbelow(MAX_SEED)
+        return Trial(layout.drawn(quiz, seed), seed, {})
     seed = posted_seed(form)
+    quiz = layout.drawn(quiz, seed)  # a quiz that draws from banks: the items this round's seed drew
     answers = parse_responses(quiz, form)
     paths = posted_paths(quiz, form)
     if form.get("step"):

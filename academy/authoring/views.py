@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from academy.authoring import forms, store
 from academy.authoring.preview import run_trial, trial_attempt
 from academy.learning.content.catalog import Checked, check_source, get_catalog, recheck_now
+from academy.learning.quizzes import layout
 from academy.learning.quizzes.responses import BadAnswer
 from academy.learning.quizzes.views_support import TakeView
 from academy.learning.roleplay.services import review_queue
@@ -214,8 +215,9 @@ def _editor(path: str, form, preview, status: int = 200):
 def _preview(path: str, source: str) -> dict:
     """What the preview fragment shows: the rendered document and every problem with its line."""
     checked = check_source(get_catalog(), path, source or "")
-    view = TakeView(checked.parsed, trial_attempt(0, {}), utcnow()) if checked.kind in ("quiz", "bank") and checked.parsed else None
-    return {"checked": checked, "view": view}
+    quiz = layout.drawn(checked.parsed, 0) if checked.kind == "quiz" and checked.parsed else checked.parsed
+    view = TakeView(quiz, trial_attempt(0, {}), utcnow()) if checked.kind in ("quiz", "bank") and quiz else None
+    return {"checked": checked, "view": view, "quiz": quiz}
 
 
 @bp.route("/preview", methods=["POST"])
