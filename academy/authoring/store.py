@@ -163,7 +163,7 @@ def listing(session: Session, user: User, catalog: Catalog) -> list[Listed]:
         select(ContentRevision.document_id).join(ContentDocument, ContentDocument.id == ContentRevision.document_id)
         .where(ContentRevision.conflict.is_(True), ContentRevision.number > func.coalesce(ContentDocument.published_number, 0))))
     granted = set(session.scalars(select(ContentGrant.document_id).where(ContentGrant.user_id == user.id)))
-    titles = {q.path: q.title for q in catalog.quizzes} | {m.path: m.title for m in catalog.modules}
+    titles = {q.path: q.title for q in (*catalog.quizzes, *catalog.banks)} | {m.path: m.title for m in catalog.modules}
     titles |= {lesson.path: lesson.title for lesson in catalog.lessons.values()}
     paths = set(docs) | set(titles) | {p.path for p in catalog.problems if kind_of(p.path)}
     rows = []

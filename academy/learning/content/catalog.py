@@ -14,7 +14,7 @@ from typing import Protocol
 
 from flask import current_app, has_app_context
 
-from academy.learning.content.courses import LESSON_FILE_RE, Lesson, Module, parse_lesson, parse_module, parse_module_meta
+from academy.learning.content.courses import LESSON_FILE_RE, Lesson, Module, parse_lesson, parse_module, parse_module_meta, remembered
 from academy.learning.questions import Quiz, parse_quiz_text
 from academy.org.auth.services import STAFF_ROLES
 from academy.platform import cache
@@ -173,11 +173,23 @@ def _load_banks(sources: Mapping[str, bytes], sinks: list[ProblemSink]) -> dict[
     """The question banks, by name (their file name, which is their id)."""
     banks = {}
     for path in sorted(p for p in sources if BANK_PATH_RE.match(p)):
-        bank, sink = parse_quiz_text(sources[path], path)
+        bank, sink = _parse_quiz(sources[path], path, None)
         sinks.append(sink)
         if bank is not None:
             banks[bank.id] = bank
     return banks
+
+
+def _parse_quiz(raw: bytes | str, path: str, banks: dict[str, Quiz] | None) -> tuple[Quiz | None, ProblemSink]:
+    """parse_quiz_text, remembered per source (and per version of the banks a quiz may include or draw from)."""
+    def parse(sink: ProblemSink) -> Quiz | None:
+        quiz, own = parse_quiz_text(raw, path, banks)
+        sink.problems.extend(own.problems)
+        return quiz
+
+    sink = ProblemSink(path)
+    bank_key = tuple((name, bank.content_hash) for name, bank in banks.items()) if banks else ()
+    return remembered(("quiz", path, raw, bank_key), sink, parse), sink
 
 
 def _load_quizzes(sources: Mapping[str, bytes], sinks: list[ProblemSink], module_ids: set[str],
@@ -185,7 +197,7 @@ def _load_quizzes(sources: Mapping[str, bytes], sinks: list[ProblemSink], module
     """The quizzes; those of a staff-only module are staff-only too."""
     quizzes, seen = [], {}
     for path in sorted(p for p in sources if QUIZ_PATH_RE.match(p)):
-        quiz, sink = parse_quiz_text(sources[path], path, banks)
+        quiz, sink = _parse_quiz(sources[path], path, banks)
         sinks.append(sink)
         if quiz is None:
             continue

@@ -14,6 +14,8 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LESSON_FILE_RE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
 HEADING_RE = re.compile(r"^(#{2,3})\s+(.+?)\s*\{#([A-Za-z0-9_-]+)[^}]*\}\s*$")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+MAX_PARSED = 4096  # documents kept parsed by (path, source): a reload after one publish re-parses that one only
+_parsed: dict[tuple, tuple] = {}
 AUDIENCES = ("all", "staff")  # who may see a module or quiz: everyone, or trainers, managers and admins only
 
 
@@ -76,6 +78,20 @@ def _require(meta: dict, keys: tuple[str, ...], sink: ProblemSink, lines: dict) 
     return not missing
 
 
+def remembered(key: tuple, sink: ProblemSink, parse):
+    """parse(sink) once per key (which names the source exactly), replaying its problems into `sink` each time:
+    a catalog reload re-parses only the documents whose source changed."""
+    found = _parsed.get(key)
+    if found is None:
+        scratch = ProblemSink(sink.path)
+        value = parse(scratch)
+        if len(_parsed) >= MAX_PARSED:
+            _parsed.clear()
+        found = _parsed[key] = (value, tuple(scratch.problems))
+    sink.problems.extend(found[1])
+    return found[0]
+
+
 def parse_lesson(source: Path | bytes | str, module_id: str, rel: str, sink: ProblemSink) -> Lesson | None:
     """A lesson from its source (the bytes of a file, or text from the content store)."""
     raw = _raw(source)
@@ -108,17 +124,23 @@ def parse_module(folder: str, sources: Mapping[str, bytes], sinks: list[ProblemS
     if rel not in sources:
         sink.add(1, "E002", "模块目录缺少 module.md (module.md missing)")
         return None
-    meta = parse_module_meta(sources[rel], sink)
-    if meta is None:
+    raw = sources[rel]
+    parsed = remembered(("module", rel, raw), sink, lambda s: _module_head(raw, s))
+    if parsed is None:
         return None
-    doc, audience = meta
+    doc, audience, intro_html = parsed
     lessons = _parse_lessons(folder, sources, doc.meta["id"], sinks)
     return Module(
         id=doc.meta["id"], title=doc.meta["title"], order=_int(doc.meta, "order", 99, sink, doc.key_lines),
         summary=str(doc.meta.get("summary", "")), objectives=_list(doc.meta, "objectives"),
         minutes=_int(doc.meta, "minutes", 0, sink, doc.key_lines), prerequisites=_list(doc.meta, "prerequisites"),
-        intro_html=render(doc.body), lessons=lessons, path=rel, audience=audience,
+        intro_html=intro_html, lessons=lessons, path=rel, audience=audience,
     )
+
+
+def _module_head(raw: bytes | str, sink: ProblemSink):
+    meta = parse_module_meta(raw, sink)
+    return None if meta is None else (*meta, render(meta[0].body))
 
 
 def parse_module_meta(source: bytes | str, sink: ProblemSink):
@@ -148,7 +170,8 @@ def _parse_lessons(folder: str, sources: Mapping[str, bytes], module_id: str, si
         sinks.append(sink)
         if not LESSON_FILE_RE.match(name):
             sink.add(1, "W010", "课时文件名应为 NN-slug.md (lesson file name should be NN-slug.md)")
-        lesson = parse_lesson(sources[path], module_id, path, sink)
+        raw = sources[path]
+        lesson = remembered(("lesson", path, raw, module_id), sink, lambda s, raw=raw, path=path: parse_lesson(raw, module_id, path, s))
         if lesson and not sink.has_errors:
             lessons.append(lesson)
     return tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.id)))
