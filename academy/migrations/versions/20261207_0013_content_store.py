@@ -3,15 +3,15 @@ app server compares to see a publish.
 
 Downgrading drops the four tables and every browser edit they hold (the files are untouched).
 
-Revision ID: 0012_store
-Revises: 0011_attempt_item
+Revision ID: 0013_store
+Revises: 0012_assign
 Create Date: 2026-12-07 00:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_store"
-down_revision = "0011_attempt_item"
+revision = "0013_store"
+down_revision = "0012_assign"
 branch_labels = None
 depends_on = None
 
