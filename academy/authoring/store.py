@@ -474,7 +474,7 @@ def import_files(session: Session, root: Path) -> ImportReport:
 
 def touch(session: Session) -> None:
     """A new token: every app server's catalog reloads at its next recheck."""
-    upsert(session.connection(), ContentState.__table__, {"id": 1}, {"token": uuid.uuid4().hex, "changed_at": utcnow()})
+    upsert(session.connection(), ContentState.__table__, ("id",), [{"id": 1, "token": uuid.uuid4().hex, "changed_at": utcnow()}])
 
 
 # --- what the catalog reads (wired in app.py) ----------------------------------------------------------------
