@@ -56,9 +56,12 @@ def test_a_view_that_writes_without_declaring_it_fails_loudly_and_writes_nothing
 
 
 def test_every_view_that_posts_declares_whether_it_writes(app):
-    """Views that accept POST and write are declared; the two that only touch the cookie are not."""
+    """Views that accept POST and write are declared; the one that only touches the cookie is not, nor the
+    authoring previews, which post a draft to render or score it and must write nothing (their read-only
+    session refuses any flush: that is how "preview as a trainee records nothing" is enforced)."""
     cookie_only = {"auth.set_language"}
+    read_only = {"authoring.preview", "authoring.try_quiz"}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
-        if "POST" in rule.methods and rule.endpoint not in cookie_only:
+        if "POST" in rule.methods and rule.endpoint not in cookie_only | read_only:
             assert getattr(view, "writes", False), rule.endpoint
