@@ -3,15 +3,15 @@ app server compares to see a publish.
 
 Downgrading drops the four tables and every browser edit they hold (the files are untouched).
 
-Revision ID: 0013_store
-Revises: 0012_assign
+Revision ID: 0016_store
+Revises: 0015_attempt_regrade
 Create Date: 2026-12-07 00:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_store"
-down_revision = "0012_assign"
+revision = "0016_store"
+down_revision = "0015_attempt_regrade"
 branch_labels = None
 depends_on = None
 
