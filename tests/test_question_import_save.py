@@ -34,7 +34,9 @@ def upload(client, name: str, data: bytes, bank: str = "imported"):
 
 def confirm(client, db):
     token = db.scalar(select(ImportStash.token).order_by(ImportStash.id.desc()))
-    return client.post("/authoring/import/confirm", data={"token": token})
+    response = client.post("/authoring/import/confirm", data={"token": token})
+    db.rollback()  # a fresh snapshot: on SQLite this session's read transaction would not see the commit
+    return response
 
 
 def test_a_gift_import_is_previewed_confirmed_published_and_audited(trainer_client, db):

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from academy.authoring import import_stash, question_import
 from academy.authoring.formats import MAX_BYTES, FileRefused, xlsx
-from academy.learning.content.catalog import get_catalog
+from academy.learning.content.catalog import get_catalog, recheck_now
 from academy.learning.questions import TYPES
 from academy.platform.access import requires
 from academy.platform.db import get_session, writes
@@ -100,6 +100,7 @@ def confirm():
         return _page(UploadForm(formdata=None), 422, file_error=_("没有导入任何题目。"), rejected=exc.problems)
     import_stash.drop(session, row)
     session.commit()
+    recheck_now()  # this process shows the published bank at once (the others within CONTENT_RECHECK_SECONDS)
     flash(_("已导入 %(n)s 道题到题库“%(name)s”并发布。", n=count, name=name), "success")
     return redirect(url_for("question_import.upload"))
 
