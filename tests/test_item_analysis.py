@@ -215,3 +215,12 @@ def test_the_answer_export_is_formula_safe(app, db, trainer_client):
     values = [cell for row in workbook.active.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
     assert "'@SUM(A1)" in values and not any(value.startswith(("=", "@")) for value in values)
     assert workbook.active.max_row == 1 + 25
+
+
+def test_one_questions_answers_can_be_exported(app, db, trainer_client):
+    seed_attempts(app, db, copies=1)
+    page = trainer_client.get("/authoring/analysis/clients-quiz").get_data(as_text=True)
+    assert "answers.csv?basis=first&amp;item=clients-q01" in page
+    text = trainer_client.get("/authoring/analysis/clients-quiz/answers.csv?item=clients-q01").get_data(as_text=True)
+    assert text.count("\r\n") == 1 + 5 and "clients-q02" not in text
+    assert trainer_client.get("/authoring/analysis/clients-quiz/answers.csv?item=nope").status_code == 404

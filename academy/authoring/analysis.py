@@ -204,7 +204,7 @@ def shares(session: Session, scope: Scope, quiz: Quiz) -> tuple[dict[str, list[S
         question_type = TYPES[item.type]
         known = {token: group for token, group, _label in question_type.response_choices(item)}
         groups[item_id].update(known)
-        tokens = question_type.response_tokens(item, response or "")
+        tokens = set(question_type.response_tokens(item, response or ""))  # a dialogue may pass a node twice: one count
         for where in (region, ""):
             reached[item_id][""][where] += count
             for group in {known.get(token, "") for token in tokens} - {""}:
@@ -248,9 +248,9 @@ EXPORT_HEADER = (_l("用户名"), _l("姓名"), _l("片区"), _l("团队"), _l("
                  _l("题型"), _l("作答"), _l("得分"), _l("满分"), _l("答对"), _l("红线"), _l("评分时间"))
 
 
-def export_rows(session: Session, scope: Scope, quiz: Quiz) -> Iterator[tuple]:
-    """One row per analysed attempt × item, in attempt order; the response as the learner saw it (option texts,
-    dialogue choices).  Streamed from one query."""
+def export_rows(session: Session, scope: Scope, quiz: Quiz, item_id: str | None = None) -> Iterator[tuple]:
+    """One row per analysed attempt × item (of one item, when given), in attempt order; the response as the
+    learner saw it (option texts, dialogue choices).  Streamed from one query."""
     numbers = {version.id: number for number, version in quiz_versions(session, scope.quiz_id)}
     titles = {item.id: item.title for item in quiz.all_items()}
     query = _with_region(select(User.username, User.display_name, Region.name, Team.name, Attempt.number,
@@ -260,6 +260,8 @@ def export_rows(session: Session, scope: Scope, quiz: Quiz) -> Iterator[tuple]:
                          .join(Attempt, Attempt.id == AttemptItem.attempt_id)
                          .where(AttemptItem.quiz_id == scope.quiz_id, AttemptItem.attempt_id.in_(scope.attempts()))
                          .order_by(Attempt.id, AttemptItem.item_id))
+    if item_id is not None:
+        query = query.where(AttemptItem.item_id == item_id)
     quizzes: dict[int, Quiz | None] = {}
     yes, no = str(_l("是")), str(_l("否"))
     for (username, name, region, team, number, version_id, item_id, item_type, response, score, points, correct,

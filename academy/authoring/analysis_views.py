@@ -1,5 +1,7 @@
 """Item analysis pages for trainers: which quizzes have results, a quiz's item analysis (all versions or one),
 and the per-question answer export (XLSX or CSV)."""
+import re
+
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import func, select
 
@@ -55,9 +57,13 @@ def export(quiz_id: str, fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
     quiz, scope, _versions, number = _scope(quiz_id)
+    item_id = request.args.get("item") or None  # one question's answers; all questions' otherwise
+    if item_id is not None and quiz.item(item_id) is None:
+        abort(404)
     header = [str(title) for title in analysis.EXPORT_HEADER]
-    rows = list(analysis.export_rows(get_session(), scope, quiz))  # read now, while the request's session is open
-    name = f"answers-{quiz.id}" + (f"-v{number}" if number else "") + f".{fmt}"
+    rows = list(analysis.export_rows(get_session(), scope, quiz, item_id))  # read now, while the request's session is open
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"answers-{quiz.id}" + (f"-v{number}" if number else "") + (f"-{item_id}" if item_id else ""))
+    name += f".{fmt}"
     if fmt == "xlsx":
         body, mimetype = exports.xlsx_stream([(quiz.title, header, rows)]), exports.XLSX_MIMETYPE
     else:

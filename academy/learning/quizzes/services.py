@@ -3,6 +3,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,8 @@ from academy.learning.quizzes.grading import Grading, grade_answers
 from academy.learning.quizzes.versions import attempt_quiz, ensure_version, graded_quiz, regraded_quiz
 from academy.org import audit, scope
 from academy.org.inbox.services import notify
+from academy.org.models import User
+from academy.platform.i18n import LOCALES
 
 GRACE = timedelta(seconds=30)
 
@@ -294,7 +297,6 @@ def plan_regrade(session: Session, quiz: Quiz, old_version_ids, *, lock: bool = 
     return [regrading(attempt, quiz) for attempt in attempts]
 
 
-REGRADE_NOTICE = "你的《{title}》成绩已重新评分：{before} → {after}，原因：{reason}"
 
 
 def _points(value: float | None) -> str:
@@ -313,6 +315,7 @@ def regrade_attempts(session: Session, actor_id: int, quiz: Quiz, old_version_id
     if not plan:
         return []
     version_id = ensure_version(session, quiz)
+    locales = dict(session.execute(select(User.id, User.locale).where(User.id.in_({r.attempt.user_id for r in plan}))).all())
     for regraded in plan:
         attempt, grading = regraded.attempt, regraded.grading
         before = {"score": attempt.score, "percent": attempt.percent, "passed": attempt.passed, "redline": attempt.redline}
@@ -327,9 +330,10 @@ def regrade_attempts(session: Session, actor_id: int, quiz: Quiz, old_version_id
         audit.record(session, actor_id, "attempt.regrade", "attempt", attempt.id, reason=reason,
                      detail={"quiz_id": quiz.id, "user_id": attempt.user_id, "from_version": attempt.version_id,
                              "to_version": version_id, "before": before, "after": after, "kept": list(regraded.kept)})
-        notify(session, attempt.user_id, "regrade",
-               REGRADE_NOTICE.format(title=quiz.title, before=_points(before["score"]), after=_points(grading.score), reason=reason),
-               f"/attempts/{attempt.id}/result", now=now)
+        with force_locale(locales.get(attempt.user_id) if locales.get(attempt.user_id) in LOCALES else LOCALES[0]):
+            text = str(_l("你的《%(title)s》成绩已重新评分：%(before)s → %(after)s，原因：%(reason)s", title=quiz.title,
+                          before=_points(before["score"]), after=_points(grading.score), reason=reason))
+        notify(session, attempt.user_id, "regrade", text, f"/attempts/{attempt.id}/result", now=now)  # in the learner's language
     tally.refresh(session, [(r.attempt.user_id, quiz.id) for r in plan])
     for user_id in sorted({r.attempt.user_id for r in plan}):  # a regrade may pass (finish) a module
         certificates.refresh(session, user_id)
