@@ -175,15 +175,16 @@ def test_too_few_attempts_say_so_on_the_page(app, db, trainer_client):
 
 @pytest.mark.parametrize("path", ["/authoring/analysis/nope", "/authoring/analysis/clients-quiz?version=9",
                                   "/authoring/analysis/clients-quiz?version=x", "/authoring/analysis/clients-quiz?version=0",
-                                  "/authoring/analysis/clients-quiz?basis=best", "/authoring/analysis/clients-quiz/answers.pdf",
-                                  "/authoring/analysis/nope/answers.csv", "/authoring/analysis/clients-quiz/answers.csv?version=-1"])
+                                  "/authoring/analysis/clients-quiz?basis=best", "/authoring/analysis/clients-quiz/answers?format=pdf",
+                                  "/authoring/analysis/nope/answers?format=csv",
+                                  "/authoring/analysis/clients-quiz/answers?format=csv&version=-1"])
 def test_bad_quiz_version_or_format_is_404(app, db, trainer_client, path):
     seed_attempts(app, db, copies=1)
     assert trainer_client.get(path).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/authoring/analysis/", "/authoring/analysis/clients-quiz",
-                                  "/authoring/analysis/clients-quiz/answers.csv", "/authoring/analysis/clients-quiz/answers.xlsx"])
+                                  "/authoring/analysis/clients-quiz/answers?format=csv", "/authoring/analysis/clients-quiz/answers"])
 def test_trainees_and_managers_are_refused(client, db, path):
     make_user(db, "t1")
     make_user(db, "m1", roles=("manager",))
@@ -205,13 +206,13 @@ def test_the_answer_export_is_formula_safe(app, db, trainer_client):
 
     db.query(User).filter_by(username="l0").update({"display_name": "@SUM(A1)"})
     db.commit()
-    response = trainer_client.get("/authoring/analysis/clients-quiz/answers.csv")
+    response = trainer_client.get("/authoring/analysis/clients-quiz/answers?format=csv")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff用户名") and "'@SUM(A1)" in text and "'=HYPERLINK(1)" in text
     assert "道谢，再请教" in text  # the chosen option in words
     assert text.count("\r\n") == 1 + 5 * 5
-    workbook = openpyxl.load_workbook(io.BytesIO(trainer_client.get("/authoring/analysis/clients-quiz/answers.xlsx?version=1").data))
+    workbook = openpyxl.load_workbook(io.BytesIO(trainer_client.get("/authoring/analysis/clients-quiz/answers?version=1").data))
     values = [cell for row in workbook.active.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
     assert "'@SUM(A1)" in values and not any(value.startswith(("=", "@")) for value in values)
     assert workbook.active.max_row == 1 + 25
@@ -220,7 +221,7 @@ def test_the_answer_export_is_formula_safe(app, db, trainer_client):
 def test_one_questions_answers_can_be_exported(app, db, trainer_client):
     seed_attempts(app, db, copies=1)
     page = trainer_client.get("/authoring/analysis/clients-quiz").get_data(as_text=True)
-    assert "answers.csv?basis=first&amp;item=clients-q01" in page
-    text = trainer_client.get("/authoring/analysis/clients-quiz/answers.csv?item=clients-q01").get_data(as_text=True)
+    assert 'name="item"' in page and '<option value="clients-q01">' in page
+    text = trainer_client.get("/authoring/analysis/clients-quiz/answers?format=csv&item=clients-q01").get_data(as_text=True)
     assert text.count("\r\n") == 1 + 5 and "clients-q02" not in text
-    assert trainer_client.get("/authoring/analysis/clients-quiz/answers.csv?item=nope").status_code == 404
+    assert trainer_client.get("/authoring/analysis/clients-quiz/answers?format=csv&item=nope").status_code == 404

@@ -51,9 +51,12 @@ def quiz_analysis(quiz_id: str):
                            min_sample=analysis.MIN_SAMPLE, too_easy=analysis.TOO_EASY, too_hard=analysis.TOO_HARD)
 
 
-@bp.route("/<quiz_id>/answers.<fmt>")
+@bp.route("/<quiz_id>/answers")
 @requires(*ANALYSTS)
-def export(quiz_id: str, fmt: str):
+def export(quiz_id: str):
+    """A form on the analysis page asks for it (format, one question or all), so crawlers and prefetchers do not
+    build a workbook per link."""
+    fmt = request.args.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         abort(404)
     quiz, scope, _versions, number = _scope(quiz_id)
