@@ -3,7 +3,7 @@
 Everything is scoped by academy.reports.people_sql.ReportScope (academy.org.scope, the one rule): a manager
 sees the learners of their regions and teams, admins everyone.  A region or team id in the URL that the viewer
 cannot see is refused (NotInScope → 404), never answered.  Python here only folds already aggregated rows
-(teams × modules, days → weeks, quizzes → concepts); nothing loops over learners.
+(teams × modules, days → weeks, teams × concepts); nothing loops over learners.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
