@@ -12,6 +12,7 @@ BLUEPRINTS = (  # module paths, imported inside the factory
     "academy.authoring.import_views",
     "academy.authoring.analysis_views", "academy.authoring.regrade_views", "academy.reports.views",
     "academy.authoring.views",
+    "academy.authoring.item_views",
 )
 
 

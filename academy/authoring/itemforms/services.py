@@ -1,0 +1,126 @@
+"""The form editor's rules: open an item of a quiz draft as form data, and save form data back into the draft
+through the content store (academy.authoring.store, contract C1).  Flushes, never commits; no request here."""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from academy.authoring import store
+from academy.authoring.itemforms import source as sources
+from academy.learning.questions import TYPES
+from academy.learning.questions.editing import (
+    blank_form_data,
+    check_block,
+    editable,
+    form_to_markdown,
+    item_to_form_data,
+    lossless,
+    read_block,
+)
+
+MISREAD = _l("有内容会被 Quiz Markdown 读成别的结构（例如一行以“- [x]”“1.”“解析：”“## ”开头，或选项以花括号开头），请改写标出的栏目。")
+
+
+class Rejected(Exception):
+    """The item was not saved; `problems` are for the page (Chinese), `fields` names form fields that would not
+    be read back as typed."""
+
+    def __init__(self, problems: list, fields: list[str] | None = None) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = list(problems)
+        self.fields = fields or []
+
+
+@dataclass
+class Opened:
+    """An item of a draft, ready for the form."""
+
+    path: str
+    type: str
+    data: dict
+    base: str  # fingerprint of the item's block when the form was opened ("" for a new item)
+    lossless: bool = True
+    problems: list[str] = field(default_factory=list)  # the item's own problems as it is now
+    item_id: str | None = None  # the id the item had when opened (None: a new item)
+
+
+def is_quiz_path(path: str) -> bool:
+    return store.kind_of(path) in ("quiz", "bank")
+
+
+def quiz_source(session: Session, path: str) -> str | None:
+    """What the editor opens and saves into: the draft, else the published version, else the file."""
+    return store.working_source(session, path) if is_quiz_path(path) else None
+
+
+def open_item(session: Session, path: str, item_id: str) -> Opened | None:
+    """The item as form data; None when there is no such quiz or top-level item, or its type has no form."""
+    source = quiz_source(session, path)
+    block = sources.find(source, item_id) if source is not None else None
+    if block is None:
+        return None
+    item, sink = read_block(block, path)
+    if item is None or not editable(item.type):
+        return None
+    return Opened(path, item.type, item_to_form_data(item, block), sources.fingerprint(block), lossless(item, block),
+                  [f"{p.code} {p.message}" for p in sink.problems], item_id)
+
+
+def new_item(session: Session, path: str, type_name: str) -> Opened | None:
+    source = quiz_source(session, path)
+    if source is None or not editable(type_name):
+        return None
+    taken = {b.item_id for b in sources.item_blocks(sources.normalize(source)) or ()}
+    stem = path.rpartition("/")[2].removesuffix(".md")
+    number = next(n for n in range(1, 10_000) if f"{stem}-{n}" not in taken)
+    return Opened(path, type_name, blank_form_data(type_name, f"{stem}-{number}"), "")
+
+
+def save_item(session: Session, actor_id: int, path: str, item_id: str | None, type_name: str, data: dict,
+              base: str = "") -> str:
+    """Write the item into the draft (replacing item `item_id`, or appending when None) and return its id.
+
+    Raises Rejected, with nothing saved, when the block does not read back as the data, or the draft would
+    gain errors, or the item changed since the form was opened (base)."""
+    source = quiz_source(session, path)
+    if source is None:
+        raise Rejected([_l("没有这个测验。")])
+    errors, _warnings, misread = check_block(type_name, {**data, "type": type_name}, path)
+    if errors or misread:
+        raise Rejected(([MISREAD] if misread else []) + errors, misread)
+    block_text = form_to_markdown(type_name, {**data, "type": type_name})
+    if item_id is None:
+        updated = sources.append_item(source, block_text)
+    else:
+        block = sources.find(source, item_id)
+        if block is None:
+            raise Rejected([_l("这道题已不在草稿中（可能已被删除或改了 id），请回到测验重新打开。")])
+        if base and sources.fingerprint(block) != base:
+            raise Rejected([_l("你打开表单之后，这道题已被修改（可能是其他人或源码编辑器）。请重新打开表单，再做修改。")])
+        updated = sources.replace_item(source, block, block_text)
+    brought = sources.new_errors(path, source, updated)
+    if brought:
+        raise Rejected([f"{p.code} {p.message}" for p in brought])
+    reason = f"表单编辑 {data['id']}" if item_id is not None else f"表单新增 {data['id']}"
+    store.save_draft(session, actor_id, path, updated, reason=reason)
+    return data["id"]
+
+
+def form_items(source: str | None) -> list[dict]:
+    """The quiz's top-level items (id, title, type word), each with whether the form editor can open it."""
+    found = []
+    for block in sources.item_blocks(sources.normalize(source or "")) or ():
+        item, _sink = read_block(block)
+        if item is not None:
+            found.append({"id": item.id, "title": item.title, "word": _word(item.type), "editable": editable(item.type)})
+    return found
+
+
+def form_types() -> list[tuple[str, str]]:
+    """(type name, its Chinese word) of every type the form editor writes, for "添加题目"."""
+    return [(name, _word(name)) for name, t in TYPES.items() if t.editor is not None]
+
+
+def _word(type_name: str) -> str:
+    question_type = TYPES[type_name]
+    return (question_type.aliases or (type_name,))[0]
