@@ -17,7 +17,7 @@ id: fe-quiz
 title: 表单测验
 attempts: unlimited
 ---
-## 单选：预算 {#fe-single points=2 concepts=预算 category=基础/预算}
+## 单选：预算 {#fe-single points=2 concepts=预算 category=基础/预算 source=培训部}
 哪项最先确认？
 
 - [x] 预算来源
@@ -164,7 +164,7 @@ def test_single_fix_the_key_and_keep_the_other_items_and_unknown_attributes(clie
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/authoring/doc/{PATH}")
     quiz = parsed(db)
     assert [o.correct for o in quiz.item("fe-single").options] == [False, False, True]
-    assert "category=基础/预算" in draft(db)  # an attribute the form does not know is kept
+    assert "category=基础/预算 source=培训部}" in draft(db)  # a bank category, and an attribute the form does not know, are kept
     assert [i.id for i in quiz.items] == ["fe-single", "fe-multiple", "fe-tf", "fe-order", "fe-match", "fe-classify", "fe-dialogue"]
 
 
