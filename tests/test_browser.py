@@ -678,3 +678,44 @@ def test_manager_journey_from_team_overview_to_excel(browser):
         }).catch(e => done([0, String(e), 0, '']));""", link)
     status, mimetype, size, magic = fetched
     assert status == 200 and "spreadsheetml" in mimetype and size > 1000 and magic == "PK", fetched
+
+
+def test_trainer_fixes_a_key_in_the_form_editor_and_publishes_it(browser):
+    """Issue 15, done when: a trainer fixes an item in the form editor (no Markdown) and publishes it; the trainee
+    preview grades the fixed key."""
+    b = browser
+    sign_in(b.driver, b.base_url, "trainer1")
+    b.wait_path(lambda p: p in ("/", "/authoring/"), "trainer1's home")
+    b.go("/authoring/new")
+    b.driver.find_element(By.NAME, "quiz_id").send_keys("form-fixed")
+    b.driver.find_element(By.NAME, "title").send_keys("表单里改过答案的测验")
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"),
+                     lambda p: p == "/authoring/edit/quizzes/form-fixed.md", "the source editor")
+    b.go("/authoring/doc/quizzes/form-fixed.md")
+    edit = b.driver.find_element(By.CSS_SELECTOR, "a[href='/authoring/items/quizzes/form-fixed.md/form-fixed-q1/edit']")
+    assert edit.text.startswith("用表单编辑")
+    form_page = "/authoring/items/quizzes/form-fixed.md/form-fixed-q1/edit"
+    b.click_and_wait(edit, lambda p: p == form_page, "the item's form")
+    b.driver.find_element(By.ID, "options-0-correct").click()  # the key was wrong: the second option is right
+    b.driver.find_element(By.ID, "options-1-correct").click()
+    text = b.driver.find_element(By.ID, "options-1-text")
+    text.clear()
+    text.send_keys("先确认项目的预算来源")
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "button[value='add:options']"), lambda p: p == form_page,
+                     "the form with one more option")
+    b.driver.find_element(By.ID, "options-3-text").send_keys("先送一份礼品")
+    b.driver.find_element(By.ID, "options-3-redline").click()
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "main form button[value=save]"),
+                     lambda p: p == "/authoring/doc/quizzes/form-fixed.md", "the quiz page after saving")
+    assert "题目已保存到草稿" in b.text()
+    b.click_and_wait(next(button for button in b.css("main form button") if button.text == "发布草稿"),
+                     lambda p: p == "/authoring/doc/quizzes/form-fixed.md", "the quiz page after publishing")
+    assert "已发布第 1 版" in b.text()
+    b.click_and_wait(b.driver.find_element(By.LINK_TEXT, "以学员身份预览"),
+                     lambda p: p == "/authoring/try/quizzes/form-fixed.md", "the trainee preview")
+    assert "先送一份礼品" in b.text()
+    next(label for label in b.css("label.option") if "先确认项目的预算来源" in label.text).click()
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "form#trial button.btn-primary"),
+                     lambda p: p == "/authoring/try/quizzes/form-fixed.md", "the preview result")
+    b.wait(lambda d: "预览结果" in b.text())
+    assert "通过" in b.text()
