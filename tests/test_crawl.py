@@ -35,6 +35,8 @@ def _page_key(path: str) -> str:
     """One document's authoring pages stand for every document of its kind (a quiz, a bank, a module, a lesson):
     the workspace links to each of hundreds of look-alikes."""
     match = AUTHORING_PAGE.match(path)
+    if match is None and re.match(r"^/authoring/items/.+/edit$", path):
+        return "/authoring/items/edit"  # one item's form stands for every item's
     return f"/authoring/{match.group(1)}/{match.group(2)}" if match else path
 
 
