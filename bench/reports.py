@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=10_000)
     parser.add_argument("--teams", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--scope", choices=("org", "team"), help="measure only the whole-organisation or one-team pages")
     args = parser.parse_args()
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -91,7 +92,8 @@ def main() -> None:
             add_user(session, "scale-admin", "规模测试管理员", PASSWORD, {"admin"})
             session.commit()
         attempts = session.execute(text("SELECT count(*) FROM attempt")).scalar()
-        learners = session.scalar(select(func.count()).select_from(User).where(User.username.like("scale0%")))
+        learners = session.scalar(select(func.count()).select_from(User).where(User.username.like("scale%"),
+                                                                                  ~User.username.like("scale-%")))
         team_id = session.scalar(select(Team.id).where(Team.name == "团队001"))
     print(f"database {url.split('@')[-1]}: {learners} learners, {attempts} attempts")
     admin, lead = app.test_client(), app.test_client()
@@ -112,6 +114,8 @@ def main() -> None:
     print(f"floor (bare Flask route, same run): {floor:.3f} ms")
     print(f"{'scope':<6}{'page':<18}{'status':>7}{'ms':>10}{'goal':>7}{'ratio':>10}{'SQL':>6}")
     for scope, name, client, path in pages:
+        if args.scope and scope != args.scope:
+            continue
         client.get(path).get_data()  # warm the content and statement caches
         ms, status = timed(client, path, args.rounds)
         goal = GOALS_MS[scope] if not name.startswith("export") else None
