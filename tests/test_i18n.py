@@ -144,7 +144,8 @@ def test_english_pages_use_english_colons(app, client, db):
     client.post(f"/attempts/{wrong}/submit", data={})
     client.get("/learning")  # the Chinese messages flashed so far
     client.post("/language", data={"lang": "en", "next": "/"})
-    for path in ("/learning", "/authoring/", "/map", "/modules/clients", "/quizzes/", "/quizzes/clients-quiz", f"/attempts/{attempt}/result",
+    for path in ("/learning", "/authoring/", "/map", "/modules/clients", "/quizzes/", "/quizzes/clients-quiz",
+                 f"/attempts/{attempt}/result",
                  f"/attempts/{wrong}/result", "/mistakes", f"/attempts/{start_quiz(client, 'clients-dialogue')}"):
         text = interface_text(client.get(path).get_data(as_text=True))
         assert "Continue learning" in text or path != "/learning"

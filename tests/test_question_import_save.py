@@ -7,10 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-# The content store (contract C1) is built by another branch; until it is on main these tests cannot run, and they
-# run by themselves as soon as it is (no other change needed). Saving without it is refused with a message.
-store = pytest.importorskip("academy.authoring.store")
-
+from academy.authoring import store  # noqa: E402
 from academy.authoring.formats import gift as gift_format  # noqa: E402
 from academy.authoring.import_stash import ImportStash  # noqa: E402
 from academy.org.models import AuditEntry  # noqa: E402
