@@ -373,6 +373,7 @@ def test_dashboard_statements_do_not_grow_with_assignments(app, client, db, org)
         return len(seen)
 
     add_assignment(db, admin.id, team_id=org["team_a"])
+    count()  # the first request of a test may also recheck the content's version (once per interval)
     few = count()
     for _ in range(5):
         add_assignment(db, admin.id, kind="quiz", target=QUIZ, user_id=org["a1"])
@@ -455,6 +456,7 @@ def test_manager_pages_make_the_same_number_of_statements_for_more_assignments_a
         return len(seen)
 
     paths = ("/assignments", "/assignments?status=overdue", f"/assignments/{first}")
+    count(paths[0])  # the first request of a test may also recheck the content's version (once per interval)
     before = [count(p) for p in paths]
     for i in range(6):
         db.rollback()

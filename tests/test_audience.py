@@ -213,7 +213,7 @@ def test_staff_see_a_staff_only_module_marked(content_app, db):
     learning_map = client.get("/map").get_data(as_text=True)
     assert re.search(rf'讲师模块</a>[^<]*<span class="badge badge-staff">{MARK}</span></h2>', learning_map)
     assert learning_map.count(MARK) == 1  # the module, not again each of its quizzes
-    for path in ("/modules/inside", "/lessons/inside-notes", "/quizzes/inside-quiz", "/quizzes/staff-quiz", "/"):
+    for path in ("/modules/inside", "/lessons/inside-notes", "/quizzes/inside-quiz", "/quizzes/staff-quiz", "/learning"):
         page = client.get(path)
         assert page.status_code == 200 and MARK in page.get_data(as_text=True), path
     assert MARK not in client.get("/modules/open").get_data(as_text=True)
