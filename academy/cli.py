@@ -38,13 +38,14 @@ def prepare_database(app: Flask) -> None:
     with app.app_context():
         session = get_session()
         migrate.take_startup_turn(session.connection())  # workers starting together: one creates the admin
+        password = None
         if session.scalar(select(func.count()).select_from(User)) == 0 and not app.config.get("TESTING"):
             password = secrets.token_urlsafe(12)
             add_user(session, "admin", "管理员", password, {"admin"})
-            session.commit()
-            print(f"已创建管理员账号 admin，初始密码（只显示这一次）：{password}", file=sys.stderr)
         report = store.import_files(session, Path(app.config["CONTENT_DIR"]))  # in the same turn: one worker imports
-        session.commit()
+        session.commit()  # once: committing ends the turn, and another worker would import the same files at once
+        if password:
+            print(f"已创建管理员账号 admin，初始密码（只显示这一次）：{password}", file=sys.stderr)
         _say_imported(report, lambda line: print(line, file=sys.stderr))
         recheck_now()
 
