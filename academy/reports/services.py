@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from academy.learning.assignments import status, targets
+from academy.learning.questions import TYPES
 from academy.learning.questions.quizmd.model import STAGES
 from academy.learning.roleplay import services as roleplay
 from academy.reports import competency_sql, learner_sql, progress_sql, stages_sql
@@ -318,7 +319,8 @@ def learner_detail(ctx: Context, user_id: int) -> dict:
 
 
 def _is_dialogue(quiz) -> bool:
-    return bool(quiz) and any(item.type == "dialogue" for item in quiz.items)
+    """Whether the quiz has an item played step by step (a dialogue), whose path the drill-down links to."""
+    return bool(quiz) and any(TYPES[item.type].stepwise for item in quiz.items)
 
 
 # ---- coaching ----------------------------------------------------------------------------------------------
