@@ -87,8 +87,18 @@ def coaching():
     return page("reports/coaching.html", ctx, data=services.coaching(ctx))
 
 
-def _download(body, mimetype: str, filename: str) -> Response:
-    response = Response(stream_with_context(body), mimetype=mimetype)
+def _closing(body, session):
+    """The export's rows are read after the view returned, when the request's own teardown has already closed and
+    forgotten its session; the reports' context still holds that session, which reopens a connection to read
+    them, so close it when the body ends (else every streamed export kept a pooled connection)."""
+    try:
+        yield from body
+    finally:
+        session.close()
+
+
+def _download(body, mimetype: str, filename: str, session) -> Response:
+    response = Response(stream_with_context(_closing(body, session)), mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quoted(filename)}"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -104,7 +114,7 @@ def _quoted(filename: str) -> str:
 def export_xlsx():
     """Every report of this view (same filters) as one workbook, one sheet each."""
     ctx = report_context()
-    return _download(xlsx_stream(sheets.workbook(ctx)), XLSX_MIMETYPE, _("团队学习报表") + ".xlsx")
+    return _download(xlsx_stream(sheets.workbook(ctx)), XLSX_MIMETYPE, _("团队学习报表") + ".xlsx", ctx.session)
 
 
 @bp.route("/export/<name>.csv")
@@ -115,7 +125,7 @@ def export_csv(name: str):
         return render_error(404, _("没有这份报表。"))
     ctx = report_context()
     title, header, rows = sheets.sheet(ctx, name)
-    return _download((line.encode() for line in csv_stream(header, rows)), CSV_MIMETYPE, title + ".csv")
+    return _download((line.encode() for line in csv_stream(header, rows)), CSV_MIMETYPE, title + ".csv", ctx.session)
 
 
 def report_url(endpoint: str, f: filters.Filters, **changes) -> str:
