@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from academy.learning.models import Attempt, QuizTally, QuizVersion
+from academy.learning.models import Attempt, LearnerSkill, LearnerSummary, LearnerWeek, QuizTally, QuizVersion
 from academy.learning.quizzes import tally
 from academy.learning.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.learning.quizzes.tally import recount
@@ -118,6 +118,8 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
     user_id, _version = learner_and_version(db)
     db.execute(delete(Attempt))
     db.execute(delete(QuizTally))
+    for table in (LearnerSummary, LearnerSkill, LearnerWeek):  # derived from the rows just deleted
+        db.execute(delete(table))
     db.commit()
     now = utcnow()
     with app.app_context():
@@ -149,6 +151,7 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
             except services.AttemptRejected:
                 session.rollback()
             assert_tallies_equal_recounts(session, user_id)
+            assert_report_rows_equal_recounts(session, user_id)
 
 
 def python_recount(attempts: list) -> dict:
@@ -198,6 +201,14 @@ def assert_item_rows_equal_recounts(session, user_id: int) -> None:
     for attempt in session.scalars(select(Attempt).where(Attempt.user_id == user_id)):
         expected += [tuple(row[c] for c in columns) for row in item_rows.rows(attempt, graded_quiz(session, attempt))]
     assert kept == sorted(expected)
+
+
+def assert_report_rows_equal_recounts(session, user_id: int) -> None:
+    """learner_summary, learner_skill and learner_week hold what their definitions say, worked out in Python from
+    the learner's tallies, lessons, attempts and per-item rows (tests/test_progress_rows.py has the rest)."""
+    from tests.test_progress_rows import kept_report_rows, python_report_rows
+
+    assert kept_report_rows(session, user_id) == python_report_rows(session, user_id)
 
 
 def learner_and_version(db) -> tuple[int, int]:

@@ -256,3 +256,45 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class LearnerSummary(Base):
+    """Per learner, the figures of the manager reports' roll-up: lessons completed and last opened, quizzes graded and passed,
+    the average and highest of their best scores, red-line quizzes.  Rewritten from lesson_progress and
+    quiz_tally by academy.learning.progress_rows.refresh in the transaction that changes either, so a report
+    over 10,000 learners reads 10,000 rows instead of every attempt."""
+
+    __tablename__ = "learner_summary"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    lessons_done: Mapped[int] = mapped_column(default=0)
+    last_lesson_at: Mapped[datetime | None]
+    quizzes_graded: Mapped[int] = mapped_column(default=0)
+    quizzes_passed: Mapped[int] = mapped_column(default=0)
+    average_best: Mapped[float | None] = mapped_column(Float)
+    best: Mapped[float | None] = mapped_column(Float)
+    redline_quizzes: Mapped[int] = mapped_column(default=0)
+
+
+class LearnerSkill(Base):
+    """Per learner and concept (kind "concept") or 商机阶段 (kind "stage"): items answered right and answered over
+    all graded attempts, summed from attempt_item by academy.learning.progress_rows.refresh.  The heat map and
+    stage readiness read these instead of every per-item row."""
+
+    __tablename__ = "learner_skill"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(80), primary_key=True)
+    right: Mapped[int]
+    answered: Mapped[int]
+
+
+class LearnerWeek(Base):
+    """Per learner and week (its Monday, UTC): lessons completed and quizzes graded (by the day submitted),
+    counted by academy.learning.progress_rows.refresh.  Progress by week reads these."""
+
+    __tablename__ = "learner_week"
+    __table_args__ = (Index("ix_learner_week_week", "week"),)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    week: Mapped[date] = mapped_column(primary_key=True)
+    lessons: Mapped[int] = mapped_column(default=0)
+    quizzes: Mapped[int] = mapped_column(default=0)

@@ -1,13 +1,16 @@
-"""The only SQL that differs between the databases we run on: an upsert, and whether writers are serialised.
+"""The only SQL that differs between the databases we run on: an upsert, the start of a week, and whether writers
+are serialised.
 
 SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has no ON CONFLICT and writes
 `INSERT … ON DUPLICATE KEY UPDATE` instead.  Everything else the services write is portable Core or ORM.
 """
 from functools import cache
 
-from sqlalchemy import Table
+from sqlalchemy import Date, Table
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 
 def upsert_statement(dialect_name: str, table: Table, keys, values):
@@ -46,3 +49,29 @@ def continue_ids_after_bulk_insert(connection: Connection, table: Table) -> None
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                    f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))")
+
+
+class week_start(FunctionElement):
+    """The date of the Monday (UTC) that starts the week of a timestamp: one expression, written in each
+    database's own date functions when the statement is compiled."""
+
+    type = Date()
+    inherit_cache = True
+    name = "week_start"
+
+
+@compiles(week_start)
+def _week_start_sqlite(element, compiler, **kw):  # SQLite: back six days, then forward to the next Monday
+    return f"date({compiler.process(element.clauses, **kw)}, '-6 days', 'weekday 1')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(week_start, "mysql")
+@compiles(week_start, "mariadb")
+def _week_start_mysql(element, compiler, **kw):
+    argument = compiler.process(element.clauses, **kw)
+    return f"SUBDATE(DATE({argument}), WEEKDAY({argument}))"

@@ -1,29 +1,52 @@
 """Competency SQL: how often the learners of each team answer the items of each concept right (the heat map
-team × concept), from the per-item rows kept at grading (attempt_item, contract C3): one statement, whatever
+team × concept) and of each 商机阶段 (stage readiness, per team and per person).  One statement each, whatever
 the number of learners.
+
+The whole course over all time reads the per-learner sums kept at grading (learner_skill:
+academy.learning.progress_rows), a row per learner and concept; a module filter or a date range reads the
+per-item rows they are summed from (attempt_item, contract C3).
 """
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
-from academy.learning.models import AttemptItem
+from academy.learning.models import AttemptItem, LearnerSkill
 from academy.org.models import User
 from academy.reports.people_sql import ReportScope
+from academy.reports.progress_sql import kept_rows_answer
+
+COLUMNS = {"concept": AttemptItem.concept, "stage": AttemptItem.stage}
 
 
-def team_concepts(session: Session, scope: ReportScope, quiz_ids: list[str]) -> list:
-    """(team_id, concept, answered right, answered) over the graded attempts of the learners in scope."""
-    item = AttemptItem
-    conditions = [item.user_id.in_(scope.user_ids()), item.concept != "", item.quiz_id.in_(quiz_ids)]
+def _answers(scope: ReportScope, quiz_ids: list[str], kind: str, learners):
+    """(user_id, skill, right, answered) rows to sum, for the learners of the `learners` SELECT."""
+    if kept_rows_answer(scope):
+        k = LearnerSkill
+        return select(k.user_id, k.skill, k.right, k.answered).where(k.user_id.in_(learners), k.kind == kind)
+    item, column = AttemptItem, COLUMNS[kind]
+    conditions = [item.user_id.in_(learners), column != "", item.quiz_id.in_(quiz_ids)]
     f = scope.filters
     if f.since_at:
         conditions.append(item.graded_at >= f.since_at)
     if f.until_at:
         conditions.append(item.graded_at < f.until_at)
     # user_id IN (the scope) and quiz_id IN (…) let the planner walk ix_attempt_item_user_quiz learner by learner
-    # (a join with the scope as a subquery made SQLite scan every row of the quizzes: 5 s for one team at 2,000
-    # learners, against 50 ms this way)
-    query = (select(User.team_id, item.concept, func.sum(case((item.correct.is_(True), 1), else_=0)).label("right"),
-                    func.count().label("answered"))
-             .select_from(item).join(User, User.id == item.user_id).where(*conditions)
-             .group_by(User.team_id, item.concept))
+    # (a join with the scope as a subquery made SQLite scan every row of the quizzes)
+    return select(item.user_id, column.label("skill"), case((item.correct.is_(True), 1), else_=0).label("right"),
+                  literal(1).label("answered")).where(*conditions)
+
+def team_skills(session: Session, scope: ReportScope, quiz_ids: list[str], kind: str) -> list:
+    """(team_id, skill, answered right, answered) for the learners in scope; kind "concept" or "stage"."""
+    answers = _answers(scope, quiz_ids, kind, scope.user_ids()).subquery("answers")
+    query = (select(User.team_id, answers.c.skill, func.sum(answers.c.right).label("right"),
+                    func.sum(answers.c.answered).label("answered"))
+             .select_from(answers).join(User, User.id == answers.c.user_id).group_by(User.team_id, answers.c.skill))
+    return list(session.execute(query))
+
+
+def person_skills(session: Session, scope: ReportScope, user_ids: list[int], quiz_ids: list[str], kind: str) -> list:
+    """(user_id, skill, answered right, answered) for these learners (a page of them), within scope."""
+    learners = scope.user_ids().where(User.id.in_(user_ids))
+    answers = _answers(scope, quiz_ids, kind, learners).subquery("answers")
+    query = (select(answers.c.user_id, answers.c.skill, func.sum(answers.c.right).label("right"),
+                     func.sum(answers.c.answered).label("answered")).group_by(answers.c.user_id, answers.c.skill))
     return list(session.execute(query))

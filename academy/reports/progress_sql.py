@@ -1,14 +1,18 @@
 """Progress SQL: the roll-up 片区 → team → learner, completion per module, the score histogram and progress by
-week.  Every function is one statement that aggregates in the database over the rows kept at submit time
-(quiz_tally, lesson_progress; attempt only for a date range), joined through the viewer's scope: the number of
-statements never depends on the number of learners (tests/test_reports.py counts them).
+week.  Every function is one statement that aggregates in the database, joined through the viewer's scope: the
+number of statements never depends on the number of learners (tests/test_reports.py counts them).
+
+The whole course over all time — what a report shows unless narrowed — reads the per-learner rows kept at
+grading (learner_summary, learner_week: academy.learning.progress_rows), a few rows per learner.  A module
+filter or a date range asks something those rows do not keep, and reads the records they are derived from
+(lesson_progress, quiz_tally, attempt): the same figures, slower at scale (bench/README.md has both).
 """
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from academy.learning.models import Attempt, LessonProgress, QuizTally
+from academy.learning.models import Attempt, LearnerSummary, LearnerWeek, LessonProgress, QuizTally
 from academy.org.models import Region, Team, User
 from academy.reports.filters import PAGE_SIZE
 from academy.reports.people_sql import ReportScope
@@ -61,27 +65,49 @@ def quiz_results(scope: ReportScope, quiz_ids: list[str]):
             .group_by(per_quiz.c.user_id).subquery("quiz_results"))
 
 
+def kept_rows_answer(scope: ReportScope) -> bool:
+    """Whether the per-learner rows kept at grading answer this report: the whole course, over all time."""
+    return not scope.filters.module_id and not scope.filters.dated
+
+
+def learner_figures(scope: ReportScope, lesson_ids: list[str], quiz_ids: list[str]):
+    """Per learner in scope: lessons, last lesson, quizzes attempted and passed, average and best of the best
+    scores, red-line quizzes; from learner_summary, or from the records for a module or a date range."""
+    if kept_rows_answer(scope):
+        s = LearnerSummary
+        return (select(s.user_id, s.lessons_done.label("lessons"), s.last_lesson_at.label("last_lesson"),
+                       s.quizzes_graded.label("attempted"), s.quizzes_passed.label("passed"),
+                       s.average_best.label("average"), s.best, s.redline_quizzes.label("redlines"))
+                .where(s.user_id.in_(scope.user_ids())).subquery("figures"))
+    lessons = lessons_done(scope, lesson_ids)
+    quizzes = quiz_results(scope, quiz_ids)
+    people = scope.people().subquery("people")
+    return (select(people.c.user_id, lessons.c.lessons, lessons.c.last_lesson, quizzes.c.attempted, quizzes.c.passed,
+                   quizzes.c.average, quizzes.c.best, quizzes.c.redlines)
+            .select_from(people).outerjoin(lessons, lessons.c.user_id == people.c.user_id)
+            .outerjoin(quizzes, quizzes.c.user_id == people.c.user_id).subquery("figures"))
+
+
 def learner_facts(scope: ReportScope, lesson_ids: list[str], quiz_ids: list[str], now: datetime):
     """One row per learner in scope with their figures, their team's and region's names, and whether they
     are behind (team average by a window function) or inactive."""
-    lessons = lessons_done(scope, lesson_ids)
-    quizzes = quiz_results(scope, quiz_ids)
-    lesson_count = func.coalesce(lessons.c.lessons, 0)
-    last = func.coalesce(lessons.c.last_lesson, User.created_at)
+    figures = learner_figures(scope, lesson_ids, quiz_ids)
+    lesson_count = func.coalesce(figures.c.lessons, 0)
+    last = func.coalesce(figures.c.last_lesson, User.created_at)
     inactive_since = now - timedelta(days=INACTIVE_DAYS)
     return (select(User.id.label("user_id"), User.username, User.display_name, User.team_id,
                    Team.name.label("team_name"), Region.id.label("region_id"), Region.name.label("region_name"),
                    lesson_count.label("lessons"),
-                   func.coalesce(quizzes.c.attempted, 0).label("attempted"),
-                   func.coalesce(quizzes.c.passed, 0).label("passed"),
-                   quizzes.c.average, quizzes.c.best, func.coalesce(quizzes.c.redlines, 0).label("redlines"),
-                   lessons.c.last_lesson.label("last"),
+                   func.coalesce(figures.c.attempted, 0).label("attempted"),
+                   func.coalesce(figures.c.passed, 0).label("passed"),
+                   figures.c.average, figures.c.best, func.coalesce(figures.c.redlines, 0).label("redlines"),
+                   figures.c.last_lesson.label("last"),
                    case((lesson_count < func.avg(lesson_count).over(partition_by=User.team_id) * BEHIND_SHARE, 1),
                         else_=0).label("behind"),
                    case((last < inactive_since, 1), else_=0).label("inactive"))
             .select_from(User)
             .outerjoin(Team, User.team_id == Team.id).outerjoin(Region, Team.region_id == Region.id)
-            .outerjoin(lessons, lessons.c.user_id == User.id).outerjoin(quizzes, quizzes.c.user_id == User.id)
+            .outerjoin(figures, figures.c.user_id == User.id)
             .where(*scope.learner_conditions())
             .subquery("facts"))
 
@@ -169,11 +195,21 @@ HISTOGRAM_EDGES = (10, 20, 30, 40, 50, 60, 70, 80, 90)
 
 def score_histogram(session: Session, scope: ReportScope, quiz_ids: list[str]) -> dict[int, int]:
     """Learners by their average best score, in bins of 10 (bin 9 is 90–100): one statement."""
-    quizzes = quiz_results(scope, quiz_ids)
-    score = quizzes.c.average
+    figures = learner_figures(scope, [], quiz_ids) if kept_rows_answer(scope) else quiz_results(scope, quiz_ids)
+    score = figures.c.average
     bucket = case(*[(score < edge, literal(index)) for index, edge in enumerate(HISTOGRAM_EDGES)], else_=literal(9))
     query = select(cast(bucket, Integer).label("bin"), func.count().label("n")).where(score.is_not(None)).group_by(bucket)
     return {int(row.bin): row.n for row in session.execute(query)}
+
+
+def activity_by_week(session: Session, scope: ReportScope, first_monday: date, last_day: date) -> list:
+    """(Monday, lessons completed, quizzes graded) per week from first_monday to the week of last_day, from
+    learner_week: one statement over a row per learner and active week."""
+    w = LearnerWeek
+    query = (select(w.week, func.sum(w.lessons).label("lessons"), func.sum(w.quizzes).label("quizzes"))
+             .where(w.user_id.in_(scope.user_ids()), w.week >= first_monday, w.week <= last_day)
+             .group_by(w.week).order_by(w.week))
+    return [(_as_date(row.week), int(row.lessons or 0), int(row.quizzes or 0)) for row in session.execute(query)]
 
 
 def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, since: datetime, until: datetime) -> list:

@@ -16,7 +16,7 @@ from academy.learning.assignments import status, targets
 from academy.learning.questions import TYPES
 from academy.learning.questions.quizmd.model import STAGES
 from academy.learning.roleplay import services as roleplay
-from academy.reports import competency_sql, learner_sql, progress_sql, stages_sql
+from academy.reports import competency_sql, learner_sql, progress_sql
 from academy.reports.filters import PAGE_SIZE, Filters
 from academy.reports.people_sql import ReportScope, visible_teams
 
@@ -165,8 +165,9 @@ def histogram(ctx: Context) -> dict:
 
 
 def weekly(ctx: Context) -> dict:
-    """Lessons completed and quizzes graded per week (Monday first), over the date range or the last 12
-    weeks: one statement returning at most a row per day."""
+    """Lessons completed and quizzes graded per week (Monday first), over the weeks of the date range or the
+    last 12 weeks: one statement, over the per-learner week rows (learner_week), or for one module over the
+    records by day."""
     f = ctx.filters
     end = f.until or ctx.now.date()
     start = f.since or end - timedelta(weeks=WEEKS_SHOWN) + timedelta(days=1)
@@ -174,9 +175,12 @@ def weekly(ctx: Context) -> dict:
     weeks = [first_monday + timedelta(weeks=i) for i in range((end - first_monday).days // 7 + 1)][-156:]
     lessons = {week: 0 for week in weeks}
     quizzes = {week: 0 for week in weeks}
-    rows = progress_sql.activity_by_day(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids,
-                                        datetime.combine(start, datetime.min.time()),
-                                        datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    if f.module_id:
+        rows = progress_sql.activity_by_day(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids,
+                                            datetime.combine(first_monday, datetime.min.time()),
+                                            datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    else:
+        rows = progress_sql.activity_by_week(ctx.session, ctx.scope, first_monday, end)
     for day, lesson_count, quiz_count in rows:
         week = day - timedelta(days=day.weekday())
         if week in lessons:
@@ -225,10 +229,10 @@ SHOWN_CONCEPTS = 20  # the heat map on the page: the weakest ones (the export ha
 
 def competency(ctx: Context, teams: list[dict] | None = None, limit: int | None = SHOWN_CONCEPTS) -> dict:
     """The heat map team × concept (share of items answered right, 0–100) and the weakest concept of each
-    team and overall: one statement over attempt_item."""
+    team and overall: one statement (competency_sql)."""
     teams = teams if teams is not None else team_rows(ctx)
-    cells = {(row.team_id, row.concept): (100.0 * float(row.right), float(row.answered))
-             for row in competency_sql.team_concepts(ctx.session, ctx.scope, ctx.quiz_ids)}
+    cells = {(row.team_id, row.skill): (100.0 * float(row.right), float(row.answered))
+             for row in competency_sql.team_skills(ctx.session, ctx.scope, ctx.quiz_ids, "concept")}
     basis = str(_l("按题目统计：答对的题目占比（所有已评分的作答）。"))
     result = _matrix(teams, cells, [c for c in dict.fromkeys(tag for _, tag in cells)], basis, "concept")
     result["all_tags"] = len(result["tags"])
@@ -272,10 +276,10 @@ def stages(ctx: Context, teams: list[dict] | None = None, people: list[dict] | N
     """商机阶段 readiness per team and for a page of people, by stage in pipeline order: two statements."""
     teams = teams if teams is not None else team_rows(ctx)
     user_ids = [p["user_id"] for p in people or []]
-    cells = {(r.team_id, r.stage): (100.0 * float(r.right), float(r.answered))
-             for r in stages_sql.team_stages(ctx.session, ctx.scope, ctx.quiz_ids)}
-    person_cells = {(r.user_id, r.stage): (100.0 * float(r.right), float(r.answered))
-                    for r in stages_sql.person_stages(ctx.session, ctx.scope, user_ids, ctx.quiz_ids)}
+    cells = {(r.team_id, r.skill): (100.0 * float(r.right), float(r.answered))
+             for r in competency_sql.team_skills(ctx.session, ctx.scope, ctx.quiz_ids, "stage")}
+    person_cells = {(r.user_id, r.skill): (100.0 * float(r.right), float(r.answered))
+                    for r in competency_sql.person_skills(ctx.session, ctx.scope, user_ids, ctx.quiz_ids, "stage")}
     basis = str(_l("按题目统计：标注了该阶段的题目中答对的占比。"))
     result = _matrix(teams, cells, list(STAGES), basis, "stage")
     result["people"] = []
@@ -340,10 +344,9 @@ def coaching(ctx: Context) -> dict:
 def overdue(ctx: Context, limit: int = OVERDUE_SHOWN) -> dict:
     """Assignments past their due date and not done, for the viewer's people in the filtered region/team
     (academy.learning.assignments.status, one statement; the list is cut at `limit`)."""
-    rows = status.assignment_status_rows(ctx.session, ctx.viewer, ctx.catalog, ctx.now.date(), status="overdue",
-                                         limit=OVERDUE_FETCHED)
     f = ctx.filters
-    rows = [r for r in rows if (f.team_id is None or r.team_id == f.team_id) and (f.region_id is None or r.region_id == f.region_id)]
+    rows = status.assignment_status_rows(ctx.session, ctx.viewer, ctx.catalog, ctx.now.date(), status="overdue",
+                                         team_id=f.team_id, region_id=f.region_id, limit=OVERDUE_FETCHED)
     return {"rows": [{"learner_id": r.learner_id, "name": r.display_name, "team": r.team_name or "",
                       "title": targets.title(ctx.catalog, r.kind, r.target_id), "due_on": r.due_on,
                       "days": (ctx.now.date() - r.due_on).days, "met": r.met, "needed": r.needed}

@@ -77,8 +77,10 @@ def assignment_scope(session: Session, viewer):
 
 
 def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, assignment_ids=None, learner_id=None,
-                  mine: bool = False):
-    """One row per (assignment, learner) the viewer may see, with the counts the status comes from."""
+                  mine: bool = False, overdue_only: bool = False, team_id=None, region_id=None):
+    """One row per (assignment, learner) the viewer may see, with the counts the status comes from.
+    `overdue_only` leaves out the assignments not yet due (none of their rows can be overdue), and team_id /
+    region_id the learners elsewhere: a report over a large organisation counts only what it shows."""
     req = _requirements_table(catalog)
     user, team = User, aliased(Team)
     tally = aliased(QuizTally)
@@ -110,6 +112,12 @@ def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, as
         counts = counts.where(user.id == learner_id)
     if assignment_ids is not None:
         counts = counts.where(Assignment.id.in_(list(assignment_ids)))
+    if overdue_only:
+        counts = counts.where(Assignment.due_on < today)
+    if team_id is not None:
+        counts = counts.where(user.team_id == team_id)
+    if region_id is not None:
+        counts = counts.where(team.region_id == region_id)
     return counts.subquery("counts")
 
 
@@ -120,10 +128,13 @@ def _status_expression(counts, today: date):
 
 
 def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: date, *, assignment_ids=None,
-                           learner_id=None, status: str | None = None, mine: bool = False, limit: int = MAX_ROWS):
+                           learner_id=None, status: str | None = None, mine: bool = False, limit: int = MAX_ROWS,
+                           team_id: int | None = None, region_id: int | None = None):
     """The (assignment, learner, status) rows `viewer` may see (viewer None: everyone, for the reminders),
-    ordered by due date and learner name.  `mine`: only the viewer's own assignments, whatever their roles."""
-    counts = _status_query(session, viewer, catalog, today, assignment_ids=assignment_ids, learner_id=learner_id, mine=mine)
+    ordered by due date and learner name.  `mine`: only the viewer's own assignments, whatever their roles;
+    team_id / region_id: only the learners of that team or region."""
+    counts = _status_query(session, viewer, catalog, today, assignment_ids=assignment_ids, learner_id=learner_id, mine=mine,
+                           overdue_only=status == "overdue", team_id=team_id, region_id=region_id)
     status_column = _status_expression(counts, today).label("status")
     team = aliased(Team)
     query = (select(Assignment.id.label("assignment_id"), Assignment.kind, Assignment.target_id, Assignment.due_on,

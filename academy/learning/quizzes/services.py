@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from academy.learning import progress_rows
 from academy.learning.certificates import services as certificates
 from academy.learning.models import Attempt, QuizVersion
 from academy.learning.questions import TYPES, ItemScore, Quiz, score_item
@@ -181,6 +182,8 @@ def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> Non
         attempt.state, attempt.graded_at, attempt.outcomes = "graded", now, grading.mistake_outcomes
     item_rows.refresh(session, attempt, quiz, had_rows=had_rows)
     tally.refresh(session, [(attempt.user_id, attempt.quiz_id)])
+    if had_rows or attempt.state == "graded":  # the report rows count graded attempts only
+        progress_rows.refresh(session, [attempt.user_id])
     if attempt.state == "graded":  # a graded attempt may finish a module (or the course)
         certificates.refresh(session, attempt.user_id)
 
@@ -335,6 +338,7 @@ def regrade_attempts(session: Session, actor_id: int, quiz: Quiz, old_version_id
                           before=_points(before["score"]), after=_points(grading.score), reason=reason))
         notify(session, attempt.user_id, "regrade", text, f"/attempts/{attempt.id}/result", now=now)  # in the learner's language
     tally.refresh(session, [(r.attempt.user_id, quiz.id) for r in plan])
+    progress_rows.refresh(session, [r.attempt.user_id for r in plan])
     for user_id in sorted({r.attempt.user_id for r in plan}):  # a regrade may pass (finish) a module
         certificates.refresh(session, user_id)
     return plan

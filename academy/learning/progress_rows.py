@@ -1,0 +1,99 @@
+"""The learner report rows: per learner a summary (learner_summary), per concept and 商机阶段 what they answered
+(learner_skill), per week what they did (learner_week).  The manager reports aggregate these few rows per
+learner instead of every attempt and per-item row, which is what lets a report over 10,000 learners answer in
+milliseconds (bench/reports.py).
+
+They are derived from lesson_progress, quiz_tally, attempt and attempt_item, and from nothing else.  Whatever
+changes those for a learner (grading, expiry, review, regrade, completing a lesson) calls `refresh` for the
+learners it touched, in its own transaction, after the tally is refreshed: no listeners, no deltas.  The
+refresh recounts in the database (DELETE, then INSERT … SELECT per table: six statements for any number of
+learners), so the rows always equal a recount (tests/test_progress_rows.py).
+"""
+from collections.abc import Iterable
+
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from academy.learning.models import Attempt, AttemptItem, LearnerSkill, LearnerSummary, LearnerWeek, LessonProgress, QuizTally
+from academy.org.models import User
+from academy.platform.dialects import week_start
+
+LEARNERS = bindparam("learners", expanding=True)
+
+
+def _summary_rows():
+    done = LessonProgress.completed_at.is_not(None)
+    lessons = (select(LessonProgress.user_id, func.count(case((done, 1))).label("lessons_done"),
+                      func.max(LessonProgress.last_viewed_at).label("last_lesson_at"))
+               .where(LessonProgress.user_id.in_(LEARNERS)).group_by(LessonProgress.user_id).subquery())
+    t = QuizTally
+    quizzes = (select(t.user_id, func.count().label("quizzes_graded"),
+                      func.count(case((t.best_passed, 1))).label("quizzes_passed"),
+                      func.avg(t.best_percent).label("average_best"), func.max(t.best_percent).label("best"),
+                      func.count(case((t.any_redline, 1))).label("redline_quizzes"))
+               .where(t.user_id.in_(LEARNERS), t.graded > 0).group_by(t.user_id).subquery())
+    # every learner with a lesson or a graded quiz: the union of both sides' ids, each side outer-joined to it
+    ids = union_all(select(lessons.c.user_id), select(quizzes.c.user_id)).subquery()
+    learners = select(ids.c.user_id).distinct().subquery()
+    return (select(learners.c.user_id, func.coalesce(lessons.c.lessons_done, 0), lessons.c.last_lesson_at,
+                   func.coalesce(quizzes.c.quizzes_graded, 0), func.coalesce(quizzes.c.quizzes_passed, 0),
+                   quizzes.c.average_best, quizzes.c.best, func.coalesce(quizzes.c.redline_quizzes, 0))
+            .select_from(learners).outerjoin(lessons, lessons.c.user_id == learners.c.user_id)
+            .outerjoin(quizzes, quizzes.c.user_id == learners.c.user_id))
+
+
+def _skill_rows():
+    item = AttemptItem
+    right = func.count(case((item.correct, 1)))
+
+    def per(kind: str, column):
+        return (select(item.user_id, literal(kind), column, right, func.count())
+                .where(item.user_id.in_(LEARNERS), column != "").group_by(item.user_id, column))
+
+    return union_all(per("concept", item.concept), per("stage", item.stage))
+
+
+def _week_rows():
+    lessons = (select(LessonProgress.user_id.label("user_id"), week_start(LessonProgress.completed_at).label("week"),
+                      literal(1).label("lessons"), literal(0).label("quizzes"))
+               .where(LessonProgress.user_id.in_(LEARNERS), LessonProgress.completed_at.is_not(None)))
+    # graded attempts by the day they were submitted (ix_attempt_user_submitted), as a learner remembers them
+    quizzes = (select(Attempt.user_id, week_start(Attempt.submitted_at), literal(0), literal(1))
+               .where(Attempt.user_id.in_(LEARNERS), Attempt.state == "graded", Attempt.submitted_at.is_not(None)))
+    done = union_all(lessons, quizzes).subquery()
+    return (select(done.c.user_id, done.c.week, func.sum(done.c.lessons), func.sum(done.c.quizzes))
+            .group_by(done.c.user_id, done.c.week))
+
+
+def _rewrite(model, columns: list[str], rows):
+    return (delete(model).where(model.user_id.in_(LEARNERS)),
+            insert(model).from_select(columns, rows))
+
+
+# Built once: building the expressions costs more than running them, and refresh runs in every submit.
+STATEMENTS = (
+    *_rewrite(LearnerSummary, ["user_id", "lessons_done", "last_lesson_at", "quizzes_graded", "quizzes_passed",
+                               "average_best", "best", "redline_quizzes"], _summary_rows()),
+    *_rewrite(LearnerSkill, ["user_id", "kind", "skill", "right", "answered"], _skill_rows()),
+    *_rewrite(LearnerWeek, ["user_id", "week", "lessons", "quizzes"], _week_rows()),
+)
+
+
+def refresh(session: Session, user_ids: Iterable[int]) -> None:
+    """Rewrite these learners' report rows from their current records, in the caller's transaction (which has
+    refreshed their tallies already and, on PostgreSQL and MariaDB, holds their locks: tally.refresh)."""
+    learners = sorted(set(user_ids))
+    if not learners:
+        return
+    session.flush()
+    connection = session.connection()
+    for statement in STATEMENTS:
+        connection.execute(statement, {"learners": learners})
+
+
+def refresh_all(connection, chunk: int = 500) -> None:
+    """Every learner's rows, a chunk of learners per statement (the migration that adds the tables)."""
+    ids = [row[0] for row in connection.execute(select(User.id).order_by(User.id))]
+    for start in range(0, len(ids), chunk):
+        for statement in STATEMENTS:
+            connection.execute(statement, {"learners": ids[start:start + chunk]})
