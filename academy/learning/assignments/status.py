@@ -53,17 +53,19 @@ def _is_trainee(user):
     return exists().where(UserRole.user_id == user.id, UserRole.role == "trainee")
 
 
-def _learners_of_assignments():
-    """(assignment_id, learner_id) for every open assignment and the learners it applies to now: the person
-    it names; or the trainees in its team, or in the teams of its region.  A UNION ALL of three joins, each
-    walking an index (one OR over the three columns made the database try every learner for every
-    assignment); an assignment has one kind of target, so no pair appears twice."""
-    open_ = Assignment.cancelled_at.is_(None)
-    person = select(Assignment.id.label("assignment_id"), Assignment.user_id.label("learner_id")) \
-        .where(open_, Assignment.user_id.is_not(None))
-    team = select(Assignment.id, User.id).join(User, User.team_id == Assignment.team_id).where(open_, _is_trainee(User))
+def _learners_of_assignments(assignment_conditions: list, learner_conditions: list):
+    """(assignment_id, learner_id) for the assignments and learners meeting these conditions, where the
+    assignment applies to the learner now: it names them; or they are a trainee in its team, or in a team of
+    its region.  A UNION ALL of three joins, each walking an index with the conditions inside it (one OR over
+    the three columns made the database try every learner for every assignment); an assignment has one kind
+    of target, so no pair appears twice."""
+    where = [Assignment.cancelled_at.is_(None), *assignment_conditions, *learner_conditions]
+    trainee = _is_trainee(User)
+    person = (select(Assignment.id.label("assignment_id"), User.id.label("learner_id"))
+              .join(User, User.id == Assignment.user_id).where(*where))
+    team = select(Assignment.id, User.id).join(User, User.team_id == Assignment.team_id).where(trainee, *where)
     region = (select(Assignment.id, User.id).join(Team, Team.region_id == Assignment.region_id)
-              .join(User, User.team_id == Team.id).where(open_, _is_trainee(User)))
+              .join(User, User.team_id == Team.id).where(trainee, *where))
     return union_all(person, team, region).subquery("applies")
 
 
@@ -89,44 +91,41 @@ def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, as
     `overdue_only` leaves out the assignments not yet due (none of their rows can be overdue), and team_id /
     region_id the learners elsewhere: a report over a large organisation counts only what it shows."""
     req = _requirements_table(catalog)
-    applies = _learners_of_assignments()
-    user, team = User, aliased(Team)
+    learners = [User.active]
+    if mine:
+        learners.append(User.id == viewer.id)
+    elif viewer is not None and (visible := learners_visible_to(session, viewer)) is not None:
+        learners.append(visible)
+    if learner_id is not None:
+        learners.append(User.id == learner_id)
+    if team_id is not None:
+        learners.append(User.team_id == team_id)
+    if region_id is not None:
+        learners.append(User.team_id.in_(select(Team.id).where(Team.region_id == region_id)))
+    assignments = []
+    if assignment_ids is not None:
+        assignments.append(Assignment.id.in_(list(assignment_ids)))
+    if overdue_only:
+        assignments.append(Assignment.due_on < today)
+    applies = _learners_of_assignments(assignments, learners)
     tally = aliased(QuizTally)
     lesson = aliased(LessonProgress)
+    learner = applies.c.learner_id
     met = or_(lesson.id.is_not(None), func.coalesce(passed_sql(tally, req.c.grading, req.c.pass_score), False))
     touched = or_(lesson.id.is_not(None), func.coalesce(tally.attempts, 0) > 0)
     counts = (
-        select(Assignment.id.label("assignment_id"), user.id.label("learner_id"),
+        select(Assignment.id.label("assignment_id"), learner.label("learner_id"),
                func.count(req.c.req_id).label("needed"),
                func.sum(case((met, 1), else_=0)).label("met"),
                func.sum(case((touched, 1), else_=0)).label("touched"))
         .select_from(applies)
         .join(Assignment, Assignment.id == applies.c.assignment_id)
-        .join(user, user.id == applies.c.learner_id)
-        .outerjoin(team, team.id == user.team_id)
-        .where(user.active)
         .outerjoin(req, and_(req.c.kind == Assignment.kind, req.c.target_id == Assignment.target_id))
-        .outerjoin(lesson, and_(req.c.req_type == "lesson", lesson.user_id == user.id, lesson.lesson_id == req.c.req_id,
+        .outerjoin(lesson, and_(req.c.req_type == "lesson", lesson.user_id == learner, lesson.lesson_id == req.c.req_id,
                                 lesson.completed_at.is_not(None)))
-        .outerjoin(tally, and_(req.c.req_type == "quiz", tally.user_id == user.id, tally.quiz_id == req.c.req_id))
-        .group_by(Assignment.id, user.id)
+        .outerjoin(tally, and_(req.c.req_type == "quiz", tally.user_id == learner, tally.quiz_id == req.c.req_id))
+        .group_by(Assignment.id, learner)
     )
-    if mine:
-        counts = counts.where(user.id == viewer.id)
-    elif viewer is not None:
-        visible = learners_visible_to(session, viewer)
-        if visible is not None:
-            counts = counts.where(visible)
-    if learner_id is not None:
-        counts = counts.where(user.id == learner_id)
-    if assignment_ids is not None:
-        counts = counts.where(Assignment.id.in_(list(assignment_ids)))
-    if overdue_only:
-        counts = counts.where(Assignment.due_on < today)
-    if team_id is not None:
-        counts = counts.where(user.team_id == team_id)
-    if region_id is not None:
-        counts = counts.where(team.region_id == region_id)
     return counts.subquery("counts")
 
 
