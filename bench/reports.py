@@ -86,6 +86,9 @@ def main() -> None:
             started = time.perf_counter()
             counts = seed_scale(session, args.learners, args.teams, password=PASSWORD, echo=lambda line: None)
             print(f"seeded {counts} in {time.perf_counter() - started:.0f} s")
+            if session.get_bind().dialect.name == "postgresql":
+                session.commit()
+                session.execute(text("ANALYZE"))  # as autovacuum would in a database in use
         from academy.cli import add_user
         from academy.org.models import Team, User
         if session.scalar(select(User.id).where(User.username == "scale-admin")) is None:
