@@ -1,9 +1,12 @@
 """Authoring forms: they check the shape of the input; the store checks the rules (and the parser the content)."""
+import re
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from academy.authoring.store import MAX_SOURCE_CHARS
 
@@ -48,6 +51,20 @@ CHOICE_LABELS = {
 }
 
 
+def a_day(_form, field) -> None:
+    """YYYY-MM-DD naming a real day (the parser refuses 2027-02-30 at publish; say so here, on the field)."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", field.data):
+            date.fromisoformat(field.data)
+            return
+    except ValueError:
+        pass
+    raise ValidationError(_l("日期格式应为 YYYY-MM-DD。"))
+
+
+DATE_CHECKS = [Optional(), a_day]
+
+
 class OptionsForm(FlaskForm):
     """The quiz's front-matter options (docs/quiz-format.md section 1); saving rewrites them in the draft."""
 
@@ -60,10 +77,14 @@ class OptionsForm(FlaskForm):
     grading = SelectField(_l("计分方式"), choices=CHOICE_LABELS["grading"])
     shuffle = SelectField(_l("乱序"), choices=CHOICE_LABELS["shuffle"])
     review = SelectField(_l("何时显示答案与解析"), choices=CHOICE_LABELS["review"])
-    closes_at = StringField(_l("截止日期（YYYY-MM-DD，留空为不截止）"),
-                            [Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$", message=_l("日期格式应为 YYYY-MM-DD。"))])
+    opens_at = StringField(_l("开放日期（YYYY-MM-DD，留空为立即开放）"), DATE_CHECKS)
+    closes_at = StringField(_l("截止日期（YYYY-MM-DD，留空为不截止）"), DATE_CHECKS)
     required = BooleanField(_l("必修（计入学习进度）"))
     staff_only = BooleanField(_l("仅讲师可见（学员看不到）"))
+
+    def validate_opens_at(self, field) -> None:
+        if field.data and self.closes_at.data and field.data > self.closes_at.data:
+            raise ValidationError(_l("开放日期不能晚于截止日期。"))
 
     def front_matter(self) -> dict[str, str | None]:
         """The front-matter lines this form sets (None removes a key, so the default applies)."""
@@ -74,7 +95,7 @@ class OptionsForm(FlaskForm):
             "attempts": str(self.attempts.data) if self.attempts.data else "unlimited",
             "time_limit": f"{self.time_limit.data}m" if self.time_limit.data else None,
             "grading": self.grading.data, "shuffle": self.shuffle.data, "review": self.review.data,
-            "closes_at": self.closes_at.data or None,
+            "opens_at": self.opens_at.data or None, "closes_at": self.closes_at.data or None,
             "required": "true" if self.required.data else "false",
             "audience": "staff" if self.staff_only.data else None,
         }
@@ -85,6 +106,6 @@ class OptionsForm(FlaskForm):
         self.attempts.data = quiz.attempts
         self.time_limit.data = -(-quiz.time_limit // 60) if quiz.time_limit else None
         self.grading.data, self.shuffle.data, self.review.data = quiz.grading, quiz.shuffle, quiz.review
-        self.closes_at.data = quiz.closes_at
+        self.opens_at.data, self.closes_at.data = quiz.opens_at, quiz.closes_at
         self.required.data = quiz.required
         self.staff_only.data = quiz.audience == "staff"

@@ -46,6 +46,11 @@ def quiz_closed(quiz: Quiz, now: datetime) -> bool:
     return bool(quiz.closes_at) and now.date() > date.fromisoformat(quiz.closes_at)
 
 
+def quiz_not_open(quiz: Quiz, now: datetime) -> bool:
+    """Before its opens_at day (the same clock as closes_at): shown, but not started yet."""
+    return bool(quiz.opens_at) and now.date() < date.fromisoformat(quiz.opens_at)
+
+
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
     """Resume the open attempt or start the next one within the attempt limit."""
     mine = (Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
@@ -55,6 +60,8 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> 
         return current
     if current is not None:  # abandoned after its time ran out: grade what was saved
         expire_attempt(session, current, now)
+    if quiz_not_open(quiz, now):
+        raise AttemptRejected(_l("该测验将于 %(date)s 开放，现在还不能作答。", date=quiz.opens_at))
     if quiz_closed(quiz, now):
         raise AttemptRejected(_l("该测验已关闭，不能再作答。"))
     if quiz.attempts is not None and count >= quiz.attempts:

@@ -40,16 +40,26 @@ def locked_page(quiz, progress):
     return (render_template("courses/locked.html", entry=locked), 403) if locked else None
 
 
+def not_open(quiz_id: str) -> bool:
+    quiz = learner_catalog().quiz(quiz_id)
+    return quiz is not None and services.quiz_not_open(quiz, utcnow())
+
+
+def intro_state(quiz_id: str):
+    """The learner's progress, and whether the quiz has opened: the shared intro page changes on its opens_at day."""
+    return progress_state(), not_open(quiz_id)
+
+
 @bp.route("/quizzes/<quiz_id>")
 @requires(ANY_USER)
-@shared_page(progress_state)
+@shared_page(intro_state)
 def intro(quiz_id: str):
     quiz = learner_catalog().quiz(quiz_id) or abort(404)
     progress = current_progress()
     standing = progress.quiz_standings[quiz.id]
     module_url = url_for("courses.module", module_id=quiz.course) if learner_catalog().module(quiz.course) else None
-    return locked_page(quiz, progress) or render_template(
-        "quizzes/intro.html", quiz=quiz, standing=standing, view=support.IntroView(quiz, standing, module_url))
+    view = support.IntroView(quiz, standing, module_url, quiz.opens_at if not_open(quiz_id) else "")
+    return locked_page(quiz, progress) or render_template("quizzes/intro.html", quiz=quiz, standing=standing, view=view)
 
 
 @bp.route("/quizzes/<quiz_id>/start", methods=["POST"])

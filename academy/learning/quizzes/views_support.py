@@ -35,6 +35,7 @@ class IntroView:
     quiz: Quiz
     standing: QuizStanding
     module_url: str | None  # the quiz's module, to revise its lessons
+    opens_on: str = ""  # the quiz's opens_at while that day has not come (starting is refused until then)
 
     @property
     def used_up(self) -> bool:

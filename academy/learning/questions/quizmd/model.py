@@ -180,6 +180,7 @@ class Quiz:
     bank: bool = False  # a question bank (quizzes/banks/<id>.md): items to include and draw from, never taken itself
     draws: tuple[Draw, ...] = ()  # what each attempt draws (academy.learning.quizzes.layout.drawn); () once drawn
     banks: tuple[BankSource, ...] = ()  # the banks its items come from
+    opens_at: str = ""  # YYYY-MM-DD: learners may start it from that day on ("" : open from the start)
 
     @property
     def staff_only(self) -> bool:

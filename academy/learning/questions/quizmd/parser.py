@@ -3,6 +3,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from academy.learning.questions.quizmd import banks as bank_refs
@@ -15,7 +16,7 @@ from academy.platform.render import render
 
 QUIZ_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KNOWN_KEYS = {"id", "title", "course", "required", "version", "pass_score", "attempts", "grading", "time_limit",
-              "shuffle", "review", "closes_at", "language", "tags", "audience", "bank", "include", "draw"}
+              "shuffle", "review", "opens_at", "closes_at", "language", "tags", "audience", "bank", "include", "draw"}
 CHOICES = {
     "grading": ("highest", "latest", "average"),
     "shuffle": ("none", "questions", "options", "both"),
@@ -142,7 +143,7 @@ def _settings(meta: dict, lines: dict, sink: ProblemSink) -> dict:
         "pass_score": _pass_score(meta, lines, sink), "attempts": _attempts(meta, lines, sink),
         "grading": meta.get("grading", "highest"), "time_limit": _time_limit(meta, lines, sink),
         "shuffle": meta.get("shuffle", "none"), "review": meta.get("review", "after_submit"),
-        "closes_at": _closes_at(meta, lines, sink), "audience": meta.get("audience", "all"),
+        **_dates(meta, lines, sink), "audience": meta.get("audience", "all"),
         "tags": tuple(meta["tags"]) if isinstance(meta.get("tags"), list) else (),
     }
 
@@ -178,9 +179,25 @@ def _time_limit(meta: dict, lines: dict, sink: ProblemSink) -> int | None:
     return int(match.group(1)) * {"s": 1, "m": 60, "min": 60, "h": 3600, None: 60}[match.group(2)]
 
 
-def _closes_at(meta: dict, lines: dict, sink: ProblemSink) -> str:
-    value = str(meta.get("closes_at", ""))
-    if value and not DATE_RE.match(value):
-        sink.add(lines.get("closes_at", 1), "E004", "closes_at 格式应为 YYYY-MM-DD (bad closes_at)")
+def _dates(meta: dict, lines: dict, sink: ProblemSink) -> dict[str, str]:
+    """opens_at and closes_at (YYYY-MM-DD or ""); a quiz that would open after it closes is an error."""
+    dates = {key: _date(key, meta, lines, sink) for key in ("opens_at", "closes_at")}
+    if dates["opens_at"] and dates["closes_at"] and dates["opens_at"] > dates["closes_at"]:
+        sink.add(lines.get("opens_at", 1), "E004", "opens_at 晚于 closes_at：测验开放前就已关闭 (opens_at after closes_at)")
+    return dates
+
+
+def _date(key: str, meta: dict, lines: dict, sink: ProblemSink) -> str:
+    value = str(meta.get(key, ""))
+    if value and not _is_date(value):
+        sink.add(lines.get(key, 1), "E004", f"{key} 格式应为 YYYY-MM-DD (bad {key})")
         return ""
     return value
+
+
+def _is_date(value: str) -> bool:
+    """YYYY-MM-DD naming a real day: 2027-02-30 matches the pattern, and starting the quiz would fail on it."""
+    try:
+        return bool(DATE_RE.match(value)) and date.fromisoformat(value) is not None
+    except ValueError:
+        return False

@@ -1,0 +1,149 @@
+"""A quiz's open date (`opens_at`): Quiz Markdown front matter, the authoring options form, and the learner side
+(the intro says when it opens, starting is refused until that day)."""
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from academy.authoring.models import ContentDocument
+from academy.learning.models import Attempt
+from academy.learning.questions import parse_quiz_text
+from tests.factories import login, make_user
+
+BODY = "## 判断：红线 {#dates-q1}\n可以拆分项目规避招标。\n答案：错\n"
+
+
+def parsed(front: str):
+    quiz, sink = parse_quiz_text(f"---\nid: dates\ntitle: 日期\n{front}\n---\n{BODY}", "quizzes/dates.md")
+    return quiz, [(p.line, p.code, p.message) for p in sink.problems]
+
+
+# --- Quiz Markdown --------------------------------------------------------------------------------------------------
+
+def test_opens_at_is_read_from_the_front_matter():
+    quiz, problems = parsed("opens_at: 2027-03-01\ncloses_at: 2027-03-31")
+    assert problems == [] and (quiz.opens_at, quiz.closes_at) == ("2027-03-01", "2027-03-31")
+    quiz, _problems = parsed("opens_at: '2027-03-01'")  # quoted, as the options form may write it
+    assert quiz.opens_at == "2027-03-01"
+    assert parsed("")[0].opens_at == ""  # open from the start
+
+
+@pytest.mark.parametrize("value", ["2027/03/01", "2027-3-1", "tomorrow", "2027-02-30", "2027-13-01"])
+def test_a_bad_opens_at_is_e004_on_its_line(value):
+    quiz, problems = parsed(f"pass_score: 60\nopens_at: {value}")
+    assert quiz is None
+    assert problems == [(5, "E004", "opens_at 格式应为 YYYY-MM-DD (bad opens_at)")]
+
+
+def test_a_closes_at_that_is_no_day_is_e004_not_a_crash_at_start():
+    """2027-02-30 matched the pattern and was accepted; starting the quiz then raised ValueError (a 500)."""
+    quiz, problems = parsed("closes_at: 2027-02-30")
+    assert quiz is None and problems == [(4, "E004", "closes_at 格式应为 YYYY-MM-DD (bad closes_at)")]
+
+
+def test_opening_after_closing_is_an_error_on_the_opens_at_line():
+    quiz, problems = parsed("closes_at: 2027-03-01\nopens_at: 2027-03-02")
+    assert quiz is None
+    assert problems == [(5, "E004", "opens_at 晚于 closes_at：测验开放前就已关闭 (opens_at after closes_at)")]
+    assert parsed("opens_at: 2027-03-01\ncloses_at: 2027-03-01")[1] == []  # one day open
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(date(2000, 1, 1), date(2099, 12, 31)), st.dates(date(2000, 1, 1), date(2099, 12, 31)))
+def test_any_two_days_parse_and_only_an_inverted_pair_is_refused(opens, closes):
+    quiz, problems = parsed(f"opens_at: {opens.isoformat()}\ncloses_at: {closes.isoformat()}")
+    if opens > closes:
+        assert quiz is None and [code for _line, code, _message in problems] == ["E004"]
+    else:
+        assert problems == [] and quiz.opens_at == opens.isoformat()
+
+
+# --- the options form -----------------------------------------------------------------------------------------------
+
+def trainer_with_quiz(client, db, quiz_id="dated"):
+    make_user(db, "t1", roles=("trainer",))
+    login(client, "t1")
+    response = client.post("/authoring/new", data={"quiz_id": quiz_id, "title": "定时测验", "course": ""})
+    assert response.status_code == 302
+    return f"quizzes/{quiz_id}.md"
+
+
+OPTIONS = {"title": "定时测验", "pass_score": "60", "grading": "highest", "shuffle": "none", "review": "after_submit",
+           "required": "y"}
+
+
+def draft(db, path):
+    db.rollback()
+    return db.scalar(select(ContentDocument.draft_source).where(ContentDocument.path == path))
+
+
+def test_the_options_form_writes_and_shows_opens_at(client, db):
+    path = trainer_with_quiz(client, db)
+    assert 'name="opens_at"' in client.get(f"/authoring/options/{path}").get_data(as_text=True)
+    response = client.post(f"/authoring/options/{path}", data={**OPTIONS, "opens_at": "2027-01-10", "closes_at": "2027-01-31"})
+    assert response.status_code == 302
+    source = draft(db, path)
+    assert "\nopens_at: 2027-01-10\n" in source and "\ncloses_at: 2027-01-31\n" in source
+    assert 'value="2027-01-10"' in client.get(f"/authoring/options/{path}").get_data(as_text=True)
+    assert client.post(f"/authoring/publish/{path}").status_code == 302  # the parser accepts what the form wrote
+    client.post(f"/authoring/options/{path}", data={**OPTIONS, "opens_at": "", "closes_at": ""})
+    assert "opens_at" not in draft(db, path)  # left empty: the line goes, the quiz is open from the start
+
+
+@pytest.mark.parametrize("opens, closes, message", [
+    ("2027-02-01", "2027-01-31", "开放日期不能晚于截止日期。"),
+    ("2027-02-30", "", "日期格式应为 YYYY-MM-DD。"),
+    ("20270201", "", "日期格式应为 YYYY-MM-DD。"),
+])
+def test_the_options_form_refuses_bad_dates_and_saves_nothing(client, db, opens, closes, message):
+    path = trainer_with_quiz(client, db)
+    before = draft(db, path)
+    response = client.post(f"/authoring/options/{path}", data={**OPTIONS, "opens_at": opens, "closes_at": closes})
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert draft(db, path) == before
+
+
+# --- learners -------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def opening_quiz(client, db, app):
+    """A published quiz opening on 2030-05-01, and a signed-in learner's client."""
+    path = trainer_with_quiz(client, db, "opening")
+    client.post(f"/authoring/options/{path}", data={**OPTIONS, "opens_at": "2030-05-01"})
+    assert client.post(f"/authoring/publish/{path}").status_code == 302
+    make_user(db, "learner")
+    learner = app.test_client()
+    login(learner, "learner")
+    return learner
+
+
+def at(monkeypatch, when: datetime):
+    monkeypatch.setattr("academy.learning.quizzes.views.utcnow", lambda: when)
+
+
+def attempts(db) -> int:
+    db.rollback()
+    return db.scalar(select(func.count()).select_from(Attempt))
+
+
+def test_before_the_open_date_the_intro_says_when_and_starting_is_refused(opening_quiz, db, monkeypatch):
+    at(monkeypatch, datetime(2030, 4, 30, 23, 59))
+    page = opening_quiz.get("/quizzes/opening").get_data(as_text=True)
+    assert "将于 2030-05-01 开放" in page and "/quizzes/opening/start" not in page
+    refused = opening_quiz.post("/quizzes/opening/start")
+    assert refused.status_code == 422
+    assert "该测验将于 2030-05-01 开放，现在还不能作答。" in refused.get_data(as_text=True)
+    assert attempts(db) == 0
+
+
+@pytest.mark.parametrize("when", [datetime(2030, 5, 1, 0, 0), datetime(2030, 5, 1, 23, 59), datetime(2030, 6, 1)])
+def test_on_and_after_the_open_date_the_quiz_starts(opening_quiz, db, monkeypatch, when):
+    at(monkeypatch, datetime(2030, 4, 30, 12, 0))
+    assert "将于 2030-05-01 开放" in opening_quiz.get("/quizzes/opening").get_data(as_text=True)  # shared page stored
+    at(monkeypatch, when)
+    page = opening_quiz.get("/quizzes/opening").get_data(as_text=True)
+    assert "将于" not in page and "/quizzes/opening/start" in page  # the shared page is not the one stored the day before
+    assert opening_quiz.post("/quizzes/opening/start").status_code == 302
+    assert attempts(db) == 1
