@@ -1,11 +1,15 @@
 """Item analysis pages for trainers: which quizzes have results, a quiz's item analysis (all versions or one),
-and the per-question answer export (XLSX or CSV)."""
+and the per-question answer export (XLSX or CSV).  A trainer sees the quizzes they may edit in the workspace
+(academy.authoring.access: the one rule), admins all of them."""
 import re
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from academy.authoring import analysis
+from academy.authoring import analysis, store
+from academy.authoring.access import require_editable
 from academy.learning.content.catalog import get_catalog
 from academy.learning.models import Attempt
 from academy.learning.quizzes.versions import pinned_quiz, quiz_versions
@@ -20,16 +24,22 @@ ANALYSTS = ("trainer", "admin")
 @bp.route("/")
 @requires(*ANALYSTS)
 def index():
-    counts = dict(get_session().execute(select(Attempt.quiz_id, func.count()).where(Attempt.state == "graded")
-                                        .group_by(Attempt.quiz_id)).all())
-    return render_template("authoring/analysis_index.html", quizzes=get_catalog().quizzes, counts=counts)
+    db = get_session()
+    counts = dict(db.execute(select(Attempt.quiz_id, func.count()).where(Attempt.state == "graded")
+                             .group_by(Attempt.quiz_id)).all())
+    quizzes = get_catalog().quizzes
+    mine = store.editable_paths(db, current_user, [q.path for q in quizzes])
+    return render_template("authoring/analysis_index.html", quizzes=[q for q in quizzes if q.path in mine], counts=counts,
+                           all_shown=len(mine) == len(quizzes))
 
 
 def _scope(quiz_id: str):
-    """The quiz, the listed quiz version and the scope from the URL; 404 for an unknown quiz, version or basis."""
+    """The quiz, the listed quiz version and the scope from the URL; 404 for an unknown quiz, version or basis,
+    403 for a quiz this user may not edit."""
     quiz = get_catalog().quiz(quiz_id)
     if quiz is None:
         abort(404)
+    require_editable(quiz.path, _("你不能查看这个测验的题目分析：培训师只能分析自己创建的、被授权的，或来自内容文件的测验。"))
     basis = request.args.get("basis", "first")
     if basis not in analysis.BASES:
         abort(404)

@@ -1,11 +1,12 @@
 """The form editor (/authoring/items): trainers fix and add single, multiple, truefalse, ordering, matching and
 classify items of a quiz draft in forms instead of Quiz Markdown.  Saving writes the item's block into the draft
 (academy.authoring.itemforms.services, through the content store); publishing stays on the quiz's page."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.authoring import store
+from academy.authoring.access import require_editable
 from academy.authoring.itemforms import services
 from academy.authoring.itemforms.forms import FORMS, apply_action
 from academy.learning.questions import TYPES
@@ -20,8 +21,7 @@ EDITORS = ("trainer", "admin")
 def _may_edit(path: str) -> None:
     if not services.is_quiz_path(path) or services.quiz_source(get_session(), path) is None:
         abort(404)
-    if not store.may_edit(get_session(), current_user, path):
-        abort(make_response(render_error(403, _("你不能编辑这个测验：培训师只能编辑自己创建的、被授权的，或来自内容文件的测验。"))))
+    require_editable(path, _("你不能编辑这个测验：培训师只能编辑自己创建的、被授权的，或来自内容文件的测验。"))
 
 
 def _form(type_name: str, **kwargs):

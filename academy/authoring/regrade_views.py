@@ -1,9 +1,11 @@
-"""Regrade after a key fix: choose earlier versions, preview the score changes, give a reason, confirm."""
+"""Regrade after a key fix: choose earlier versions, preview the score changes, give a reason, confirm.
+Only on a quiz the user may edit in the workspace (academy.authoring.access: the one rule)."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.authoring import regrade as pages
+from academy.authoring.access import require_editable
 from academy.authoring.regrade_forms import RegradeForm
 from academy.learning.content.catalog import get_catalog
 from academy.learning.quizzes import services
@@ -24,6 +26,7 @@ def regrade(quiz_id: str):
     quiz = get_catalog().quiz(quiz_id)
     if quiz is None:
         abort(404)
+    require_editable(quiz.path, _("你不能重新评分这个测验：培训师只能处理自己创建的、被授权的，或来自内容文件的测验。"))
     versions = pages.versions(db, quiz)
     form = RegradeForm()
     form.versions.choices = [(row.version.id, _("版本 %(n)s（%(date)s），已评分作答 %(count)s 份", n=row.number,

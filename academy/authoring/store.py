@@ -200,6 +200,16 @@ def may_edit(session: Session, user: User, path: str) -> bool:
     return _may_edit_doc(user, doc, granted)
 
 
+def editable_paths(session: Session, user: User, paths) -> set[str]:
+    """may_edit for many documents at once (two queries): the paths among `paths` this user may edit."""
+    paths = [p for p in paths if kind_of(p)]
+    if not paths or not user.has_role(*EDITOR_ROLES):
+        return set()
+    docs = {d.path: d for d in session.scalars(select(ContentDocument).where(ContentDocument.path.in_(paths)))}
+    granted = set(session.scalars(select(ContentGrant.document_id).where(ContentGrant.user_id == user.id)))
+    return {p for p in paths if _may_edit_doc(user, docs.get(p), granted)}
+
+
 def _may_edit_doc(user: User, doc: ContentDocument | None, granted: set[int]) -> bool:
     if user.has_role("admin"):
         return True

@@ -3,13 +3,14 @@ Markdown, previewed live, tried as a trainee, published as numbered revisions (a
 
 Trainers and admins only.  A trainer edits what they created or were granted, and every document from the files
 that has no owner; admins edit everything and grant.  Every change is audited by the store."""
-from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from academy.authoring import forms, store
+from academy.authoring.access import require_editable
 from academy.authoring.preview import run_trial, trial_attempt
 from academy.learning.content.catalog import Checked, check_source, get_catalog, recheck_now
 from academy.learning.quizzes import layout
@@ -67,8 +68,7 @@ def _known_path(path: str) -> str:
 def _editable(path: str) -> str:
     """The path, if this user may edit it (403 with the reason otherwise)."""
     _known_path(path)
-    if not store.may_edit(get_session(), current_user, path):
-        abort(make_response(render_error(403, _("你不能编辑这个文档：培训师只能编辑自己创建的、被授权的，或来自内容文件的文档。"))))
+    require_editable(path, _("你不能编辑这个文档：培训师只能编辑自己创建的、被授权的，或来自内容文件的文档。"))
     return path
 
 
