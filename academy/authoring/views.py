@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from academy.authoring import forms, store
+from academy.authoring import archiving, forms, store
 from academy.authoring.access import require_editable
 from academy.authoring.preview import run_trial, trial_attempt
 from academy.learning.content.catalog import Checked, check_source, get_catalog, recheck_now
@@ -273,7 +273,9 @@ def archive(path: str):
     db = get_session()
     archived = request.form.get("archived") != "0"
     try:
-        store.set_archived(db, current_user.id, path, archived, reason=request.form.get("reason", "")[:400])
+        archiving.set_archived(db, current_user.id, path, archived, get_catalog(), reason=request.form.get("reason", "")[:400])
+    except archiving.StillNeeded as exc:
+        return _refused(exc, 409)
     except store.StoreError as exc:
         return _refused(exc, 404)
     db.commit()
