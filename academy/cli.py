@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from academy.authoring import question_import, store
 from academy.authoring.formats import MAX_BYTES, FileRefused
 from academy.learning import xapi_export
-from academy.learning.content.catalog import load_full_catalog, recheck_now
+from academy.learning.content import check as checking
+from academy.learning.content.catalog import overlay as content_overlay
+from academy.learning.content.catalog import recheck_now
 from academy.org.auth.services import hash_password
 from academy.org.models import ROLES, User
 from academy.platform import migrate
@@ -29,7 +31,8 @@ def prepare_database(app: Flask) -> None:
 
     Under other `flask` commands the app leaves the database alone: the commands that use it migrate it
     first (@uses_database) and create the users they need themselves (create-user, seed-demo), and
-    check-content only reads the content files (no database created, no admin password in a CI log).
+    check-content only reads (the content files, and the database's published versions when there is a database:
+    none created, no admin password in a CI log).
     """
     command = click.get_current_context(silent=True)
     if command is not None and command.info_name != "run":
@@ -140,19 +143,39 @@ def seed_scale_command(learners: int, teams: int, attempts_per_learner: int, pas
 
 @click.command("check-content")
 @click.option("--strict", is_flag=True, help="警告也视为失败")
+@click.option("--files-only", is_flag=True, help="只检查内容文件，不读数据库中已发布的版本")
 @with_appcontext
-def check_content(strict: bool) -> None:
-    """Read courses/, quizzes/ and quizzes/banks/ and print every problem (the database is not touched)."""
-    catalog = load_full_catalog(Path(current_app.config["CONTENT_DIR"]))
+def check_content(strict: bool, files_only: bool) -> None:
+    """Check what learners get: courses/, quizzes/ and quizzes/banks/ overlaid with the versions published in the
+    database, and print every problem.  The database is only read, and only when it is there: none is created or
+    migrated (a CI checkout without one checks the files)."""
+    overlay = None if files_only or not _database_exists(get_engine()) else content_overlay()
+    checked = checking.check_content(Path(current_app.config["CONTENT_DIR"]), overlay)
+    catalog = checked.catalog
     for problem in catalog.problems:
-        click.echo(str(problem))
+        click.echo(f"{problem}{checked.origin(problem)}")
+    for path, note in checked.conflicts:
+        click.echo(f"注意：{path} 文件在浏览器发布的版本之后改动（{note}），学员看到的是数据库中发布的版本。")
     errors = [p for p in catalog.problems if p.is_error]
     warnings = len(catalog.problems) - len(errors)
     lessons = sum(len(m.lessons) for m in catalog.modules)
+    if checked.overlaid:
+        click.echo(f"检查的是学员看到的内容：内容文件，加上数据库中发布的版本（{len(checked.from_database)} 个文档来自数据库，"
+                   f"{len(checked.archived_files)} 个文件已归档）。")
+    else:
+        click.echo("只检查了内容文件（" + ("按 --files-only）。" if files_only else "没有可读的数据库，或数据库中从未发布过内容）。"))
     click.echo(f"{len(catalog.modules)} 个模块，{lessons} 节课，{len(catalog.quizzes)} 个测验，{len(catalog.banks)} 个题库；"
                f"{len(errors)} 个错误，{warnings} 个警告。")
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _database_exists(engine) -> bool:
+    """False for an SQLite file that is not there: connecting would create it."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite":
+        return True
+    return bool(url.database) and url.database != ":memory:" and Path(url.database).exists()
 
 
 @click.command("import-content")
