@@ -51,6 +51,29 @@ def new(path: str):
     return _handle(opened)
 
 
+@bp.route("/<path:path>/<item_id>/delete", methods=["GET", "POST"])
+@requires(*EDITORS)
+@writes
+def delete(path: str, item_id: str):
+    """GET asks to confirm (the item's title and type); the POST of that page (CSRF) deletes it from the draft."""
+    _may_edit(path)
+    session = get_session()
+    found = services.item_to_delete(session, path, item_id)
+    if found is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template("authoring/item_delete.html", path=path, item=found, problems=[])
+    try:
+        services.delete_item(session, current_user.id, path, item_id, base=request.form.get("base", ""))
+    except (services.Rejected, store.StoreError) as exc:
+        session.rollback()
+        return render_template("authoring/item_delete.html", path=path, item=found,
+                               problems=getattr(exc, "problems", [str(exc)])), 422
+    session.commit()
+    flash(_("题目 %(id)s 已从草稿中删除。发布后学员才会看到变化。", id=item_id), "success")
+    return redirect(url_for("authoring.document", path=path))
+
+
 def _handle(opened: services.Opened):
     """GET shows the item; a row button re-shows the form with the row added, removed or moved; 保存 writes."""
     if request.method == "GET":

@@ -17,6 +17,7 @@ from academy.learning.questions.editing import (
     lossless,
     read_block,
 )
+from academy.org import audit
 
 MISREAD = _l("有内容会被 Quiz Markdown 读成别的结构（例如一行以“- [x]”“1.”“解析：”“## ”开头，或选项以花括号开头），请改写标出的栏目。")
 
@@ -104,6 +105,53 @@ def save_item(session: Session, actor_id: int, path: str, item_id: str | None, t
     reason = f"表单编辑 {data['id']}" if item_id is not None else f"表单新增 {data['id']}"
     store.save_draft(session, actor_id, path, updated, reason=reason)
     return data["id"]
+
+
+@dataclass(frozen=True)
+class ToDelete:
+    """What the confirmation page shows of an item about to be deleted."""
+
+    item_id: str
+    title: str
+    word: str  # its type, in Chinese
+    base: str  # fingerprint of its block: deleting is refused if it changed meanwhile
+    last: bool  # the quiz's only item (deleting is refused)
+
+
+def item_to_delete(session: Session, path: str, item_id: str) -> ToDelete | None:
+    source = quiz_source(session, path)
+    block = sources.find(source, item_id) if source is not None else None
+    if block is None:
+        return None
+    item, _sink = read_block(block)
+    title = item.title if item is not None else block.heading
+    word = _word(item.type) if item is not None else ""
+    return ToDelete(item_id, title, word, sources.fingerprint(block), len(sources.item_blocks(sources.normalize(source)) or ()) <= 1)
+
+
+def delete_item(session: Session, actor_id: int, path: str, item_id: str, base: str = "") -> None:
+    """Take item `item_id` (its whole block, sub-questions included) out of the draft: a new draft like any other
+    edit, audited as content.item_delete.  Refused (Rejected, nothing saved) for the quiz's last item, an item
+    changed since the confirmation was shown (base), or a deletion that would bring errors."""
+    source = quiz_source(session, path)
+    block = sources.find(source, item_id) if source is not None else None
+    if block is None:
+        raise Rejected([_l("这道题已不在草稿中（可能已被删除或改了 id），请回到测验重新打开。")])
+    if base and sources.fingerprint(block) != base:
+        raise Rejected([_l("你打开确认页之后，这道题已被修改（可能是其他人或源码编辑器）。请回到测验重新确认。")])
+    if len(sources.item_blocks(sources.normalize(source)) or ()) <= 1:
+        raise Rejected([_l("这是测验中唯一的一道题，不能删除：测验至少要有一道题。可以先添加新题，再删除这一道。")])
+    updated = sources.remove_item(source, block)
+    brought = sources.new_errors(path, source, updated)
+    if brought:
+        raise Rejected([f"{p.code} {p.message}" for p in brought])
+    store.save_draft(session, actor_id, path, updated, reason=f"表单删除 {item_id}")
+    audit.record(session, actor_id, "content.item_delete", "content", path, detail={"item": item_id, "title": _title(block)})
+
+
+def _title(block: sources.Block) -> str:
+    item, _sink = read_block(block)
+    return item.title[:120] if item is not None else ""
 
 
 def form_items(source: str | None) -> list[dict]:

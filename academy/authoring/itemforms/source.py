@@ -29,6 +29,12 @@ def replace_item(source: str, block: Block, new_block: str) -> str:
     return "\n".join([*lines[:block.line - 1], *new_block.rstrip("\n").split("\n"), "", *after]).rstrip("\n") + "\n"
 
 
+def remove_item(source: str, block: Block) -> str:
+    """The source without `block`'s lines (its heading up to the next `##` heading); the rest as it was."""
+    lines = normalize(source).split("\n")
+    return "\n".join([*lines[:block.line - 1], *lines[block.end - 1:]]).rstrip("\n") + "\n"
+
+
 def append_item(source: str, new_block: str) -> str:
     return normalize(source).rstrip("\n") + "\n\n" + new_block.rstrip("\n") + "\n"
 
