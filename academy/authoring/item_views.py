@@ -1,6 +1,7 @@
 """The form editor (/authoring/items): trainers fix and add single, multiple, truefalse, ordering, matching and
-classify items of a quiz draft in forms instead of Quiz Markdown.  Saving writes the item's block into the draft
-(academy.authoring.itemforms.services, through the content store); publishing stays on the quiz's page."""
+classify items of a quiz draft in forms instead of Quiz Markdown, fix the sub-questions of a 情景 (scenario) the
+same way, and delete items.  Saving writes the item's block into the draft (academy.authoring.itemforms.services,
+through the content store); publishing stays on the quiz's page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -35,6 +36,18 @@ def _form(type_name: str, **kwargs):
 def edit(path: str, item_id: str):
     _may_edit(path)
     opened = services.open_item(get_session(), path, item_id)
+    if opened is None:
+        abort(404)
+    return _handle(opened)
+
+
+@bp.route("/<path:path>/<item_id>/parts/<part_id>/edit", methods=["GET", "POST"])
+@requires(*EDITORS)
+@writes
+def edit_part(path: str, item_id: str, part_id: str):
+    """A sub-question of a 情景 (scenario), in the form of its own type."""
+    _may_edit(path)
+    opened = services.open_part(get_session(), path, item_id, part_id)
     if opened is None:
         abort(404)
     return _handle(opened)
@@ -91,7 +104,7 @@ def _handle(opened: services.Opened):
     session = get_session()
     try:
         saved = services.save_item(session, current_user.id, opened.path, opened.item_id, opened.type, form.to_data(),
-                                   base=request.form.get("base", ""))
+                                   base=request.form.get("base", ""), part_of=opened.part_of)
     except (services.Rejected, store.StoreError) as exc:
         session.rollback()
         problems = getattr(exc, "problems", [str(exc)])
@@ -104,13 +117,23 @@ def _handle(opened: services.Opened):
     session.commit()
     flash(_("题目已保存到草稿。学员在发布前看不到它。"), "success")
     if action == "save-stay":
-        return redirect(url_for("item_editor.edit", path=opened.path, item_id=saved))
+        return redirect(form_url(opened, saved))
     return redirect(url_for("authoring.document", path=opened.path))
+
+
+def form_url(opened: services.Opened, item_id: str | None = None) -> str:
+    """Where the item's form posts (and, after 保存并继续, opens again under its saved id)."""
+    item_id = item_id or opened.item_id
+    if opened.part_of:
+        return url_for("item_editor.edit_part", path=opened.path, item_id=opened.part_of, part_id=item_id)
+    if item_id:
+        return url_for("item_editor.edit", path=opened.path, item_id=item_id)
+    return url_for("item_editor.new", path=opened.path, type=opened.type)
 
 
 def _page(opened: services.Opened, form, status: int = 200, base: str | None = None):
     question_type = TYPES[opened.type]
-    return render_template("authoring/item_form.html", form=form, opened=opened, path=opened.path,
+    return render_template("authoring/item_form.html", form=form, opened=opened, path=opened.path, action=form_url(opened),
                            type_word=(question_type.aliases or (question_type.name,))[0],
                            base=opened.base if base is None else base), status
 

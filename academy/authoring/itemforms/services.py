@@ -43,6 +43,7 @@ class Opened:
     lossless: bool = True
     problems: list[str] = field(default_factory=list)  # the item's own problems as it is now
     item_id: str | None = None  # the id the item had when opened (None: a new item)
+    part_of: str | None = None  # a scenario's sub-question: the scenario's id (item_id is then the sub-question's)
 
 
 def is_quiz_path(path: str) -> bool:
@@ -67,6 +68,21 @@ def open_item(session: Session, path: str, item_id: str) -> Opened | None:
                   [f"{p.code} {p.message}" for p in sink.problems], item_id)
 
 
+def open_part(session: Session, path: str, item_id: str, part_id: str) -> Opened | None:
+    """Sub-question `part_id` of scenario `item_id` as form data; None when there is no such scenario or
+    sub-question, or its type has no form."""
+    source = quiz_source(session, path)
+    scenario = sources.find(source, item_id) if source is not None else None
+    if scenario is None or getattr(read_block(scenario)[0], "type", None) != "scenario":
+        return None
+    block = sources.find_part(source, item_id, part_id)
+    item, sink = read_block(block, path) if block is not None else (None, None)
+    if item is None or not editable(item.type):
+        return None
+    return Opened(path, item.type, item_to_form_data(item, block), sources.fingerprint(block), lossless(item, block),
+                  [f"{p.code} {p.message}" for p in sink.problems], part_id, item_id)
+
+
 def new_item(session: Session, path: str, type_name: str) -> Opened | None:
     source = quiz_source(session, path)
     if source is None or not editable(type_name):
@@ -78,8 +94,9 @@ def new_item(session: Session, path: str, type_name: str) -> Opened | None:
 
 
 def save_item(session: Session, actor_id: int, path: str, item_id: str | None, type_name: str, data: dict,
-              base: str = "") -> str:
-    """Write the item into the draft (replacing item `item_id`, or appending when None) and return its id.
+              base: str = "", part_of: str | None = None) -> str:
+    """Write the item into the draft (replacing item `item_id`, or appending when None; with `part_of`, replacing
+    sub-question `item_id` of that scenario) and return its id.
 
     Raises Rejected, with nothing saved, when the block does not read back as the data, or the draft would
     gain errors, or the item changed since the form was opened (base)."""
@@ -93,12 +110,13 @@ def save_item(session: Session, actor_id: int, path: str, item_id: str | None, t
     if item_id is None:
         updated = sources.append_item(source, block_text)
     else:
-        block = sources.find(source, item_id)
+        block = sources.find(source, item_id) if part_of is None else sources.find_part(source, part_of, item_id)
         if block is None:
             raise Rejected([_l("这道题已不在草稿中（可能已被删除或改了 id），请回到测验重新打开。")])
         if base and sources.fingerprint(block) != base:
             raise Rejected([_l("你打开表单之后，这道题已被修改（可能是其他人或源码编辑器）。请重新打开表单，再做修改。")])
-        updated = sources.replace_item(source, block, block_text)
+        # a sub-question is the same block one level down; a "### " line in it was refused above (E109)
+        updated = sources.replace_item(source, block, block_text if part_of is None else "#" + block_text)
     brought = sources.new_errors(path, source, updated)
     if brought:
         raise Rejected([f"{p.code} {p.message}" for p in brought])
@@ -155,12 +173,17 @@ def _title(block: sources.Block) -> str:
 
 
 def form_items(source: str | None) -> list[dict]:
-    """The quiz's top-level items (id, title, type word), each with whether the form editor can open it."""
+    """The quiz's top-level items (id, title, type word), each with whether the form editor can open it, and a
+    scenario's sub-questions the same way under "parts"."""
     found = []
-    for block in sources.item_blocks(sources.normalize(source or "")) or ():
+    source = sources.normalize(source or "")
+    for block in sources.item_blocks(source) or ():
         item, _sink = read_block(block)
         if item is not None:
-            found.append({"id": item.id, "title": item.title, "word": _word(item.type), "editable": editable(item.type)})
+            parts = [{"id": p.id, "title": p.title, "word": _word(p.type), "editable": editable(p.type)}
+                     for p in item.parts] if item.type == "scenario" else []
+            found.append({"id": item.id, "title": item.title, "word": _word(item.type), "editable": editable(item.type),
+                          "parts": parts})
     return found
 
 

@@ -4,8 +4,10 @@ import hashlib
 from collections import Counter
 
 from academy.learning.questions import parse_quiz_text
+from academy.learning.questions.quizmd.items import split_subheadings
 from academy.learning.questions.quizmd.parser import Block, item_blocks
-from academy.platform.problems import Problem
+from academy.learning.questions.quizmd.syntax import parse_heading
+from academy.platform.problems import Problem, ProblemSink
 
 
 def normalize(source: str) -> str:
@@ -15,6 +17,27 @@ def normalize(source: str) -> str:
 def find(source: str, item_id: str) -> Block | None:
     """The first top-level item with this id (the one the parser keeps when an id is duplicated)."""
     return next((b for b in item_blocks(normalize(source)) or () if b.item_id == item_id), None)
+
+
+def parts(source: str, item_id: str) -> list[Block]:
+    """The `###` sub-questions of item `item_id` (a scenario), each from its heading to the next `###` heading or
+    the end of the item, split as the parser splits a scenario (items.split_subheadings)."""
+    block = find(source, item_id)
+    if block is None:
+        return []
+    _intro, found = split_subheadings(list(block.lines))
+    ends = [no for no, _heading, _body in found[1:]] + [block.end]
+    lines = normalize(source).split("\n")
+    return [Block(no, end, heading, tuple(body), "\n".join(lines[no - 1:end - 1]))
+            for (no, heading, body), end in zip(found, ends)]
+
+
+def find_part(source: str, item_id: str, part_id: str) -> Block | None:
+    return next((b for b in parts(source, item_id) if part_id_of(b) == part_id), None)
+
+
+def part_id_of(block: Block) -> str | None:
+    return parse_heading(block.heading, block.line, 3, ProblemSink("")).item_id
 
 
 def fingerprint(block: Block | None) -> str:
