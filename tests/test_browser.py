@@ -719,3 +719,35 @@ def test_trainer_fixes_a_key_in_the_form_editor_and_publishes_it(browser):
                      lambda p: p == "/authoring/try/quizzes/form-fixed.md", "the preview result")
     b.wait(lambda d: "预览结果" in b.text())
     assert "通过" in b.text()
+
+
+def test_trainer_reads_the_item_analysis_fixes_a_key_and_regrades(browser):
+    """Issue 15, done when: a trainer sees learners' results in the item analysis, fixes a key in the form editor,
+    publishes, and regrades the earlier attempts with a reason, previewing the change first."""
+    b = browser
+    sign_in(b.driver, b.base_url, "trainer1")
+    b.wait_path(lambda p: p in ("/", "/authoring/"), "trainer1's home")
+    b.go("/authoring/analysis/clients-quiz")
+    assert "各题的难度系数与区分度" in b.text()
+    assert "单选：主任说“我说了算”之后" in b.text()
+    form_page = "/authoring/items/quizzes/clients-quiz.md/clients-q01/edit"
+    b.go(form_page)
+    b.driver.find_element(By.ID, "options-0-correct").click()  # a new key: the first option instead of the second
+    b.driver.find_element(By.ID, "options-1-correct").click()
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "main form button[value=save]"),
+                     lambda p: p == "/authoring/doc/quizzes/clients-quiz.md", "the quiz page after saving")
+    b.click_and_wait(next(button for button in b.css("main form button") if button.text == "发布草稿"),
+                     lambda p: p == "/authoring/doc/quizzes/clients-quiz.md", "the quiz page after publishing")
+    assert "已发布" in b.text()
+    b.go("/authoring/regrade/clients-quiz")
+    for box in b.css("input[name=versions]"):
+        if not box.is_selected():
+            box.click()
+    b.driver.find_element(By.NAME, "reason").send_keys("第 1 题的答案键有误，已更正")
+    b.click_and_wait(b.driver.find_element(By.NAME, "preview"), lambda p: p == "/authoring/regrade/clients-quiz",
+                     "the regrade preview")
+    b.wait(lambda d: "预览：" in b.text())
+    b.click_and_wait(b.driver.find_element(By.NAME, "confirm"), lambda p: p == "/authoring/regrade/clients-quiz",
+                     "the regrade done")
+    b.wait(lambda d: "已重新评分" in b.text() or "没有作答需要改变" in b.text())
+    assert "已重新评分" in b.text(), b.text()[:400]

@@ -15,6 +15,7 @@ The other way round, a lesson or quiz is refused un-archiving while its module i
 module.md broken): it would come back as the same error.  Flushes, never commits: the caller's transaction holds
 the change, so a refusal after the flush is rolled back by the caller with everything else.
 """
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from academy.authoring import store
@@ -35,14 +36,14 @@ def set_archived(session: Session, actor_id: int | None, path: str, archived: bo
     if archived and kind == "module":
         needing = needs_module(catalog, path)
         if needing:
-            raise StillNeeded(f"模块中还有学员能看到的内容，请先归档它们（测验也可以改到别的模块），再归档模块：{'、'.join(needing)} "
-                              "(the module still has published lessons or quizzes)")
+            raise StillNeeded(str(_l("模块中还有学员能看到的内容，请先归档它们（测验也可以改到别的模块），再归档模块：%(names)s",
+                                     names="、".join(needing))))
     doc = store.set_archived(session, actor_id, path, archived, reason=reason)
     if not archived and kind in ("lesson", "quiz"):
         missing = _missing_module(catalog, path, store.published_source(session, path))
         if missing:
-            raise StillNeeded(f"所属模块 {missing} 已归档或有错误，学员看不到它；请先取消归档（或修正）模块，再取消归档这个文档 "
-                              "(its module is not published)")
+            raise StillNeeded(str(_l("所属模块 %(module)s 已归档或有错误，学员看不到它；请先取消归档（或修正）模块，再取消归档这个文档。",
+                                     module=missing)))
     return doc
 
 
