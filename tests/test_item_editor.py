@@ -9,7 +9,8 @@ from sqlalchemy import select
 from academy.authoring import store
 from academy.authoring.models import ContentDocument
 from academy.learning.questions import parse_quiz_text
-from academy.learning.questions.editing import _without_lines, blank_form_data
+from academy.learning.questions.editing import _without_lines
+from academy.learning.questions.quizmd.writer import blank_item
 from tests.factories import login, make_user
 
 QUIZ = """---
@@ -364,7 +365,7 @@ def test_someone_elses_quiz_without_a_grant_is_refused_and_with_one_allowed(app,
     other = make_user(db, "other", roles=("trainer",))
     login(client, "other")
     assert client.get(edit_url("fe-single")).status_code == 403
-    fields = blank_form_data("truefalse", "x") | {"stem": "s"}
+    fields = blank_item("truefalse", "x") | {"stem": "s"}
     assert client.post(f"/authoring/items/{PATH}/new?type=truefalse", data={"item_id": fields["id"]}).status_code == 403
     assert draft(db) == QUIZ
     with app.app_context():

@@ -1,5 +1,6 @@
-"""The form editor's pure layer: form data ↔ Quiz Markdown (academy.learning.questions.editing, each type's
-Editor), and putting one item block into a quiz source (academy.authoring.itemforms.source)."""
+"""The one Quiz Markdown writer (academy.learning.questions.quizmd.writer, each type's Writer): item data ↔ Quiz
+Markdown for every type it writes, the form editor's checks around it (academy.learning.questions.editing), and
+putting one item block into a quiz source (academy.authoring.itemforms.source)."""
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -8,20 +9,14 @@ from hypothesis import strategies as st
 from academy.authoring.itemforms import source as sources
 from academy.authoring.itemforms.forms import apply_action
 from academy.learning.questions import STAGES, TYPES, parse_quiz_text
-from academy.learning.questions.editing import (
-    WRAPPER,
-    blank_form_data,
-    check_block,
-    editable,
-    form_to_markdown,
-    item_to_form_data,
-    lossless,
-    read_block,
-)
+from academy.learning.questions.editing import WRAPPER, check_block, editable, lossless, read_block
 from academy.learning.questions.quizmd.parser import item_blocks
+from academy.learning.questions.quizmd.writer import blank_item, read_item, write_item, writes
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITABLE = ("single", "multiple", "truefalse", "ordering", "matching", "classify")
+WRITTEN = (*EDITABLE, "short", "numeric", "essay", "info")  # the importers write these too
+NUMBERS = ["12", "-3.5", "0", "12+-0.5", "10..20", "1e3"]
 
 # Words that never start a Quiz Markdown structure, whatever follows them
 WORDS = ["预算", "采购", "客户", "项目", "方案", "领导", "合同", "abc", "X1", "2026 年", "（试点）", "“引号”", "50%", "a*b*",
@@ -51,7 +46,7 @@ def common(draw, type_name):
         "concepts": draw(st.lists(phrase(SAFE_WORDS), max_size=3, unique=True)),
         "stage": draw(st.sampled_from(("",) + STAGES)),
         "lesson": draw(st.sampled_from(["", "clients-roles", "clients-procurement#budget"])),
-        "stem": draw(prose().filter(bool) if type_name not in ("matching", "classify") else prose()),
+        "stem": draw(prose().filter(bool) if TYPES[type_name].default_stem == "" else prose()),
         "explanation": draw(prose()), "hint": draw(prose()), "remediation": draw(prose()),
         "category": draw(st.sampled_from(["", "法规", "法规/采购方式", "销售 基础/预算"])),
         "tags": draw(st.lists(phrase(SAFE_WORDS), max_size=3, unique=True)),
@@ -76,26 +71,37 @@ def options(draw, kind):
 
 
 @st.composite
-def form_data(draw, type_name=None):
-    type_name = type_name or draw(st.sampled_from(EDITABLE))
+def answers(draw, texts):
+    return [{"text": text, "weight": draw(st.sampled_from([None, 50.0, 25.5, 33.33]))} for text in draw(distinct(texts, 1, 4))]
+
+
+@st.composite
+def item_data(draw, types=WRITTEN):
+    type_name = draw(st.sampled_from(types))
     data = draw(common(type_name))
     if type_name in ("single", "multiple"):
         data |= {"shuffle": draw(st.booleans()), "options": draw(options(type_name))}
         if type_name == "multiple":
-            data["scoring"] = draw(st.sampled_from(TYPES["multiple"].editor.scorings))
+            data["scoring"] = draw(st.sampled_from(TYPES["multiple"].writer.scorings))
     elif type_name == "truefalse":
         data |= {"answer": draw(st.booleans()), "correct_feedback": draw(prose()), "incorrect_feedback": draw(prose()),
                  "redline": draw(st.booleans())}
     elif type_name == "ordering":
-        data |= {"scoring": draw(st.sampled_from(TYPES["ordering"].editor.scorings)), "sequence": draw(distinct(phrase(), 2, 8))}
+        data |= {"scoring": draw(st.sampled_from(TYPES["ordering"].writer.scorings)), "sequence": draw(distinct(phrase(), 2, 8))}
     elif type_name == "matching":
         lefts = draw(distinct(phrase(), 2, 6))
         data |= {"pairs": [{"left": left, "right": draw(phrase())} for left in lefts],
                  "distractors": draw(st.lists(phrase(), max_size=3))}
-    else:
+    elif type_name == "classify":
         categories = draw(distinct(phrase(), 2, 4))
         data |= {"categories": categories,
                  "items": [{"text": draw(phrase()), "category": draw(st.sampled_from(categories))} for _ in range(draw(st.integers(2, 6)))]}
+    elif type_name == "short":
+        data["answers"] = draw(answers(phrase()))
+    elif type_name == "numeric":
+        data["answers"] = draw(answers(st.sampled_from(NUMBERS)))
+    elif type_name == "essay":
+        data["model_answer"] = draw(prose())
     return data
 
 
@@ -104,35 +110,42 @@ def read_back(markdown: str) -> dict:
     assert len(blocks) == 1
     item, sink = read_block(blocks[0])
     assert item is not None and not sink.has_errors, [str(p) for p in sink.problems]
-    return item_to_form_data(item, blocks[0])
+    return read_item(item, blocks[0])
 
 
 def test_exactly_the_six_simple_types_have_a_form():
     assert sorted(name for name in TYPES if editable(name)) == sorted(EDITABLE)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=form_data())
-def test_form_data_written_and_read_back_is_the_same_data(data):
-    markdown = form_to_markdown(data["type"], data)
+def test_the_writer_writes_every_type_the_importers_or_the_form_editor_write():
+    assert sorted(name for name in TYPES if writes(name)) == sorted(WRITTEN)
+    assert {name for name, t in TYPES.items() if "interchange" in t.exports} <= set(WRITTEN)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=item_data())
+def test_item_data_written_by_the_one_writer_reads_back_as_the_same_data(data):
+    """Every type the writer supports: write, parse, read back equal (the form editor and the importers write
+    through this one function)."""
+    markdown = write_item(data)
     assert read_back(markdown) == data, markdown
     errors, _warnings, misread = check_block(data["type"], data)
     assert errors == [] and misread == []
 
 
 @settings(max_examples=100, deadline=None)
-@given(data=form_data(), hostile=st.sampled_from(["- [x] 选我", "解析：偷换", "## 单选：另一题 {#x}", "1. 第一步", "- 甲 => 乙",
+@given(data=item_data(), hostile=st.sampled_from(["- [x] 选我", "解析：偷换", "## 单选：另一题 {#x}", "1. 第一步", "- 甲 => 乙",
                                                    "答案：对", "类别：A | B", "  > 反馈", "### 子题", "```", "<!-- 注释 -->"]),
        field=st.sampled_from(["stem", "explanation", "hint", "remediation"]))
 def test_text_that_would_be_read_as_structure_is_refused_never_saved_as_something_else(data, hostile, field):
     data = {**data, field: f"{data[field]}\n{hostile}".strip()}
     errors, _warnings, misread = check_block(data["type"], data)
     if not errors and not misread:  # accepted: then it reads back exactly as typed
-        assert read_back(form_to_markdown(data["type"], data)) == data
+        assert read_back(write_item(data)) == data
 
 
 def test_a_misread_names_the_field():
-    data = blank_form_data("single", "q1") | {"stem": "题干\n解析：偷换"}
+    data = blank_item("single", "q1") | {"stem": "题干\n解析：偷换"}
     data["options"] = [{"text": "甲", "correct": True, "weight": None, "feedback": "", "redline": False},
                        {"text": "乙", "correct": False, "weight": None, "feedback": "- [x] 假选项", "redline": False}]
     assert check_block("single", data)[2] == ["stem", "explanation"]  # the stem lost a line to 解析
@@ -148,7 +161,7 @@ def test_every_shipped_item_of_the_six_types_reads_into_the_form_and_back_withou
             item, _sink = read_block(block)
             if item is None or not editable(item.type):
                 continue
-            data = item_to_form_data(item, block)
+            data = read_item(item, block)
             assert check_block(item.type, data)[0::2] == ([], []), (path.name, item.id)
             assert lossless(item, block), (path.name, item.id)
             count += 1
@@ -190,8 +203,8 @@ title: 表单编辑
 def test_replacing_an_item_keeps_every_other_line_and_item():
     block = sources.find(QUIZ, "two")
     assert (block.line, block.end) == (16, 20)
-    data = item_to_form_data(*_read(block)) | {"answer": False, "title": "改过"}
-    updated = sources.replace_item(QUIZ, block, form_to_markdown("truefalse", data))
+    data = read_item(*_read(block)) | {"answer": False, "title": "改过"}
+    updated = sources.replace_item(QUIZ, block, write_item(data))
     quiz, sink = parse_quiz_text(updated, "quizzes/fe.md")
     assert not sink.has_errors, [str(p) for p in sink.problems]
     assert [i.id for i in quiz.items] == ["one", "two", "three"]
@@ -204,9 +217,9 @@ def test_replacing_the_first_and_the_last_item_and_appending():
     first = sources.find(QUIZ, "one")
     assert "## 不是标题" in first.text  # the parser's split: a fenced "## " is not a heading
     last = sources.find(QUIZ, "three")
-    updated = sources.replace_item(QUIZ, last, form_to_markdown("ordering", item_to_form_data(*_read(last)) | {"sequence": ["二", "一"]}))
+    updated = sources.replace_item(QUIZ, last, write_item(read_item(*_read(last)) | {"sequence": ["二", "一"]}))
     assert parse_quiz_text(updated, "q.md")[0].item("three").sequence == ("二", "一")
-    added = sources.append_item(updated, form_to_markdown("truefalse", blank_form_data("truefalse", "four") | {"stem": "新题"}))
+    added = sources.append_item(updated, write_item(blank_item("truefalse", "four") | {"stem": "新题"}))
     quiz, sink = parse_quiz_text(added, "q.md")
     assert [i.id for i in quiz.items] == ["one", "two", "three", "four"] and not sink.has_errors
 
@@ -216,7 +229,7 @@ def test_only_the_errors_a_change_brings_count():
     block = sources.find(broken, "one")
     same = sources.replace_item(broken, block, block.text)
     assert sources.errors("q.md", same) and sources.new_errors("q.md", broken, same) == []
-    duplicate = sources.append_item(QUIZ, form_to_markdown("truefalse", blank_form_data("truefalse", "one") | {"stem": "重复"}))
+    duplicate = sources.append_item(QUIZ, write_item(blank_item("truefalse", "one") | {"stem": "重复"}))
     assert [p.code for p in sources.new_errors("q.md", QUIZ, duplicate)] == ["E104"]
 
 
@@ -227,7 +240,7 @@ def test_an_item_without_an_id_is_found_by_the_id_the_parser_gives_it():
 
 
 def test_row_buttons_add_remove_and_move_within_limits():
-    data = blank_form_data("ordering", "o")
+    data = blank_item("ordering", "o")
     data, message = apply_action(data, "add:sequence", ("sequence",))
     assert len(data["sequence"]) == 4 and message is None
     data["sequence"] = ["a", "b", "c", "d"]

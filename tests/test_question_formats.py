@@ -6,11 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from academy.authoring.formats import FileRefused, Question, gift, jsonfmt, moodle_xml, quizmd, xlsx
+from academy.authoring.formats import FileRefused, Parsed, Question, gift, jsonfmt, moodle_xml, quizmd, xlsx
 from academy.authoring.formats.interchange import quiz_to_dicts
 from academy.authoring.formats.quizmd import bank_path, compose_bank, validate
 from academy.authoring.formats.text import to_markdown
-from academy.learning.questions import parse_quiz_text
+from academy.learning.questions import TYPES, parse_quiz_text
+from academy.learning.questions.quizmd.guard import guard_entry, guard_markdown, one_line
+from academy.learning.questions.quizmd.writer import clean
 from academy.platform.render import render
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
@@ -255,6 +257,50 @@ def test_short_numeric_and_matching_survive_gift_export_and_import(answers, low,
     assert (numeric["answers"][1]["value"], numeric["answers"][1]["tolerance"]) == (float(low), 0.5)
     # A left side is formatted text in Moodle, read as plain text (runs of spaces are one); the right side is kept.
     assert matching["pairs"] == [{"left": " ".join(a.split()), "right": b} for a, b in pairs]
+
+
+def _guarded(text: str) -> str:
+    return clean(guard_markdown(text))
+
+
+@settings(max_examples=60, deadline=None)
+@given(stem=TEXT, feedback=TEXT, texts=st.lists(TEXT, min_size=3, max_size=3), notes=st.lists(TEXT, min_size=3, max_size=3))
+def test_every_interchange_type_written_into_a_bank_reads_back_as_the_dict_it_wrote(stem, feedback, texts, notes):
+    """The importers write through the one Quiz Markdown writer: whatever the text, each type's dict comes back
+    from the bank with its text as guarded (never read as structure) and its answers unchanged."""
+    options = [{"text": f"{t}甲", "weight": w, "feedback": n} for t, w, n in zip(texts, (100.0, 0.0, 50.0), notes)]
+    common = {"text": f"题{stem}", "general_feedback": feedback, "category": "", "tags": []}
+    questions = [
+        {"type": "single", "name": "单选", "options": options},
+        {"type": "multiple", "name": "多选", "options": [{**o, "weight": w} for o, w in zip(options, (50.0, 50.0, -100.0))]},
+        {"type": "truefalse", "name": "判断", "options": [{"text": "true", "weight": 100.0, "feedback": notes[0]},
+                                                         {"text": "false", "weight": 0.0, "feedback": notes[1]}]},
+        {"type": "short", "name": "填空", "answers": [{"text": "甲乙", "weight": 100.0, "feedback": ""}]},
+        {"type": "numeric", "name": "数值", "answers": [{"value": 12.0, "tolerance": 0.5, "weight": 100.0, "feedback": ""}]},
+        {"type": "matching", "name": "匹配", "pairs": [{"left": "甲", "right": "乙"}, {"left": "丙", "right": "丁"},
+                                                      {"left": "", "right": "戊"}]},
+        {"type": "classify", "name": "分类", "categories": ["甲", "乙"],
+         "pairs": [{"left": "a", "right": "甲"}, {"left": "b", "right": "乙"}]},
+        {"type": "ordering", "name": "排序", "sequence": [f"第{i}步{t}" for i, t in enumerate(texts)], "scoring": "positions"},
+        {"type": "essay", "name": "简答", "grader_info": notes[2]},
+        {"type": "info", "name": "说明"},
+    ]
+    assert {q["type"] for q in questions} == {name for name, t in TYPES.items() if "interchange" in t.exports}
+    parsed = Parsed([Question({**common, **q, "id": f"q-{n}"}) for n, q in enumerate(questions)])
+    back, left_out = quiz_to_dicts(bank_of(parsed))
+    assert not parsed.has_errors and left_out == [], parsed.all_problems()
+    for before, after in zip((q.data for q in parsed.questions), back, strict=True):
+        assert (after["type"], after["name"], after["id"]) == (before["type"], before["name"], before["id"])
+        assert after["text"] == _guarded(before["text"]) and after["general_feedback"] == _guarded(before["general_feedback"])
+        for key in ("answers", "pairs", "categories", "scoring"):
+            assert key not in before or after[key] == before[key], key
+    single, multiple, truefalse = back[:3]
+    assert single["options"] == [{"text": guard_entry(o["text"]), "weight": o["weight"], "feedback": _guarded(o["feedback"])}
+                                 for o in options]
+    assert [o["weight"] for o in multiple["options"]] == [50.0, 50.0, -100.0]
+    assert [o["feedback"] for o in truefalse["options"]] == [_guarded(notes[0]), _guarded(notes[1])]
+    assert back[7]["sequence"] == [one_line(f"第{i}步{t}") for i, t in enumerate(texts)]
+    assert back[8]["grader_info"] == _guarded(notes[2])
 
 
 def test_an_item_that_cannot_be_written_is_an_error_on_that_question():

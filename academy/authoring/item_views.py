@@ -26,8 +26,8 @@ def _may_edit(path: str) -> None:
 
 
 def _form(type_name: str, **kwargs):
-    editor = TYPES[type_name].editor
-    return FORMS[editor.form](editor=editor, **kwargs)
+    writer = TYPES[type_name].writer
+    return FORMS[writer.form](writer=writer, **kwargs)
 
 
 @bp.route("/<path:path>/<item_id>/edit", methods=["GET", "POST"])
@@ -90,7 +90,7 @@ def delete(path: str, item_id: str):
 def _handle(opened: services.Opened):
     """GET shows the item; a row button re-shows the form with the row added, removed or moved; 保存 writes."""
     if request.method == "GET":
-        return _page(opened, _form(opened.type, formdata=None, data=FORMS[TYPES[opened.type].editor.form].values(opened.data)))
+        return _page(opened, _form(opened.type, formdata=None, data=FORMS[TYPES[opened.type].writer.form].values(opened.data)))
     form = _form(opened.type)
     action = request.form.get("action", "save")
     if action not in ("save", "save-stay"):

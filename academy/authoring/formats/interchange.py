@@ -1,11 +1,15 @@
-"""The interchange shape: parsed items → dicts, dicts → Quiz Markdown blocks, through each type's own
-`exports["interchange"]` hooks (academy/learning/questions/types/). The only type names here are Moodle's,
-in the one table that maps them to ours."""
+"""The interchange shape: parsed items → dicts, and dicts → item data that the one Quiz Markdown writer
+(academy.learning.questions.quizmd.writer) writes, through each type's own `exports["interchange"]` hooks
+(academy/learning/questions/types/).  Foreign text is guarded here (quizmd.guard) before it is written.  The
+only type names here are Moodle's, in the one table that maps them to ours."""
 import re
 
-from academy.learning.questions.quizmd.syntax import ID_RE, no_entry, parse_heading
-from academy.learning.questions.quizmd.writer import guard_markdown, heading, item_source, key_block, one_line
+from academy.learning.questions.quizmd.guard import guard_attr, guard_markdown, guard_title, one_line
+from academy.learning.questions.quizmd.parser import Block, item_blocks
+from academy.learning.questions.quizmd.syntax import ID_RE, no_entry, parse_heading, segment
+from academy.learning.questions.quizmd.writer import blank_item, write_item
 from academy.learning.questions.registry import TYPES
+from academy.learning.questions.types._interchange import ItemSource
 from academy.platform.problems import ProblemSink
 
 # Moodle's question types (multichoice split by its `single` flag) → ours.
@@ -31,15 +35,14 @@ def hooks(type_name: str):
     return question_type.exports.get("interchange") if question_type else None
 
 
-def item_to_dict(source: str, item) -> dict | None:
-    """One `##` item of a quiz or bank as an interchange dict; None when its type has no interchange form
-    (a scenario, dialogue or role-play)."""
+def item_to_dict(block: Block, item) -> dict | None:
+    """One `##` item of a quiz or bank (its block of the source, as the parser splits it) as an interchange dict;
+    None when its type has no interchange form (a scenario, dialogue or role-play)."""
     mapping = hooks(item.type)
     if mapping is None:
         return None
-    src = item_source(source, item.line, TYPES[item.type].entry or no_entry)
-    lines = source.replace("\r\n", "\n").split("\n")
-    head = parse_heading(lines[item.line - 1].lstrip("#").strip(), item.line, 2, ProblemSink(""))
+    src = ItemSource(segment(list(block.lines), TYPES[item.type].entry or no_entry))
+    head = parse_heading(block.heading, block.line, 2, ProblemSink(""))
     tags = head.attrs.get("tags", "")
     data = {
         "type": item.type, "name": item.title, "text": src.stem, **mapping[0](item, src),
@@ -55,9 +58,12 @@ def quiz_to_dicts(quiz) -> tuple[list[dict], list[tuple[object, str]]]:
     a quiz includes from a bank is read from that bank's source; what a quiz draws per attempt is not exported."""
     out, left_out = [], []
     sources = {bank.name: bank.source for bank in getattr(quiz, "banks", ())}
+    blocks: dict[str, dict[int, Block]] = {}
     for item in quiz.items:
         source = sources.get(getattr(item, "bank", ""), quiz.source)
-        data = item_to_dict(source, item)
+        if source not in blocks:
+            blocks[source] = {block.line: block for block in item_blocks(source) or ()}
+        data = item_to_dict(blocks[source][item.line], item)
         if data is None:
             left_out.append((item, f"“{item.title or item.id}”（{item.type}）无法写成交换格式，已略过 (type has no interchange form)"))
         else:
@@ -95,34 +101,22 @@ def _tag(tag: str, warn) -> str:
 
 def dict_to_block(q: dict, prefix: str, taken: set[str], warn) -> list[str]:
     """The Quiz Markdown lines of one interchange dict (heading first); [] when it cannot be written."""
-    mapping = hooks(str(q.get("type", "")))
+    type_name = str(q.get("type", ""))
+    mapping = hooks(type_name)
     if mapping is None:
         warn(f"不支持的题型“{q.get('type')}” (unsupported question type)", error=True)
         return []
-    block = mapping[1](q, warn)
-    attrs = dict(block.attrs)
+    own = mapping[1](q, warn)
     try:
         points = float(q.get("points") or 1)
     except (TypeError, ValueError):
         warn(f"分值“{q.get('points')}”不是数字，按 1 分导入 (points not a number)")
         points = 1.0
-    if points > 0 and points != 1:
-        attrs["points"] = f"{points:g}"
-    if q.get("category"):
-        attrs["category"] = "/".join(one_line(p).strip() for p in str(q["category"]).split("/") if p.strip())
-    tags = [_tag(t, warn) for t in q.get("tags") or [] if str(t).strip()]
-    if tags:
-        attrs["tags"] = ",".join(tags)
-    alias = (TYPES[q["type"]].aliases or (q["type"],))[0]
+    category = "/".join(one_line(p).strip() for p in str(q.get("category") or "").split("/") if p.strip())
+    tags = [guard_attr(_tag(t, warn)) for t in q.get("tags") or [] if str(t).strip()]
     title = one_line(str(q.get("name") or "")) or one_line(re.sub(r"[\\*_`#>\[\]]", "", str(q.get("text") or "")))[:40]
-    lines = [heading(alias, title or "未命名题目", _item_id(q, prefix, taken, warn), attrs)]
-    stem = guard_markdown(str(q.get("text") or ""))
-    if stem:
-        lines += [stem, ""]
-    lines += block.lines
-    explanation = "\n\n".join(t for t in (str(q.get("general_feedback") or ""), block.explanation) if t.strip())
-    if explanation:
-        lines += ["", *key_block("解析", explanation)]
-    while lines[-1] == "":
-        lines.pop()
-    return lines
+    explanation = "\n\n".join(t for t in (str(q.get("general_feedback") or ""), own.pop("explanation", "")) if t.strip())
+    data = {**blank_item(type_name, _item_id(q, prefix, taken, warn)), **own, "title": guard_title(title or "未命名题目"),
+            "points": points if points > 0 else 1.0, "category": guard_attr(category), "tags": tags,
+            "stem": guard_markdown(str(q.get("text") or "")), "explanation": guard_markdown(explanation)}
+    return write_item(data).rstrip("\n").split("\n")

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import nh3
 
-from academy.learning.questions.quizmd.writer import guard_markdown, plain_to_markdown
+from academy.learning.questions.quizmd.guard import guard_markdown, plain_to_markdown
 
 KEPT_TAGS = {"p", "div", "br", "ul", "ol", "li", "strong", "b", "em", "i", "code", "pre", "a", "img", "h1", "h2", "h3",
              "h4", "h5", "h6", "table", "tr", "td", "th", "blockquote", "span", "sub", "sup", "u"}
@@ -101,7 +101,7 @@ def html_to_markdown(source: str) -> tuple[str, int]:
 
 
 def to_markdown(text: str, fmt: str, warn=None) -> str:
-    """Text in one of Moodle's formats as guarded Markdown (see quizmd.writer.guard_markdown)."""
+    """Text in one of Moodle's formats as guarded Markdown (see quizmd.guard.guard_markdown)."""
     fmt = FORMATS.get(fmt, "moodle")
     if fmt == "html":
         body, images = html_to_markdown(text)

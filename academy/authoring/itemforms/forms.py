@@ -1,6 +1,7 @@
-"""The item forms (WTForms): one per form shape a type's Editor names — choices, truefalse, sequence, pairs,
-categories.  They check the shape of the input and convert to and from the plain form data of
-academy.learning.questions.editing; Quiz Markdown itself is checked by the parser when the item is saved.
+"""The item forms (WTForms): one per form shape a type's Writer names — choices, truefalse, sequence, pairs,
+categories.  They check the shape of the input and convert to and from the plain item data that the Quiz Markdown
+writer writes (academy.learning.questions.quizmd.writer); Quiz Markdown itself is checked by the parser when the
+item is saved.
 
 Rows (options, entries, pairs, distractors, categories) are added, removed and moved with ordinary submit
 buttons (`action=add:options`, `remove:options:2`, `up:sequence:3`), so the editor works without JavaScript.
@@ -16,7 +17,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from academy.learning.questions import STAGES
 from academy.learning.questions.editing import normal_extra, parse_extra
 from academy.learning.questions.quizmd.syntax import ID_RE
-from academy.learning.questions.types._editing import clean
+from academy.learning.questions.quizmd.writer import clean
 
 NUMBER_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{1,2})?$")
 ATTR_VALUE_RE = re.compile(r'^[^"{}\n]*$')
@@ -119,10 +120,10 @@ class ItemForm(FlaskForm):
     shape = ""
     lists: tuple[str, ...] = ()
 
-    def __init__(self, *args, editor=None, **kwargs):
+    def __init__(self, *args, writer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        scorings = editor.scorings if editor is not None else ()
-        self.type_managed = editor.managed if editor is not None else frozenset()
+        scorings = writer.scorings if writer is not None else ()
+        self.type_managed = writer.managed if writer is not None else frozenset()
         if hasattr(self, "scoring"):
             self.scoring.choices = [SelectChoice(s, SCORING_LABELS.get(s, s)) for s in scorings]
         self.show_scoring = bool(scorings)

@@ -8,15 +8,8 @@ from sqlalchemy.orm import Session
 from academy.authoring import store
 from academy.authoring.itemforms import source as sources
 from academy.learning.questions import TYPES
-from academy.learning.questions.editing import (
-    blank_form_data,
-    check_block,
-    editable,
-    form_to_markdown,
-    item_to_form_data,
-    lossless,
-    read_block,
-)
+from academy.learning.questions.editing import check_block, editable, lossless, read_block
+from academy.learning.questions.quizmd.writer import blank_item, read_item, write_item
 from academy.org import audit
 
 MISREAD = _l("有内容会被 Quiz Markdown 读成别的结构（例如一行以“- [x]”“1.”“解析：”“## ”开头，或选项以花括号开头），请改写标出的栏目。")
@@ -64,7 +57,7 @@ def open_item(session: Session, path: str, item_id: str) -> Opened | None:
     item, sink = read_block(block, path)
     if item is None or not editable(item.type):
         return None
-    return Opened(path, item.type, item_to_form_data(item, block), sources.fingerprint(block), lossless(item, block),
+    return Opened(path, item.type, read_item(item, block), sources.fingerprint(block), lossless(item, block),
                   [f"{p.code} {p.message}" for p in sink.problems], item_id)
 
 
@@ -79,7 +72,7 @@ def open_part(session: Session, path: str, item_id: str, part_id: str) -> Opened
     item, sink = read_block(block, path) if block is not None else (None, None)
     if item is None or not editable(item.type):
         return None
-    return Opened(path, item.type, item_to_form_data(item, block), sources.fingerprint(block), lossless(item, block),
+    return Opened(path, item.type, read_item(item, block), sources.fingerprint(block), lossless(item, block),
                   [f"{p.code} {p.message}" for p in sink.problems], part_id, item_id)
 
 
@@ -90,7 +83,7 @@ def new_item(session: Session, path: str, type_name: str) -> Opened | None:
     taken = {b.item_id for b in sources.item_blocks(sources.normalize(source)) or ()}
     stem = path.rpartition("/")[2].removesuffix(".md")
     number = next(n for n in range(1, 10_000) if f"{stem}-{n}" not in taken)
-    return Opened(path, type_name, blank_form_data(type_name, f"{stem}-{number}"), "")
+    return Opened(path, type_name, blank_item(type_name, f"{stem}-{number}"), "")
 
 
 def save_item(session: Session, actor_id: int, path: str, item_id: str | None, type_name: str, data: dict,
@@ -106,7 +99,7 @@ def save_item(session: Session, actor_id: int, path: str, item_id: str | None, t
     errors, _warnings, misread = check_block(type_name, {**data, "type": type_name}, path)
     if errors or misread:
         raise Rejected(([MISREAD] if misread else []) + errors, misread)
-    block_text = form_to_markdown(type_name, {**data, "type": type_name})
+    block_text = write_item({**data, "type": type_name})
     if item_id is None:
         updated = sources.append_item(source, block_text)
     else:
@@ -189,7 +182,7 @@ def form_items(source: str | None) -> list[dict]:
 
 def form_types() -> list[tuple[str, str]]:
     """(type name, its Chinese word) of every type the form editor writes, for "添加题目"."""
-    return [(name, _word(name)) for name, t in TYPES.items() if t.editor is not None]
+    return [(name, _word(name)) for name in TYPES if editable(name)]
 
 
 def _word(type_name: str) -> str:

@@ -95,15 +95,16 @@ def no_outcomes(_item: Item, _answer, _score: ItemScore) -> dict[str, bool]:
 
 
 @dataclass(frozen=True)
-class Editor:
-    """What the form editor (academy.authoring.itemforms, through academy.learning.questions.editing) needs from a
-    simple type: which form it fills in, and its own part of the item ↔ form data ↔ Quiz Markdown mapping."""
-    form: str  # the form's shape in academy.authoring.itemforms: choices | truefalse | sequence | pairs | categories
-    read: Callable  # (item, raw Segments) → this type's fields of the form data
+class Writer:
+    """This type's part of an item's plain data, written as Quiz Markdown and read back by the one writer
+    (academy.learning.questions.quizmd.writer), which the importers and the form editor both use; and the form
+    the editor (academy.authoring.itemforms) shows it in, if any."""
+    read: Callable  # (item, raw Segments) → this type's fields of the item data
     write: Callable  # (data) → (heading tokens such as "scoring=pairs", body lines after the stem)
-    blank: Callable  # () → this type's fields of a new item's form data
-    managed: frozenset = frozenset()  # heading attributes and flags the form sets (other ones are kept as written)
+    blank: Callable  # () → this type's fields of a new item's data
+    managed: frozenset = frozenset()  # heading attributes and flags written from these fields (other ones are kept as written)
     scorings: tuple[str, ...] = ()  # the values of scoring=, the parser's default first
+    form: str = ""  # the form's shape in academy.authoring.itemforms (choices | truefalse | sequence | pairs | categories); "" = no form
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ class QuestionType:
     response_key: Callable[[Item, Any], str] = no_response
     response_tokens: Callable[[Item, str], list[str]] = no_tokens
     response_choices: Callable[[Item], list[tuple[str, str, str]]] = no_choices
-    editor: Editor | None = None  # set for the types the form editor writes (single … classify)
+    writer: Writer | None = None  # set for the types the Quiz Markdown writer writes from plain data (imports, the form editor)
 
 
 TYPES: dict[str, QuestionType] = {}

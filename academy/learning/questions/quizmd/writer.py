@@ -1,124 +1,114 @@
-"""Writing Quiz Markdown from imported text, and reading an item's own source lines back.
+"""The one Quiz Markdown writer: an item as plain data → its `##` block (`write_item`), and a block read back
+into that data (`read_item`).
 
-The type modules use these to map an item to the interchange shape and back (their `exports["interchange"]`
-hooks). Imported text is Markdown; anything that the parser would take for syntax at the start of a line
-(a key line such as 答案：, a list marker, a heading, a quote) has its first character written as an HTML
-character reference, which Markdown shows as the character itself and the parser leaves alone.
+The form editor (academy.learning.questions.editing, academy.authoring.itemforms) and the question importers
+(academy.authoring.formats.interchange) both write items here.  Item data is plain values: type, id, title,
+points, concepts, stage, lesson, category, tags, stem, explanation, hint, remediation, extra (other heading
+attributes, as written) and the type's own fields, which its module of the registry writes and reads
+(`QuestionType.writer`, types/<type>.py).  The parsed Item holds rendered HTML, so `read_item` takes the text
+as written from the item's block of the source (`parser.item_blocks`) and the rest (type, points, answer …)
+from what the parser decided.
+
+Text is written as given: the writer knows the syntax, not where the text came from.  A stem line starting
+"- [x]" or "解析：" would come back as an option or a key line, so the form editor reads what it wrote back
+and refuses what comes back different (editing.check_block), and the importers guard foreign text first
+(quizmd.guard).
 """
 import re
-from dataclasses import dataclass
 
-from academy.learning.questions.quizmd.syntax import HEADING_RE, KEY_RE, Segments, segment
+from academy.learning.questions.quizmd.model import Item
+from academy.learning.questions.quizmd.parser import Block
+from academy.learning.questions.quizmd.syntax import Segments, parse_heading, segment
+from academy.learning.questions.registry import TYPES
+from academy.platform.problems import ProblemSink
 
-# What a stored line must never start with: it would become a heading, key line, option, bullet,
-# numbered entry, quote, table row or attribute block.
-_LINE_SYNTAX = re.compile(r"^\s*(#|>|[-+*]\s|[-+*]$|\d+[.)、]|\||\{|```|~~~|---)")
-_EVENT_ATTR = re.compile(r"(\son\w+\s*)=", re.I)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
-
-
-def char_ref(char: str) -> str:
-    return f"&#{ord(char)};"
-
-
-def guard_line(line: str) -> str:
-    """A line of Markdown that the Quiz Markdown parser reads as prose, shown unchanged to the learner."""
-    stripped = line.lstrip()
-    if not stripped:
-        return ""
-    if _LINE_SYNTAX.match(stripped) or KEY_RE.match(stripped):
-        return char_ref(stripped[0]) + stripped[1:]
-    return stripped
+MANAGED = frozenset({"points", "concepts", "lesson", "stage", "category", "tags"})  # attributes written from their own fields
+KEYS = (("explanation", "解析"), ("hint", "提示"), ("remediation", "红线说明"))
+COMMON_FIELDS = ("type", "id", "title", "points", "concepts", "stage", "lesson", "category", "tags", "stem", "explanation",
+                 "hint", "remediation", "extra")
+BARE_VALUE_RE = re.compile(r'^[^\s"{}]+$')
 
 
-def guard_markdown(text: str) -> str:
-    """Markdown text made safe to store: no raw HTML survives (`<` written as &lt;, event attributes
-    broken), no line is taken for Quiz Markdown syntax, blank-line runs kept to one."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("<", "&lt;")
-    text = _EVENT_ATTR.sub(lambda m: m.group(1) + "&#61;", text)
-    out: list[str] = []
-    for raw in text.split("\n"):
-        line = guard_line(raw)
-        if line != raw.lstrip() and out and out[-1].strip() and not out[-1].endswith("  "):
-            out[-1] += "  "  # a guarded list line stays on a line of its own (a Markdown hard break)
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()
+def writes(type_name: str) -> bool:
+    """Whether the writer writes items of this type (its module of the registry says how)."""
+    question_type = TYPES.get(type_name)
+    return question_type is not None and question_type.writer is not None
 
 
-def plain_to_markdown(text: str) -> str:
-    """Plain text (Moodle's moodle/plain formats) as Markdown that shows exactly that text."""
-    text = text.replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+def clean(text: str | None) -> str:
+    """Text as Quiz Markdown gives it back: LF line ends, no trailing spaces on a line, no blank edges."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
 
 
-def one_line(text: str) -> str:
-    """Text that must stay on one line (an option, a pair side, a title): line breaks become spaces."""
-    return re.sub(r"\s*\n\s*", " ", text).strip()
+def lines_text(lines: list[str]) -> str:
+    return clean("\n".join(lines))
 
 
-def heading_title(text: str) -> str:
-    """A title for `## 类型：标题 {…}`: one line, no braces (they would open the attribute block) and no raw HTML
-    (titles are shown escaped, so `<` and an event attribute's `=` are written in their full-width forms)."""
-    title = one_line(text).replace("{", "｛").replace("}", "｝").replace("<", "＜")
-    return _EVENT_ATTR.sub(lambda m: m.group(1) + "＝", title)
+def key_text(seg: Segments, key: str) -> str:
+    return lines_text(seg.keys[key][1]) if key in seg.keys else ""
 
 
-def attr_value(value: str) -> str:
-    """A heading attribute value: quoted when it has spaces; characters the attribute block cannot hold
-    (quotes and braces) become their full-width forms."""
-    value = one_line(value).replace('"', "＂").replace("{", "｛").replace("}", "｝")
-    return f'"{value}"' if (not value or re.search(r"\s", value)) else value
+def key_lines(word: str, text: str) -> list[str]:
+    """A key line (`解析：…`) and its continuation lines; nothing for empty text."""
+    text = clean(text)
+    if not text:
+        return []
+    first, *rest = text.split("\n")
+    return [f"{word}：{first}", *rest]
 
 
-def heading(alias: str, title: str, item_id: str, attrs: dict[str, str]) -> str:
-    parts = [f"#{item_id}"] + [f"{key}={attr_value(value)}" for key, value in attrs.items() if value not in ("", None)]
-    return f"## {alias}：{heading_title(title)} {{{' '.join(parts)}}}"
+def feedback_lines(text: str) -> list[str]:
+    """Feedback under a list entry: `  > line` per line."""
+    return [f"  > {line}".rstrip() for line in clean(text).split("\n")] if clean(text) else []
 
 
-def key_block(word: str, text: str) -> list[str]:
-    """A key line (解析：…) with the text under it; empty text writes nothing."""
-    body = guard_markdown(text)
-    return [f"{word}：", body] if body else []
-
-
-def quoted(text: str) -> list[str]:
-    """Feedback under an option: `  > line` per line."""
-    body = guard_markdown(text)
-    return [f"  > {line}" if line else "  >" for line in body.split("\n")] if body else []
-
-
-def format_percent(weight: float) -> str:
-    text = f"{weight:.5f}".rstrip("0").rstrip(".")
+def number(value: float) -> str:
+    """2.0 → "2", 1.5 → "1.5", 100 / 3 → "33.33333" (points and percentages, five decimals at most)."""
+    text = f"{float(value):.5f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
-@dataclass
-class ItemSource:
-    """The Markdown an item was written with (the parsed Item keeps only rendered HTML)."""
-    seg: Segments
-
-    @property
-    def stem(self) -> str:
-        return "\n".join(self.seg.stem).strip()
-
-    def key(self, name: str) -> str:
-        return "\n".join(self.seg.keys[name][1]).strip() if name in self.seg.keys else ""
-
-    def entry_feedback(self) -> list[str]:
-        """Each well-formed list entry's `>` feedback, in order."""
-        return ["\n".join(e.feedback).strip() for e in self.seg.entries if e.kind != "bad" and e.text]
+def attr(key: str, value: str) -> str:
+    """key=value, quoted when the value has spaces (a value cannot hold a double quote or a brace)."""
+    return f"{key}={value}" if BARE_VALUE_RE.match(value) else f'{key}="{value}"'
 
 
-def item_source(source: str, line: int, entry) -> ItemSource:
-    """Segment the body of the `##` item whose heading is on `line` (1-based) of the quiz file `source`."""
-    lines = source.replace("\r\n", "\n").split("\n")
-    body, fenced = [], False
-    for number in range(line + 1, len(lines) + 1):
-        text = lines[number - 1]
-        fenced = fenced != text.lstrip().startswith("```")
-        match = None if fenced else HEADING_RE.match(text)
-        if match and len(match.group(1)) == 2:
-            break
-        body.append((number, re.sub(r"<!--.*?-->", "", text).rstrip()))
-    return ItemSource(segment(body, entry))
+def blank_item(type_name: str, item_id: str = "") -> dict:
+    """The data of a new item of this type (the common fields empty, the type's own as its module says)."""
+    return {"type": type_name, "id": item_id, "title": "", "points": 1.0, "concepts": [], "stage": "", "lesson": "",
+            "category": "", "tags": [], "stem": "", "explanation": "", "hint": "", "remediation": "", "extra": "",
+            **TYPES[type_name].writer.blank()}
+
+
+def write_item(data: dict) -> str:
+    """One item block of Quiz Markdown (heading to its last line, ending with a newline)."""
+    question_type = TYPES[data["type"]]
+    tokens, body = question_type.writer.write(data)
+    values = {"concepts": ",".join(clean(c) for c in data["concepts"] if clean(c)), "lesson": data["lesson"],
+              "stage": data["stage"], "category": data["category"], "tags": ",".join(clean(t) for t in data["tags"] if clean(t))}
+    attrs = [f"#{data['id']}", *([f"points={number(data['points'])}"] if float(data["points"]) != 1 else []),
+             *(attr(key, value) for key, value in values.items() if value), *tokens,
+             *([clean(data["extra"])] if clean(data["extra"]) else [])]
+    word = (question_type.aliases or (question_type.name,))[0]
+    lines = [f"## {word}：{clean(data['title'])} {{{' '.join(attrs)}}}", ""]
+    for part in (clean(data["stem"]).split("\n") if clean(data["stem"]) else [], body,
+                 [line for field, key in KEYS for line in key_lines(key, data[field])]):
+        lines += [*part, ""] if part else []
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def read_item(item: Item, block: Block) -> dict:
+    """The data of a parsed item (of a type the writer writes), with the text as written in its block."""
+    question_type = TYPES[item.type]
+    head = parse_heading(block.heading, block.line, 2, ProblemSink(""))
+    seg = segment(list(block.lines), question_type.entry)
+    keep = MANAGED | question_type.writer.managed
+    extra = [attr(k, v) for k, v in head.attrs.items() if k not in keep] + sorted(f for f in head.flags if f not in keep)
+    return {
+        "type": item.type, "id": item.id, "title": item.title, "points": round(item.points, 2),
+        "concepts": list(item.concepts), "stage": item.stage, "lesson": item.lesson, "category": item.category,
+        "tags": list(item.tags), "stem": lines_text(seg.stem),
+        **{field: key_text(seg, field) for field, _word in KEYS}, "extra": " ".join(extra),
+        **question_type.writer.read(item, seg),
+    }

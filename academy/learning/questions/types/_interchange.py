@@ -1,27 +1,38 @@
 """The interchange shape (docs/question-formats.md) for the types that share a layout: options with weights
 (single, multiple, truefalse), typed answers (short, numeric) and pairs (matching, classify).
 
-Each type module registers `exports={"interchange": (to_interchange, to_quizmd)}`:
+Each type module registers `exports={"interchange": (to_interchange, from_interchange)}`:
 - `to_interchange(item, src) -> dict`: the type's own keys (options, pairs, answers…) from the parsed item and
-  its Markdown source (`quizmd.writer.ItemSource`); the caller adds the common keys.
-- `to_quizmd(q, warn) -> Block`: the item body in Quiz Markdown from an interchange dict; `warn(message,
-  error=False)` reports what could not be said (an error keeps the whole import from being saved).
+  its Markdown source (`ItemSource`); the caller adds the common keys.
+- `from_interchange(q, warn) -> dict`: the type's own fields of the item data the Quiz Markdown writer writes
+  (quizmd.writer, the type's `writer`), its text guarded (quizmd.guard); an "explanation" among them is text
+  for 解析 after the general feedback (feedback Quiz Markdown has no place for).  `warn(message, error=False)`
+  reports what could not be said (an error keeps the whole import from being saved).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from academy.learning.questions.quizmd.writer import format_percent, guard_line, guard_markdown, one_line, quoted
+from academy.learning.questions.quizmd.guard import guard_attr, guard_entry, guard_markdown, one_line
+from academy.learning.questions.quizmd.syntax import Segments
 
 FULL = 100.0
 CLOSE = 1e-6
 
 
 @dataclass
-class Block:
-    """An item body: heading attributes besides the common ones, the lines under the stem, and text that
-    belongs in 解析 after the general feedback (feedback Quiz Markdown has no place for)."""
-    attrs: dict = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
-    explanation: str = ""
+class ItemSource:
+    """The Markdown an item was written with (the parsed Item keeps only rendered HTML)."""
+    seg: Segments
+
+    @property
+    def stem(self) -> str:
+        return "\n".join(self.seg.stem).strip()
+
+    def key(self, name: str) -> str:
+        return "\n".join(self.seg.keys[name][1]).strip() if name in self.seg.keys else ""
+
+    def entry_feedback(self) -> list[str]:
+        """Each well-formed list entry's `>` feedback, in order."""
+        return ["\n".join(e.feedback).strip() for e in self.seg.entries if e.kind != "bad" and e.text]
 
 
 def _weight(option: dict) -> float:
@@ -31,9 +42,9 @@ def _weight(option: dict) -> float:
         return 0.0
 
 
-def option_line(text: str, box: str, braces: str = "") -> str:
-    body = guard_line(one_line(guard_markdown(text or "")))
-    return f"- [{box}] " + (f"{{{braces}}} " if braces else "") + body
+def _option(option: dict, correct: bool, weight: float | None) -> dict:
+    return {"text": guard_entry(option.get("text", "")), "correct": correct, "weight": weight,
+            "feedback": guard_markdown(option.get("feedback") or ""), "redline": False}
 
 
 def options_out(item, src) -> dict:
@@ -44,29 +55,31 @@ def options_out(item, src) -> dict:
     ]}
 
 
-def single_in(q: dict, warn) -> Block:
+def single_in(q: dict, warn) -> dict:
     options = q.get("options") or []
     full = [o for o in options if _weight(o) >= FULL - CLOSE]
     if len(full) != 1:
         warn(f"单选题必须恰好有一个 100% 的选项（现有 {len(full)} 个）；多个正确项请用多选 (single needs exactly one 100% option)",
              error=True)
-    lines = []
+    rows = []
     for option in options:
         weight = _weight(option)
         if weight < 0:
             warn("单选题的负分选项按 0 分导入（单选不扣分）(negative weight in a single-answer question read as 0)")
             weight = 0.0
         if option is (full[0] if full else None):
-            lines.append(option_line(option.get("text", ""), "x"))
-        elif weight > 0:
-            lines.append(option_line(option.get("text", ""), " ", f"{format_percent(min(weight, 99.999))}%"))
+            rows.append(_option(option, True, None))
         else:
-            lines.append(option_line(option.get("text", ""), " "))
-        lines += quoted(option.get("feedback") or "")
-    return Block(lines=lines)
+            rows.append(_option(option, False, min(weight, 99.999) if weight > 0 else None))
+    return {"shuffle": True, "options": rows}
 
 
-def multiple_in(q: dict, warn) -> Block:
+def scoring_in(q: dict, default: str) -> str:
+    """The scoring= an interchange dict names (written as it is; the parser checks it), else the default."""
+    return guard_attr(q.get("scoring") or "") or default
+
+
+def multiple_in(q: dict, warn) -> dict:
     options = q.get("options") or []
     positive = sum(_weight(o) for o in options if _weight(o) > 0)
     # Moodle rounds the sum of the positive grades to 2 decimals before checking it is 100%: 33.3% three times
@@ -74,13 +87,11 @@ def multiple_in(q: dict, warn) -> Block:
     scale = FULL / positive if positive and abs(positive - FULL) < 0.5 else 1.0
     if not positive:
         warn("多选题没有任何正分选项 (no option with a positive weight)", error=True)
-    lines = []
+    rows = []
     for option in options:
         weight = _weight(option) * (scale if _weight(option) > 0 else 1.0)
-        box = "x" if weight > 0 else " "
-        lines.append(option_line(option.get("text", ""), box, f"{format_percent(weight)}%"))
-        lines += quoted(option.get("feedback") or "")
-    return Block(attrs={"scoring": q.get("scoring", "")} if q.get("scoring") else {}, lines=lines)
+        rows.append(_option(option, weight > 0, weight))
+    return {"scoring": scoring_in(q, "partial"), "shuffle": True, "options": rows}
 
 
 def truefalse_out(item, src) -> dict:
@@ -91,19 +102,15 @@ def truefalse_out(item, src) -> dict:
     ]}
 
 
-def truefalse_in(q: dict, warn) -> Block:
+def truefalse_in(q: dict, warn) -> dict:
     options = {str(o.get("text", "")).strip().lower(): o for o in q.get("options") or []}
     if set(options) != {"true", "false"}:
         warn("判断题需要 true 与 false 两个选项 (truefalse needs a true and a false option)", error=True)
-        return Block()
+        return {"answer": None, "correct_feedback": "", "incorrect_feedback": "", "redline": False}
     answer = _weight(options["true"]) >= FULL - CLOSE
     right, wrong = (options["true"], options["false"]) if answer else (options["false"], options["true"])
-    lines = ["答案：" + ("对" if answer else "错")]
-    for word, option in (("答对", right), ("答错", wrong)):
-        body = guard_markdown(option.get("feedback") or "")
-        if body:
-            lines += [f"{word}：", body]
-    return Block(lines=lines)
+    return {"answer": answer, "correct_feedback": guard_markdown(right.get("feedback") or ""),
+            "incorrect_feedback": guard_markdown(wrong.get("feedback") or ""), "redline": False}
 
 
 def _number(value) -> str:
@@ -134,8 +141,8 @@ def _numeric_answer(text: str) -> dict:
         return {"text": text}
 
 
-def answers_in(q: dict, warn, numeric: bool) -> Block:
-    lines, notes = ["答案："], []
+def answers_in(q: dict, warn, numeric: bool) -> dict:
+    answers, notes = [], []
     for answer in q.get("answers") or []:
         weight = _weight(answer)
         shown = _numeric_text(answer, warn) if numeric else one_line(str(answer.get("text") or ""))
@@ -148,12 +155,12 @@ def answers_in(q: dict, warn, numeric: bool) -> Block:
         if not shown:
             warn("答案为空 (empty answer)", error=True)
             continue
-        lines.append("- " + ("" if weight >= FULL - CLOSE else f"{{{format_percent(min(weight, FULL))}%}} ") + shown)
-    if len(lines) == 1:
+        answers.append({"text": shown, "weight": None if weight >= FULL - CLOSE else min(weight, FULL)})
+    if not answers:
         warn("没有任何得分的答案 (no answer earns credit)", error=True)
     if notes:
         warn("各答案的反馈并入了“解析” (per-answer feedback merged into the explanation)")
-    return Block(lines=lines, explanation="\n".join(notes))
+    return {"answers": answers, "explanation": "\n".join(notes)}
 
 
 def _numeric_text(answer: dict, warn) -> str | None:
@@ -183,9 +190,7 @@ def pairs_out(item) -> dict:
     return {"pairs": [{"left": p.left, "right": p.right} for p in item.pairs]}
 
 
-def pairs_in(q: dict, warn) -> list[str]:
-    lines = []
-    for pair in q.get("pairs") or []:
-        left, right = pair_side(pair.get("left"), warn), one_line(str(pair.get("right") or ""))
-        lines.append(f"- {left} => {right}" if left else f"- => {right}")
-    return lines
+def pairs_in(q: dict, warn) -> list[dict]:
+    """The pairs of an interchange dict in order; one without a left side is a distractor."""
+    return [{"left": pair_side(pair.get("left"), warn), "right": one_line(str(pair.get("right") or ""))}
+            for pair in q.get("pairs") or []]

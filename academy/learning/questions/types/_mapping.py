@@ -1,6 +1,8 @@
-"""What matching and classify share: each row gets one choice from a list, posted as the choice's index."""
+"""What matching and classify share: each row gets one choice from a list, posted as the choice's index; rows are
+written as `- left => right` entries."""
 from flask_babel import lazy_gettext as _l
 
+from academy.learning.questions.quizmd.writer import clean
 from academy.learning.questions.types._forms import BadAnswer, field_name
 
 
@@ -26,3 +28,8 @@ def share_right(expected: list[str], response) -> float:
 def sample_rows(item, rng, skill, choices: tuple[str, ...]):
     rows = [p for p in item.pairs if p.left]
     return {str(i): p.right if rng.random() < skill else rng.choice(choices) for i, p in enumerate(rows)}
+
+
+def pair_line(left: str, right: str) -> str:
+    """`- left => right`; without a left side, a distractor `- => right`."""
+    return f"- {clean(left)} => {clean(right)}" if clean(left) else f"- => {clean(right)}"

@@ -1,12 +1,12 @@
 """简答 essay: free text, scored by a reviewer."""
 from flask_babel import lazy_gettext as _l
 
+from academy.learning.questions.quizmd.guard import guard_markdown
 from academy.learning.questions.quizmd.openresponse import build_essay
 from academy.learning.questions.quizmd.syntax import no_entry
-from academy.learning.questions.quizmd.writer import key_block
-from academy.learning.questions.registry import ItemScore, QuestionType, from_fraction, no_outcomes, register
+from academy.learning.questions.quizmd.writer import key_lines, key_text
+from academy.learning.questions.registry import ItemScore, QuestionType, Writer, from_fraction, no_outcomes, register
 from academy.learning.questions.types._forms import parse_text
-from academy.learning.questions.types._interchange import Block
 
 
 def parse_answer(item, form):
@@ -28,15 +28,21 @@ def scored_by_reviewer(result: dict) -> tuple[str, str]:
     return "scored", _l("评阅得分")
 
 
-def to_quizmd(q, warn):
+WRITER = Writer(  # the stem, and the 参考回答 a reviewer sees; no form in the form editor
+    read=lambda item, seg: {"model_answer": key_text(seg, "model_answer")},
+    write=lambda data: ([], key_lines("参考回答", data["model_answer"])), blank=lambda: {"model_answer": ""},
+)
+
+
+def from_interchange(q, warn):
     """Moodle's information for graders becomes the 参考回答 a reviewer sees."""
-    return Block(lines=key_block("参考回答", q.get("grader_info") or ""))
+    return {"model_answer": guard_markdown(q.get("grader_info") or "")}
 
 
 TYPE = register(QuestionType(
     name="essay", aliases=("简答",), entry=no_entry, build=build_essay, score=score, parse_answer=parse_answer,
     nestable=True, manual=True, outcomes=no_outcomes, verdict=scored_by_reviewer,
     sample=lambda item, rng, skill: {"text": "先复述客户的关切，再说明合规的推进路径。"},
-    form_macro="long_answer", result_macro="long_answer",
-    exports={"interchange": (lambda item, src: {"grader_info": src.key("model_answer")}, to_quizmd)},
+    form_macro="long_answer", result_macro="long_answer", writer=WRITER,
+    exports={"interchange": (lambda item, src: {"grader_info": src.key("model_answer")}, from_interchange)},
 ))

@@ -1,18 +1,19 @@
 """多选 multiple: any number of options; partial credit by option weights, or all_or_nothing."""
 from academy.learning.questions.quizmd.choices import build_options
 from academy.learning.questions.quizmd.syntax import option_entry
+from academy.learning.questions.quizmd.writer import attr
 from academy.learning.questions.registry import (
-    Editor,
     QuestionType,
+    Writer,
     chosen_options,
     from_fraction,
     option_choices,
     options_shuffled,
     register,
 )
-from academy.learning.questions.types._editing import blank_options, option_lines, read_options
 from academy.learning.questions.types._forms import field_name, invalid_option
 from academy.learning.questions.types._interchange import multiple_in, options_out
+from academy.learning.questions.types._options import blank_options, option_lines, read_options
 
 
 def build(seg, ctx):
@@ -45,11 +46,11 @@ SCORINGS = ("partial", "all_or_nothing")
 
 
 def write(data):
-    tokens = ([] if data["scoring"] == SCORINGS[0] else [f"scoring={data['scoring']}"]) + ([] if data["shuffle"] else ["shuffle=false"])
+    tokens = ([] if data["scoring"] == SCORINGS[0] else [attr("scoring", data["scoring"])]) + ([] if data["shuffle"] else ["shuffle=false"])
     return tokens, option_lines(data["options"])
 
 
-EDITOR = Editor(  # the form editor: options with 对/权重/红线 and feedback; scoring; shuffle=false
+WRITER = Writer(  # options with 对/权重/红线 and feedback; scoring; shuffle=false; the form editor's choices form
     form="choices", managed=frozenset({"shuffle", "scoring"}), scorings=SCORINGS, write=write,
     read=lambda item, seg: {"scoring": item.scoring, "shuffle": item.shuffle, "options": read_options(seg)},
     blank=lambda: {"scoring": SCORINGS[0], "shuffle": True, "options": blank_options()},
@@ -59,6 +60,6 @@ TYPE = register(QuestionType(
     name="multiple", aliases=("多选",), entry=option_entry, build=build, attrs=frozenset({"scoring"}), score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
     form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
-    editor=EDITOR,
+    writer=WRITER,
     exports={"interchange": (lambda item, src: {**options_out(item, src), "scoring": item.scoring}, multiple_in)},
 ))

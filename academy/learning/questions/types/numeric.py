@@ -2,6 +2,7 @@
 from academy.learning.questions.quizmd.openresponse import build_short
 from academy.learning.questions.quizmd.syntax import answer_entry
 from academy.learning.questions.registry import QuestionType, from_fraction, register
+from academy.learning.questions.types import _answers
 from academy.learning.questions.types._forms import parse_text
 from academy.learning.questions.types._interchange import answers_in, answers_out
 
@@ -35,6 +36,6 @@ def sample(item, rng, skill):
 
 TYPE = register(QuestionType(
     name="numeric", aliases=("数值",), entry=answer_entry, build=build_short, score=score, parse_answer=parse_text,
-    nestable=True, checkable=True, sample=sample, form_macro="text_answer", result_macro="text_answer",
+    nestable=True, checkable=True, sample=sample, form_macro="text_answer", result_macro="text_answer", writer=_answers.WRITER,
     exports={"interchange": (lambda item, src: answers_out(item, numeric=True), lambda q, warn: answers_in(q, warn, numeric=True))},
 ))

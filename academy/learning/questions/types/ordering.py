@@ -3,12 +3,12 @@ Always shown scrambled: the source order is the answer."""
 from flask_babel import lazy_gettext as _l
 
 from academy.learning.questions.quizmd.choices import build_ordering
+from academy.learning.questions.quizmd.guard import one_line
 from academy.learning.questions.quizmd.syntax import number_entry
-from academy.learning.questions.quizmd.writer import one_line
-from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
-from academy.learning.questions.types._editing import clean
+from academy.learning.questions.quizmd.writer import attr, clean
+from academy.learning.questions.registry import QuestionType, Writer, from_fraction, register
 from academy.learning.questions.types._forms import BadAnswer, field_name
-from academy.learning.questions.types._interchange import Block
+from academy.learning.questions.types._interchange import scoring_in
 
 
 def parse_answer(item, form):
@@ -54,25 +54,24 @@ SCORINGS = ("pairs", "positions", "all_or_nothing")
 
 
 def write(data):
-    tokens = [] if data["scoring"] == SCORINGS[0] else [f"scoring={data['scoring']}"]
+    tokens = [] if data["scoring"] == SCORINGS[0] else [attr("scoring", data["scoring"])]
     return tokens, [f"{number}. {clean(text)}" for number, text in enumerate(data["sequence"], 1)]
 
 
-EDITOR = Editor(  # the form editor: the entries in their right order; scoring
+WRITER = Writer(  # the entries in their right order; scoring; the form editor's sequence form
     form="sequence", managed=frozenset({"scoring"}), scorings=SCORINGS, write=write,
     read=lambda item, seg: {"scoring": item.scoring, "sequence": list(item.sequence)},
     blank=lambda: {"scoring": SCORINGS[0], "sequence": ["", "", ""]},
 )
 
-def to_quizmd(q, warn):
-    entries = [one_line(str(text)) for text in q.get("sequence") or []]
-    return Block(attrs={"scoring": q["scoring"]} if q.get("scoring") else {},
-                 lines=[f"{number}. {text}" for number, text in enumerate(entries, 1)])
+
+def from_interchange(q, warn):
+    return {"scoring": scoring_in(q, SCORINGS[0]), "sequence": [one_line(str(text)) for text in q.get("sequence") or []]}
 
 
 TYPE = register(QuestionType(
     name="ordering", aliases=("排序",), entry=number_entry, build=build_ordering, attrs=frozenset({"scoring"}),
     score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=lambda quiz, item: True,
-    sample=sample, form_macro="ordering", result_macro="ordering", editor=EDITOR,
-    exports={"interchange": (lambda item, src: {"sequence": list(item.sequence), "scoring": item.scoring}, to_quizmd)},
+    sample=sample, form_macro="ordering", result_macro="ordering", writer=WRITER,
+    exports={"interchange": (lambda item, src: {"sequence": list(item.sequence), "scoring": item.scoring}, from_interchange)},
 ))

@@ -5,6 +5,7 @@ import unicodedata
 from academy.learning.questions.quizmd.openresponse import build_short
 from academy.learning.questions.quizmd.syntax import answer_entry
 from academy.learning.questions.registry import QuestionType, from_fraction, register
+from academy.learning.questions.types import _answers
 from academy.learning.questions.types._forms import parse_text
 from academy.learning.questions.types._interchange import answers_in, answers_out
 
@@ -29,6 +30,6 @@ def sample(item, rng, skill):
 
 TYPE = register(QuestionType(
     name="short", aliases=("填空",), entry=answer_entry, build=build_short, score=score, parse_answer=parse_text,
-    nestable=True, checkable=True, sample=sample, form_macro="text_answer", result_macro="text_answer",
+    nestable=True, checkable=True, sample=sample, form_macro="text_answer", result_macro="text_answer", writer=_answers.WRITER,
     exports={"interchange": (lambda item, src: answers_out(item, numeric=False), lambda q, warn: answers_in(q, warn, numeric=False))},
 ))

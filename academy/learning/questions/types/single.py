@@ -2,17 +2,17 @@
 from academy.learning.questions.quizmd.choices import build_options
 from academy.learning.questions.quizmd.syntax import option_entry
 from academy.learning.questions.registry import (
-    Editor,
     QuestionType,
+    Writer,
     chosen_options,
     from_fraction,
     option_choices,
     options_shuffled,
     register,
 )
-from academy.learning.questions.types._editing import blank_options, option_lines, read_options
 from academy.learning.questions.types._forms import field_name, invalid_option
 from academy.learning.questions.types._interchange import options_out, single_in
+from academy.learning.questions.types._options import blank_options, option_lines, read_options
 
 
 def parse_answer(item, form):
@@ -35,7 +35,7 @@ def sample(item, rng, skill):
     return correct if rng.random() < skill else rng.choice(wrong)
 
 
-EDITOR = Editor(  # the form editor: options with 对/部分分/红线 and feedback; shuffle=false
+WRITER = Writer(  # options with 对/部分分/红线 and feedback; shuffle=false; the form editor's choices form
     form="choices", managed=frozenset({"shuffle"}),
     read=lambda item, seg: {"shuffle": item.shuffle, "options": read_options(seg)},
     write=lambda data: ([] if data["shuffle"] else ["shuffle=false"], option_lines(data["options"])),
@@ -46,6 +46,6 @@ TYPE = register(QuestionType(
     name="single", aliases=("单选",), entry=option_entry, build=lambda seg, ctx: build_options("single", seg, ctx),
     score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
     form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
-    editor=EDITOR,
+    writer=WRITER,
     exports={"interchange": (lambda item, src: options_out(item, src), single_in)},
 ))

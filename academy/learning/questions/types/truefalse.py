@@ -3,8 +3,8 @@ from flask_babel import lazy_gettext as _l
 
 from academy.learning.questions.quizmd.choices import build_truefalse
 from academy.learning.questions.quizmd.syntax import option_entry
-from academy.learning.questions.registry import Editor, QuestionType, from_fraction, register
-from academy.learning.questions.types._editing import key_lines, key_text
+from academy.learning.questions.quizmd.writer import key_lines, key_text
+from academy.learning.questions.registry import QuestionType, Writer, from_fraction, register
 from academy.learning.questions.types._forms import BadAnswer, field_name
 from academy.learning.questions.types._interchange import truefalse_in, truefalse_out
 
@@ -39,12 +39,13 @@ def read(item, seg):
 
 
 def write(data):
-    body = [f"答案：{'对' if data['answer'] else '错'}", *key_lines("答对", data["correct_feedback"]),
+    answer = [] if data["answer"] is None else [f"答案：{'对' if data['answer'] else '错'}"]  # None: an import that has none
+    body = [*answer, *key_lines("答对", data["correct_feedback"]),
             *key_lines("答错", data["incorrect_feedback"])]
     return ["redline"] if data["redline"] else [], body
 
 
-EDITOR = Editor(  # the form editor: 对/错, feedback for a right and a wrong answer, 答错即红线
+WRITER = Writer(  # 对/错, feedback for a right and a wrong answer, 答错即红线; the form editor's truefalse form
     form="truefalse", managed=frozenset({"redline"}), read=read, write=write,
     blank=lambda: {"answer": True, "correct_feedback": "", "incorrect_feedback": "", "redline": False},
 )
@@ -53,6 +54,6 @@ TYPE = register(QuestionType(
     name="truefalse", aliases=("判断",), entry=option_entry, build=build_truefalse, score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, sample=sample,
     form_macro="truefalse", result_macro="truefalse", response_key=response_key, response_choices=response_choices,
-    editor=EDITOR,
+    writer=WRITER,
     exports={"interchange": (truefalse_out, truefalse_in)},
 ))
