@@ -1,5 +1,6 @@
 """The question importers and exporters on files written the way Moodle writes them (tests/fixtures/formats/),
 their quirks and hostile input, and property tests for the GIFT escapes and export → import round trips."""
+import json
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,14 @@ def test_hostile_html_is_kept_as_text_never_as_markup():
     assert "onmouseover=alert(4)" in quiz.items[1].stem_html  # shown as text
 
 
+def test_a_line_starting_like_a_malformed_option_is_imported_as_text():
+    """"-[x]" at the start of a line was left unguarded, so the parser refused the bank with E204/E302."""
+    parsed = jsonfmt.read(json.dumps([{"type": "truefalse", "name": "判断", "text": "题干\n-[x] 甲", "general_feedback": "说明\n-[ ] 乙",
+                                       "options": [{"text": "true", "weight": 100}, {"text": "false", "weight": 0}]}]).encode())
+    item = bank_of(parsed).items[0]
+    assert not parsed.has_errors and "-[x] 甲" in item.stem_html and "-[ ] 乙" in item.explanation_html
+
+
 def test_moodle_xml_reads_every_supported_type_and_skips_the_rest_with_a_warning():
     parsed = moodle_xml.read(fixture("moodle.xml"))
     assert not parsed.has_errors, parsed.all_problems()
@@ -196,7 +205,7 @@ def test_gift_export_says_what_it_drops():
 
 # ---- properties ------------------------------------------------------------------------------------------
 
-TEXT = st.lists(st.sampled_from(list("甲乙丙丁 ab1.-*_[]<>&#{}~=:\\%|`>\n") + ["答案：", "- [x] ", "## ", "\n1. "]),
+TEXT = st.lists(st.sampled_from(list("甲乙丙丁 ab1.-*_[]<>&#{}~=:\\%|`>\n") + ["答案：", "- [x] ", "## ", "\n1. ", "\n-[x]"]),
                max_size=12).map("".join)
 
 

@@ -11,8 +11,8 @@ import re
 from academy.learning.questions.quizmd.syntax import KEY_RE
 
 # What a stored line must never start with: it would become a heading, key line, option, bullet,
-# numbered entry, quote, table row or attribute block.
-_LINE_SYNTAX = re.compile(r"^\s*(#|>|[-+*]\s|[-+*]$|\d+[.)、]|\||\{|```|~~~|---)")
+# numbered entry, quote, table row or attribute block, or a malformed option ("-[x]", E204).
+_LINE_SYNTAX = re.compile(r"^\s*(#|>|[-+*]\s|[-+*]$|-\[|\d+[.)、]|\||\{|```|~~~|---)")
 _EVENT_ATTR = re.compile(r"(\son\w+\s*)=", re.I)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
 
