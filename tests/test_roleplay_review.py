@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from academy.learning.models import Attempt, QuizTally, RoleplayReview
 from academy.learning.quizzes import tally
-from academy.learning.roleplay import services
+from academy.learning.roleplay import queue as reviews
 from academy.org.models import AuditEntry, ManagerScope, Notice, Region, Team, utcnow
 from tests.factories import login, make_user, start_quiz
 
@@ -238,7 +238,7 @@ def test_the_queue_lists_role_plays_awaiting_review_oldest_first_with_filters_an
     assert f"/review/{first}" in by_team and f"/review/{second}" not in by_team
     by_quiz = client.get("/review/?quiz=intel-roleplay").get_data(as_text=True)
     assert f"/review/{other_quiz}" in by_quiz and f"/review/{first}" not in by_quiz
-    monkeypatch.setattr(services, "PAGE_SIZE", 1)  # the filters stay in the pager's links (the state is in the URL)
+    monkeypatch.setattr(reviews, "PAGE_SIZE", 1)  # the filters stay in the pager's links (the state is in the URL)
     one = client.get(f"/review/?quiz={ROLEPLAY}").get_data(as_text=True)
     assert f"/review/{first}" in one and f"/review/{second}" not in one
     next_link = re.search(r'href="([^"]*page=2[^"]*)"', one).group(1).replace("&amp;", "&")
@@ -393,21 +393,21 @@ def test_coaching_loop_contract_waiting_for_and_reviews_given(client, app, db, o
         from academy.org.auth.services import SessionUser
 
         boss = SessionUser(org.boss, "boss", "boss", org.one, None, frozenset({"manager"}))
-        waiting = services.waiting_for(db, boss)
+        waiting = reviews.waiting_for(db, boss)
         assert [w.attempt_id for w in waiting] == [old, new]
         assert waiting[0].overdue and waiting[0].waited >= timedelta(days=5) and not waiting[1].overdue
         assert (waiting[0].display_name, waiting[0].team_name, waiting[0].user_id) == ("learner", "一组", org.learner)
         coach = SessionUser(org.coach, "coach", "coach", None, None, frozenset({"trainer"}))
-        assert len(services.review_queue(db, coach)) == 3  # every learner's, counted over all pages
+        assert len(reviews.review_queue(db, coach)) == 3  # every learner's, counted over all pages
     as_user(client, "coach")
     client.post(f"/review/{old}", data=rubric_form(item, top_levels(item)))
     client.post(f"/review/{foreign}", data=rubric_form(item, top_levels(item)))
     as_user(client, "boss")
     client.post(f"/review/{old}/second", data=rubric_form(item, top_levels(item)))
     db.rollback()
-    assert services.reviews_given(db, [org.coach, org.boss, org.far]) == {org.coach: 2, org.boss: 1, org.far: 0}
-    assert services.reviews_given(db, [org.coach], since=utcnow() + timedelta(minutes=1)) == {org.coach: 0}
-    assert services.reviews_given(db, []) == {}
+    assert reviews.reviews_given(db, [org.coach, org.boss, org.far]) == {org.coach: 2, org.boss: 1, org.far: 0}
+    assert reviews.reviews_given(db, [org.coach], since=utcnow() + timedelta(minutes=1)) == {org.coach: 0}
+    assert reviews.reviews_given(db, []) == {}
     page = client.get("/review/").get_data(as_text=True)  # the manager's queue: their people, how long they waited
     assert f"/review/{new}" in page and f"/review/{foreign}" not in page and "已等待" in page
 

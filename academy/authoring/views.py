@@ -16,7 +16,7 @@ from academy.learning.content.catalog import Checked, check_source, get_catalog,
 from academy.learning.quizzes import layout
 from academy.learning.quizzes.responses import BadAnswer
 from academy.learning.quizzes.views_support import TakeView
-from academy.learning.roleplay.services import review_queue
+from academy.learning.roleplay.queue import review_queue
 from academy.org.models import User, utcnow
 from academy.platform.access import requires
 from academy.platform.db import get_session, writes

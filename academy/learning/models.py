@@ -138,7 +138,7 @@ class AttemptItem(Base):
 
 class RoleplayReview(Base):
     """One rater's rubric levels for one review round of a role-play attempt.  The first rater grades it; the
-    learner's manager may add a second rating (academy.learning.roleplay.services holds the final-score rule).
+    learner's manager may add a second rating (academy.learning.roleplay.rules holds the final-score rule).
     Reopening an attempt closes its round (reopened_at) and the next review starts round + 1, so past rounds
     stay readable in the history."""
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from academy.learning.assignments import status, targets
 from academy.learning.questions import TYPES
 from academy.learning.questions.quizmd.model import STAGES
-from academy.learning.roleplay import services as roleplay
+from academy.learning.roleplay import queue as roleplay
 from academy.reports import competency_sql, learner_sql, progress_sql
 from academy.reports.filters import PAGE_SIZE, Filters
 from academy.reports.people_sql import ReportScope, visible_teams

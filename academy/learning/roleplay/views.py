@@ -6,7 +6,8 @@ from flask_login import current_user
 from academy.learning.content.catalog import get_catalog
 from academy.learning.quizzes.refusals import refusals
 from academy.learning.quizzes.services import AttemptRejected
-from academy.learning.roleplay import services
+from academy.learning.roleplay import queue as reviews
+from academy.learning.roleplay import rules, services
 from academy.org.models import utcnow
 from academy.platform.access import requires
 from academy.platform.db import get_session, writes
@@ -41,27 +42,27 @@ def _filters() -> dict:
 @requires(*REVIEWERS)
 def queue():
     session, filters = get_session(), _filters()
-    listing = services.review_queue(session, current_user, utcnow(), **filters)
+    listing = reviews.review_queue(session, current_user, utcnow(), **filters)
     return render_template("roleplay/queue.html", listing=listing, filters=filters, args=_query_args(filters), catalog=get_catalog(),
-                           choices=services.filter_choices(session, current_user),
-                           second=services.second_rating_candidates(session, current_user),
-                           overdue_days=services.OVERDUE.days)
+                           choices=reviews.filter_choices(session, current_user),
+                           second=reviews.second_rating_candidates(session, current_user),
+                           overdue_days=reviews.OVERDUE.days)
 
 
 @bp.route("/history")
 @requires(*REVIEWERS)
 def history():
     session, filters = get_session(), _filters() | {"reviewer_id": _id_arg("reviewer")}
-    listing = services.history(session, current_user, **filters)
+    listing = reviews.history(session, current_user, **filters)
     return render_template("roleplay/history.html", listing=listing, filters=filters, args=_query_args(filters),
                            catalog=get_catalog(),
-                           choices=services.filter_choices(session, current_user))
+                           choices=reviews.filter_choices(session, current_user))
 
 
 def _review_page(attempt_id: int, error: str | None = None, status: int = 200):
     page = services.review_page(get_session(), current_user, attempt_id)
     return render_template("roleplay/grade.html", page=page, error=error, posted=request.form if error else None,
-                           rule=services.FINAL_RULE, level_name=services.level_name, now=utcnow()), status
+                           rule=rules.FINAL_RULE, level_name=rules.level_name, now=utcnow()), status
 
 
 def _refused_form(attempt_id: int, exc: AttemptRejected):
