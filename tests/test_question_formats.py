@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from academy.authoring.formats import FileRefused, Parsed, Question, gift, jsonfmt, moodle_xml, quizmd, xlsx
+from academy.authoring.formats import FileRefused, Parsed, Question, gift, gift_syntax, jsonfmt, moodle_xml, quizmd, xlsx
 from academy.authoring.formats.interchange import quiz_to_dicts
 from academy.authoring.formats.quizmd import bank_path, compose_bank, validate
 from academy.authoring.formats.text import to_markdown
@@ -212,7 +212,7 @@ TEXT = st.lists(st.sampled_from(list("甲乙丙丁 ab1.-*_[]<>&#{}~=:\\%|`>\n") 
 @given(st.text(max_size=60))
 def test_gift_escape_then_unescape_gives_the_text_back(text):
     text = text.replace("\r", "")
-    assert gift.unescape(gift.escape(text)) == text
+    assert gift_syntax.unescape(gift_syntax.escape(text)) == text
 
 
 def _canonical(text: str) -> str:

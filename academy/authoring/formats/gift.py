@@ -3,140 +3,64 @@
 The reading follows Moodle's qformat_gift step by step (docs/question-formats.md lists every rule and quirk):
 lines are trimmed, a blank line ends a question, `//` lines are comments (they carry `[id:]` and `[tag:]`),
 escapes are swapped for placeholders before anything else, then the category, the name, the first `{` and
-the first `}`, the general feedback after the last `####`, and the type is decided in Moodle's order.
+the first `}`, the general feedback after the last `####`, and the type is decided in Moodle's order.  The
+lexical part (escapes, blocks, comments, ids and tags, answer pieces) is academy.authoring.formats.gift_syntax;
+this module builds the questions from it, and writes GIFT back.
 """
 import re
 
-from academy.authoring.formats import Parsed, Problem, Question, decode_text
+from academy.authoring.formats import Parsed, Question, decode_text
+from academy.authoring.formats.gift_syntax import (
+    FORMATS,
+    ID_RE,
+    TAG_RE,
+    WEIGHT_RE,
+    category_of,
+    comments_of,
+    escape,
+    escape_post,
+    escape_pre,
+    feedback_of,
+    id_and_tags,
+    note,
+    php_empty,
+    question_blocks,
+    split_pieces,
+    weight_of,
+    with_format,
+)
 from academy.authoring.formats.interchange import export_type, import_type
 from academy.authoring.formats.text import markdown_plain_equivalent, to_markdown, to_plain
 
-# Escaped characters become private-use placeholders until the structure is read (Moodle uses &&058; etc.).
-_ESCAPES = {":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005", "~": "\ue006", "n": "\ue007"}
-_BACKSLASH = "\ue000"
-_DECODE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
-_WEIGHT_RE = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
-_FORMATS = ("moodle", "html", "plain", "markdown")
-# As Moodle reads them: an id has no control character (so a token split over two lines is not one) and no
-# unescaped brackets; a tag has no control character, no unescaped ], and no < or >.
-_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\[\x00-\x1f\x7f])+)\]")
-_TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>\x00-\x1f\x7f])+)\]")
 _TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-
-
-def escape_pre(text: str) -> str:
-    text = text.replace("\\\\", _BACKSLASH)
-    for char, holder in _ESCAPES.items():
-        text = text.replace("\\" + char, holder)
-    return text.replace(_BACKSLASH, "\\")
-
-
-def escape_post(text: str) -> str:
-    for holder, char in _DECODE.items():
-        text = text.replace(holder, char)
-    return text
-
-
-def unescape(text: str) -> str:
-    """GIFT-escaped text → the text it stands for (`\\{` → `{`, `\\\\` → `\\`, `\\n` → newline)."""
-    return escape_post(escape_pre(text))
-
-
-def escape(text: str) -> str:
-    """Text → GIFT, as Moodle's exporter writes it: `\\ # = ~ { } :` escaped, newlines as `\\n`."""
-    for char, written in (("\\", "\\\\"), ("#", "\\#"), ("=", "\\="), ("~", "\\~"), ("{", "\\{"), ("}", "\\}"),
-                          (":", "\\:"), ("\n", "\\n"), ("\r", "")):
-        text = text.replace(char, written)
-    return text
-
-
-def _note(parsed: Parsed, line: int, message: str) -> None:
-    parsed.problems.append(Problem(line, message, False))
-
-
-def _php_empty(text: str) -> bool:
-    return text in ("", "0")
-
-
-def _with_format(text: str, default: str) -> tuple[str, str]:
-    """Moodle's parse_text_with_format: a leading [html]/[moodle]/[plain]/[markdown] sets the format."""
-    fmt = default
-    if text.startswith("[") and "]" in text:
-        name = text[1 : text.index("]")]
-        if name in _FORMATS:
-            fmt, text = name, text[text.index("]") + 1 :]
-    return escape_post(text).strip(), fmt
-
-
-def _blocks(text: str, parsed: Parsed) -> list[list[tuple[int, str]]]:
-    blocks, current = [], []
-    for number, line in enumerate(text.split("\n"), 1):
-        line = line.strip()
-        if _php_empty(line):
-            if line == "0":
-                _note(parsed, number, "只有“0”的一行被 Moodle 当作空行，题目在此处断开 (a line “0” ends the question)")
-            if current:
-                blocks.append(current)
-            current = []
-        else:
-            current.append((number, line))
-    if current:
-        blocks.append(current)
-    return blocks
 
 
 def read(raw: bytes) -> Parsed:
     parsed = Parsed()
     text = decode_text(raw)
     category = ""
-    for block in _blocks(text, parsed):
+    for block in question_blocks(text, parsed):
         category = _read_block(block, category, parsed)
     if not parsed.questions and not parsed.has_errors:
         parsed.fail("文件中没有任何题目 (no questions in the file)")
     return parsed
 
 
-def _comments(block, parsed) -> tuple[list[tuple[int, str]], str, int | None]:
-    """The block's text lines (comments dropped), its comments joined, and the first text line."""
-    lines, comments, opened = [], [], False
-    for number, line in block:
-        if line.startswith("//"):
-            comments.append(line)
-            if lines and not opened:
-                _note(parsed, number, "题干中间的 // 注释行已删除（Moodle 会留下一个空格行）(comment inside question text dropped)")
-            continue
-        lines.append((number, line))
-        opened = opened or "{" in escape_pre(line)
-    return lines, "\n".join(comments), (lines[0][0] if lines else None)
-
-
-def _category(text: str, line: int, parsed: Parsed) -> str:
-    raw = text[len("$CATEGORY:"):].strip()
-    decoded = escape_post(raw)
-    if decoded != raw:
-        _note(parsed, line, "类别名中的转义字符已还原（Moodle 会留下 &&058; 之类的占位符）(escapes in a category decoded)")
-    decoded = decoded.replace("//", "／")
-    parts = [p.strip() for p in decoded.split("/") if p.strip()]
-    while parts and (re.fullmatch(r"\$\w+\$", parts[0]) or parts[0] == "top"):
-        parts.pop(0)
-    return "/".join(parts)
-
-
 def _read_block(block, category: str, parsed: Parsed) -> str:
-    lines, comments, first = _comments(block, parsed)
+    lines, comments, first = comments_of(block, parsed)
     text = "\n".join(line for _, line in lines).strip()
     if not text:
-        if _ID_RE.search(comments) or _TAG_RE.search(comments):
-            _note(parsed, block[0][0], "只有注释的段落中的 [id:]/[tag:] 被忽略：它与题目之间隔了空行"
+        if ID_RE.search(comments) or TAG_RE.search(comments):
+            note(parsed, block[0][0], "只有注释的段落中的 [id:]/[tag:] 被忽略：它与题目之间隔了空行"
                   " (id/tags separated from the question by a blank line)")
         return category
     text = escape_pre(text)
     if text.startswith("$CATEGORY:"):
-        return _category(text, first, parsed)
+        return category_of(text, first, parsed)
     question = Question({"source_line": first, "category": category})
     parsed.questions.append(question)
     _read_question(text, question, lines)
-    _id_and_tags(comments, question)
+    id_and_tags(comments, question)
     return category
 
 
@@ -175,11 +99,11 @@ def _read_question(text: str, q: Question, lines) -> None:
     if "####" in answer:
         cut = answer.rfind("####")
         general, answer = answer[cut + 4 :], answer[:cut].strip()
-        if general.startswith(" ") and general.strip().startswith("[") and general.strip()[1:].split("]")[0] in _FORMATS:
+        if general.startswith(" ") and general.strip().startswith("[") and general.strip()[1:].split("]")[0] in FORMATS:
             q.warn("“####” 后有空格，Moodle 不会识别其后的 [格式] 标记，已按该格式读取 (space after ####)")
             general = general.strip()
-    stem, fmt = _with_format(stem.strip(), "moodle")
-    general, general_fmt = _with_format(general, fmt)
+    stem, fmt = with_format(stem.strip(), "moodle")
+    general, general_fmt = with_format(general, fmt)
     data["text"] = to_markdown(stem, fmt, q.warn)
     data["general_feedback"] = to_markdown(general, general_fmt, q.warn)
     data["name"] = name or _default_name(to_plain(stem, fmt))
@@ -215,36 +139,11 @@ def _kind(description: bool, answer: str, q: Question) -> str:
     return "shortanswer"
 
 
-def _split(answer: str, sep: str) -> list[str]:
-    pieces = answer.split(sep)
-    pieces[0] = pieces[0].strip()
-    return pieces[1:] if _php_empty(pieces[0]) else pieces
-
-
-def _weight(piece: str, q: Question, default: float) -> tuple[float, str]:
-    if _WEIGHT_RE.match(piece):
-        end = piece.index("%", 1)
-        try:
-            return float(piece[1:end]), piece[end + 1 :]
-        except ValueError:
-            q.warn(f"权重“{piece[: end + 1]}”不是数字 (bad weight)", error=True)
-            return 0.0, piece[end + 1 :]
-    return default, piece
-
-
-def _feedback(piece: str, fmt: str, q: Question) -> tuple[str, str, str, str]:
-    """`text # feedback` → (text, its format, feedback, its format)."""
-    text, _, feedback = piece.partition("#")
-    text, text_fmt = _with_format(text.strip(), fmt)
-    feedback, feedback_fmt = _with_format(feedback.strip(), fmt)
-    return text, text_fmt, feedback, feedback_fmt
-
-
 def _multichoice(answer: str, fmt: str, q: Question) -> str:
     single = "=" in answer
     pieces = answer.replace("=", "~=").split("~")
     pieces[0] = pieces[0].strip()
-    if _php_empty(pieces[0]):
+    if php_empty(pieces[0]):
         pieces = pieces[1:]
     else:
         q.warn(f"“{escape_post(pieces[0])}”写在第一个 ~ 或 = 之前，Moodle 把它当作一个 0 分选项"
@@ -256,11 +155,11 @@ def _multichoice(answer: str, fmt: str, q: Question) -> str:
         piece = piece.strip()
         if piece.startswith("="):
             weight, piece = 100.0, piece[1:]
-            if _WEIGHT_RE.match(piece.strip()):
+            if WEIGHT_RE.match(piece.strip()):
                 q.warn(f"“={piece.strip()[:12]}”：= 表示 100% 正确，其后的权重被 Moodle 当作选项文字 (weight after = is option text)")
         else:
-            weight, piece = _weight(piece, q, 0.0)
-        text, text_fmt, feedback, feedback_fmt = _feedback(piece, fmt, q)
+            weight, piece = weight_of(piece, q, 0.0)
+        text, text_fmt, feedback, feedback_fmt = feedback_of(piece, fmt, q)
         if not text:
             q.warn("选项为空 (empty option)", error=True)
         options.append({"text": to_markdown(text, text_fmt, q.warn), "weight": weight,
@@ -272,8 +171,8 @@ def _multichoice(answer: str, fmt: str, q: Question) -> str:
 def _truefalse(answer: str, fmt: str, q: Question) -> str:
     parts = answer.split("#", 2) + ["", ""]
     truth = _TF[parts[0].strip()]
-    wrong, wrong_fmt = _with_format(parts[1].strip(), fmt)
-    right, right_fmt = _with_format(parts[2].strip(), fmt)
+    wrong, wrong_fmt = with_format(parts[1].strip(), fmt)
+    right, right_fmt = with_format(parts[2].strip(), fmt)
     wrong, right = to_markdown(wrong, wrong_fmt, q.warn), to_markdown(right, right_fmt, q.warn)
     # The first feedback is for a wrong response, the second for a right one (so for {FALSE} the first is
     # what a learner who answers "true" sees).
@@ -285,13 +184,13 @@ def _truefalse(answer: str, fmt: str, q: Question) -> str:
 
 
 def _short(answer: str, fmt: str, q: Question) -> str:
-    pieces = _split(answer, "=")
+    pieces = split_pieces(answer, "=")
     if not pieces:
         q.warn("填空题没有答案；答案是 0 时请写成 {=0}（Moodle 把单独的 0 当作空）(no answers; write {=0})", error=True)
     answers = []
     for piece in pieces:
-        weight, piece = _weight(piece.strip(), q, 100.0)
-        text, _, feedback, feedback_fmt = _feedback(piece, fmt, q)
+        weight, piece = weight_of(piece.strip(), q, 100.0)
+        text, _, feedback, feedback_fmt = feedback_of(piece, fmt, q)
         answers.append({"text": text, "weight": weight, "feedback": to_markdown(feedback, feedback_fmt, q.warn)})
     q.data["answers"] = answers
     return "shortanswer"
@@ -310,13 +209,13 @@ def _numerical(answer: str, fmt: str, q: Question) -> str:
     body, wrong = answer[1:], ""
     if "~" in body:
         body, wrong = body[: body.index("~")], body[body.index("~") :]
-    pieces = _split(body, "=")
+    pieces = split_pieces(body, "=")
     if not pieces:
         q.warn("数值题没有答案；答案是 0 时请写成 {#=0}（Moodle 把单独的 0 当作空）(giftnonumericalanswers)", error=True)
     answers = []
     for piece in pieces:
-        weight, piece = _weight(piece.strip(), q, 100.0)
-        text, _, feedback, feedback_fmt = _feedback(piece, fmt, q)
+        weight, piece = weight_of(piece.strip(), q, 100.0)
+        text, _, feedback, feedback_fmt = feedback_of(piece, fmt, q)
         entry = {"weight": weight, "feedback": to_markdown(feedback, feedback_fmt, q.warn)}
         if text.find("..") > 0:
             low, high = (_number(p.strip(), q) for p in text.split("..", 1))
@@ -331,7 +230,7 @@ def _numerical(answer: str, fmt: str, q: Question) -> str:
             entry.update(value=_number(text, q), tolerance=0.0)
         answers.append(entry)
     if wrong:
-        _, _, feedback, feedback_fmt = _feedback(wrong, fmt, q)
+        _, _, feedback, feedback_fmt = feedback_of(wrong, fmt, q)
         answers.append({"text": "*", "value": None, "tolerance": None, "weight": 0.0,
                         "feedback": to_markdown(feedback, feedback_fmt, q.warn)})
     q.data["answers"] = answers
@@ -339,7 +238,7 @@ def _numerical(answer: str, fmt: str, q: Question) -> str:
 
 
 def _match(answer: str, fmt: str, q: Question) -> str:
-    pieces = _split(answer, "=")
+    pieces = split_pieces(answer, "=")
     if len(pieces) < 2:
         q.warn("匹配题至少需要 2 组配对 (importminerror)", error=True)
     pairs = []
@@ -350,24 +249,10 @@ def _match(answer: str, fmt: str, q: Question) -> str:
         left, right = piece.split("->", 1)
         if "#" in right or "#" in left:
             q.warn("匹配题不支持反馈：“#”及其后的文字留在了配对文字里 (no feedback in matching; # kept as text)")
-        left, left_fmt = _with_format(left.strip(), fmt)
+        left, left_fmt = with_format(left.strip(), fmt)
         pairs.append({"left": to_plain(left, left_fmt), "right": escape_post(right).strip()})
     q.data["pairs"] = pairs
     return "match"
-
-
-def _id_and_tags(comments: str, q: Question) -> None:
-    if re.search(r"\[tag:[^\]\n]*[<>]", comments):
-        q.warn("含有 < 或 > 的 [tag:…] 不是标签（Moodle 同样忽略它）(a tag with < or > is ignored)")
-    found = _ID_RE.search(comments)
-    if found:
-        q.data["id"] = found.group(1).replace("\\]", "]").strip()
-    tags = []
-    for match in _TAG_RE.finditer(comments):
-        tag = match.group(1).replace("\\]", "]").strip()
-        if tag and tag not in tags:
-            tags.append(tag)
-    q.data["tags"] = tags
 
 
 # ---- export -------------------------------------------------------------------------------------------
