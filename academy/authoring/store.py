@@ -12,92 +12,44 @@ file, documents that exist only in the database are added and archived ones remo
 leaves its file in place (the file is the same or newer), so editing files on a server keeps working as before.
 
 Every write is audited (academy.org.audit) and flushed, never committed: the caller's transaction holds both.
-"""
-import hashlib
-import logging
-import re
-import uuid
-import weakref
-from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.exc import DBAPIError
+The store has four parts; callers use all of them through this module, which re-exports the others' public names:
+store_documents.py (paths, documents, revisions, files under CONTENT_DIR), this module (sources, the workspace
+listing, drafts, publishing, archiving, copies and new documents, front matter), store_grants.py (who may edit)
+and store_files.py (importing the files, the catalog's overlay).
+"""
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from academy.authoring.models import KINDS, ContentDocument, ContentGrant, ContentRevision, ContentState
-from academy.learning.content.catalog import Catalog, Checked, check_source, file_sources
+from academy.authoring.models import ContentDocument, ContentGrant, ContentRevision
+from academy.authoring.store_documents import (  # noqa: F401  (re-exported: callers use academy.authoring.store)
+    EDITOR_ROLES,
+    MAX_SOURCE_CHARS,
+    PATH_RE,
+    NotPublishable,
+    StoreError,
+    content_root,
+    document,
+    file_text,
+    kind_of,
+    published_revision,
+    revision,
+    touch,
+)
+from academy.authoring.store_documents import add_revision as _add_revision  # the names used here before the split
+from academy.authoring.store_documents import new_document as _new_document
+from academy.authoring.store_documents import source_hash as _hash
+from academy.authoring.store_files import ImportReport, PublishedOverlay, has_documents, import_files  # noqa: F401
+from academy.authoring.store_grants import editable_paths, grant, grants, may_edit, revoke  # noqa: F401
+from academy.authoring.store_grants import may_edit_document as _may_edit_doc
+from academy.learning.content.catalog import Catalog, Checked, check_source
 from academy.org import audit
 from academy.org.models import User, utcnow
-from academy.platform.dialects import upsert
-from academy.platform.frontmatter import decode
-from academy.platform.problems import Problem, ProblemSink
-
-log = logging.getLogger(__name__)
-
-PATH_RE = re.compile(r"^(quizzes/(banks/)?[a-z0-9][a-z0-9-]{0,79}\.md|courses/[a-z0-9][a-z0-9-]{0,79}/[a-z0-9][a-z0-9-]{0,79}\.md)$")
-MAX_SOURCE_CHARS = 1_000_000
-EDITOR_ROLES = ("trainer", "admin")
-
-
-class StoreError(ValueError):
-    """A request the store refuses; the message is for the user (Chinese)."""
-
-
-class NotPublishable(StoreError):
-    """The draft has errors: nothing was published."""
-
-    def __init__(self, problems) -> None:
-        super().__init__("有错误的内容不能发布 (content with errors cannot be published)")
-        self.problems = tuple(problems)
-
-
-def kind_of(path: str) -> str | None:
-    if not PATH_RE.match(path or ""):
-        return None
-    if path.startswith("quizzes/banks/"):
-        return "bank"
-    if path.startswith("quizzes/"):
-        return "quiz"
-    return "module" if path.endswith("/module.md") else "lesson"
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
 
 # --- reading -------------------------------------------------------------------------------------------------
-
-_roots: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine → CONTENT_DIR, for the file fallback
-
-
-def content_root(session: Session) -> Path | None:
-    return _roots.get(session.get_bind())
-
-
-def document(session: Session, path: str) -> ContentDocument | None:
-    return session.scalar(select(ContentDocument).where(ContentDocument.path == path))
-
-
-def published_revision(session: Session, doc: ContentDocument | None) -> ContentRevision | None:
-    if doc is None or doc.published_number is None:
-        return None
-    return revision(session, doc, doc.published_number)
-
-
-def revision(session: Session, doc: ContentDocument, number: int) -> ContentRevision | None:
-    return session.scalar(select(ContentRevision).where(ContentRevision.document_id == doc.id,
-                                                        ContentRevision.number == number))
-
-
-def file_text(session: Session, path: str) -> str | None:
-    """The file's text under CONTENT_DIR, or None (no such file, or not UTF-8)."""
-    root = content_root(session)
-    file = root / path if root is not None and kind_of(path) else None
-    if file is None or not file.is_file():
-        return None
-    return decode(file.read_bytes(), ProblemSink(path))
-
 
 def published_source(session: Session, path: str) -> str | None:
     """What learners read at this path: the published revision (or the file, when that revision came from the
@@ -185,80 +137,7 @@ def _title_of(doc: ContentDocument | None) -> str:
     return match.group(1).strip().strip("\"'") if match else ""
 
 
-# --- permissions ---------------------------------------------------------------------------------------------
-
-def may_edit(session: Session, user: User, path: str) -> bool:
-    """Admins edit everything; a trainer edits what they created or were granted, and every document that came
-    from the files without an owner (the shared course content)."""
-    if not getattr(user, "is_authenticated", True) or not user.has_role(*EDITOR_ROLES) or kind_of(path) is None:
-        return False
-    doc = document(session, path)
-    granted = set()
-    if doc is not None and doc.owner_id is not None and doc.owner_id != user.id and not user.has_role("admin"):
-        granted = set(session.scalars(select(ContentGrant.document_id).where(ContentGrant.user_id == user.id,
-                                                                             ContentGrant.document_id == doc.id)))
-    return _may_edit_doc(user, doc, granted)
-
-
-def editable_paths(session: Session, user: User, paths) -> set[str]:
-    """may_edit for many documents at once (two queries): the paths among `paths` this user may edit."""
-    paths = [p for p in paths if kind_of(p)]
-    if not paths or not user.has_role(*EDITOR_ROLES):
-        return set()
-    docs = {d.path: d for d in session.scalars(select(ContentDocument).where(ContentDocument.path.in_(paths)))}
-    granted = set(session.scalars(select(ContentGrant.document_id).where(ContentGrant.user_id == user.id)))
-    return {p for p in paths if _may_edit_doc(user, docs.get(p), granted)}
-
-
-def _may_edit_doc(user: User, doc: ContentDocument | None, granted: set[int]) -> bool:
-    if user.has_role("admin"):
-        return True
-    if not user.has_role("trainer"):
-        return False
-    return doc is None or doc.owner_id is None or doc.owner_id == user.id or doc.id in granted
-
-
-def grant(session: Session, actor_id: int, path: str, user: User, *, reason: str = "") -> ContentGrant:
-    doc = document(session, path)
-    if doc is None:
-        doc = _new_document(session, path, None, owner_id=None)
-    if not user.has_role("trainer"):
-        raise StoreError("只能授权给培训师 (only trainers can be granted)")
-    found = session.get(ContentGrant, (doc.id, user.id))
-    if found is None:
-        found = ContentGrant(document_id=doc.id, user_id=user.id, granted_by_id=actor_id, created_at=utcnow())
-        session.add(found)
-        session.flush()
-        audit.record(session, actor_id, "content.grant", "content", path, reason=reason, detail={"user": user.username})
-    return found
-
-
-def revoke(session: Session, actor_id: int, path: str, user: User, *, reason: str = "") -> None:
-    doc = document(session, path)
-    if doc is None:
-        return
-    if session.execute(delete(ContentGrant).where(ContentGrant.document_id == doc.id, ContentGrant.user_id == user.id)).rowcount:
-        audit.record(session, actor_id, "content.revoke", "content", path, reason=reason, detail={"user": user.username})
-
-
-def grants(session: Session, doc: ContentDocument | None) -> list[User]:
-    if doc is None:
-        return []
-    return list(session.scalars(select(User).join(ContentGrant, ContentGrant.user_id == User.id)
-                                .where(ContentGrant.document_id == doc.id).order_by(User.username)))
-
-
 # --- writing -------------------------------------------------------------------------------------------------
-
-def _new_document(session: Session, path: str, kind: str | None, *, owner_id: int | None) -> ContentDocument:
-    kind = kind or kind_of(path)
-    if kind_of(path) is None or kind not in KINDS:
-        raise StoreError(f"不是课程或测验的路径：{path} (not a content path)")
-    doc = ContentDocument(path=path, kind=kind, owner_id=owner_id, archived=False, created_at=utcnow())
-    session.add(doc)
-    session.flush()
-    return doc
-
 
 def _check_text(source: str) -> str:
     if not isinstance(source, str):
@@ -318,16 +197,6 @@ def publish(session: Session, actor_id: int | None, path: str, *, reason: str = 
     touch(session)
     audit.record(session, actor_id, "content.publish", "content", path, reason=reason,
                  detail={"revision": rev.number, "hash": rev.content_hash[:16], "origin": origin})
-    return rev
-
-
-def _add_revision(session: Session, doc: ContentDocument, source: str, origin: str, author_id: int | None, *,
-                  note: str = "", conflict: bool = False) -> ContentRevision:
-    number = (session.scalar(select(func.max(ContentRevision.number)).where(ContentRevision.document_id == doc.id)) or 0) + 1
-    rev = ContentRevision(document_id=doc.id, number=number, source=source, content_hash=_hash(source), origin=origin,
-                          author_id=author_id, created_at=utcnow(), note=note, conflict=conflict)
-    session.add(rev)
-    session.flush()
     return rev
 
 
@@ -423,118 +292,3 @@ def yaml_scalar(value: str) -> str:
     if re.fullmatch(r"[\w\u4e00-\u9fff\-. /]+", value) and value[0] not in "-. " and value[-1] != " ":
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
-# --- the files -----------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ImportReport:
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-    conflicts: tuple[str, ...]
-    unchanged: int
-    problems: tuple[Problem, ...]
-
-
-def import_files(session: Session, root: Path) -> ImportReport:
-    """Bring the files under root into the store: new files and changed files whose published version came from
-    the file become new published revisions; a changed file while a browser (or import) edit is published is
-    kept as a conflict revision and logged, the published edit stays."""
-    added, updated, conflicts, problems, unchanged = [], [], [], [], 0
-    docs = {d.path: d for d in session.scalars(select(ContentDocument))}
-    for path, raw in file_sources(root).items():
-        if kind_of(path) is None:
-            continue
-        digest = hashlib.sha256(raw).hexdigest()
-        doc = docs.get(path)
-        if doc is not None and doc.file_hash == digest:
-            unchanged += 1
-            continue
-        sink = ProblemSink(path)
-        text = decode(raw, sink)
-        if text is None:
-            problems.extend(sink.problems)
-            continue
-        if doc is None:
-            doc = _new_document(session, path, None, owner_id=None)
-            doc.file_hash = digest
-            doc.published_number = _add_revision(session, doc, text, "file", None, note="从文件导入 (imported from file)").number
-            added.append(path)
-            continue
-        doc.file_hash = digest
-        published = published_revision(session, doc)
-        if published is not None and published.content_hash == _hash(text):
-            unchanged += 1
-        elif published is None or published.origin == "file":
-            doc.published_number = _add_revision(session, doc, text, "file", None, note="文件已更新 (file changed)").number
-            updated.append(path)
-        else:
-            number = _add_revision(session, doc, text, "file", None, conflict=True,
-                                   note="文件在浏览器发布的版本之后改动：两者都保留 (file changed after a browser edit)").number
-            conflicts.append(path)
-            log.warning("%s: 文件已改动，但浏览器中发布的版本更新；文件内容保存为冲突版本 %s，未发布 "
-                        "(file changed after a newer browser edit; kept as conflict revision %s, not published)", path, number, number)
-    session.flush()
-    if added or updated or conflicts:
-        touch(session)
-        audit.record(session, None, "content.import", "content", "files",
-                     detail={"added": len(added), "updated": len(updated), "conflicts": conflicts[:50]})
-    return ImportReport(tuple(added), tuple(updated), tuple(conflicts), unchanged, tuple(problems))
-
-
-def touch(session: Session) -> None:
-    """A new token: every app server's catalog reloads at its next recheck."""
-    upsert(session.connection(), ContentState.__table__, ("id",), [{"id": 1, "token": uuid.uuid4().hex, "changed_at": utcnow()}])
-
-
-# --- what the catalog reads (wired in app.py) ----------------------------------------------------------------
-
-class PublishedOverlay:
-    """The catalog's SourceOverlay for one app: reads with short connections of its own, outside the request's
-    transaction, and reads as empty a database that has no content tables yet (before the first migration)."""
-
-    def __init__(self, app) -> None:
-        self.engine = app.extensions["db_engine"]
-        root = Path(app.config["CONTENT_DIR"])
-        for key in ("db_engine", "db_write_engine"):
-            _roots[app.extensions[key]] = root
-
-    def token(self) -> str | None:
-        try:
-            with self.engine.connect() as connection:
-                return connection.scalar(select(ContentState.token).where(ContentState.id == 1))
-        except DBAPIError:
-            return None
-
-    def apply(self, files: dict[str, bytes]) -> dict[str, bytes]:
-        published = and_(ContentRevision.document_id == ContentDocument.id, ContentRevision.number == ContentDocument.published_number)
-        query = (select(ContentDocument.path, ContentDocument.archived, ContentRevision.origin, ContentRevision.source)
-                 .outerjoin(ContentRevision, published)
-                 .where(or_(ContentDocument.archived.is_(True), ContentDocument.published_number.is_not(None))))
-        try:
-            with self.engine.connect() as connection:
-                rows = connection.execute(query).all()
-        except DBAPIError:
-            return files
-        sources = dict(files)
-        for path, archived, origin, source in rows:
-            if archived:
-                sources.pop(path, None)
-            elif source is not None and not (origin == "file" and path in files):
-                sources[path] = source.encode()
-        return sources
-
-    def conflicts(self) -> list[tuple[str, str]]:
-        newer = and_(ContentRevision.document_id == ContentDocument.id, ContentRevision.conflict.is_(True),
-                     ContentRevision.number > func.coalesce(ContentDocument.published_number, 0))
-        try:
-            with self.engine.connect() as connection:
-                rows = connection.execute(select(ContentDocument.path, ContentRevision.number, ContentRevision.note)
-                                          .join(ContentRevision, newer).order_by(ContentDocument.path)).all()
-        except DBAPIError:
-            return []
-        return [(path, f"版本 {number}：{note}") for path, number, note in rows]
-
-
-def has_documents(session: Session) -> bool:
-    return bool(session.scalar(select(exists().where(ContentDocument.id.is_not(None)))))
