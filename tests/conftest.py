@@ -98,3 +98,13 @@ def admin_client(client, db):
     make_user(db, "boss", roles=("admin",))
     login(client, "boss")
     return client
+
+
+@pytest.fixture
+def trainer_client(client, db):
+    """The test client, signed in as a trainer ("coach")."""
+    from tests.factories import login, make_user
+
+    make_user(db, "coach", roles=("trainer",))
+    login(client, "coach")
+    return client

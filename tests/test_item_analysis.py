@@ -148,13 +148,6 @@ def test_dialogue_choices_are_counted_among_those_who_reached_the_node(app, db):
     assert result.regions == ["未分配片区"]
 
 
-@pytest.fixture
-def trainer_client(client, db):
-    make_user(db, "coach", roles=("trainer",))
-    login(client, "coach")
-    return client
-
-
 def test_the_analysis_page_explains_and_shows_the_figures(app, db, trainer_client):
     seed_attempts(app, db, copies=4)
     page = trainer_client.get("/authoring/analysis/clients-quiz").get_data(as_text=True)

@@ -1,29 +1,13 @@
 """The import page (/authoring/import) and the import-questions / export-questions commands, as trainers use them:
 roles, bad files of every kind (20 MB, XXE, billion laughs, GB18030, bad rows) answered with a message and a 4xx,
 nothing saved."""
-import io
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
 from academy.authoring.formats import xlsx
 from academy.authoring.import_stash import ImportStash
 from tests.factories import login, make_user
-
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
-
-
-@pytest.fixture
-def trainer_client(client, db):
-    make_user(db, "coach", roles=("trainer",))
-    login(client, "coach")
-    return client
-
-
-def upload(client, name: str, data: bytes, bank: str = "imported"):
-    return client.post("/authoring/import", data={"bank": bank, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+from tests.question_imports import FIXTURES, upload
 
 
 def page(response) -> str:

@@ -1,32 +1,16 @@
 """Saving an import into a bank through the content store: the whole file or nothing, audited, appended, exported
 back; hostile text stays text on the bank page."""
-import io
 import json
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
-from academy.authoring import store  # noqa: E402
-from academy.authoring.formats import gift as gift_format  # noqa: E402
-from academy.authoring.import_stash import ImportStash  # noqa: E402
-from academy.org.models import AuditEntry  # noqa: E402
-from tests.factories import login, make_user  # noqa: E402
+from academy.authoring import store
+from academy.authoring.formats import gift as gift_format
+from academy.authoring.import_stash import ImportStash
+from academy.org.models import AuditEntry
+from tests.question_imports import FIXTURES, upload
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 PATH = "quizzes/banks/imported.md"
-
-
-@pytest.fixture
-def trainer_client(client, db):
-    make_user(db, "coach", roles=("trainer",))
-    login(client, "coach")
-    return client
-
-
-def upload(client, name: str, data: bytes, bank: str = "imported"):
-    return client.post("/authoring/import", data={"bank": bank, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
 
 
 def confirm(client, db):
