@@ -174,7 +174,7 @@ def form_items(source: str | None) -> list[dict]:
         item, _sink = read_block(block)
         if item is not None:
             parts = [{"id": p.id, "title": p.title, "word": _word(p.type), "editable": editable(p.type)}
-                     for p in item.parts] if item.type == "scenario" else []
+                     for p in item.parts]  # only a scenario has parts
             found.append({"id": item.id, "title": item.title, "word": _word(item.type), "editable": editable(item.type),
                           "parts": parts})
     return found
