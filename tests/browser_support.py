@@ -1,4 +1,4 @@
-"""Helpers for tests/test_browser.py: a real app server in a subprocess and a headless Chromium.
+"""Helpers for the browser tests (tests/test_browser*.py): a real app server in a subprocess and a headless Chromium.
 
 The server is started exactly as an operator would: `flask --app app seed-demo` on a fresh SQLite
 database, then `python app.py --host 127.0.0.1 --port N`.  Nothing here imports the app into the
@@ -6,6 +6,7 @@ pytest process, so the browser tests never share state with the unit tests.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -16,6 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -42,6 +46,87 @@ with app.app_context():
         add_user(session, name, "新学员 " + name, sys.argv[1], set((roles or "trainee").split(",")))
     session.commit()
 """
+
+
+class Browser:
+    """One Chromium for a test module; every network request it makes is kept (test_browser.py checks none leaves the host)."""
+
+    def __init__(self, driver, base_url: str) -> None:
+        self.driver, self.base_url = driver, base_url
+        self.requests: list[str] = []
+        self.attempt_urls: dict[str, str] = {}
+
+    def go(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def path(self) -> str:
+        return self.driver.current_url.removeprefix(self.base_url)
+
+    def wait(self, condition, timeout: float = 10, ignoring=(StaleElementReferenceException,)):
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=ignoring).until(condition)
+
+    def wait_path(self, predicate, what: str) -> None:
+        try:
+            self.wait(lambda d: predicate(d.current_url.removeprefix(self.base_url)))
+        except TimeoutException:
+            pytest.fail(f"expected {what}, still on {self.driver.current_url}:\n{self.text()[:800]}")
+
+    def text(self) -> str:
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def css(self, selector: str):
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def nav_link(self, text: str):
+        """A link of the main navigation as a user reaches it: on a phone, the menu is opened first."""
+        menu = self.driver.find_element(By.CSS_SELECTOR, "details.site-menu")
+        if menu.is_displayed():
+            if menu.get_attribute("open") is None:
+                menu.find_element(By.TAG_NAME, "summary").click()
+            return menu.find_element(By.LINK_TEXT, text)
+        return self.driver.find_element(By.CSS_SELECTOR, ".header-wide").find_element(By.LINK_TEXT, text)
+
+    def login(self, username: str) -> None:
+        sign_in(self.driver, self.base_url, username)
+        # each role's home: the dashboard, a manager's team overview, a trainer's authoring desk
+        self.wait_path(lambda p: p in ("/", "/reports/") or p.startswith("/authoring"),
+                       f"the home page after logging in as {username}")
+
+    def click_and_wait(self, element, predicate, what: str) -> None:
+        """Click something that loads a page, and wait for that page: the old one must go first, or a path
+        that was already right (saving reloads the same page) would let the next check read a page that is
+        being replaced (a flaky StaleElementReferenceException).
+
+        The old page is marked with a window property, which a new document does not have. Holding on to
+        its <html> element instead (EC.staleness_of) failed in CI: chromedriver sometimes answers a
+        question about a node of an unloaded page with "unhandled inspector error", not with a stale
+        element, and a script may fail likewise while the page is being swapped, so such errors mean "not
+        yet" here."""
+        self.driver.execute_script("window.academyOldPage = true;")
+        element.click()
+        self.wait(lambda d: d.execute_script(
+            "return window.academyOldPage === undefined && document.readyState !== 'loading';"),
+            ignoring=(WebDriverException,))
+        self.wait_path(predicate, what)
+
+    def drain_network(self) -> None:
+        """Keep (url, page) for every request a page of the app (or a navigation to it) made.
+
+        Chromium's own pages (the startup new-tab page, chrome://…) are not the app's and are left out.
+        """
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message.get("method") != "Network.requestWillBeSent":
+                continue
+            params = message["params"]
+            url, page = params["request"]["url"], params.get("documentURL", "")
+            if page.startswith(("chrome:", "chrome-untrusted:", "devtools:")):
+                continue
+            self.requests.append((url, page))
+
+    def overflow(self) -> tuple[int, int]:
+        return self.driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth];")
 
 
 def require_browser() -> None:
