@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from academy.learning.assignments import targets
@@ -16,7 +16,8 @@ from academy.org.scope import learners_visible_to, regions_managed_by, teams_vis
 
 MAX_NOTE = 200
 MAX_DAYS_AHEAD = 730  # a due date more than two years ahead is a typing error
-MAX_PEOPLE_CHOICES = 2000
+MAX_PEOPLE_SHOWN = 50
+MAX_QUERY = 40
 
 
 class AssignmentRejected(Exception):
@@ -43,8 +44,37 @@ def _parse_id(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 12 else None
 
 
-def assignee_choices(session: Session, viewer) -> dict[str, list[tuple[str, str]]]:
-    """What `viewer` may assign to, as select options grouped by 片区 / 团队 / 人员."""
+@dataclass(frozen=True)
+class AssigneeChoices:
+    """The select options grouped by 片区 / 团队 / 人员; people only those matching the search, `more` when more
+    matched than are listed (a whole company's names would not fit in a select)."""
+    groups: dict[str, list[tuple[str, str]]]
+    query: str
+    more: bool
+
+
+def clean_query(text: str | None) -> str:
+    """The people search as typed, without control characters (PostgreSQL refuses NUL), at most MAX_QUERY long."""
+    return "".join(c for c in (text or "") if c.isprintable()).strip()[:MAX_QUERY]
+
+
+def find_people(session: Session, viewer, query: str) -> tuple[list[tuple[str, str]], bool]:
+    """Active trainees in `viewer`'s scope whose name or username contains `query` (LIKE, its wildcards taken
+    literally), at most MAX_PEOPLE_SHOWN, and whether there were more."""
+    if not query:
+        return [], False
+    condition = learners_visible_to(session, viewer)
+    people = session.execute(
+        select(User.id, User.display_name, User.username).where(
+            User.active, User.id.in_(select(UserRole.user_id).where(UserRole.role == "trainee")),
+            or_(User.display_name.icontains(query, autoescape=True), User.username.icontains(query, autoescape=True)),
+            *(() if condition is None else (condition,)))
+        .order_by(User.display_name, User.id).limit(MAX_PEOPLE_SHOWN + 1)).all()
+    return [(f"u:{p.id}", f"{p.display_name}（{p.username}）") for p in people[:MAX_PEOPLE_SHOWN]], len(people) > MAX_PEOPLE_SHOWN
+
+
+def assignee_choices(session: Session, viewer, query: str = "") -> AssigneeChoices:
+    """What `viewer` may assign to: every 片区 and team in their scope, and the people their search finds."""
     regions_condition = regions_managed_by(session, viewer)
     regions = session.scalars(select(Region).where(Region.active, *(() if regions_condition is None else (regions_condition,)))
                               .order_by(Region.name)).all()
@@ -52,17 +82,13 @@ def assignee_choices(session: Session, viewer) -> dict[str, list[tuple[str, str]
     teams = session.execute(select(Team.id, Team.name, Region.name.label("region")).join(Region)
                             .where(Team.active, *(() if teams_condition is None else (teams_condition,)))
                             .order_by(Region.name, Team.name)).all()
-    people_condition = learners_visible_to(session, viewer)
-    people = session.execute(
-        select(User.id, User.display_name, User.username).where(
-            User.active, User.id.in_(select(UserRole.user_id).where(UserRole.role == "trainee")),
-            *(() if people_condition is None else (people_condition,)))
-        .order_by(User.display_name, User.id).limit(MAX_PEOPLE_CHOICES)).all()
-    return {
+    query = clean_query(query)
+    people, more = find_people(session, viewer, query)
+    return AssigneeChoices({
         "region": [(f"r:{r.id}", r.name) for r in regions],
         "team": [(f"t:{t.id}", f"{t.region} · {t.name}") for t in teams],
-        "user": [(f"u:{p.id}", f"{p.display_name}（{p.username}）") for p in people],
-    }
+        "user": people,
+    }, query, more)
 
 
 def _resolve_assignee(session: Session, viewer, assignee: str) -> dict:

@@ -56,11 +56,16 @@ class AssignForm(DueForm):
     target = SelectField(_l("学习内容"), validate_choice=False)
     assignee = SelectField(_l("分配给"), validate_choice=False)
 
-    def set_choices(self, catalog, assignees: dict) -> None:
+    def set_choices(self, catalog, assignees: services.AssigneeChoices) -> None:
         self.target.choices = [SelectChoice(v, label, optgroup=str(KIND_LABELS[group]))
                                for v, label, group in targets.choices(catalog)]
         self.assignee.choices = [SelectChoice(v, label, optgroup=str(GROUP_LABELS[group]))
-                                 for group, options in assignees.items() for v, label in options]
+                                 for group, options in assignees.groups.items() for v, label in options]
+
+
+def _assignee_choices() -> services.AssigneeChoices:
+    """The picker's choices; people by the search `q` in the URL (a plain GET form: no script needed)."""
+    return services.assignee_choices(get_session(), current_user, request.args.get("q", ""))
 
 
 def _catalog():
@@ -76,7 +81,7 @@ def _form_error(form, exc: services.AssignmentRejected) -> None:
         form.form_errors = [*form.form_errors, exc.message]
 
 
-def _index_page(form: AssignForm, status_code: int = 200):
+def _index_page(form: AssignForm, people: services.AssigneeChoices, status_code: int = 200):
     session, catalog = get_session(), _catalog()
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
@@ -87,15 +92,17 @@ def _index_page(form: AssignForm, status_code: int = 200):
     return render_template("assignments/index.html", form=form, assignments=assignments, counts=counts,
                            names=services.assignee_names(session, assignments), catalog=catalog, title=targets.title,
                            kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, statuses=STATUSES, overdue=overdue,
-                           status=status, today=today()), status_code
+                           status=status, today=today(), people=people, max_query=services.MAX_QUERY), status_code
 
 
 @bp.route("/assignments")
 @requires(*MANAGERS)
 def index():
-    form = AssignForm()
-    form.set_choices(_catalog(), services.assignee_choices(get_session(), current_user))
-    return _index_page(form)
+    form, people = AssignForm(), _assignee_choices()
+    form.set_choices(_catalog(), people)
+    if len(people.groups["user"]) == 1:  # the one person searched for is chosen (a posted form is never changed)
+        form.assignee.data = people.groups["user"][0][0]
+    return _index_page(form, people)
 
 
 @bp.route("/assignments", methods=["POST"])
@@ -103,11 +110,11 @@ def index():
 @writes
 def create():
     session, catalog = get_session(), _catalog()
-    form = AssignForm()
-    form.set_choices(catalog, services.assignee_choices(session, current_user))
+    form, people = AssignForm(), _assignee_choices()
+    form.set_choices(catalog, people)
     due = form.check_date() if form.validate_on_submit() else None
     if due is None:
-        return _index_page(form, 422)
+        return _index_page(form, people, 422)
     data = services.AssignmentData(form.target.data or "", form.assignee.data or "", due, form.note.data or "")
     try:
         services.create_assignment(session, current_user, catalog, data, today())
@@ -115,7 +122,7 @@ def create():
         _form_error(form, exc)
         if exc.status in (403, 404):
             return render_error(exc.status, exc.message)
-        return _index_page(form, exc.status)
+        return _index_page(form, people, exc.status)
     session.commit()
     flash(_("已分配：%(title)s，截止 %(due)s。", title=targets.title(catalog, *data.target.split(":", 1)), due=due.isoformat()),
           "success")
