@@ -250,3 +250,19 @@ def test_regrading_against_the_same_version_changes_nothing(app, db, client):
     db.rollback()
     version = db.get(Attempt, attempt_id).version_id
     assert services.regrade_attempts(db, None, quiz(app, "clients-quiz"), [version], "无变化", utcnow()) == []
+
+
+def test_the_notice_is_in_the_language_the_learner_last_chose(app, db, taken, client):
+    """ann switched the interface to English (the switch is stored on her account): her notice is in English,
+    bob (who never chose) gets his in Chinese, whoever regrades and in whatever language."""
+    login(client, "ann")
+    client.post("/language", data={"lang": "en", "next": "/"})
+    db.rollback()
+    assert db.scalar(select(User.locale).where(User.username == "ann")) == "en"
+    actor = make_user(db, "fixer", roles=("trainer",)).id
+    with app.app_context():  # as in the request or command that regrades
+        services.regrade_attempts(db, actor, taken["right"], [taken["old_version"]], "第 1 题答案标错了", utcnow())
+    db.commit()
+    texts = {user_id: db.scalar(select(Notice.text).where(Notice.user_id == user_id)) for user_id, _a in taken["ids"].values()}
+    assert texts[taken["ids"]["ann"][0]].startswith(f"Your result in “{taken['right'].title}” was regraded")
+    assert texts[taken["ids"]["bob"][0]].startswith(f"你的《{taken['right'].title}》成绩已重新评分")

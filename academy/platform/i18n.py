@@ -1,6 +1,6 @@
 """Chinese first, English available (Flask-Babel, which also gives templates `_()` and `ngettext()`)."""
 from flask import Flask, session
-from flask_babel import Babel, gettext
+from flask_babel import Babel, force_locale, gettext
 from flask_login import current_user
 
 LOCALES = ("zh_CN", "en")
@@ -15,6 +15,17 @@ def select_locale() -> str:
     if user.is_authenticated and user.locale in LOCALES:
         return user.locale
     return "zh_CN"
+
+
+def user_language(stored: str | None) -> str:
+    """A user's stored language (User.locale: the one they last chose) if we have it, else Chinese."""
+    return stored if stored in LOCALES else LOCALES[0]
+
+
+def in_language_of(stored: str | None):
+    """Text written for a user outside their own request (a notice, a reminder mail) is written in their language:
+    `with in_language_of(user.locale): text = _("…")`."""
+    return force_locale(user_language(stored))
 
 
 def colon() -> str:

@@ -2,7 +2,8 @@
 overdue digest per manager per day; e-mail copies when SMTP is configured.
 
 Idempotent: each reminder has a key (reminder_sent), written with its notice in one transaction, so running
-the command twice sends nothing new.  Keys:
+the command twice sends nothing new.  Each notice and mail is written in its recipient's language (the one they
+last chose, else Chinese).  Keys:
   due:<assignment>:<learner>:<days>   the reminder `days` (3, then 1) days before the due date or later
   overdue:<assignment>:<learner>      once, the day after the due date or later
   digest:<manager>:<date>             the manager's list of their overdue people, once a day
@@ -21,6 +22,7 @@ from academy.learning.content.catalog import Catalog
 from academy.learning.models import ReminderSent
 from academy.org.inbox.services import notify
 from academy.org.models import ManagerScope, User, UserRole, utcnow
+from academy.platform.i18n import in_language_of
 
 REMIND_DAYS = (3, 1)  # days before the due date
 MAX_DIGEST_LINES = 50
@@ -58,28 +60,33 @@ def send_reminders(session: Session, catalog: Catalog, today: date) -> Outcome:
     keys = list(wanted) + list(digests)
     sent = _already_sent(session, keys)
     outcome = Outcome()
-    names = dict(session.execute(select(User.id, User.username)).all()) if keys else {}
+    users = {u.id: u for u in session.execute(select(User.id, User.username, User.locale))} if keys else {}
     for key, (what, row) in wanted.items():
         if key in sent:
             continue
-        title = targets.title(catalog, row.kind, row.target_id)
-        if what == "overdue":
-            text = _("已逾期：“%(title)s”的截止日期是 %(due)s，请尽快完成。", title=title, due=row.due_on.isoformat())
-        else:
-            text = _("提醒：“%(title)s”将于 %(due)s 截止（还剩 %(n)d 天）。", title=title, due=row.due_on.isoformat(),
-                     n=(row.due_on - today).days)
-        link = f"/drills/{row.assignment_id}" if row.kind == "stage" else "/"
-        _send(session, outcome, key, row.learner_id, names.get(row.learner_id), "assignment", text, link)
-    for key, (manager_id, lines) in digests.items():
+        recipient = users.get(row.learner_id)
+        with in_language_of(recipient.locale if recipient else None):
+            title = targets.title(catalog, row.kind, row.target_id)
+            if what == "overdue":
+                text = _("已逾期：“%(title)s”的截止日期是 %(due)s，请尽快完成。", title=title, due=row.due_on.isoformat())
+            else:
+                text = _("提醒：“%(title)s”将于 %(due)s 截止（还剩 %(n)d 天）。", title=title, due=row.due_on.isoformat(),
+                         n=(row.due_on - today).days)
+            link = f"/drills/{row.assignment_id}" if row.kind == "stage" else "/"
+            _send(session, outcome, key, row.learner_id, recipient.username if recipient else None, "assignment", text, link)
+    for key, (manager_id, overdue) in digests.items():
         if key in sent:
             continue
-        shown = lines[:MAX_DIGEST_LINES]
-        more = _("……另有 %(n)d 条", n=len(lines) - len(shown)) if len(lines) > len(shown) else ""
-        head = _("你管辖范围内有 %(n)d 条逾期未完成的学习任务：", n=len(lines))
-        notice = head + "；".join(shown) + ("；" + more if more else "")
-        mail = "\n".join([head, *shown, *([more] if more else [])])
-        _send(session, outcome, key, manager_id, names.get(manager_id), "overdue-digest", notice,
-              "/assignments?status=overdue", mail)
+        recipient = users.get(manager_id)
+        with in_language_of(recipient.locale if recipient else None):
+            lines = [_digest_line(catalog, r) for r in overdue]
+            shown = lines[:MAX_DIGEST_LINES]
+            more = _("……另有 %(n)d 条", n=len(lines) - len(shown)) if len(lines) > len(shown) else ""
+            head = _("你管辖范围内有 %(n)d 条逾期未完成的学习任务：", n=len(lines))
+            notice = head + _("；").join([*shown, *([more] if more else [])])
+            mail = "\n".join([head, *shown, *([more] if more else [])])
+            _send(session, outcome, key, manager_id, recipient.username if recipient else None, "overdue-digest", notice,
+                  "/assignments?status=overdue", mail)
     session.flush()
     return outcome
 
@@ -94,8 +101,13 @@ def _send(session: Session, outcome: Outcome, key: str, user_id: int, username: 
         outcome.mails.append((username, subject, mail_text or text))
 
 
-def _digests(session: Session, catalog: Catalog, overdue: list, today: date) -> dict[str, tuple[int, list[str]]]:
-    """Per active manager, the overdue (learner, assignment) lines of the learners in their scope."""
+def _digest_line(catalog: Catalog, row) -> str:
+    return _("%(name)s（%(team)s）· %(title)s · 截止 %(due)s", name=row.display_name, team=row.team_name or "—",
+             title=targets.title(catalog, row.kind, row.target_id), due=row.due_on.isoformat())
+
+
+def _digests(session: Session, catalog: Catalog, overdue: list, today: date) -> dict[str, tuple[int, list]]:
+    """Per active manager, the overdue (learner, assignment) rows of the learners in their scope."""
     managers = session.execute(
         select(ManagerScope.user_id, ManagerScope.region_id, ManagerScope.team_id)
         .join(User, User.id == ManagerScope.user_id)
@@ -108,9 +120,7 @@ def _digests(session: Session, catalog: Catalog, overdue: list, today: date) -> 
             teams[manager_id].add(team_id)
     result = {}
     for manager_id in sorted(set(regions) | set(teams)):
-        lines = [f"{r.display_name}（{r.team_name or '—'}）· {targets.title(catalog, r.kind, r.target_id)} · "
-                 f"{_('截止')} {r.due_on.isoformat()}"
-                 for r in overdue if r.region_id in regions[manager_id] or r.team_id in teams[manager_id]]
-        if lines:
-            result[f"digest:{manager_id}:{today.isoformat()}"] = (manager_id, lines)
+        rows = [r for r in overdue if r.region_id in regions[manager_id] or r.team_id in teams[manager_id]]
+        if rows:
+            result[f"digest:{manager_id}:{today.isoformat()}"] = (manager_id, rows)
     return result

@@ -3,7 +3,6 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +19,7 @@ from academy.learning.quizzes.versions import attempt_quiz, ensure_version, grad
 from academy.org import audit, scope
 from academy.org.inbox.services import notify
 from academy.org.models import User
-from academy.platform.i18n import LOCALES
+from academy.platform.i18n import in_language_of
 
 GRACE = timedelta(seconds=30)
 
@@ -340,7 +339,7 @@ def regrade_attempts(session: Session, actor_id: int, quiz: Quiz, old_version_id
         audit.record(session, actor_id, "attempt.regrade", "attempt", attempt.id, reason=reason,
                      detail={"quiz_id": quiz.id, "user_id": attempt.user_id, "from_version": attempt.version_id,
                              "to_version": version_id, "before": before, "after": after, "kept": list(regraded.kept)})
-        with force_locale(locales.get(attempt.user_id) if locales.get(attempt.user_id) in LOCALES else LOCALES[0]):
+        with in_language_of(locales.get(attempt.user_id)):
             text = str(_l("你的《%(title)s》成绩已重新评分：%(before)s → %(after)s，原因：%(reason)s", title=quiz.title,
                           before=_points(before["score"]), after=_points(grading.score), reason=reason))
         notify(session, attempt.user_id, "regrade", text, f"/attempts/{attempt.id}/result", now=now)  # in the learner's language

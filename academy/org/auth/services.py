@@ -8,7 +8,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from academy.org.models import LoginSession, User, UserRole, utcnow
@@ -128,6 +128,12 @@ def idle_too_long(last_seen, now: float, limit: float) -> bool:
 def activity_mark_due(last_seen: float, now: float) -> bool:
     """Rewrite the mark (a new cookie) only when it is a few minutes old, not on every request."""
     return now - last_seen >= ACTIVITY_MARK_STEP
+
+
+def remember_language(session: Session, user_id: int, locale: str) -> None:
+    """Keep the language a user chose on their account: their next sign-in elsewhere starts in it, and notices
+    and reminder mail written to them outside their requests use it."""
+    session.execute(update(User).where(User.id == user_id).values(locale=locale))
 
 
 def revoke_login_session(session: Session, token: str | None) -> None:

@@ -58,10 +58,14 @@ def login():
         db = get_session()
         user = services.authenticate(db, form.username.data, form.password.data)
         if user is not None:
-            token = services.open_login_session(db, user)
+            token, lang = services.open_login_session(db, user), session.get("lang")
+            if lang in LOCALES:  # chosen on the login page: kept, and remembered on the account
+                services.remember_language(db, user.id, lang)
             db.commit()
             session.clear()
             session["sid"], session["seen"] = token, int(time.time())
+            if lang in LOCALES:
+                session["lang"] = lang
             login_user(user)
             return redirect(safe_next(request.args.get("next"), url_for("courses.dashboard")))
         form.password.errors.append(_("用户名或密码错误，或账号已停用。"))
@@ -127,8 +131,12 @@ def change_password():
 
 
 @bp.route("/language", methods=["POST"])
+@writes
 def set_language():
     lang = request.form.get("lang")
     if lang in LOCALES:
         session["lang"] = lang
+        if current_user.is_authenticated:
+            services.remember_language(get_session(), current_user.id, lang)
+            get_session().commit()
     return redirect(safe_next(request.form.get("next"), url_for("courses.dashboard")))
