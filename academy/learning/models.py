@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -256,6 +257,9 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    # Revoked because a corrected grade (a reopened review, a second rating, a regrade) took back its condition:
+    # issued again when the learner meets it again (certificates.services.grade_corrected).
+    lapsed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class LearnerSummary(Base):

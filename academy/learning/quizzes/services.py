@@ -209,25 +209,33 @@ def apply_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[st
     _grade(session, attempt, quiz, now)
 
 
-def apply_final_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime) -> None:
+def apply_final_review(session: Session, attempt: Attempt, quiz: Quiz, levels: dict[str, dict], now: datetime, *,
+                       actor_id: int | None = None) -> None:
     """Replace the levels of an attempt already reviewed (the final levels once a second rater has rated it)
-    and grade it again: the score, the tally and the derived rows follow in this transaction."""
+    and grade it again: the score, the tally, the derived rows and the certificates (a lower final score may
+    take one back) follow in this transaction."""
     if attempt.state != "graded":
         raise AttemptRejected(_l("这份作答还没有评阅，不能添加第二评分。"), 409)
-    _merge_review(attempt, levels)
-    _grade(session, attempt, quiz, now)
+    with certificates.grade_corrected(session, [attempt.user_id], actor_id,
+                                      _l("《%(title)s》增加第二评分后的最终得分不再满足证书条件。", title=quiz.title)):
+        _merge_review(attempt, levels)
+        _grade(session, attempt, quiz, now)
     if attempt.state != "graded":  # the levels given were incomplete: nothing is half-written (the view rolls back)
         raise AttemptRejected(_l("评分等级不完整。"), 422)
 
 
-def reopen_review(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime) -> None:
+def reopen_review(session: Session, attempt: Attempt, quiz: Quiz, answers: dict, now: datetime, *,
+                  actor_id: int | None = None, reason: str = "") -> None:
     """Send a reviewed attempt back to review with `answers` (the learner's answers without the reviewers'
-    levels): its score, pass and graded time go, the tally counts it as awaiting review again."""
+    levels): its score, pass and graded time go, the tally counts it as awaiting review again, and a certificate
+    it earned lapses until the learner meets its condition again."""
     if attempt.state != "graded":
         raise AttemptRejected(_l("这份作答不是已评阅状态，不能重开。"), 409)
-    attempt.answers = answers
-    attempt.score = attempt.percent = attempt.passed = attempt.graded_at = attempt.outcomes = None
-    _grade(session, attempt, quiz, now)
+    with certificates.grade_corrected(session, [attempt.user_id], actor_id,
+                                      _l("《%(title)s》的评阅已重开：%(reason)s", title=quiz.title, reason=reason)):
+        attempt.answers = answers
+        attempt.score = attempt.percent = attempt.passed = attempt.graded_at = attempt.outcomes = None
+        _grade(session, attempt, quiz, now)
     if attempt.state != "review":
         raise AttemptRejected(_l("这份作答没有需要评阅的题目，不能重开。"), 409)
 
@@ -325,26 +333,29 @@ def regrade_attempts(session: Session, actor_id: int, quiz: Quiz, old_version_id
         return []
     version_id = ensure_version(session, quiz)
     locales = dict(session.execute(select(User.id, User.locale).where(User.id.in_({r.attempt.user_id for r in plan}))).all())
-    for regraded in plan:
-        attempt, grading = regraded.attempt, regraded.grading
-        before = {"score": attempt.score, "percent": attempt.percent, "passed": attempt.passed, "redline": attempt.redline}
-        attempt.result, attempt.max_score, attempt.redline = grading.result, regraded.quiz.total_points, grading.redline
-        attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
-        attempt.outcomes = grading.mistake_outcomes
-        attempt.regraded_version_id = version_id
-        after = {"score": grading.score, "percent": grading.percent, "passed": grading.passed, "redline": grading.redline}
-        attempt.regrade = {"at": now.isoformat(timespec="seconds"), "reason": reason[:2000], "before": before, "after": after,
-                           "kept": list(regraded.kept)}
-        item_rows.refresh(session, attempt, regraded.quiz)
-        audit.record(session, actor_id, "attempt.regrade", "attempt", attempt.id, reason=reason,
-                     detail={"quiz_id": quiz.id, "user_id": attempt.user_id, "from_version": attempt.version_id,
-                             "to_version": version_id, "before": before, "after": after, "kept": list(regraded.kept)})
-        with in_language_of(locales.get(attempt.user_id)):
-            text = str(_l("你的《%(title)s》成绩已重新评分：%(before)s → %(after)s，原因：%(reason)s", title=quiz.title,
-                          before=_points(before["score"]), after=_points(grading.score), reason=reason))
-        notify(session, attempt.user_id, "regrade", text, f"/attempts/{attempt.id}/result", now=now)  # in the learner's language
-    tally.refresh(session, [(r.attempt.user_id, quiz.id) for r in plan])
-    progress_rows.refresh(session, [r.attempt.user_id for r in plan])
-    for user_id in sorted({r.attempt.user_id for r in plan}):  # a regrade may pass (finish) a module
+    learners = sorted({r.attempt.user_id for r in plan})
+    with certificates.grade_corrected(session, learners, actor_id,  # a lower score may take a certificate back
+                                      _l("《%(title)s》重新评分：%(reason)s", title=quiz.title, reason=reason)):
+        for regraded in plan:
+            attempt, grading = regraded.attempt, regraded.grading
+            before = {"score": attempt.score, "percent": attempt.percent, "passed": attempt.passed, "redline": attempt.redline}
+            attempt.result, attempt.max_score, attempt.redline = grading.result, regraded.quiz.total_points, grading.redline
+            attempt.score, attempt.percent, attempt.passed = grading.score, grading.percent, grading.passed
+            attempt.outcomes = grading.mistake_outcomes
+            attempt.regraded_version_id = version_id
+            after = {"score": grading.score, "percent": grading.percent, "passed": grading.passed, "redline": grading.redline}
+            attempt.regrade = {"at": now.isoformat(timespec="seconds"), "reason": reason[:2000], "before": before, "after": after,
+                               "kept": list(regraded.kept)}
+            item_rows.refresh(session, attempt, regraded.quiz)
+            audit.record(session, actor_id, "attempt.regrade", "attempt", attempt.id, reason=reason,
+                         detail={"quiz_id": quiz.id, "user_id": attempt.user_id, "from_version": attempt.version_id,
+                                 "to_version": version_id, "before": before, "after": after, "kept": list(regraded.kept)})
+            with in_language_of(locales.get(attempt.user_id)):
+                text = str(_l("你的《%(title)s》成绩已重新评分：%(before)s → %(after)s，原因：%(reason)s", title=quiz.title,
+                              before=_points(before["score"]), after=_points(grading.score), reason=reason))
+            notify(session, attempt.user_id, "regrade", text, f"/attempts/{attempt.id}/result", now=now)  # in the learner's language
+        tally.refresh(session, [(r.attempt.user_id, quiz.id) for r in plan])
+        progress_rows.refresh(session, learners)
+    for user_id in learners:  # a regrade may pass (finish) a module
         certificates.refresh(session, user_id)
     return plan

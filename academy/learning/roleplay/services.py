@@ -275,7 +275,7 @@ def add_second_rating(session: Session, manager: Reviewer, attempt_id: int, form
                           "second_comments": chosen[item.id]["comments"], "second_summary": chosen[item.id]["summary"]}
         if not item.criteria:
             final[item.id]["score"] = levels["score"]
-    apply_final_review(session, page.attempt, page.quiz, final, now)
+    apply_final_review(session, page.attempt, page.quiz, final, now, actor_id=manager.id)
     row = RoleplayReview(attempt_id=page.attempt.id, review_round=first.review_round, rater=SECOND, reviewer_id=manager.id,
                          levels={k: v["levels"] for k, v in chosen.items()}, comments={k: v["comments"] for k, v in chosen.items()},
                          summary="\n".join(v["summary"] for v in chosen.values() if v["summary"]), created_at=now)
@@ -308,7 +308,7 @@ def reopen(session: Session, actor: Reviewer, attempt_id: int, reason: str, now:
         answer = answers.get(item.id)
         if isinstance(answer, dict):
             answers[item.id] = {k: v for k, v in answer.items() if k not in REVIEW_KEYS and not k.startswith("second_")}
-    reopen_review(session, page.attempt, page.quiz, answers, now)
+    reopen_review(session, page.attempt, page.quiz, answers, now, actor_id=actor.id, reason=reason)  # certificates follow
     for row in (page.first, page.second):
         if row is not None:
             row.reopened_at, row.reopen_reason = now, reason[:2000]
