@@ -53,3 +53,28 @@ def test_a_saved_answer_shows_only_on_its_own_attempts_page(app):
         assert " checked" in answered and " checked" not in fresh
         assert str(answered_view.answer_sheet()).count("sheet-cell answered") == 1
         assert "sheet-cell answered" not in str(fresh_view.answer_sheet())
+
+
+def _result_view(quiz, answers: dict, seed: int = 0, attempt_id: int = 1):
+    from academy.learning.quizzes.grading import grade_answers
+    from academy.learning.quizzes.views_support import ResultView
+
+    grading = grade_answers(quiz, answers)
+    attempt = SimpleNamespace(id=attempt_id, seed=seed, deadline_at=None, submitted_at=None, answers=answers, checked=[],
+                              result=grading.result)
+    return ResultView(quiz, attempt, get_catalog(), datetime(2026, 1, 1))
+
+
+def test_a_result_section_shows_each_attempts_own_answer_and_score(app):
+    """The result page's questions are shared between learners who answered alike, and only between them."""
+    with app.test_request_context("/"):
+        quiz = get_catalog().quiz("clients-quiz")
+        item = next(i for i in quiz.items if i.options and not i.parts and i.type == "single")
+        right = next(o.key for o in item.options if o.correct)
+        wrong = next(o.key for o in item.options if not o.correct)
+        cache.clear()
+        first = _section(str(_result_view(quiz, {item.id: right}).result_sections()), item.id)
+        second = _section(str(_result_view(quiz, {item.id: wrong}, attempt_id=2).result_sections()), item.id)
+        again = _section(str(_result_view(quiz, {item.id: right}, attempt_id=3).result_sections()), item.id)
+        assert first != second  # the wrong answer is shown wrong, with its own score
+        assert again == first  # the same answer: the same HTML, taken from the memo

@@ -1,4 +1,4 @@
-"""The questions of the take page, each rendered once and reused.
+"""The questions of the take page and of the result page, each rendered once and reused.
 
 An unchecked question's HTML is a pure function of the pinned quiz version, the item, its number, the
 language, the attempt's seed (only for items whose order it shuffles), the saved answer and (only when it
@@ -54,6 +54,29 @@ def answer_sheet(view, items: list[Item], answered: tuple[bool, ...]) -> Markup:
     key = (view.quiz.content_hash, tuple(item.id for item in items), answered, page_lang())
     return cache.memo("answer_sheets", key, lambda: Markup(_macro("quizzes/_take_item.html", "answer_sheet")(items, answered)),
                       MAX_ENTRIES)
+
+
+def _result_key(view, item: Item, lesson_links: bool) -> tuple:
+    scored = json.dumps([view.item_result(item), view.answer(item)], sort_keys=True, ensure_ascii=False, default=str)
+    seed = layout.variant(view.seed) if layout.shown_by_seed(view.quiz, item) else None
+    return (view.quiz.content_hash, item.id, page_lang(), view.show_answers, view.show_choice_feedback, lesson_links,
+            seed, scored)
+
+
+def result_sections(view, items: list[Item], lesson_links: bool = True) -> Markup:
+    """The result page's questions.  A graded question's HTML is a pure function of the quiz version, the item,
+    the language, what the page reveals, the seed (for items it shuffles), its score and the answer: learners
+    who answered alike share it, and a 45-question result page is 45 lookups.  An item scored by a reviewer
+    shows that attempt's review, so it is rendered each time."""
+    macro = _macro("quizzes/_result_section.html", "result_section")
+    html = []
+    for item in items:
+        render = lambda i=item: macro(i, view, lesson_links)  # noqa: E731
+        if TYPES[item.type].manual:
+            html.append(render())
+        else:
+            html.append(cache.memo("result_html", _result_key(view, item, lesson_links), render, MAX_ENTRIES))
+    return Markup("\n".join(html))
 
 
 def result_body(view, item: Item, parent: Item | None = None) -> Markup:

@@ -209,6 +209,10 @@ class ResultView(TakeView):
             return self.result.get(parent.id, {}).get("detail", {}).get("parts", {}).get(item.id, {})
         return self.result.get(item.id, {})
 
+    def result_sections(self, lesson_links: bool = True):
+        """The graded questions in page order (memoised, see item_html)."""
+        return item_html.result_sections(self, self.items, lesson_links)
+
     def lesson_link(self, item: Item) -> tuple[str, str] | None:
         lesson_id, _, anchor = item.lesson.partition("#")
         lesson = self.catalog.lesson(lesson_id) if lesson_id else None
