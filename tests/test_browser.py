@@ -643,7 +643,7 @@ def test_trainer_reads_the_item_analysis_fixes_a_key_and_regrades(browser):
     b.wait_path(lambda p: p in ("/", "/authoring/"), "trainer1's home")
     b.go("/authoring/analysis/clients-quiz")
     assert "各题的难度系数与区分度" in b.text()
-    assert "单选：主任说“我说了算”之后" in b.text()
+    assert "主任说“我说了算”之后" in b.text()
     form_page = "/authoring/items/quizzes/clients-quiz.md/clients-q01/edit"
     b.go(form_page)
     b.driver.find_element(By.ID, "options-0-correct").click()  # a new key: the first option instead of the second
