@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, String, and_, case, cast, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import Date, Float, String, and_, bindparam, case, cast, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from academy.learning.assignments.targets import requirements
@@ -90,7 +90,6 @@ def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, as
     """One row per (assignment, learner) the viewer may see, with the counts the status comes from.
     `overdue_only` leaves out the assignments not yet due (none of their rows can be overdue), and team_id /
     region_id the learners elsewhere: a report over a large organisation counts only what it shows."""
-    req = _requirements_table(catalog)
     learners = [User.active]
     if mine:
         learners.append(User.id == viewer.id)
@@ -107,6 +106,12 @@ def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, as
         assignments.append(Assignment.id.in_(list(assignment_ids)))
     if overdue_only:
         assignments.append(Assignment.due_on < today)
+    return _counts(catalog, assignments, learners)
+
+
+def _counts(catalog: Catalog, assignments: list, learners: list):
+    """The counts per (assignment, learner) for the assignments and learners meeting these conditions."""
+    req = _requirements_table(catalog)
     applies = _learners_of_assignments(assignments, learners)
     tally = aliased(QuizTally)
     lesson = aliased(LessonProgress)
@@ -143,6 +148,10 @@ def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: da
     team_id / region_id: only the learners of that team or region."""
     counts = _status_query(session, viewer, catalog, today, assignment_ids=assignment_ids, learner_id=learner_id, mine=mine,
                            overdue_only=status == "overdue", team_id=team_id, region_id=region_id)
+    return session.execute(_rows(counts, today, status, limit)).all()
+
+
+def _rows(counts, today, status: str | None, limit: int):
     status_column = _status_expression(counts, today).label("status")
     team = aliased(Team)
     query = (select(Assignment.id.label("assignment_id"), Assignment.kind, Assignment.target_id, Assignment.due_on,
@@ -155,9 +164,7 @@ def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: da
              .join(User, User.id == counts.c.learner_id)
              .outerjoin(team, team.id == User.team_id)
              .order_by(Assignment.due_on, Assignment.id, User.display_name, User.id).limit(limit))
-    if status is not None:
-        query = query.where(status_column == status)
-    return session.execute(query).all()
+    return query.where(status_column == status) if status is not None else query
 
 
 def status_counts(session: Session, viewer, catalog: Catalog, today: date, assignment_ids) -> dict[int, dict[str, int]]:
@@ -176,8 +183,22 @@ def status_counts(session: Session, viewer, catalog: Catalog, today: date, assig
     return {i: result[i] for i in ids}
 
 
+def _my_rows_statement(catalog: Catalog):
+    """The learner's own rows as one statement built once per content version and bound per request: every
+    learner's dashboard reads it, and building the expression (the requirements are a table of literals) cost
+    several times running it."""
+    def build():
+        counts = _counts(catalog, [], [User.active, User.id == bindparam("learner_id")])
+        return _rows(counts, bindparam("today", type_=Date), None, MY_ROWS)
+
+    return catalog.derived("my-assignment-rows", (), build, 4)
+
+
+MY_ROWS = 200
+
+
 def my_assignments(session: Session, user, catalog: Catalog, today: date) -> tuple:
     """The signed-in learner's open assignments as plain tuples (a shared page's state):
     (assignment id, kind, target id, due date, note, status)."""
-    rows = assignment_status_rows(session, user, catalog, today, mine=True, limit=200)
+    rows = session.execute(_my_rows_statement(catalog), {"learner_id": user.id, "today": today}).all()
     return tuple((r.assignment_id, r.kind, r.target_id, r.due_on.isoformat(), r.note, r.status) for r in rows)
