@@ -200,5 +200,5 @@ MY_ROWS = 200
 def my_assignments(session: Session, user, catalog: Catalog, today: date) -> tuple:
     """The signed-in learner's open assignments as plain tuples (a shared page's state):
     (assignment id, kind, target id, due date, note, status)."""
-    rows = session.execute(_my_rows_statement(catalog), {"learner_id": user.id, "today": today}).all()
+    rows = session.connection().execute(_my_rows_statement(catalog), {"learner_id": user.id, "today": today}).all()
     return tuple((r.assignment_id, r.kind, r.target_id, r.due_on.isoformat(), r.note, r.status) for r in rows)
