@@ -18,3 +18,17 @@ def test_mariadb_uses_on_duplicate_key_update():
     sql = str(upsert_statement("mariadb", QuizTally.__table__, KEY, VALUES).compile(dialect=mysql.dialect()))
     assert "ON DUPLICATE KEY UPDATE" in sql and "ON CONFLICT" not in sql, sql
     assert "attempts = VALUES(attempts)" in sql or "attempts = new.attempts" in sql.replace("`", ""), sql
+
+
+def test_an_inline_table_reads_back_its_rows_on_this_database(db):
+    """dialects.inline_table: a VALUES list on PostgreSQL, a UNION ALL elsewhere; either way the same rows, typed,
+    joinable, with text that needs quoting kept as text."""
+    from sqlalchemy import Float, String, column, select
+
+    from academy.platform.dialects import inline_table
+
+    columns = (column("key", String(16)), column("score", Float))
+    rows = [("a", 1.0), ("it's", 60.5), ("'); DROP TABLE x; --", 0.0)]
+    table = inline_table(db.get_bind().dialect.name, "req", columns, rows)
+    assert sorted(db.execute(select(table.c.key, table.c.score)).all()) == sorted(rows)
+    assert db.execute(select(table.c.key).where(table.c.score > 50)).scalar_one() == "it's"

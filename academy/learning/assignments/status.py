@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Float, String, and_, bindparam, case, cast, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import Date, Float, String, and_, bindparam, case, column, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from academy.learning.assignments.targets import requirements
@@ -26,27 +26,25 @@ from academy.learning.models import Assignment, LessonProgress, QuizTally
 from academy.learning.quizzes.results import passed_sql
 from academy.org.models import Team, User, UserRole
 from academy.org.scope import learners_visible_to, scope_ids
+from academy.platform.dialects import inline_table
 
 STATUSES = ("not_started", "in_progress", "done", "overdue")
 STATUS_LABELS = {"not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成"), "overdue": _l("已逾期")}
 MAX_ROWS = 5000  # per page; a list longer than this is cut (the reports page the rest)
 
 
-def _requirements_table(catalog: Catalog):
-    """The requirements as an inline table (a UNION ALL of typed literal rows), built once per catalog."""
+REQUIREMENT_COLUMNS = (column("kind", String(16)), column("target_id", String(80)), column("req_type", String(16)),
+                       column("req_id", String(120)), column("grading", String(16)), column("pass_score", Float))
 
-    def row(kind: str, target_id: str, req_type: str, req_id: str, grading: str, pass_score: float):
-        return select(cast(literal(kind), String(16)).label("kind"), cast(literal(target_id), String(80)).label("target_id"),
-                      cast(literal(req_type), String(16)).label("req_type"), cast(literal(req_id), String(120)).label("req_id"),
-                      cast(literal(grading), String(16)).label("grading"), cast(literal(pass_score), Float).label("pass_score"))
+
+def _requirements_table(catalog: Catalog, dialect_name: str):
+    """The requirements as a table written into the statement, built once per catalog and database kind."""
 
     def build():
-        rows = [row(r.kind, r.target_id, r.req_type, r.req_id, r.grading, r.pass_score) for r in requirements(catalog)]
-        if not rows:
-            return row("", "", "", "", "", 0.0).where(literal(1) == 0).subquery("req")
-        return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("req")
+        rows = [(r.kind, r.target_id, r.req_type, r.req_id, r.grading, float(r.pass_score)) for r in requirements(catalog)]
+        return inline_table(dialect_name, "req", REQUIREMENT_COLUMNS, rows or [("", "", "", "", "", 0.0)])
 
-    return catalog.derived("assignment-requirements", (), build, 4)
+    return catalog.derived("assignment-requirements", (dialect_name,), build, 8)
 
 
 def _is_trainee(user):
@@ -106,12 +104,16 @@ def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, as
         assignments.append(Assignment.id.in_(list(assignment_ids)))
     if overdue_only:
         assignments.append(Assignment.due_on < today)
-    return _counts(catalog, assignments, learners)
+    return _counts(catalog, _dialect(session), assignments, learners)
 
 
-def _counts(catalog: Catalog, assignments: list, learners: list):
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _counts(catalog: Catalog, dialect_name: str, assignments: list, learners: list):
     """The counts per (assignment, learner) for the assignments and learners meeting these conditions."""
-    req = _requirements_table(catalog)
+    req = _requirements_table(catalog, dialect_name)
     applies = _learners_of_assignments(assignments, learners)
     tally = aliased(QuizTally)
     lesson = aliased(LessonProgress)
@@ -183,15 +185,15 @@ def status_counts(session: Session, viewer, catalog: Catalog, today: date, assig
     return {i: result[i] for i in ids}
 
 
-def _my_rows_statement(catalog: Catalog):
+def _my_rows_statement(catalog: Catalog, dialect_name: str):
     """The learner's own rows as one statement built once per content version and bound per request: every
     learner's dashboard reads it, and building the expression (the requirements are a table of literals) cost
     several times running it."""
     def build():
-        counts = _counts(catalog, [], [User.active, User.id == bindparam("learner_id")])
+        counts = _counts(catalog, dialect_name, [], [User.active, User.id == bindparam("learner_id")])
         return _rows(counts, bindparam("today", type_=Date), None, MY_ROWS)
 
-    return catalog.derived("my-assignment-rows", (), build, 4)
+    return catalog.derived("my-assignment-rows", (dialect_name,), build, 8)
 
 
 MY_ROWS = 200
@@ -200,5 +202,6 @@ MY_ROWS = 200
 def my_assignments(session: Session, user, catalog: Catalog, today: date) -> tuple:
     """The signed-in learner's open assignments as plain tuples (a shared page's state):
     (assignment id, kind, target id, due date, note, status)."""
-    rows = session.connection().execute(_my_rows_statement(catalog), {"learner_id": user.id, "today": today}).all()
+    rows = session.connection().execute(_my_rows_statement(catalog, _dialect(session)),
+                                        {"learner_id": user.id, "today": today}).all()
     return tuple((r.assignment_id, r.kind, r.target_id, r.due_on.isoformat(), r.note, r.status) for r in rows)
