@@ -87,3 +87,22 @@ def test_archiving_a_lesson_or_quiz_alone_is_unchanged(trainer, db):
     assert archive(trainer, "courses/extra/01-one.md").status_code == 302
     assert archive(trainer, "courses/extra/01-one.md", archived=False).status_code == 302
     assert not archived(db, "courses/extra/01-one.md")
+
+
+BANK = ("---\nid: extra-bank\ntitle: 补充题库\nbank: true\n---\n"
+        "## 判断：化整为零 {#xb-1}\n把项目拆成几个小项目以避开公开招标是允许的。\n答案：错\n")
+USER = "---\nid: extra-bank-user\ntitle: 引用题库的测验\ninclude:\n  - extra-bank#xb-1\n---\n"
+
+
+def test_a_bank_that_published_quizzes_use_is_refused_archiving_and_a_breaking_edit_refused_publishing(trainer, db, app):
+    for path, source in (("quizzes/banks/extra-bank.md", BANK), ("quizzes/extra-bank-user.md", USER)):
+        assert trainer.post(f"/authoring/edit/{path}", data={"source": source}).status_code == 302, path
+        assert trainer.post(f"/authoring/publish/{path}").status_code == 302, path
+    refused = archive(trainer, "quizzes/banks/extra-bank.md")
+    assert refused.status_code == 409 and "quizzes/extra-bank-user.md" in refused.get_data(as_text=True)
+    assert not archived(db, "quizzes/banks/extra-bank.md")
+    emptied = BANK.split("## ")[0] + "## 判断：另一题 {#xb-2}\n合规往来要留痕。\n答案：对\n"  # xb-1, which the quiz includes, is gone
+    assert trainer.post("/authoring/edit/quizzes/banks/extra-bank.md", data={"source": emptied}).status_code == 302
+    published = trainer.post("/authoring/publish/quizzes/banks/extra-bank.md")
+    assert published.status_code == 422 and "E026" in published.get_data(as_text=True)
+    assert not any("extra-bank-user" in line for line in problems(app))  # learners still get the working quiz

@@ -369,3 +369,21 @@ def test_a_bank_with_errors_is_listed_with_its_problems(bank_app):
     client = signed_in(bank_app, "coach", ("trainer",))
     page = client.get("/authoring/banks/").get_data(as_text=True)
     assert "E112" in page and "还没有题库" in page
+
+
+def test_a_bank_edit_that_would_break_a_quiz_using_it_is_refused_e026():
+    """check_source (what publishing and the live preview run) re-checks the quizzes that include or draw from a
+    bank: deleting the item bank-drill includes is E026, naming the quiz; an edit that keeps them valid is not."""
+    from academy.learning.content.catalog import check_source
+
+    catalog = load_full_catalog(FIXTURE)
+    source = (FIXTURE / "quizzes" / "banks" / "bidding.md").read_text(encoding="utf-8")
+    kept = check_source(catalog, "quizzes/banks/bidding.md", source.replace("\n", "\n", 1))
+    assert not [p for p in kept.problems if p.code == "E026"]
+    start = source.index("{#bd-budget")
+    heading = source.rindex("\n## ", 0, start) + 1
+    following = source.find("\n## ", start)
+    without = source[:heading] + (source[following + 1:] if following != -1 else "")
+    broken = check_source(catalog, "quizzes/banks/bidding.md", without)
+    problems = [p for p in broken.problems if p.code == "E026"]
+    assert problems and "quizzes/bank-drill.md" in problems[0].message and broken.parsed is None

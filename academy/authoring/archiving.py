@@ -11,6 +11,8 @@ that belong to the module (their attempts, certificates and reports live on), an
 not tell the lessons it hid from the ones archived on purpose before.  Refusing with the list says exactly what
 would break, and nothing happens that the trainer did not ask for.
 
+A bank is refused archiving while published quizzes include or draw from it, for the same reason.
+
 The other way round, a lesson or quiz is refused un-archiving while its module is not published (archived, or
 module.md broken): it would come back as the same error.  Flushes, never commits: the caller's transaction holds
 the change, so a refusal after the flush is rolled back by the caller with everything else.
@@ -38,6 +40,10 @@ def set_archived(session: Session, actor_id: int | None, path: str, archived: bo
         if needing:
             raise StillNeeded(str(_l("模块中还有学员能看到的内容，请先归档它们（测验也可以改到别的模块），再归档模块：%(names)s",
                                      names="、".join(needing))))
+    if archived and kind == "bank":
+        users = bank_users(catalog, path)
+        if users:
+            raise StillNeeded(str(_l("还有测验引用或抽取这个题库的题目，请先修改它们，再归档题库：%(names)s", names="、".join(users))))
     doc = store.set_archived(session, actor_id, path, archived, reason=reason)
     if not archived and kind in ("lesson", "quiz"):
         missing = _missing_module(catalog, path, store.published_source(session, path))
@@ -59,6 +65,12 @@ def needs_module(catalog: Catalog, module_path: str) -> list[str]:
     quizzes = [q.path for q in catalog.quizzes if q.course == module.id]
     after = [m.path for m in catalog.modules if module.id in m.prerequisites]
     return sorted(lessons) + sorted(quizzes) + sorted(after)
+
+
+def bank_users(catalog: Catalog, bank_path: str) -> list[str]:
+    """The published quizzes that include or draw from the bank at `bank_path` (as check_source's E026 finds them)."""
+    bank = next((b for b in catalog.banks if b.path == bank_path), None)
+    return sorted(q.path for q in catalog.quizzes if bank is not None and bank.id in q.source)
 
 
 def _missing_module(catalog: Catalog, path: str, source: str | None) -> str | None:

@@ -310,6 +310,8 @@ def check_source(catalog: Catalog | None, path: str, source: bytes | str) -> Che
         parsed, sink = parse_quiz_text(source, path, banks)
         if parsed is not None and kind == "quiz" and catalog is not None:
             _check_quiz_against(catalog, parsed, sink)
+        if parsed is not None and kind == "bank" and catalog is not None:
+            _check_bank_users(catalog, parsed, sink)
     elif path.endswith("/module.md") and MODULE_PATH_RE.match(path):
         kind, parsed = "module", None
         meta = parse_module_meta(source, sink)
@@ -334,6 +336,20 @@ def check_source(catalog: Catalog | None, path: str, source: bytes | str) -> Che
         sink.add(1, "E002", "不是课程或测验的路径 (not a content path)")
     problems = tuple(sorted(sink.problems, key=lambda p: p.line))
     return Checked(kind, None if any(p.is_error for p in problems) else parsed, problems)
+
+
+def _check_bank_users(catalog: Catalog, bank, sink: ProblemSink) -> None:
+    """E026: a quiz that includes or draws from this bank would no longer validate with it as written (an item it
+    includes deleted, too few left to draw): publishing the bank would break the quiz for its learners."""
+    banks = {b.id: b for b in catalog.banks} | {bank.id: bank}
+    for quiz in catalog.quizzes:
+        if bank.id not in quiz.source:  # mentions the bank (include: bank#item, draw: {bank: …}); others are untouched
+            continue
+        _, quiz_sink = parse_quiz_text(quiz.source, quiz.path, banks)
+        errors = [p for p in quiz_sink.problems if p.is_error]
+        if errors:
+            sink.add(1, "E026", f"测验 {quiz.path} 引用或抽取本题库的题目，按这个版本它会出错（第 {errors[0].line} 行 {errors[0].code}："
+                                f"{errors[0].message}）；请先修改该测验 (a quiz using this bank would break)")
 
 
 def _check_module_against(catalog: Catalog, path: str, doc, sink: ProblemSink) -> None:
