@@ -78,12 +78,12 @@ def _week_start_mysql(element, compiler, **kw):
 
 
 def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]):
-    """A small table written into the statement (rows of plain values as bound parameters, each column a typed
-    `column()`), to join like any other.  PostgreSQL reads it as one VALUES list: a UNION ALL of a SELECT per
-    row took it 30–50 ms to plan for a few hundred rows, on every learner's dashboard (10–15 ms with VALUES:
-    the parameters are most of it now).  SQLite (and MariaDB) cannot name a VALUES list's columns, and SQLite
-    plans the UNION ALL quickly.
-    (SQLAlchemy's own `values()` construct is not cached, so it would be compiled on every request; text is.)"""
+    """A small table written into the statement (at least one row of plain values, bound as parameters; each
+    column a typed `column()`), to join like any other.  PostgreSQL reads it as one VALUES list: a UNION ALL of
+    a SELECT per row is slow for it to plan, and this runs on every learner's dashboard (bench/README.md has the
+    figures).  SQLite cannot name a VALUES list's columns, and plans the UNION ALL quickly; MariaDB takes that
+    portable form too.  SQLAlchemy's own `values()` construct is not cached (it would be compiled on every
+    request); this textual one is."""
     if dialect_name == "postgresql":
         names = ", ".join(col.name for col in columns)
         cells = ", ".join("(" + ", ".join(f":{name}_{i}_{j}" for j in range(len(columns))) + ")" for i in range(len(rows)))
