@@ -51,3 +51,25 @@ def database_at(path, revision: str, version_hash: str | None = None):
             conn.execute(text("INSERT INTO quiz_version (id, quiz_id, content_hash, snapshot, created_at) "
                               "VALUES (1, 'q', :hash, '{}', '2026-01-01 00:00:00')"), {"hash": version_hash})
     return engine
+
+
+def two_region_org(db, b1_name: str = "李娜") -> dict:
+    """Two regions with a team each; manager1 sees 华东 only; learners a1 张伟 (华东/一组) and b1 (西南/二组).
+    Ends the test session's read snapshot, so that it sees what requests write."""
+    from academy.org.models import ManagerScope, Region, Team
+
+    east, west = Region(name="华东"), Region(name="西南")
+    db.add_all([east, west])
+    db.flush()
+    team_a, team_b = Team(name="一组", region_id=east.id), Team(name="二组", region_id=west.id)
+    db.add_all([team_a, team_b])
+    db.commit()
+    manager = make_user(db, "manager1", roles=("manager",))
+    db.add(ManagerScope(user_id=manager.id, region_id=east.id))
+    db.commit()
+    a1 = make_user(db, "a1", team=team_a, name="张伟")
+    b1 = make_user(db, "b1", team=team_b, name=b1_name)
+    ids = {"east": east.id, "west": west.id, "team_a": team_a.id, "team_b": team_b.id, "manager": manager.id,
+           "a1": a1.id, "b1": b1.id, "team_a_obj": team_a}
+    db.rollback()
+    return ids

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from academy.learning.assignments.services import MAX_PEOPLE_SHOWN, MAX_QUERY
 from academy.learning.models import Assignment
-from academy.org.models import ManagerScope, Region, Team
-from tests.factories import login, make_user
+from tests.factories import login, make_user, two_region_org
 
 PEOPLE_OPTION = re.compile(r'<option[^>]*value="u:(\d+)"')
 
@@ -20,20 +19,7 @@ PEOPLE_OPTION = re.compile(r'<option[^>]*value="u:(\d+)"')
 @pytest.fixture
 def org(db):
     """manager1 sees 华东 (team 一组: 张伟 a1); 西南 (team 二组: 张伟强 b1, foreign to manager1)."""
-    east, west = Region(name="华东"), Region(name="西南")
-    db.add_all([east, west])
-    db.flush()
-    team_a, team_b = Team(name="一组", region_id=east.id), Team(name="二组", region_id=west.id)
-    db.add_all([team_a, team_b])
-    db.commit()
-    manager = make_user(db, "manager1", roles=("manager",))
-    db.add(ManagerScope(user_id=manager.id, region_id=east.id))
-    db.commit()
-    a1 = make_user(db, "a1", team=team_a, name="张伟")
-    b1 = make_user(db, "b1", team=team_b, name="张伟强")
-    ids = {"team_a": team_a.id, "team_b": team_b.id, "east": east.id, "a1": a1.id, "b1": b1.id, "team_a_obj": team_a}
-    db.rollback()
-    return ids
+    return two_region_org(db, b1_name="张伟强")
 
 
 def people(page: str) -> set[int]:

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from academy.learning.models import Assignment, LessonProgress, QuizTally
-from academy.org.models import AuditEntry, ManagerScope, Region, Team, User
-from tests.factories import login, make_user
+from academy.org.models import AuditEntry, Region, Team, User
+from tests.factories import login, make_user, two_region_org
 
 TODAY = date.today()
 MODULE = "clients"  # 读懂政企客户: the first module
@@ -19,21 +19,7 @@ QUIZ = "clients-quiz"
 @pytest.fixture
 def org(db):
     """Two regions with a team each; manager1 sees 华东 only; learners a1 (华东/一组), b1 (西南/二组)."""
-    east, west = Region(name="华东"), Region(name="西南")
-    db.add_all([east, west])
-    db.flush()
-    team_a, team_b = Team(name="一组", region_id=east.id), Team(name="二组", region_id=west.id)
-    db.add_all([team_a, team_b])
-    db.commit()
-    manager = make_user(db, "manager1", roles=("manager",))
-    db.add(ManagerScope(user_id=manager.id, region_id=east.id))
-    db.commit()
-    a1 = make_user(db, "a1", team=team_a, name="张伟")
-    b1 = make_user(db, "b1", team=team_b, name="李娜")
-    ids = {"east": east.id, "west": west.id, "team_a": team_a.id, "team_b": team_b.id, "manager": manager.id,
-           "a1": a1.id, "b1": b1.id}
-    db.rollback()  # end the test session's read snapshot, so that it sees what requests write
-    return ids
+    return two_region_org(db)
 
 
 def assign(client, target, assignee, due=None, note=""):
