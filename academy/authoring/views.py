@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from academy.authoring import archiving, forms, store
+from academy.authoring import archiving, forms, starters, store
 from academy.authoring.access import require_editable
 from academy.authoring.preview import run_trial, trial_attempt
 from academy.learning.content.catalog import Checked, check_source, get_catalog, recheck_now
@@ -25,39 +25,6 @@ from academy.platform.web import render_error
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 EDITORS = ("trainer", "admin")
 STATUS_LABELS = {"published": "已发布", "draft": "草稿", "conflict": "文件冲突", "archived": "已归档"}
-
-QUIZ_TEMPLATE = """---
-id: {id}
-title: {title}
-course: {course}
-pass_score: 60
-attempts: unlimited
----
-测验说明（可选）。
-
-## 单选：第一道题 {{#{id}-q1 points=1}}
-题干写在这里。
-
-- [x] 正确选项
-  > 选对时显示的反馈（可选）
-- [ ] 干扰项
-- [ ] 另一个干扰项
-
-解析：为什么这样选。
-"""
-
-LESSON_TEMPLATE = """---
-id: {id}
-title: {title}
-order: {order}
-minutes: 10
-concepts: []
----
-## 一、第一节 {{#part-1}}
-
-正文。
-"""
-
 
 def _known_path(path: str) -> str:
     if store.kind_of(path) is None:
@@ -126,7 +93,7 @@ def new_quiz():
     if not form.validate_on_submit():
         return render_template("authoring/new.html", form=form), 422 if form.is_submitted() else 200
     quiz_id = form.quiz_id.data
-    source = QUIZ_TEMPLATE.format(id=quiz_id, title=store.yaml_scalar(form.title.data.strip()), course=form.course.data or "")
+    source = starters.quiz(quiz_id, form.title.data.strip(), form.course.data or "")
     if not form.course.data:
         source = source.replace("course: \n", "")
     db = get_session()
@@ -151,8 +118,7 @@ def new_lesson():
     if not form.validate_on_submit():
         return render_template("authoring/new_lesson.html", form=form), 422 if form.is_submitted() else 200
     path = f"courses/{form.module.data}/{form.slug.data}.md"
-    source = LESSON_TEMPLATE.format(id=form.lesson_id.data, title=store.yaml_scalar(form.title.data.strip()),
-                                    order=int(form.slug.data[:2]))
+    source = starters.lesson(form.lesson_id.data, form.title.data.strip(), int(form.slug.data[:2]))
     db = get_session()
     try:
         store.create(db, current_user.id, path, source, catalog=catalog)
