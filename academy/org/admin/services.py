@@ -55,18 +55,13 @@ class UserListing:
     truncated: bool
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_users(session: Session, q: str = "") -> UserListing:
     """Users whose username, name, team or 片区 contains q (at most USER_LIST_LIMIT)."""
     stmt = (select(User).outerjoin(User.team).outerjoin(Team.region)
             .options(selectinload(User.team).selectinload(Team.region)).order_by(User.username))
     if q.strip():
-        like = f"%{_escape_like(q.strip())}%"
-        columns = (User.username, User.display_name, Team.name, Region.name)
-        stmt = stmt.where(or_(*(c.ilike(like, escape="\\") for c in columns)))
+        columns = (User.username, User.display_name, Team.name, Region.name)  # its % and _ taken literally
+        stmt = stmt.where(or_(*(c.icontains(q.strip(), autoescape=True) for c in columns)))
     users = list(session.scalars(stmt.limit(USER_LIST_LIMIT + 1)))
     return UserListing(users[:USER_LIST_LIMIT], len(users) > USER_LIST_LIMIT)
 
