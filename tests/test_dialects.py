@@ -21,7 +21,7 @@ def test_mariadb_uses_on_duplicate_key_update():
 
 
 def test_an_inline_table_reads_back_its_rows_on_this_database(db):
-    """dialects.inline_table: a VALUES list on PostgreSQL, a UNION ALL elsewhere; either way the same rows, typed,
+    """dialects.inline_table: unnest of arrays on PostgreSQL, a UNION ALL elsewhere; either way the same rows, typed,
     joinable, with text that needs quoting kept as text."""
     from sqlalchemy import Float, String, column, select
 

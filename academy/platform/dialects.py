@@ -77,19 +77,22 @@ def _week_start_mysql(element, compiler, **kw):
     return f"SUBDATE(DATE({argument}), WEEKDAY({argument}))"
 
 
+ARRAY_TYPES = {str: "TEXT[]", float: "FLOAT8[]", int: "BIGINT[]", bool: "BOOLEAN[]"}
+
+
 def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]):
-    """A small table written into the statement (at least one row of plain values, bound as parameters; each
-    column a typed `column()`), to join like any other.  PostgreSQL reads it as one VALUES list: a UNION ALL of
-    a SELECT per row is slow for it to plan, and this runs on every learner's dashboard (bench/README.md has the
-    figures).  SQLite cannot name a VALUES list's columns, and plans the UNION ALL quickly; MariaDB takes that
-    portable form too.  SQLAlchemy's own `values()` construct is not cached (it would be compiled on every
-    request); this textual one is."""
+    """A small table written into the statement (at least one row of plain values; each column a typed
+    `column()`), to join like any other.  PostgreSQL reads it as `unnest` of one array per column: one
+    parameter per column, so the statement's text is the same for any rows and the server plans it quickly
+    (a VALUES list of a parameter per cell made it parse and plan some 750 parameters on every learner's
+    dashboard: bench/README.md has the figures).  SQLite and MariaDB take a portable UNION ALL of a SELECT per
+    row, which SQLite plans quickly.  SQLAlchemy's own `values()` construct is not cached (it would be compiled
+    on every request); these are."""
     if dialect_name == "postgresql":
+        arrays = ", ".join(f"CAST(:{name}_{col.name} AS {ARRAY_TYPES[col.type.python_type]})" for col in columns)
+        params = [bindparam(f"{name}_{col.name}", [row[j] for row in rows]) for j, col in enumerate(columns)]
         names = ", ".join(col.name for col in columns)
-        cells = ", ".join("(" + ", ".join(f":{name}_{i}_{j}" for j in range(len(columns))) + ")" for i in range(len(rows)))
-        params = [bindparam(f"{name}_{i}_{j}", value, type_=col.type)
-                  for i, row in enumerate(rows) for j, (value, col) in enumerate(zip(row, columns))]
-        statement = text(f"SELECT {names} FROM (VALUES {cells}) AS {name}_rows ({names})").bindparams(*params)
+        statement = text(f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})").bindparams(*params)
         return statement.columns(*columns).subquery(name)
     selects = [select(*(cast(literal(value, type_=col.type), col.type).label(col.name) for value, col in zip(row, columns)))
                for row in rows]
