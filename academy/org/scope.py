@@ -14,11 +14,29 @@ SEE_EVERYONE = ("trainer", "admin")
 
 def learners_visible_to(session: Session, viewer) -> ColumnElement[bool] | None:
     """The condition on User for the learners `viewer` may see; None when they may see everyone."""
+    return visible_condition(*visibility(session, viewer))
+
+
+def visibility(session: Session, viewer) -> tuple[str, object]:
+    """Whom `viewer` may see, as data: ("everyone", None), ("self", their id) or ("teams", [team ids]), so a
+    statement built once can take it as parameters (academy.learning.assignments.status)."""
     if viewer.has_role(*SEE_EVERYONE):
-        return None
+        return "everyone", None
     if not viewer.has_role("manager"):
-        return User.id == viewer.id
-    return managed_learners(session, viewer)
+        return "self", viewer.id
+    return "teams", managed_team_ids(session, viewer.id)
+
+
+def visible_condition(kind: str, value) -> ColumnElement[bool] | None:
+    """The condition on User for a `visibility`; `value` is the id or the list of team ids, or a bound
+    parameter standing for it.  A list of ids, not a subquery: the planner then knows it is a few teams and
+    walks their learners by index (with a subquery PostgreSQL guessed half the organisation and scanned whole
+    report tables).  An empty list of teams is nobody, never everybody."""
+    if kind == "everyone":
+        return None
+    if kind == "self":
+        return User.id == value
+    return User.team_id.in_(value)
 
 
 def managed_learners(session: Session, viewer) -> ColumnElement[bool]:
@@ -26,10 +44,7 @@ def managed_learners(session: Session, viewer) -> ColumnElement[bool]:
     else they may see (a trainer who is also a manager manages only these): the learners whose manager they are."""
     if not viewer.has_role("manager"):
         return false()
-    team_ids = managed_team_ids(session, viewer.id)
-    # a list of ids, not a subquery: the planner then knows it is a few teams and walks their learners by index
-    # (with the subquery PostgreSQL guessed half the organisation and scanned whole report tables)
-    return User.team_id.in_(team_ids) if team_ids else false()
+    return visible_condition("teams", managed_team_ids(session, viewer.id))
 
 
 def managed_team_ids(session: Session, manager_id: int) -> list[int]:

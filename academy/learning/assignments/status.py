@@ -14,7 +14,9 @@ Nothing is loaded per learner or per assignment in Python: a page makes the same
 whatever the size of the organisation.
 """
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Float, String, and_, bindparam, case, column, exists, false, func, or_, select, union_all
@@ -25,12 +27,13 @@ from academy.learning.content.catalog import Catalog
 from academy.learning.models import Assignment, LessonProgress, QuizTally
 from academy.learning.quizzes.results import passed_sql
 from academy.org.models import Team, User, UserRole
-from academy.org.scope import learners_visible_to, scope_ids
+from academy.org.scope import learners_visible_to, scope_ids, visibility, visible_condition
 from academy.platform.dialects import inline_table
 
 STATUSES = ("not_started", "in_progress", "done", "overdue")
 STATUS_LABELS = {"not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成"), "overdue": _l("已逾期")}
 MAX_ROWS = 5000  # per page; a list longer than this is cut (the reports page the rest)
+TODAY = bindparam("today", type_=Date)
 
 
 REQUIREMENT_COLUMNS = (column("kind", String(16)), column("target_id", String(80)), column("req_type", String(16)),
@@ -83,28 +86,64 @@ def assignment_scope(session: Session, viewer):
                Assignment.team_id.in_(in_regions), Assignment.user_id.in_(people))
 
 
-def _status_query(session: Session, viewer, catalog: Catalog, today: date, *, assignment_ids=None, learner_id=None,
-                  mine: bool = False, overdue_only: bool = False, team_id=None, region_id=None):
-    """One row per (assignment, learner) the viewer may see, with the counts the status comes from.
-    `overdue_only` leaves out the assignments not yet due (none of their rows can be overdue), and team_id /
-    region_id the learners elsewhere: a report over a large organisation counts only what it shows."""
+@dataclass(frozen=True)
+class Shape:
+    """What a status statement filters on; each shape is built once per content version and database kind and
+    bound per call (building the expression, whose requirements are a table of literals, cost several times
+    running it on a report page).  The values are parameters: see `_parameters`."""
+
+    visible: str = "everyone"  # academy.org.scope.visibility: everyone, self or teams
+    mine: bool = False  # only the viewer's own assignments, whatever their roles
+    assignments: bool = False  # only the assignment ids given
+    learner: bool = False  # only one learner
+    team: bool = False  # only the learners of one team
+    region: bool = False  # only the learners of one region
+    overdue_only: bool = False  # only assignments already due (none of the others' rows can be overdue)
+
+
+def _shape_and_parameters(session: Session, viewer, today: date, *, assignment_ids=None, learner_id=None,
+                          mine: bool = False, overdue_only: bool = False, team_id=None, region_id=None):
+    visible, seen = ("everyone", None) if viewer is None or mine else visibility(session, viewer)
+    shape = Shape(visible=visible, mine=mine, assignments=assignment_ids is not None, learner=learner_id is not None,
+                  team=team_id is not None, region=region_id is not None, overdue_only=overdue_only)
+    parameters = {"today": today, "viewer_id": viewer.id if mine else None, "seen": seen,
+                  "assignment_ids": list(assignment_ids or ()),
+                  "learner_id": learner_id, "team_id": team_id, "region_id": region_id}
+    return shape, parameters
+
+
+def _conditions(shape: Shape) -> tuple[list, list]:
+    """The conditions on Assignment and on the learner (User) for a shape, with the values as parameters."""
     learners = [User.active]
-    if mine:
-        learners.append(User.id == viewer.id)
-    elif viewer is not None and (visible := learners_visible_to(session, viewer)) is not None:
+    if shape.mine:
+        learners.append(User.id == bindparam("viewer_id"))
+    elif (visible := visible_condition(shape.visible, _visible_parameter(shape.visible))) is not None:
         learners.append(visible)
-    if learner_id is not None:
-        learners.append(User.id == learner_id)
-    if team_id is not None:
-        learners.append(User.team_id == team_id)
-    if region_id is not None:
-        learners.append(User.team_id.in_(select(Team.id).where(Team.region_id == region_id)))
+    if shape.learner:
+        learners.append(User.id == bindparam("learner_id"))
+    if shape.team:
+        learners.append(User.team_id == bindparam("team_id"))
+    if shape.region:
+        learners.append(User.team_id.in_(select(Team.id).where(Team.region_id == bindparam("region_id"))))
     assignments = []
-    if assignment_ids is not None:
-        assignments.append(Assignment.id.in_(list(assignment_ids)))
-    if overdue_only:
-        assignments.append(Assignment.due_on < today)
-    return _counts(catalog, _dialect(session), assignments, learners)
+    if shape.assignments:
+        assignments.append(Assignment.id.in_(bindparam("assignment_ids", expanding=True)))
+    if shape.overdue_only:
+        assignments.append(Assignment.due_on < TODAY)
+    return assignments, learners
+
+
+def _visible_parameter(kind: str):
+    """The parameter `seen` of a visibility: the list of team ids, or the viewer's own id."""
+    return bindparam("seen", expanding=True) if kind == "teams" else bindparam("seen")
+
+
+def _statement(catalog: Catalog, dialect_name: str, shape: Shape, build):
+    """The statement `build(counts)` makes of the counts for this shape, built once per content version."""
+    def compute():
+        return build(_counts(catalog, dialect_name, *_conditions(shape)))
+
+    return catalog.derived("assignment-status", (dialect_name, shape, build), compute, 64)
 
 
 def _dialect(session: Session) -> str:
@@ -136,9 +175,9 @@ def _counts(catalog: Catalog, dialect_name: str, assignments: list, learners: li
     return counts.subquery("counts")
 
 
-def _status_expression(counts, today: date):
+def _status_expression(counts):
     done = and_(counts.c.needed > 0, counts.c.met == counts.c.needed)
-    return case((done, "done"), (Assignment.due_on < today, "overdue"), (counts.c.touched > 0, "in_progress"),
+    return case((done, "done"), (Assignment.due_on < TODAY, "overdue"), (counts.c.touched > 0, "in_progress"),
                 else_="not_started")
 
 
@@ -148,13 +187,21 @@ def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: da
     """The (assignment, learner, status) rows `viewer` may see (viewer None: everyone, for the reminders),
     ordered by due date and learner name.  `mine`: only the viewer's own assignments, whatever their roles;
     team_id / region_id: only the learners of that team or region."""
-    counts = _status_query(session, viewer, catalog, today, assignment_ids=assignment_ids, learner_id=learner_id, mine=mine,
-                           overdue_only=status == "overdue", team_id=team_id, region_id=region_id)
-    return session.execute(_rows(counts, today, status, limit)).all()
+    shape, parameters = _shape_and_parameters(session, viewer, today, assignment_ids=assignment_ids, learner_id=learner_id,
+                                              mine=mine, overdue_only=status == "overdue", team_id=team_id,
+                                              region_id=region_id)
+    statement = _statement(catalog, _dialect(session), shape, _rows_builder(status, limit))
+    return session.connection().execute(statement, parameters).all()
 
 
-def _rows(counts, today, status: str | None, limit: int):
-    status_column = _status_expression(counts, today).label("status")
+@cache
+def _rows_builder(status: str | None, limit: int):
+    """One function per (status, limit), so that it can be part of a statement's cache key."""
+    return lambda counts: _rows(counts, status, limit)
+
+
+def _rows(counts, status: str | None, limit: int):
+    status_column = _status_expression(counts).label("status")
     team = aliased(Team)
     query = (select(Assignment.id.label("assignment_id"), Assignment.kind, Assignment.target_id, Assignment.due_on,
                     Assignment.note, Assignment.region_id.label("to_region"), Assignment.team_id.label("to_team"),
@@ -169,31 +216,24 @@ def _rows(counts, today, status: str | None, limit: int):
     return query.where(status_column == status) if status is not None else query
 
 
+def _per_status(counts):
+    status_column = _status_expression(counts)
+    return (select(counts.c.assignment_id, status_column.label("status"), func.count().label("n"))
+            .select_from(counts).join(Assignment, Assignment.id == counts.c.assignment_id)
+            .group_by(counts.c.assignment_id, status_column))
+
+
 def status_counts(session: Session, viewer, catalog: Catalog, today: date, assignment_ids) -> dict[int, dict[str, int]]:
     """Per assignment, how many of the learners `viewer` sees are in each status (one statement)."""
     ids = list(assignment_ids)
     if not ids:
         return {}
-    counts = _status_query(session, viewer, catalog, today, assignment_ids=ids)
-    status_column = _status_expression(counts, today)
-    rows = session.execute(select(counts.c.assignment_id, status_column.label("status"), func.count().label("n"))
-                           .select_from(counts).join(Assignment, Assignment.id == counts.c.assignment_id)
-                           .group_by(counts.c.assignment_id, status_column)).all()
+    shape, parameters = _shape_and_parameters(session, viewer, today, assignment_ids=ids)
+    rows = session.connection().execute(_statement(catalog, _dialect(session), shape, _per_status), parameters).all()
     result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     for row in rows:
         result[row.assignment_id][row.status] = row.n
     return {i: result[i] for i in ids}
-
-
-def _my_rows_statement(catalog: Catalog, dialect_name: str):
-    """The learner's own rows as one statement built once per content version and bound per request: every
-    learner's dashboard reads it, and building the expression (the requirements are a table of literals) cost
-    several times running it."""
-    def build():
-        counts = _counts(catalog, dialect_name, [], [User.active, User.id == bindparam("learner_id")])
-        return _rows(counts, bindparam("today", type_=Date), None, MY_ROWS)
-
-    return catalog.derived("my-assignment-rows", (dialect_name,), build, 8)
 
 
 MY_ROWS = 200
@@ -202,6 +242,5 @@ MY_ROWS = 200
 def my_assignments(session: Session, user, catalog: Catalog, today: date) -> tuple:
     """The signed-in learner's open assignments as plain tuples (a shared page's state):
     (assignment id, kind, target id, due date, note, status)."""
-    rows = session.connection().execute(_my_rows_statement(catalog, _dialect(session)),
-                                        {"learner_id": user.id, "today": today}).all()
+    rows = assignment_status_rows(session, user, catalog, today, mine=True, limit=MY_ROWS)
     return tuple((r.assignment_id, r.kind, r.target_id, r.due_on.isoformat(), r.note, r.status) for r in rows)
