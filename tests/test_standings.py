@@ -204,7 +204,7 @@ def assert_item_rows_equal_recounts(session, user_id: int) -> None:
 
 
 def assert_report_rows_equal_recounts(session, user_id: int) -> None:
-    """learner_summary, learner_skill and learner_week hold what their definitions say, worked out in Python from
+    """learner_summary, learner_skill, learner_week and learner_module hold what their definitions say, worked out in Python from
     the learner's tallies, lessons, attempts and per-item rows (tests/test_progress_rows.py has the rest)."""
     from tests.test_progress_rows import kept_report_rows, python_report_rows
 

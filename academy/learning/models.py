@@ -292,6 +292,17 @@ class LearnerSkill(Base):
     answered: Mapped[int]
 
 
+class LearnerModule(Base):
+    """Per learner and module: lessons completed, counted from lesson_progress by
+    academy.learning.progress_rows.refresh.  The report's completion per module reads these instead of every
+    lesson row."""
+
+    __tablename__ = "learner_module"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    lessons_done: Mapped[int]
+
+
 class LearnerWeek(Base):
     """Per learner and week (its Monday, UTC): lessons completed and quizzes graded (by the day submitted),
     counted by academy.learning.progress_rows.refresh.  Progress by week reads these."""

@@ -1,20 +1,30 @@
 """The learner report rows: per learner a summary (learner_summary), per concept and 商机阶段 what they answered
-(learner_skill), per week what they did (learner_week).  The manager reports aggregate these few rows per
-learner instead of every attempt and per-item row, which is what lets a report over 10,000 learners answer in
-milliseconds (bench/reports.py).
+(learner_skill), per week what they did (learner_week), per module the lessons they completed (learner_module).
+The manager reports aggregate these few rows per learner instead of every attempt and per-item row, which is
+what lets a report over 10,000 learners answer in milliseconds (bench/reports.py).
 
 They are derived from lesson_progress, quiz_tally, attempt and attempt_item, and from nothing else.  Whatever
 changes those for a learner (grading, expiry, review, regrade, completing a lesson) calls `refresh` for the
 learners it touched, in its own transaction, after the tally is refreshed: no listeners, no deltas.  The
-refresh recounts in the database (DELETE, then INSERT … SELECT per table: six statements for any number of
-learners), so the rows always equal a recount (tests/test_progress_rows.py).
+refresh recounts in the database (DELETE, then INSERT … SELECT per table, for any number of learners), so the
+rows always equal a recount (tests/test_progress_rows.py).  It rewrites only the tables derived from what
+changed: a graded quiz cannot change learner_module, nor a completed lesson learner_skill (six statements each).
 """
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, case, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from academy.learning.models import Attempt, AttemptItem, LearnerSkill, LearnerSummary, LearnerWeek, LessonProgress, QuizTally
+from academy.learning.models import (
+    Attempt,
+    AttemptItem,
+    LearnerModule,
+    LearnerSkill,
+    LearnerSummary,
+    LearnerWeek,
+    LessonProgress,
+    QuizTally,
+)
 from academy.org.models import User
 from academy.platform.dialects import week_start
 
@@ -65,35 +75,47 @@ def _week_rows():
             .group_by(done.c.user_id, done.c.week))
 
 
+def _module_rows():
+    done = LessonProgress.completed_at.is_not(None)
+    return (select(LessonProgress.user_id, LessonProgress.module_id, func.count())
+            .where(LessonProgress.user_id.in_(LEARNERS), done).group_by(LessonProgress.user_id, LessonProgress.module_id))
+
+
 def _rewrite(model, columns: list[str], rows):
     return (delete(model).where(model.user_id.in_(LEARNERS)),
             insert(model).from_select(columns, rows))
 
 
 # Built once: building the expressions costs more than running them, and refresh runs in every submit.
-STATEMENTS = (
-    *_rewrite(LearnerSummary, ["user_id", "lessons_done", "last_lesson_at", "quizzes_graded", "quizzes_passed",
-                               "average_best", "best", "redline_quizzes"], _summary_rows()),
-    *_rewrite(LearnerSkill, ["user_id", "kind", "skill", "right", "answered"], _skill_rows()),
-    *_rewrite(LearnerWeek, ["user_id", "week", "lessons", "quizzes"], _week_rows()),
-)
+REWRITES = {
+    "learner_summary": _rewrite(LearnerSummary, ["user_id", "lessons_done", "last_lesson_at", "quizzes_graded",
+                                                 "quizzes_passed", "average_best", "best", "redline_quizzes"], _summary_rows()),
+    "learner_skill": _rewrite(LearnerSkill, ["user_id", "kind", "skill", "right", "answered"], _skill_rows()),
+    "learner_week": _rewrite(LearnerWeek, ["user_id", "week", "lessons", "quizzes"], _week_rows()),
+    "learner_module": _rewrite(LearnerModule, ["user_id", "module_id", "lessons_done"], _module_rows()),
+}
+FROM_QUIZZES = ("learner_summary", "learner_skill", "learner_week")  # what a graded (or regraded) attempt changes
+FROM_LESSONS = ("learner_summary", "learner_week", "learner_module")  # what a completed lesson changes
 
 
-def refresh(session: Session, user_ids: Iterable[int]) -> None:
-    """Rewrite these learners' report rows from their current records, in the caller's transaction (which has
-    refreshed their tallies already and, on PostgreSQL and MariaDB, holds their locks: tally.refresh)."""
+def refresh(session: Session, user_ids: Iterable[int], tables: tuple[str, ...] = tuple(REWRITES)) -> None:
+    """Rewrite these learners' report rows (the `tables` derived from what changed: FROM_QUIZZES or
+    FROM_LESSONS) from their current records, in the caller's transaction (which has refreshed their tallies
+    already and, on PostgreSQL and MariaDB, holds their locks: tally.refresh)."""
     learners = sorted(set(user_ids))
     if not learners:
         return
     session.flush()
     connection = session.connection()
-    for statement in STATEMENTS:
-        connection.execute(statement, {"learners": learners})
+    for table in tables:
+        for statement in REWRITES[table]:
+            connection.execute(statement, {"learners": learners})
 
 
-def refresh_all(connection, chunk: int = 500) -> None:
-    """Every learner's rows, a chunk of learners per statement (the migration that adds the tables)."""
+def refresh_all(connection, tables: tuple[str, ...], chunk: int = 500) -> None:
+    """Every learner's rows in these tables, a chunk of learners per statement (the migrations that add them)."""
     ids = [row[0] for row in connection.execute(select(User.id).order_by(User.id))]
     for start in range(0, len(ids), chunk):
-        for statement in STATEMENTS:
-            connection.execute(statement, {"learners": ids[start:start + chunk]})
+        for table in tables:
+            for statement in REWRITES[table]:
+                connection.execute(statement, {"learners": ids[start:start + chunk]})

@@ -3,7 +3,7 @@ week.  Every function is one statement that aggregates in the database, joined t
 number of statements never depends on the number of learners (tests/test_reports.py counts them).
 
 The whole course over all time — what a report shows unless narrowed — reads the per-learner rows kept at
-grading (learner_summary, learner_week: academy.learning.progress_rows), a few rows per learner.  A module
+grading (learner_summary, learner_week, learner_module: academy.learning.progress_rows), a few rows per learner.  A module
 filter or a date range asks something those rows do not keep, and reads the records they are derived from
 (lesson_progress, quiz_tally, attempt): the same figures, slower at scale (bench/README.md has both).
 """
@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from academy.learning.models import Attempt, LearnerSummary, LearnerWeek, LessonProgress, QuizTally
+from academy.learning.models import Attempt, LearnerModule, LearnerSummary, LearnerWeek, LessonProgress, QuizTally
 from academy.org.models import Region, Team, User
 from academy.reports.filters import PAGE_SIZE
 from academy.reports.people_sql import ReportScope
@@ -165,14 +165,20 @@ def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now)
 
 
 def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) -> list:
-    """(team_id, module_id, lessons completed) for the learners in scope, in the date range."""
+    """(team_id, module_id, lessons completed) for the learners in scope, in the date range: from learner_module
+    (a row per learner and module), or from lesson_progress for a module or a date range."""
+    people = scope.people().subquery("people")
+    if kept_rows_answer(scope):
+        m = LearnerModule
+        query = (select(people.c.team_id, m.module_id, func.sum(m.lessons_done).label("done"))
+                 .join(people, people.c.user_id == m.user_id).group_by(people.c.team_id, m.module_id))
+        return list(session.execute(query))
     f = scope.filters
     conditions = [LessonProgress.completed_at.is_not(None), LessonProgress.lesson_id.in_(lesson_ids)]
     if f.since_at:
         conditions.append(LessonProgress.completed_at >= f.since_at)
     if f.until_at:
         conditions.append(LessonProgress.completed_at < f.until_at)
-    people = scope.people().subquery("people")
     query = (select(people.c.team_id, LessonProgress.module_id, func.count().label("done"))
              .join(people, people.c.user_id == LessonProgress.user_id).where(*conditions)
              .group_by(people.c.team_id, LessonProgress.module_id))

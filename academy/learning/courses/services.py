@@ -148,7 +148,7 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson, now: datetim
         xapi.record(session, user_id, "experienced", xapi.activity_id("lesson", lesson.id), lesson.title,
                     row.completed_at, parent=xapi.activity_id("module", lesson.module_id))
         session.flush()
-        progress_rows.refresh(session, [user_id])
+        progress_rows.refresh(session, [user_id], progress_rows.FROM_LESSONS)
         certificates.refresh(session, user_id)
     session.flush()
     return row

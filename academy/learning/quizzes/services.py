@@ -189,7 +189,7 @@ def _grade(session: Session, attempt: Attempt, quiz: Quiz, now: datetime) -> Non
     item_rows.refresh(session, attempt, quiz, had_rows=had_rows)
     tally.refresh(session, [(attempt.user_id, attempt.quiz_id)])
     if had_rows or attempt.state == "graded":  # the report rows count graded attempts only
-        progress_rows.refresh(session, [attempt.user_id])
+        progress_rows.refresh(session, [attempt.user_id], progress_rows.FROM_QUIZZES)
     if attempt.state == "graded":  # a graded attempt may finish a module (or the course)
         certificates.refresh(session, attempt.user_id)
 
@@ -355,7 +355,7 @@ def regrade_attempts(session: Session, actor_id: int, quiz: Quiz, old_version_id
                               before=_points(before["score"]), after=_points(grading.score), reason=reason))
             notify(session, attempt.user_id, "regrade", text, f"/attempts/{attempt.id}/result", now=now)  # in the learner's language
         tally.refresh(session, [(r.attempt.user_id, quiz.id) for r in plan])
-        progress_rows.refresh(session, learners)
+        progress_rows.refresh(session, learners, progress_rows.FROM_QUIZZES)
     for user_id in learners:  # a regrade may pass (finish) a module
         certificates.refresh(session, user_id)
     return plan

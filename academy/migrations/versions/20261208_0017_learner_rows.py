@@ -44,7 +44,7 @@ def upgrade() -> None:
     op.create_index("ix_learner_week_week", "learner_week", ["week"])
     from academy.learning.progress_rows import refresh_all  # the rows' one definition, also for existing learners
 
-    refresh_all(op.get_bind())
+    refresh_all(op.get_bind(), ("learner_summary", "learner_skill", "learner_week"))
 
 
 def downgrade() -> None:
