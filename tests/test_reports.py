@@ -286,6 +286,26 @@ def test_overdue_assignments_of_the_manager_s_people_are_listed(app, org, db):
     assert 'id="overdue-table"' not in only_e2 and "没有逾期的学习任务" in only_e2
 
 
+def test_the_overdue_list_is_cut_but_counts_every_overdue_assignment(app, org, db, monkeypatch):
+    """The overview lists the first rows and says how many there are in all (a window count, not the rows
+    fetched): with the list cut at 1, the caption still counts both of the team's overdue learners."""
+    from academy.learning.models import Assignment
+    from academy.reports import services
+
+    past = utcnow().date() - timedelta(days=4)
+    db.add(Assignment(kind="module", target_id="intel", team_id=org["ids"]["e1"], due_on=past))
+    db.commit()
+    client = signed_in(app, "boss_east")
+    whole = client.get("/reports/").get_data(as_text=True)
+    listed = len(re.findall(r"<tr><th scope=\"row\">", re.search(r'id="overdue-table">(.*?)</table>', whole, re.S).group(1)))
+    assert listed >= 2
+    monkeypatch.setattr(services, "OVERDUE_SHOWN", 1)
+    cut = client.get("/reports/").get_data(as_text=True)
+    table = re.search(r'id="overdue-table">(.*?)</table>', cut, re.S).group(1)
+    assert len(re.findall(r"<tr><th scope=\"row\">", table)) == 1
+    assert f"共 {listed} 条" in cut and "只列出前 1 条" in cut
+
+
 # ---- exports -----------------------------------------------------------------------------------------------------
 
 def test_excel_export_holds_the_scoped_rows_only_and_no_formula(app, org):

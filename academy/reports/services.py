@@ -22,7 +22,6 @@ from academy.reports.people_sql import ReportScope, visible_teams
 
 WEEKS_SHOWN = 12
 OVERDUE_SHOWN = 50
-OVERDUE_FETCHED = 2000
 
 
 class NotInScope(Exception):
@@ -341,17 +340,18 @@ def coaching(ctx: Context) -> dict:
     return {"waiting": waiting, "given": given}
 
 
-def overdue(ctx: Context, limit: int = OVERDUE_SHOWN) -> dict:
-    """Assignments past their due date and not done, for the viewer's people in the filtered region/team
-    (academy.learning.assignments.status, one statement; the list is cut at `limit`)."""
+def overdue(ctx: Context) -> dict:
+    """Assignments past their due date and not done, for the viewer's people in the filtered region/team: the
+    first OVERDUE_SHOWN and how many there are (academy.learning.assignments.status, one statement)."""
     f = ctx.filters
     rows = status.assignment_status_rows(ctx.session, ctx.viewer, ctx.catalog, ctx.now.date(), status="overdue",
-                                         team_id=f.team_id, region_id=f.region_id, limit=OVERDUE_FETCHED)
+                                         team_id=f.team_id, region_id=f.region_id, limit=OVERDUE_SHOWN)
+    total = rows[0].total if rows else 0
     return {"rows": [{"learner_id": r.learner_id, "name": r.display_name, "team": r.team_name or "",
                       "title": targets.title(ctx.catalog, r.kind, r.target_id), "due_on": r.due_on,
                       "days": (ctx.now.date() - r.due_on).days, "met": r.met, "needed": r.needed}
-                     for r in rows[:limit]],
-            "total": len(rows), "cut": len(rows) > limit}
+                     for r in rows],
+            "total": total, "cut": total > len(rows)}
 
 
 def waited_label(hours: int) -> str:

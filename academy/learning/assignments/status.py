@@ -185,8 +185,9 @@ def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: da
                            learner_id=None, status: str | None = None, mine: bool = False, limit: int = MAX_ROWS,
                            team_id: int | None = None, region_id: int | None = None):
     """The (assignment, learner, status) rows `viewer` may see (viewer None: everyone, for the reminders),
-    ordered by due date and learner name.  `mine`: only the viewer's own assignments, whatever their roles;
-    team_id / region_id: only the learners of that team or region."""
+    ordered by due date and learner name, at most `limit` of them; each row's `total` counts them all.
+    `mine`: only the viewer's own assignments, whatever their roles; team_id / region_id: only the learners of
+    that team or region."""
     shape, parameters = _shape_and_parameters(session, viewer, today, assignment_ids=assignment_ids, learner_id=learner_id,
                                               mine=mine, overdue_only=status == "overdue", team_id=team_id,
                                               region_id=region_id)
@@ -207,7 +208,8 @@ def _rows(counts, status: str | None, limit: int):
                     Assignment.note, Assignment.region_id.label("to_region"), Assignment.team_id.label("to_team"),
                     Assignment.user_id.label("to_user"), User.id.label("learner_id"), User.display_name,
                     User.username, User.team_id, team.name.label("team_name"), team.region_id,
-                    counts.c.needed, counts.c.met, status_column)
+                    counts.c.needed, counts.c.met, status_column,
+                    func.count().over().label("total"))  # all the rows, before the limit: "showing 50 of 3,120"
              .select_from(counts)
              .join(Assignment, Assignment.id == counts.c.assignment_id)
              .join(User, User.id == counts.c.learner_id)
