@@ -459,3 +459,14 @@ def test_charts_are_accessible_csp_safe_svg_with_escaped_labels():
     assert "&lt;script&gt;" in hist and "&lt;b&gt;" in hist
     assert "团队&lt;x&gt;" in heat and "概念&amp;" in heat and 'fill="url(#m-hatch)"' in heat and 'class="heat-2"' in heat
     assert "<polyline" in line
+
+
+def test_a_histogram_numbers_its_x_axis_at_the_bins_edges():
+    """Ten bins labelled "0–9" … "90–100" ran into each other under a half-width chart: with edges the axis says
+    0, 10, … 100 at the columns' boundaries, and the bins' names stay in the table."""
+    svg = str(charts.histogram("h", "分布", "说明", [(f"{i * 10}–{i * 10 + 9}", i) for i in range(10)], edges=list(range(0, 101, 10))))
+    ticks = re.findall(r'<text class="tick" x="([\d.]+)" y="188" text-anchor="middle">([^<]*)</text>', svg)
+    assert [label for _, label in ticks] == [str(n) for n in range(0, 101, 10)]
+    xs = [float(x) for x, _ in ticks]
+    assert xs == sorted(xs) and min(b - a for a, b in zip(xs, xs[1:])) >= 30  # three digits fit between two edges
+    assert "90–99" not in svg

@@ -44,9 +44,12 @@ def _head(chart_id: str, css: str, width: int, height: int, title: str, desc: st
             f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>')
 
 
-def histogram(chart_id: str, title: str, desc: str, bins: list[tuple[str, int]], width: int = 360, height: int = 200) -> Markup:
-    """Columns for (label, count) bins, with a nice y axis and gridlines."""
-    pl, pr, pt, pb = 32, 8, 16, 28
+def histogram(chart_id: str, title: str, desc: str, bins: list[tuple[str, int]], width: int = 360, height: int = 200,
+              edges: list | None = None) -> Markup:
+    """Columns for (label, count) bins, with a nice y axis and gridlines.  With `edges` (one more than the bins)
+    the x axis is numbered at the bins' boundaries, as a histogram's usually is: ten labels like "90–100" do not
+    fit under ten columns of a half-width card and ran into each other; the table beside it names the bins."""
+    pl, pr, pt, pb = 32, 8 if edges is None else 14, 16, 28  # room for half the last edge's number
     inner_w, inner_h = width - pl - pr, height - pt - pb
     y_max, y_step = nice_axis(max((count for _, count in bins), default=0))
     bar_w = inner_w / max(1, len(bins))
@@ -61,7 +64,10 @@ def histogram(chart_id: str, title: str, desc: str, bins: list[tuple[str, int]],
         parts.append(f'<rect class="col" x="{x + 2:.1f}" y="{pt + inner_h - h:.1f}" width="{max(bar_w - 4, 1):.1f}" height="{h:.1f}"/>')
         if count:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{pt + inner_h - h - 4:.1f}" text-anchor="middle">{count}</text>')
-        parts.append(f'<text class="tick" x="{x + bar_w / 2:.1f}" y="{height - pb + 16}" text-anchor="middle">{escape(label)}</text>')
+        if edges is None:
+            parts.append(f'<text class="tick" x="{x + bar_w / 2:.1f}" y="{height - pb + 16}" text-anchor="middle">{escape(label)}</text>')
+    for i, edge in enumerate(edges or []):
+        parts.append(f'<text class="tick" x="{pl + i * bar_w:.1f}" y="{height - pb + 16}" text-anchor="middle">{escape(edge)}</text>')
     parts.append(f'<line class="axis" x1="{pl}" x2="{width - pr}" y1="{pt + inner_h}" y2="{pt + inner_h}"/></svg>')
     return Markup("".join(parts))
 

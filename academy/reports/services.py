@@ -160,7 +160,7 @@ def histogram(ctx: Context) -> dict:
     top = bins[9][1]
     desc = str(_l("共 %(total)s 名学员有成绩；平均分 60 分以下 %(below)s 人，90 分以上 %(top)s 人。",
                   total=total, below=below, top=top)) if total else str(_l("还没有学员完成测验。"))
-    return {"bins": bins, "total": total, "desc": desc}
+    return {"bins": bins, "total": total, "desc": desc, "edges": list(range(0, 101, 10))}
 
 
 def weekly(ctx: Context) -> dict:
