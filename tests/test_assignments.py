@@ -264,6 +264,20 @@ def test_manager_rows_stay_in_scope(app, db, org):
     assert {u for _, u, _ in rows_for(app, "boss", db)} == {org["a1"], org["b1"]}
 
 
+def test_a_manager_with_an_empty_scope_gets_no_rows_and_a_learner_only_their_own(app, db, org):
+    """The status statements are built once per shape and take whom the viewer sees as a parameter: an empty
+    list of teams must still be nobody (never everybody), and a trainee sees only their own rows."""
+    admin = make_user(db, "boss", roles=("admin",))
+    make_user(db, "lonely", roles=("manager",))
+    add_assignment(db, admin.id, kind="quiz", target=QUIZ, region_id=org["west"])
+    add_assignment(db, admin.id, kind="quiz", target=QUIZ, region_id=org["east"])
+    assert rows_for(app, "lonely", db) == []
+    assert rows_for(app, "lonely", db, status="overdue", today=TODAY + timedelta(days=30)) == []
+    b1 = db.get(User, org["b1"]).username
+    assert {u for _, u, _ in rows_for(app, b1, db)} == {org["b1"]}
+    assert {u for _, u, _ in rows_for(app, "manager1", db)} == {org["a1"]}  # the same shape, another parameter
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(grading=st.sampled_from(["best", "latest", "average"]), graded=st.integers(0, 3),
        best=st.booleans(), latest=st.booleans(), redline=st.booleans(),

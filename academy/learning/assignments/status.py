@@ -90,7 +90,7 @@ def assignment_scope(session: Session, viewer):
 class Shape:
     """What a status statement filters on; each shape is built once per content version and database kind and
     bound per call (building the expression, whose requirements are a table of literals, cost several times
-    running it on a report page).  The values are parameters: see `_parameters`."""
+    running it on a report page).  The values are parameters: see `_shape_and_parameters`."""
 
     visible: str = "everyone"  # academy.org.scope.visibility: everyone, self or teams
     mine: bool = False  # only the viewer's own assignments, whatever their roles
@@ -103,6 +103,7 @@ class Shape:
 
 def _shape_and_parameters(session: Session, viewer, today: date, *, assignment_ids=None, learner_id=None,
                           mine: bool = False, overdue_only: bool = False, team_id=None, region_id=None):
+    """The shape of the statement a call needs, and the values of its parameters."""
     visible, seen = ("everyone", None) if viewer is None or mine else visibility(session, viewer)
     shape = Shape(visible=visible, mine=mine, assignments=assignment_ids is not None, learner=learner_id is not None,
                   team=team_id is not None, region=region_id is not None, overdue_only=overdue_only)
