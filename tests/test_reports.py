@@ -306,6 +306,29 @@ def test_the_overdue_list_is_cut_but_counts_every_overdue_assignment(app, org, d
     assert f"共 {listed} 条" in cut and "只列出前 1 条" in cut
 
 
+def test_completion_never_passes_100_when_a_completed_lesson_was_archived_since(app, org, db):
+    """The kept rows count every lesson a learner completed, also one no longer in the course; the share of
+    the lessons learners get now is then at most 100 %, never 120 %."""
+    from academy.learning import progress_rows
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.courses.services import complete_lesson
+    from academy.learning.models import LessonProgress
+    from academy.platform.db import get_session
+
+    learner = org["people"]["e2a"]  # alone in 东二
+    with app.app_context():
+        session = get_session()
+        for lesson in get_catalog().module("clients").lessons:
+            complete_lesson(session, learner, lesson)
+        session.add(LessonProgress(user_id=learner, module_id="clients", lesson_id="clients-archived-since",
+                                   completed_at=utcnow()))
+        progress_rows.refresh(session, [learner], progress_rows.FROM_LESSONS)
+        session.commit()
+    page = signed_in(app, "boss_east").get(f"/reports/?team={org['ids']['e2']}").get_data(as_text=True)
+    shares = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", page)]
+    assert 100.0 in shares and max(shares) <= 100.0
+
+
 # ---- exports -----------------------------------------------------------------------------------------------------
 
 def test_excel_export_holds_the_scoped_rows_only_and_no_formula(app, org):

@@ -88,7 +88,9 @@ def context(session: Session, viewer, filters: Filters, catalog, now: datetime) 
 
 
 def _percent(part, whole) -> float | None:
-    return round(100.0 * float(part or 0) / float(whole), 1) if whole else None  # PostgreSQL sums are Decimal
+    """part / whole in per cent, at most 100: the kept rows count every lesson a learner completed, also one
+    archived since, while `whole` counts the lessons learners get now.  (PostgreSQL sums are Decimal.)"""
+    return min(100.0, round(100.0 * float(part or 0) / float(whole), 1)) if whole else None
 
 
 def _round(value) -> float | None:
