@@ -1,4 +1,4 @@
-"""Whose data a report shows: the learners the viewer may see (academy.org.scope.learners_visible_to, the one
+"""Whose data a report shows: the learners the viewer may see (academy.org.scope.visibility, the one
 rule), narrowed by the page's region and team filters.  Every report query joins through `ReportScope.people`,
 so a foreign id can only ever narrow the set to nobody.
 """
@@ -8,7 +8,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from academy.org.models import Region, Team, User, UserRole
-from academy.org.scope import learners_visible_to
+from academy.org.scope import visibility, visible_condition
 from academy.reports.filters import Filters
 
 
@@ -18,10 +18,12 @@ class ReportScope:
 
     condition: object  # on User; None = everyone
     filters: Filters
+    visible: tuple = ("everyone", None)  # the same as data (academy.org.scope.visibility), for the assignment status
 
     @classmethod
     def of(cls, session: Session, viewer, filters: Filters) -> "ReportScope":
-        return cls(learners_visible_to(session, viewer), filters)
+        visible = visibility(session, viewer)
+        return cls(visible_condition(*visible), filters, visible)
 
     def learner_conditions(self, team_filter: bool = True) -> list:
         """Active trainees the viewer may see, in the filtered region/team."""

@@ -347,7 +347,8 @@ def overdue(ctx: Context) -> dict:
     first OVERDUE_SHOWN and how many there are (academy.learning.assignments.status, one statement)."""
     f = ctx.filters
     rows = status.assignment_status_rows(ctx.session, ctx.viewer, ctx.catalog, ctx.now.date(), status="overdue",
-                                         team_id=f.team_id, region_id=f.region_id, limit=OVERDUE_SHOWN)
+                                         team_id=f.team_id, region_id=f.region_id, limit=OVERDUE_SHOWN,
+                                         visible=ctx.scope.visible)
     total = rows[0].total if rows else 0
     return {"rows": [{"learner_id": r.learner_id, "name": r.display_name, "team": r.team_name or "",
                       "title": targets.title(ctx.catalog, r.kind, r.target_id), "due_on": r.due_on,

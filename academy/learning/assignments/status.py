@@ -102,9 +102,11 @@ class Shape:
 
 
 def _shape_and_parameters(session: Session, viewer, today: date, *, assignment_ids=None, learner_id=None,
-                          mine: bool = False, overdue_only: bool = False, team_id=None, region_id=None):
+                          mine: bool = False, overdue_only: bool = False, team_id=None, region_id=None, visible=None):
     """The shape of the statement a call needs, and the values of its parameters."""
-    visible, seen = ("everyone", None) if viewer is None or mine else visibility(session, viewer)
+    if viewer is None or mine:
+        visible = ("everyone", None)
+    visible, seen = visible or visibility(session, viewer)
     shape = Shape(visible=visible, mine=mine, assignments=assignment_ids is not None, learner=learner_id is not None,
                   team=team_id is not None, region=region_id is not None, overdue_only=overdue_only)
     parameters = {"today": today, "viewer_id": viewer.id if mine else None, "seen": seen,
@@ -184,14 +186,14 @@ def _status_expression(counts):
 
 def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: date, *, assignment_ids=None,
                            learner_id=None, status: str | None = None, mine: bool = False, limit: int = MAX_ROWS,
-                           team_id: int | None = None, region_id: int | None = None):
+                           team_id: int | None = None, region_id: int | None = None, visible: tuple | None = None):
     """The (assignment, learner, status) rows `viewer` may see (viewer None: everyone, for the reminders),
     ordered by due date and learner name, at most `limit` of them; each row's `total` counts them all.
     `mine`: only the viewer's own assignments, whatever their roles; team_id / region_id: only the learners of
-    that team or region."""
+    that team or region; `visible`: whom the viewer sees (academy.org.scope.visibility) when the caller has it."""
     shape, parameters = _shape_and_parameters(session, viewer, today, assignment_ids=assignment_ids, learner_id=learner_id,
                                               mine=mine, overdue_only=status == "overdue", team_id=team_id,
-                                              region_id=region_id)
+                                              region_id=region_id, visible=visible)
     statement = _statement(catalog, _dialect(session), shape, _rows_builder(status, limit))
     return session.connection().execute(statement, parameters).all()
 
