@@ -70,7 +70,7 @@ def needs_module(catalog: Catalog, module_path: str) -> list[str]:
 def bank_users(catalog: Catalog, bank_path: str) -> list[str]:
     """The published quizzes that include or draw from the bank at `bank_path` (as check_source's E026 finds them)."""
     bank = next((b for b in catalog.banks if b.path == bank_path), None)
-    return sorted(q.path for q in catalog.quizzes if bank is not None and bank.id in q.source)
+    return sorted(q.path for q in catalog.quizzes_using_bank(bank.id)) if bank is not None else []
 
 
 def _missing_module(catalog: Catalog, path: str, source: str | None) -> str | None:

@@ -72,6 +72,10 @@ class Catalog:
     def quizzes_for(self, module_id: str) -> tuple[Quiz, ...]:
         return tuple(q for q in self.quizzes if q.course == module_id)
 
+    def quizzes_using_bank(self, bank_id: str) -> tuple[Quiz, ...]:
+        """The quizzes that include or draw items from this bank (each quiz's `banks`, as it was read)."""
+        return tuple(q for q in self.quizzes if any(b.name == bank_id for b in q.banks))
+
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.is_error)
@@ -342,9 +346,7 @@ def _check_bank_users(catalog: Catalog, bank, sink: ProblemSink) -> None:
     """E026: a quiz that includes or draws from this bank would no longer validate with it as written (an item it
     includes deleted, too few left to draw): publishing the bank would break the quiz for its learners."""
     banks = {b.id: b for b in catalog.banks} | {bank.id: bank}
-    for quiz in catalog.quizzes:
-        if bank.id not in quiz.source:  # mentions the bank (include: bank#item, draw: {bank: …}); others are untouched
-            continue
+    for quiz in catalog.quizzes_using_bank(bank.id):  # the others are untouched by this bank
         _, quiz_sink = parse_quiz_text(quiz.source, quiz.path, banks)
         errors = [p for p in quiz_sink.problems if p.is_error]
         if errors:
