@@ -3,6 +3,7 @@ rule), narrowed by the page's region and team filters.  Every report query joins
 so a foreign id can only ever narrow the set to nobody.
 """
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
@@ -16,14 +17,17 @@ from academy.reports.filters import Filters
 class ReportScope:
     """The viewer's learners under the filters, as SQL; built once per request (one scope query)."""
 
-    condition: object  # on User; None = everyone
+    visible: tuple  # whom the viewer sees, as data (academy.org.scope.visibility); the assignment status takes it too
     filters: Filters
-    visible: tuple = ("everyone", None)  # the same as data (academy.org.scope.visibility), for the assignment status
 
     @classmethod
     def of(cls, session: Session, viewer, filters: Filters) -> "ReportScope":
-        visible = visibility(session, viewer)
-        return cls(visible_condition(*visible), filters, visible)
+        return cls(visibility(session, viewer), filters)
+
+    @cached_property
+    def condition(self):
+        """The condition on User for `visible`; None = everyone."""
+        return visible_condition(*self.visible)
 
     def learner_conditions(self, team_filter: bool = True) -> list:
         """Active trainees the viewer may see, in the filtered region/team."""
