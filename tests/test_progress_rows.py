@@ -1,7 +1,8 @@
-"""The per-learner report rows (academy.learning.progress_rows): equal to a recount written in Python after the
-services change a learner's records (tests/test_standings.py runs random service sequences through
-`python_report_rows`), the same figures as the records they are derived from (a report with a date range reads
-those), and the week's Monday computed alike on every database."""
+"""The per-learner report rows (academy.learning.progress_rows) and their sums per team (academy.org.team_sums):
+equal to a recount (written in Python for the learner rows) after the services change a learner's records
+(tests/test_standings.py runs random service sequences through `python_report_rows` and the team sums) or an
+admin changes a learner's team, roles or status; the same figures as the records they are derived from (a
+report with a date range reads those); and the week's Monday computed alike on every database."""
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ from academy.learning.models import (
     LessonProgress,
     QuizTally,
 )
+from academy.org import team_sums
 from academy.platform.dialects import week_start
 
 PASSWORD = "demo-pass-123"
@@ -76,6 +78,13 @@ def kept_report_rows(session, user_id: int) -> dict:
     return {"summary": summary, "skills": skills, "weeks": weeks, "modules": modules}
 
 
+def assert_team_sums_equal_recounts(session) -> None:
+    """Every team sum holds what a recount from every learner's rows gives (all-zero rows aside)."""
+    session.flush()
+    for name in team_sums.SUMS:
+        assert team_sums.kept(session.connection(), name) == team_sums.recount(session.connection(), name), name
+
+
 @pytest.mark.parametrize("moment", [datetime(2026, 12, 7, 0, 0), datetime(2026, 12, 6, 23, 59, 59),
                                     datetime(2026, 12, 9, 12, 30), datetime(2024, 2, 29, 8), datetime(2027, 1, 1, 0, 0, 1)])
 def test_the_week_starts_on_the_monday_on_every_database(db, moment):
@@ -107,9 +116,13 @@ def test_the_demo_s_rows_equal_a_recount_and_a_rebuild_changes_nothing(app, db):
     assert any(rows["summary"] and rows["skills"] and rows["weeks"] and rows["modules"] for rows in before.values())
     for user_id in learners:
         assert kept_report_rows(db, user_id) == before[user_id], user_id
+    assert_team_sums_equal_recounts(db)
+    assert all(team_sums.kept(db.connection(), name) for name in team_sums.SUMS)
     progress_rows.refresh_all(db.connection(), tuple(progress_rows.REWRITES), chunk=3)
+    team_sums.rebuild(db.connection(), chunk=3)
     db.commit()
     assert {user_id: kept_report_rows(db, user_id) for user_id in learners} == before
+    assert_team_sums_equal_recounts(db)
 
 
 def _sign_in(app, username: str):
@@ -119,12 +132,7 @@ def _sign_in(app, username: str):
     return client
 
 
-@pytest.mark.parametrize("path", ["/reports/learners?sort=average", "/reports/competency", "/reports/export/learners.csv"])
-def test_the_kept_rows_give_the_same_figures_as_the_records(app, db, path):
-    """An all-time date range reads the records (lesson_progress, quiz_tally via attempts, attempt_item); the
-    plain report reads the kept rows: the pages must say the same."""
-    _demo_org(app)
-    client = _sign_in(app, "manager1")
+def _same_figures_kept_and_from_records(client, path: str) -> None:
     bodies = []
     for url in (path, path + ("&" if "?" in path else "?") + "since=2000-01-01"):
         response = client.get(url)
@@ -135,6 +143,16 @@ def test_the_kept_rows_give_the_same_figures_as_the_records(app, db, path):
     kept, records = bodies
     assert len(kept) > 1000
     assert records == kept
+
+
+@pytest.mark.parametrize("user, path", [("manager1", "/reports/learners?sort=average"), ("manager1", "/reports/competency"),
+                                        ("manager1", "/reports/export/learners.csv"), ("admin", "/reports/"),
+                                        ("admin", "/reports/competency"), ("manager1", "/reports/")])
+def test_the_kept_rows_give_the_same_figures_as_the_records(app, db, user, path):
+    """An all-time date range reads the records (lesson_progress, quiz_tally via attempts, attempt_item); the
+    plain report reads the kept rows (per learner, and the sums per team): the pages must say the same."""
+    _demo_org(app)
+    _same_figures_kept_and_from_records(_sign_in(app, user), path)
 
 
 def test_completion_per_module_from_the_kept_rows_equals_the_records(app, db):
@@ -157,3 +175,35 @@ def test_completion_per_module_from_the_kept_rows_equals_the_records(app, db):
     kept, records = matrices
     assert any(cell["lessons"] for row in kept["rows"] for cell in row["cells"])
     assert kept == records
+
+
+def test_team_sums_follow_a_learner_who_changes_team_role_or_status(app, db):
+    """An admin moves a learner to another team and to none, takes away and gives back the trainee role, and
+    deactivates them: after each the team sums equal a recount, and the admin's overview (team sums, plus the
+    learners in no team from their own rows) says what the records say."""
+    from academy.org.models import User
+    from tests.test_admin import user_form
+
+    _demo_org(app)
+    admin = _sign_in(app, "admin")
+    learner = db.scalar(select(User).where(User.username == "trainee5"))
+    other_team = db.scalar(select(User.team_id).where(User.team_id != learner.team_id, User.team_id.is_not(None)))
+    before = team_sums.kept(db.connection(), "team_skill")
+    db.rollback()
+    edits = [dict(team_id=str(other_team)), dict(team_id="0"), dict(roles=["trainer"]), dict(roles=["trainee"]),
+             dict(active=None)]
+    for edit in edits:
+        form = user_form(username="trainee5", display_name=learner.display_name, password="",
+                         team_id=str(learner.team_id or 0)) | edit
+        response = admin.post(f"/admin/users/{learner.id}/edit", data=form)
+        assert response.status_code == 302, (edit, response.get_data(as_text=True)[:300])
+        admin.get(response.location)  # shows (and so clears) the "saved" message
+        db.expire_all()
+        assert_team_sums_equal_recounts(db)
+        db.rollback()
+        if edit == dict(team_id="0"):  # in no team: the overview and heat map count them from their own rows
+            for path in ("/reports/", "/reports/competency"):
+                _same_figures_kept_and_from_records(admin, path)
+    assert team_sums.kept(db.connection(), "team_skill") != before  # they left their team's sums
+    admin.post(f"/admin/users/{learner.id}/deactivate")
+    assert_team_sums_equal_recounts(db)

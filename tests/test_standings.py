@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from academy.learning.models import Attempt, LearnerSkill, LearnerSummary, LearnerWeek, QuizTally, QuizVersion
+from academy.learning.models import Attempt, LearnerSkill, LearnerSummary, LearnerWeek, QuizTally, QuizVersion, TeamQuiz, TeamSkill
 from academy.learning.quizzes import tally
 from academy.learning.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.learning.quizzes.tally import recount
@@ -118,7 +118,7 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
     user_id, _version = learner_and_version(db)
     db.execute(delete(Attempt))
     db.execute(delete(QuizTally))
-    for table in (LearnerSummary, LearnerSkill, LearnerWeek):  # derived from the rows just deleted
+    for table in (LearnerSummary, LearnerSkill, LearnerWeek, TeamQuiz, TeamSkill):  # derived from the rows just deleted
         db.execute(delete(table))
     db.commit()
     now = utcnow()
@@ -206,15 +206,18 @@ def assert_item_rows_equal_recounts(session, user_id: int) -> None:
 def assert_report_rows_equal_recounts(session, user_id: int) -> None:
     """learner_summary, learner_skill, learner_week and learner_module hold what their definitions say, worked out in Python from
     the learner's tallies, lessons, attempts and per-item rows (tests/test_progress_rows.py has the rest)."""
-    from tests.test_progress_rows import kept_report_rows, python_report_rows
+    from tests.test_progress_rows import assert_team_sums_equal_recounts, kept_report_rows, python_report_rows
 
     assert kept_report_rows(session, user_id) == python_report_rows(session, user_id)
+    assert_team_sums_equal_recounts(session)
 
 
 def learner_and_version(db) -> tuple[int, int]:
-    from academy.org.models import User
+    from academy.org.models import Region, Team, User
 
-    user = db.query(User).filter_by(username="s1").one_or_none() or make_user(db, "s1")
+    user = db.query(User).filter_by(username="s1").one_or_none()
+    if user is None:  # a trainee in a team, so that the team sums count them
+        user = make_user(db, "s1", team=Team(name="一组", region=Region(name="华东")))
     version = db.query(QuizVersion).filter_by(quiz_id="q").one_or_none()
     if version is None:
         version = QuizVersion(quiz_id="q", content_hash="x", snapshot={})

@@ -313,3 +313,38 @@ class LearnerWeek(Base):
     week: Mapped[date] = mapped_column(primary_key=True)
     lessons: Mapped[int] = mapped_column(default=0)
     quizzes: Mapped[int] = mapped_column(default=0)
+
+
+# Sums per team of the rows above (academy.org.team_sums, declared in academy.learning.team_rows): the reports
+# over a whole organisation read these, a few rows per team.
+
+
+class TeamSkill(Base):
+    """Per team and concept or 商机阶段: the learner_skill rows of its active trainees, summed."""
+
+    __tablename__ = "team_skill"
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(80), primary_key=True)
+    right: Mapped[int]
+    answered: Mapped[int]
+
+
+class TeamModule(Base):
+    """Per team and module: the lessons its active trainees completed (learner_module), summed."""
+
+    __tablename__ = "team_module"
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    lessons_done: Mapped[int]
+
+
+class TeamQuiz(Base):
+    """Per team and quiz, over its active trainees' tallies with a graded attempt: how many there are and how
+    many passed (by their best attempt)."""
+
+    __tablename__ = "team_quiz"
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    graded: Mapped[int]
+    passed: Mapped[int]

@@ -9,6 +9,8 @@ learners it touched, in its own transaction, after the tally is refreshed: no li
 refresh recounts in the database (DELETE, then INSERT … SELECT per table, for any number of learners), so the
 rows always equal a recount (tests/test_progress_rows.py).  It rewrites only the tables derived from what
 changed: a graded quiz cannot change learner_module, nor a completed lesson learner_skill (six statements each).
+The sums per team of learner_skill and learner_module (academy.learning.team_rows) move with them: the
+rewrite runs inside `team_sums.moving`, two statements more per table.
 """
 from collections.abc import Iterable
 
@@ -25,6 +27,8 @@ from academy.learning.models import (
     LessonProgress,
     QuizTally,
 )
+from academy.learning.team_rows import MODULES, SKILLS
+from academy.org import team_sums
 from academy.org.models import User
 from academy.platform.dialects import week_start
 
@@ -96,6 +100,7 @@ REWRITES = {
 }
 FROM_QUIZZES = ("learner_summary", "learner_skill", "learner_week")  # what a graded (or regraded) attempt changes
 FROM_LESSONS = ("learner_summary", "learner_week", "learner_module")  # what a completed lesson changes
+TEAM_SUMS = {"learner_skill": SKILLS, "learner_module": MODULES}  # the team sums of a table (academy.org.team_sums)
 
 
 def refresh(session: Session, user_ids: Iterable[int], tables: tuple[str, ...] = tuple(REWRITES)) -> None:
@@ -107,13 +112,15 @@ def refresh(session: Session, user_ids: Iterable[int], tables: tuple[str, ...] =
         return
     session.flush()
     connection = session.connection()
-    for table in tables:
-        for statement in REWRITES[table]:
-            connection.execute(statement, {"learners": learners})
+    with team_sums.moving(session, learners, [TEAM_SUMS[t] for t in tables if t in TEAM_SUMS]):
+        for table in tables:
+            for statement in REWRITES[table]:
+                connection.execute(statement, {"learners": learners})
 
 
 def refresh_all(connection, tables: tuple[str, ...], chunk: int = 500) -> None:
-    """Every learner's rows in these tables, a chunk of learners per statement (the migrations that add them)."""
+    """Every learner's rows in these tables, a chunk of learners per statement (the migrations that add them;
+    the team sums are rebuilt by their own: academy.org.team_sums.rebuild)."""
     ids = [row[0] for row in connection.execute(select(User.id).order_by(User.id))]
     for start in range(0, len(ids), chunk):
         for table in tables:

@@ -1,12 +1,12 @@
-"""The only SQL that differs between the databases we run on: an upsert, the start of a week, a table of values
-written into a statement, and whether writers are serialised.
+"""The only SQL that differs between the databases we run on: an upsert (and one that adds to the row it meets), the
+start of a week, a table of values written into a statement, and whether writers are serialised.
 
 SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has no ON CONFLICT and writes
 `INSERT … ON DUPLICATE KEY UPDATE` instead.  Everything else the services write is portable Core or ORM.
 """
 from functools import cache
 
-from sqlalchemy import Date, Table, bindparam, cast, literal, select, text, union_all
+from sqlalchemy import Date, Select, Table, bindparam, cast, literal, select, text, union_all
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -27,6 +27,18 @@ def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...], va
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     statement = insert(table)
     return statement.on_conflict_do_update(index_elements=list(keys), set_={k: statement.excluded[k] for k in values})
+
+
+def add_upsert(dialect_name: str, table: Table, keys: tuple[str, ...], values: tuple[str, ...], rows: Select):
+    """INSERT the rows of the SELECT `rows` (its columns: `keys`, then `values`) into `table`, adding the `values`
+    to those of a row with the same `keys` where there is one: a sum kept by adding changes to it."""
+    columns = [*keys, *values]
+    if dialect_name in ("mysql", "mariadb"):
+        statement = mysql.insert(table).from_select(columns, rows)
+        return statement.on_duplicate_key_update({v: table.c[v] + statement.inserted[v] for v in values})
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    statement = insert(table).from_select(columns, rows)
+    return statement.on_conflict_do_update(index_elements=list(keys), set_={v: table.c[v] + statement.excluded[v] for v in values})
 
 
 def upsert(connection: Connection, table: Table, keys: tuple[str, ...], rows: list[dict]) -> None:

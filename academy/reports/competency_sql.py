@@ -2,14 +2,14 @@
 team × concept) and of each 商机阶段 (stage readiness, per team and per person).  One statement each, whatever
 the number of learners.
 
-The whole course over all time reads the per-learner sums kept at grading (learner_skill:
-academy.learning.progress_rows), a row per learner and concept; a module filter or a date range reads the
-per-item rows they are summed from (attempt_item, contract C3).
+The whole course over all time reads the sums kept at grading: per team (team_skill, academy.learning.team_rows)
+for the heat map, per learner and concept (learner_skill, academy.learning.progress_rows) for one person; a
+module filter or a date range reads the per-item rows they are summed from (attempt_item, contract C3).
 """
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from academy.learning.models import AttemptItem, LearnerSkill
+from academy.learning.models import AttemptItem, LearnerSkill, TeamSkill
 from academy.org.models import User
 from academy.reports.people_sql import ReportScope
 from academy.reports.progress_sql import kept_rows_answer
@@ -35,12 +35,23 @@ def _answers(scope: ReportScope, quiz_ids: list[str], kind: str, learners):
                   literal(1).label("answered")).where(*conditions)
 
 def team_skills(session: Session, scope: ReportScope, quiz_ids: list[str], kind: str) -> list:
-    """(team_id, skill, answered right, answered) for the learners in scope; kind "concept" or "stage"."""
-    answers = _answers(scope, quiz_ids, kind, scope.user_ids()).subquery("answers")
-    query = (select(User.team_id, answers.c.skill, func.sum(answers.c.right).label("right"),
-                    func.sum(answers.c.answered).label("answered"))
-             .select_from(answers).join(User, User.id == answers.c.user_id).group_by(User.team_id, answers.c.skill))
+    """(team_id, skill, answered right, answered) for the learners in scope; kind "concept" or "stage".  The whole
+    course over all time reads the sums per team (team_skill), and the learners in no team from their own rows."""
+    teams = scope.team_conditions(TeamSkill.team_id) if kept_rows_answer(scope) else None
+    if teams is None:
+        return list(session.execute(_by_team(_answers(scope, quiz_ids, kind, scope.user_ids()))))
+    s = TeamSkill
+    query = select(s.team_id, s.skill, s.right, s.answered).where(s.kind == kind, s.answered > 0, *teams)
+    if scope.includes_unteamed:
+        query = union_all(query, _by_team(_answers(scope, quiz_ids, kind, scope.unteamed_ids())))
     return list(session.execute(query))
+
+
+def _by_team(answers):
+    answers = answers.subquery("answers")
+    return (select(User.team_id, answers.c.skill, func.sum(answers.c.right).label("right"),
+                   func.sum(answers.c.answered).label("answered"))
+            .select_from(answers).join(User, User.id == answers.c.user_id).group_by(User.team_id, answers.c.skill))
 
 
 def person_skills(session: Session, scope: ReportScope, user_ids: list[int], quiz_ids: list[str], kind: str) -> list:

@@ -41,6 +41,28 @@ class ReportScope:
             conditions.append(User.team_id.in_(select(Team.id).where(Team.region_id == self.filters.region_id)))
         return conditions
 
+    def team_conditions(self, team_id) -> list | None:
+        """The conditions on the `team_id` column of a team sum (academy.org.team_sums) for the teams in scope,
+        or None when the viewer sees only themselves (the sums cannot answer)."""
+        kind, value = self.visible
+        if kind == "self":
+            return None
+        conditions = [team_id.in_(value)] if kind == "teams" else []
+        if self.filters.team_id is not None:
+            conditions.append(team_id == self.filters.team_id)
+        if self.filters.region_id is not None:
+            conditions.append(team_id.in_(select(Team.id).where(Team.region_id == self.filters.region_id)))
+        return conditions
+
+    @property
+    def includes_unteamed(self) -> bool:
+        """Whether the scope has learners in no team (whom no team sum counts): everyone, unfiltered."""
+        return self.visible[0] == "everyone" and self.filters.team_id is None and self.filters.region_id is None
+
+    def unteamed_ids(self) -> Select:
+        """The learners in scope who are in no team."""
+        return self.user_ids().where(User.team_id.is_(None))
+
     def people(self) -> Select:
         """(user_id, team_id) of the learners in scope: the subquery every report joins."""
         return select(User.id.label("user_id"), User.team_id.label("team_id")).where(*self.learner_conditions())

@@ -9,10 +9,19 @@ filter or a date range asks something those rows do not keep, and reads the reco
 """
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from academy.learning.models import Attempt, LearnerModule, LearnerSummary, LearnerWeek, LessonProgress, QuizTally
+from academy.learning.models import (
+    Attempt,
+    LearnerModule,
+    LearnerSummary,
+    LearnerWeek,
+    LessonProgress,
+    QuizTally,
+    TeamModule,
+    TeamQuiz,
+)
 from academy.org.models import Region, Team, User
 from academy.reports.filters import PAGE_SIZE
 from academy.reports.people_sql import ReportScope
@@ -165,14 +174,18 @@ def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now)
 
 
 def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) -> list:
-    """(team_id, module_id, lessons completed) for the learners in scope, in the date range: from learner_module
-    (a row per learner and module), or from lesson_progress for a module or a date range."""
-    people = scope.people().subquery("people")
-    if kept_rows_answer(scope):
-        m = LearnerModule
-        query = (select(people.c.team_id, m.module_id, func.sum(m.lessons_done).label("done"))
-                 .join(people, people.c.user_id == m.user_id).group_by(people.c.team_id, m.module_id))
+    """(team_id, module_id, lessons completed) for the learners in scope, in the date range: from the sums per
+    team (team_module) and, for learners in no team, learner_module; from lesson_progress for a module or a
+    date range."""
+    teams = scope.team_conditions(TeamModule.team_id) if kept_rows_answer(scope) else None
+    if teams is not None:
+        query = select(TeamModule.team_id, TeamModule.module_id, TeamModule.lessons_done.label("done")).where(*teams)
+        if scope.includes_unteamed:
+            m, people = LearnerModule, scope.people().where(User.team_id.is_(None)).subquery("people")
+            query = union_all(query, select(people.c.team_id, m.module_id, func.sum(m.lessons_done))
+                              .join(people, people.c.user_id == m.user_id).group_by(people.c.team_id, m.module_id))
         return list(session.execute(query))
+    people = scope.people().subquery("people")
     f = scope.filters
     conditions = [LessonProgress.completed_at.is_not(None), LessonProgress.lesson_id.in_(lesson_ids)]
     if f.since_at:
@@ -186,14 +199,24 @@ def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) 
 
 
 def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> list:
-    """(team_id, quiz_id, learners who passed, learners graded, average best score) from quiz_tally."""
-    people = scope.people().subquery("people")
-    t = QuizTally
-    query = (select(people.c.team_id, t.quiz_id, func.sum(case((t.best_passed.is_(True), 1), else_=0)).label("passed"),
-                    func.count().label("graded"), func.avg(t.best_percent).label("average"))
-             .join(people, people.c.user_id == t.user_id).where(t.quiz_id.in_(quiz_ids), t.graded > 0)
-             .group_by(people.c.team_id, t.quiz_id))
+    """(team_id, quiz_id, learners who passed, learners graded) from the sums per team (team_quiz) and, for
+    learners in no team (or a viewer who sees only themselves), quiz_tally."""
+    teams = scope.team_conditions(TeamQuiz.team_id)
+    if teams is None:
+        return list(session.execute(_quiz_passes(scope.people(), quiz_ids)))
+    q = TeamQuiz
+    query = select(q.team_id, q.quiz_id, q.passed, q.graded).where(q.quiz_id.in_(quiz_ids), q.graded > 0, *teams)
+    if scope.includes_unteamed:
+        query = union_all(query, _quiz_passes(scope.people().where(User.team_id.is_(None)), quiz_ids))
     return list(session.execute(query))
+
+
+def _quiz_passes(people, quiz_ids: list[str]):
+    people, t = people.subquery("people"), QuizTally
+    return (select(people.c.team_id, t.quiz_id, func.sum(case((t.best_passed.is_(True), 1), else_=0)).label("passed"),
+                   func.count().label("graded"))
+            .join(people, people.c.user_id == t.user_id).where(t.quiz_id.in_(quiz_ids), t.graded > 0)
+            .group_by(people.c.team_id, t.quiz_id))
 
 
 HISTOGRAM_EDGES = (10, 20, 30, 40, 50, 60, 70, 80, 90)

@@ -4,7 +4,8 @@ instead of every attempt.
 It is derived from the attempts and nothing else.  A service that changes what it is built from (starts,
 grades, sends to review, expires or regrades an attempt) calls `refresh` for the (learner, quiz) keys it
 touched, in its own transaction; there are no listeners and no second set of rules.  The refresh recounts
-from the attempts, so the tally is always equal to a recount (tests/test_tally_property.py).
+from the attempts, so the tally is always equal to a recount (tests/test_tally_property.py).  The sums per team of
+the tallies (academy.learning.team_rows) move with them.
 """
 from collections.abc import Iterable
 
@@ -13,6 +14,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, QuizTally
+from academy.learning.team_rows import QUIZZES
+from academy.org import team_sums
 from academy.org.models import User
 from academy.platform.dialects import serialises_writers, upsert
 
@@ -94,6 +97,13 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
     if not serialises_writers(connection):
         learners = sorted({user_id for user_id, _quiz in keys})
         session.execute(select(User.id).where(User.id.in_(learners)).order_by(User.id).with_for_update())
+    with team_sums.moving(session, {user_id for user_id, _quiz in keys}, [QUIZZES]):
+        rewrite(connection, keys)
+
+
+def rewrite(connection: Connection, keys: list[tuple[int, str]]) -> None:
+    """Rewrite the tallies of these keys from the attempts, and nothing else: `refresh` moves the team sums with
+    them; the migration that adds the tally runs this before there are any."""
     found = recount_all(connection, keys)
     upsert(connection, QuizTally.__table__, KEY, list(found.values()))
     gone = [{"user_id": user_id, "quiz_id": quiz_id} for user_id, quiz_id in keys if (user_id, quiz_id) not in found]

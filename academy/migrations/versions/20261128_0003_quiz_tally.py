@@ -34,13 +34,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_attempt_user_submitted", "attempt", ["user_id", "submitted_at"])
     # Existing attempts: computed by the same code that keeps the table true from now on.
-    from sqlalchemy.orm import Session
-
-    from academy.learning.quizzes.tally import refresh
+    from academy.learning.quizzes.tally import rewrite
 
     connection = op.get_bind()
-    session = Session(bind=connection)
-    refresh(session, [tuple(row) for row in connection.execute(sa.text("SELECT DISTINCT user_id, quiz_id FROM attempt"))])
+    rewrite(connection, sorted(tuple(row) for row in connection.execute(sa.text("SELECT DISTINCT user_id, quiz_id FROM attempt"))))
 
 
 def downgrade() -> None:

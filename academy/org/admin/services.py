@@ -7,6 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from academy.org import team_sums
 from academy.org.auth.services import hash_password, revoke_all_sessions, set_one_time_password
 from academy.org.models import ROLES, ManagerScope, Region, Team, User
 
@@ -158,10 +159,11 @@ def update_user(session: Session, user: User, data: UserData, actor_id: int) -> 
     """Save the edit form; a new password or deactivation ends the user's other logins."""
     _check_user(session, data, user, actor_id)
     was_active = user.active
-    _apply(session, user, data)
-    if data.password:
-        user.password_hash = hash_password(data.password)
-    flush_unique(session, ("username", _l("用户名“%(name)s”已存在。", name=data.username)))
+    with team_sums.moving(session, [user.id]):  # a new team, role or deactivation moves their share of the team sums
+        _apply(session, user, data)
+        if data.password:
+            user.password_hash = hash_password(data.password)
+        flush_unique(session, ("username", _l("用户名“%(name)s”已存在。", name=data.username)))
     if user.id != actor_id and (data.password or (was_active and not data.active)):
         revoke_all_sessions(session, user)
     log.info("admin %s updated user %r (id=%s)", actor_id, user.username, user.id)
@@ -171,7 +173,8 @@ def update_user(session: Session, user: User, data: UserData, actor_id: int) -> 
 def deactivate_user(session: Session, user: User, actor_id: int) -> None:
     if user.id == actor_id:
         raise AdminRejected([(None, _l("不能停用你自己的账号。"))])
-    user.active = False
+    with team_sums.moving(session, [user.id]):
+        user.active = False
     revoke_all_sessions(session, user)
     log.info("admin %s deactivated user %r (id=%s)", actor_id, user.username, user.id)
 
