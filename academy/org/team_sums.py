@@ -13,8 +13,8 @@ Only active trainees in a team count, as in the reports' scope (academy.org.scop
 `moving` takes the learners' share out of their teams' sums, lets the caller change the rows or the
 membership, and adds the share back, by the same statement with the opposite sign: one rule for both, and the
 sums always equal a recount (tests/test_progress_rows.py).  On databases that run writers side by side the
-learners and then their teams are locked in id order first, so two transactions of one team take turns (the
-learners first, as the tally's refresh does, so that the order is the same everywhere).
+learners and their teams are locked first, so that two transactions of one team take turns rather than lock
+each other's rows in opposite orders between the two statements.
 """
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -81,12 +81,14 @@ def shift(connection: Connection, learner_ids: list[int], names: Iterable[str], 
 
 
 def _lock(session: Session, learner_ids: list[int]) -> None:
-    """Where writers run side by side: the learners, then the teams they are in now, in id order."""
+    """Where writers run side by side: the learners in a team and their teams, in learner id order (one
+    statement; a learner in no team has no share to take out).  The learner is locked with the team, as in the
+    tally's refresh, so that an admin changing a learner and the learner submitting take turns instead of
+    waiting for each other."""
     if serialises_writers(session.connection()):
         return
-    session.execute(select(User.id).where(User.id.in_(learner_ids)).order_by(User.id).with_for_update())
-    teams = select(User.team_id).where(User.id.in_(learner_ids))
-    session.execute(select(Team.id).where(Team.id.in_(teams)).order_by(Team.id).with_for_update(key_share=True))
+    session.execute(select(User.id, Team.id).join(Team, Team.id == User.team_id).where(User.id.in_(learner_ids))
+                    .order_by(User.id).with_for_update(key_share=True))
 
 
 @contextmanager
@@ -103,7 +105,8 @@ def moving(session: Session, learner_ids: Iterable[int], names: Iterable[str] | 
     shift(session.connection(), learners, names, -1)
     yield
     session.flush()
-    _lock(session, learners)  # a learner who changed team: their new team too
+    # A learner who changed team adds to the new team's rows unlocked: one statement, in key order, whose
+    # additions commute with any other writer's.
     shift(session.connection(), learners, names, 1)
 
 

@@ -75,7 +75,7 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> 
         session.flush()
     except IntegrityError:  # the transaction is spoilt: the view rolls it back when it shows this refusal
         raise AttemptRejected(_l("另一个窗口刚刚开始了这次作答，请刷新页面。"), 409) from None
-    tally.refresh(session, [(user_id, quiz.id)])
+    tally.refresh(session, [(user_id, quiz.id)], graded=False)
     return attempt
 
 

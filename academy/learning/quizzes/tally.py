@@ -84,8 +84,10 @@ def recount(connection: Connection, user_id: int, quiz_id: str) -> dict | None:
     return recount_all(connection, [(user_id, quiz_id)]).get((user_id, quiz_id))
 
 
-def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
+def refresh(session: Session, keys: Iterable[tuple[int, str]], graded: bool = True) -> None:
     """Rewrite the tallies of these (learner id, quiz id) keys from the attempts, in the caller's transaction.
+    `graded`: whether graded attempts may have changed (a start alone changes none, and the team sums count
+    graded tallies only).
 
     Learners are locked in a fixed order first (where the database runs writers side by side), so that two
     transactions changing the same learner's attempts take turns and the second counts the first's."""
@@ -97,7 +99,7 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]]) -> None:
     if not serialises_writers(connection):
         learners = sorted({user_id for user_id, _quiz in keys})
         session.execute(select(User.id).where(User.id.in_(learners)).order_by(User.id).with_for_update())
-    with team_sums.moving(session, {user_id for user_id, _quiz in keys}, [QUIZZES]):
+    with team_sums.moving(session, {user_id for user_id, _quiz in keys}, [QUIZZES] if graded else []):
         rewrite(connection, keys)
 
 
