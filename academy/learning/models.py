@@ -339,6 +339,17 @@ class TeamModule(Base):
     lessons_done: Mapped[int]
 
 
+class TeamWeek(Base):
+    """Per team and week: the lessons its active trainees completed and the quizzes they had graded
+    (learner_week), summed."""
+
+    __tablename__ = "team_week"
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    week: Mapped[date] = mapped_column(primary_key=True)
+    lessons: Mapped[int]
+    quizzes: Mapped[int]
+
+
 class TeamQuiz(Base):
     """Per team and quiz, over its active trainees' tallies with a graded attempt: how many there are and how
     many passed (by their best attempt)."""

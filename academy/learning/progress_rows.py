@@ -9,7 +9,7 @@ learners it touched, in its own transaction, after the tally is refreshed: no li
 refresh recounts in the database (DELETE, then INSERT … SELECT per table, for any number of learners), so the
 rows always equal a recount (tests/test_progress_rows.py).  It rewrites only the tables derived from what
 changed: a graded quiz cannot change learner_module, nor a completed lesson learner_skill (six statements each).
-The sums per team of learner_skill and learner_module (academy.learning.team_rows) move with them: the
+The sums per team of learner_skill, learner_week and learner_module (academy.learning.team_rows) move with them: the
 rewrite runs inside `team_sums.moving`, two statements more per table.
 """
 from collections.abc import Iterable
@@ -27,7 +27,7 @@ from academy.learning.models import (
     LessonProgress,
     QuizTally,
 )
-from academy.learning.team_rows import MODULES, SKILLS
+from academy.learning.team_rows import MODULES, SKILLS, WEEKS
 from academy.org import team_sums
 from academy.org.models import User
 from academy.platform.dialects import week_start
@@ -100,7 +100,7 @@ REWRITES = {
 }
 FROM_QUIZZES = ("learner_summary", "learner_skill", "learner_week")  # what a graded (or regraded) attempt changes
 FROM_LESSONS = ("learner_summary", "learner_week", "learner_module")  # what a completed lesson changes
-TEAM_SUMS = {"learner_skill": SKILLS, "learner_module": MODULES}  # the team sums of a table (academy.org.team_sums)
+TEAM_SUMS = {"learner_skill": SKILLS, "learner_module": MODULES, "learner_week": WEEKS}  # the team sums of a table (academy.org.team_sums)
 
 
 def refresh(session: Session, user_ids: Iterable[int], tables: tuple[str, ...] = tuple(REWRITES)) -> None:

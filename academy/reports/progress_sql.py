@@ -2,8 +2,9 @@
 week.  Every function is one statement that aggregates in the database, joined through the viewer's scope: the
 number of statements never depends on the number of learners (tests/test_reports.py counts them).
 
-The whole course over all time — what a report shows unless narrowed — reads the per-learner rows kept at
-grading (learner_summary, learner_week, learner_module: academy.learning.progress_rows), a few rows per learner.  A module
+The whole course over all time — what a report shows unless narrowed — reads the rows kept at grading: per
+learner (learner_summary: academy.learning.progress_rows) where a figure is per learner (behind, the histogram,
+the list), per team (team_module, team_quiz, team_week: academy.learning.team_rows) where it is summed.  A module
 filter or a date range asks something those rows do not keep, and reads the records they are derived from
 (lesson_progress, quiz_tally, attempt): the same figures, slower at scale (bench/README.md has both).
 """
@@ -21,6 +22,7 @@ from academy.learning.models import (
     QuizTally,
     TeamModule,
     TeamQuiz,
+    TeamWeek,
 )
 from academy.org.models import Region, Team, User
 from academy.reports.filters import PAGE_SIZE
@@ -232,13 +234,26 @@ def score_histogram(session: Session, scope: ReportScope, quiz_ids: list[str]) -
 
 
 def activity_by_week(session: Session, scope: ReportScope, first_monday: date, last_day: date) -> list:
-    """(Monday, lessons completed, quizzes graded) per week from first_monday to the week of last_day, from
-    learner_week: one statement over a row per learner and active week."""
-    w = LearnerWeek
-    query = (select(w.week, func.sum(w.lessons).label("lessons"), func.sum(w.quizzes).label("quizzes"))
-             .where(w.user_id.in_(scope.user_ids()), w.week >= first_monday, w.week <= last_day)
-             .group_by(w.week).order_by(w.week))
+    """(Monday, lessons completed, quizzes graded) per week from first_monday to the week of last_day: one
+    statement over the sums per team and week (team_week) and, for learners in no team, their own week rows
+    (learner_week)."""
+    teams = scope.team_conditions(TeamWeek.team_id)
+    if teams is None:
+        weeks = _learner_weeks(scope.user_ids(), first_monday, last_day)
+    else:
+        weeks = select(TeamWeek.week, TeamWeek.lessons, TeamWeek.quizzes).where(
+            *teams, TeamWeek.week >= first_monday, TeamWeek.week <= last_day)
+        if scope.includes_unteamed:
+            weeks = union_all(weeks, _learner_weeks(scope.unteamed_ids(), first_monday, last_day))
+    weeks = weeks.subquery("weeks")
+    query = (select(weeks.c.week, func.sum(weeks.c.lessons).label("lessons"), func.sum(weeks.c.quizzes).label("quizzes"))
+             .group_by(weeks.c.week).order_by(weeks.c.week))
     return [(_as_date(row.week), int(row.lessons or 0), int(row.quizzes or 0)) for row in session.execute(query)]
+
+
+def _learner_weeks(learners, first_monday: date, last_day: date):
+    w = LearnerWeek
+    return select(w.week, w.lessons, w.quizzes).where(w.user_id.in_(learners), w.week >= first_monday, w.week <= last_day)
 
 
 def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, since: datetime, until: datetime) -> list:
