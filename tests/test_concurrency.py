@@ -69,3 +69,59 @@ def test_concurrent_starts_respect_the_attempt_limit(app, db):
     assert count == 3
     assert all(code in (302, 409, 422) for code in client_codes)
     assert client_codes.count(422) == len(threads), "every racer ends on the attempt limit"
+
+
+def test_concurrent_submits_and_team_moves_keep_the_team_sums(app, db):
+    """Trainees of two teams submit graded attempts side by side while an admin moves one of them between the
+    teams: no lock errors or deadlocks (the learner and their team are locked in one order everywhere), and
+    the team sums equal a recount afterwards."""
+    from academy.org.models import Region, Team
+    from tests.test_admin import user_form
+    from tests.test_progress_rows import assert_team_sums_equal_recounts
+
+    region = Region(name="华南")
+    teams = [Team(name="一组", region=region), Team(name="二组", region=region)]
+    learners = [make_user(db, f"t{i}", team=teams[i % 2]) for i in range(4)]
+    make_user(db, "boss", roles=("admin",))
+    moving_id, team_ids = learners[0].id, [t.id for t in teams]
+    db.rollback()
+    errors: list[str] = []
+
+    def caught(work):
+        def run(*args) -> None:
+            try:
+                work(*args)
+            except Exception as exc:  # a deadlock surfaces as an exception in the thread: fail on it
+                errors.append(repr(exc)[:300])
+        return run
+
+    @caught
+    def learner(i: int) -> None:
+        client = app.test_client()
+        login(client, f"t{i}")
+        for _ in range(6):
+            start = client.post("/quizzes/clients-dialogue/start")
+            if start.status_code != 302:
+                errors.append(f"start {start.status_code}")
+                continue
+            submit = client.post(f"/attempts/{start.headers['Location'].rsplit('/', 1)[-1]}/submit", data={})
+            if submit.status_code != 302:
+                errors.append(f"submit {submit.status_code}")
+
+    @caught
+    def admin() -> None:
+        client = app.test_client()
+        login(client, "boss")
+        for n in range(6):
+            form = user_form(username="t0", display_name="t0", password="", team_id=str(team_ids[(n + 1) % 2]))
+            if client.post(f"/admin/users/{moving_id}/edit", data=form).status_code != 302:
+                errors.append("move")
+
+    threads = [threading.Thread(target=learner, args=(i,)) for i in range(4)] + [threading.Thread(target=admin)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert db.scalar(select(func.count()).select_from(Attempt).where(Attempt.state == "graded")) == 4 * 6
+    assert_team_sums_equal_recounts(db)

@@ -92,9 +92,11 @@ def _lock(session: Session, learner_ids: list[int]) -> None:
 
 
 @contextmanager
-def moving(session: Session, learner_ids: Iterable[int], names: Iterable[str] | None = None) -> Iterator[None]:
+def moving(session: Session, learner_ids: Iterable[int], names: Iterable[str] | None = None,
+           changes_team: bool = False) -> Iterator[None]:
     """Take these learners' share out of the team sums `names` (all of them by default), let the caller change
-    their rows or their membership, then add their share back as it is after the change."""
+    their rows or their membership, then add their share back as it is after the change.  `changes_team`: the
+    caller may move them to another team, whose rows are then locked too before adding to them."""
     learners = sorted(set(learner_ids))
     names = tuple(SUMS if names is None else names)
     if not learners or not names:
@@ -105,8 +107,8 @@ def moving(session: Session, learner_ids: Iterable[int], names: Iterable[str] | 
     shift(session.connection(), learners, names, -1)
     yield
     session.flush()
-    # A learner who changed team adds to the new team's rows unlocked: one statement, in key order, whose
-    # additions commute with any other writer's.
+    if changes_team:  # the new team's writers hold its rows between their two statements: wait for them
+        _lock(session, learners)
     shift(session.connection(), learners, names, 1)
 
 

@@ -159,7 +159,7 @@ def update_user(session: Session, user: User, data: UserData, actor_id: int) -> 
     """Save the edit form; a new password or deactivation ends the user's other logins."""
     _check_user(session, data, user, actor_id)
     was_active = user.active
-    with team_sums.moving(session, [user.id]):  # a new team, role or deactivation moves their share of the team sums
+    with team_sums.moving(session, [user.id], changes_team=True):  # a new team, role or status moves their share
         _apply(session, user, data)
         if data.password:
             user.password_hash = hash_password(data.password)
