@@ -5,7 +5,7 @@
     python bench/capacity.py --users 5000 --database-url postgresql://postgres@127.0.0.1:5432/academy_bench
     python bench/capacity.py --users 1000 2500 5000            # several N, one after the other
 
-The scenario (bench/exam_locustfile.py): N learners are already signed in, their logins spread over the 5
+The scenario (bench/exam_locustfile.py): N learners in teams of 100 are already signed in, their logins spread over the 5
 minutes before the exam; the exam opens and all N start it within 30 s; each answers with a save every
 30–90 s (EXAM_SAVES saves), submits and views the result.  Prints p50/p95/p99 and errors for each N, per
 request and overall, and writes bench/results/capacity-<db>-<N>.json.  Everything runs on 127.0.0.1 and
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
 RAMP_SECONDS = 30
+TEAM_SIZE = 100
 sys.path.insert(0, str(ROOT))
 
 
@@ -38,10 +39,10 @@ def prepare(database_url: str, work: Path, users: int) -> Path:
     """A migrated database with `users` learners, each signed in (a login session created in the 5 minutes
     before the exam), and a JSON file of their session cookies."""
     os.environ.update(DATABASE_URL=database_url, INSTANCE_PATH=str(work / "instance"), SECRET_KEY=SECRET_KEY)
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
     from academy.org.auth.services import hash_password
-    from academy.org.models import LoginSession, User, UserRole
+    from academy.org.models import LoginSession, Region, Team, User, UserRole
     from academy.platform.db import get_session
     from app import create_app
 
@@ -51,8 +52,13 @@ def prepare(database_url: str, work: Path, users: int) -> Path:
     cookies = []
     with app.app_context(), app.test_request_context():
         session = get_session()
-        rows = [{"username": f"exam{i:05d}", "display_name": f"考生{i}", "password_hash": password, "active": True}
-                for i in range(users)]
+        # in teams of TEAM_SIZE, as in an organisation: their submits share the teams' report sums and locks
+        region_id = session.execute(insert(Region).values(name="考场片区").returning(Region.id)).scalar_one()
+        teams = [{"name": f"考场{n + 1:03d}", "region_id": region_id} for n in range(-(-users // TEAM_SIZE))]
+        session.execute(insert(Team), teams)
+        team_ids = session.scalars(select(Team.id).where(Team.region_id == region_id).order_by(Team.name)).all()
+        rows = [{"username": f"exam{i:05d}", "display_name": f"考生{i}", "password_hash": password, "active": True,
+                 "team_id": team_ids[i // TEAM_SIZE]} for i in range(users)]
         session.execute(insert(User), rows)
         ids = [row.id for row in session.execute(User.__table__.select().where(User.username.like("exam%")).order_by(User.id))]
         session.execute(insert(UserRole), [{"user_id": i, "role": "trainee"} for i in ids])
