@@ -29,6 +29,14 @@ def score_bucket(value: float | None) -> int | None:
     return max(i for i, low in enumerate(HEAT_BANDS) if value >= low)
 
 
+def heat_cell(value: float | None) -> Markup:
+    """A cell of a heat map's data table: the value in per cent, coloured by its band (one call per cell: a
+    report page has hundreds of them)."""
+    bucket = score_bucket(value)
+    band = "heat-na" if bucket is None else f"heat-{bucket}"
+    return Markup(f'<td class="num heat-cell {band}">{"—" if value is None else f"{value:.1f}%"}</td>')
+
+
 def bar(value: float | None, maximum: float = 100.0) -> Markup:
     """A decorative bar for a "table with bars" row (aria-hidden: the number beside it is the data)."""
     width = 0.0 if not value or not maximum else max(0.0, min(100.0, value / maximum * 100))
