@@ -7,7 +7,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from academy.learning.models import Attempt, LearnerSkill, LearnerSummary, LearnerWeek, QuizTally, QuizVersion, TeamQuiz, TeamSkill
+from academy.learning.models import (
+    Attempt,
+    LearnerSkill,
+    LearnerSummary,
+    LearnerWeek,
+    QuizTally,
+    QuizVersion,
+    TeamQuiz,
+    TeamSkill,
+    TeamWeek,
+)
 from academy.learning.quizzes import tally
 from academy.learning.quizzes.results import QuizStanding, quiz_tallies, standings
 from academy.learning.quizzes.tally import recount
@@ -118,7 +128,7 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
     user_id, _version = learner_and_version(db)
     db.execute(delete(Attempt))
     db.execute(delete(QuizTally))
-    for table in (LearnerSummary, LearnerSkill, LearnerWeek, TeamQuiz, TeamSkill):  # derived from the rows just deleted
+    for table in (LearnerSummary, LearnerSkill, LearnerWeek, TeamQuiz, TeamSkill, TeamWeek):  # derived from the rows just deleted
         db.execute(delete(table))
     db.commit()
     now = utcnow()
