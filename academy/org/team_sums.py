@@ -2,8 +2,9 @@
 read a few rows per team instead of every learner's (bench/reports.py).
 
 A team sum adds up, per team, a per-learner SELECT declared by the part of the product that owns the rows
-(academy.learning.team_rows: what each learner answered per concept, completed per module, passed per quiz).
-Only active trainees in a team count, as in the reports' scope (academy.org.scope).  Two things change a sum:
+(academy.learning.team_rows: what each learner answered per concept, completed per module, did per week, passed
+per quiz).  Only active trainees in a team count, as in the reports' scope (academy.org.scope).  Two things
+change a sum:
 
 - the learner's rows change (grading, a completed lesson, a regrade): the service that rewrites them does so
   inside `moving(...)`;

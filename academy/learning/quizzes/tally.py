@@ -4,7 +4,7 @@ instead of every attempt.
 It is derived from the attempts and nothing else.  A service that changes what it is built from (starts,
 grades, sends to review, expires or regrades an attempt) calls `refresh` for the (learner, quiz) keys it
 touched, in its own transaction; there are no listeners and no second set of rules.  The refresh recounts
-from the attempts, so the tally is always equal to a recount (tests/test_tally_property.py).  The sums per team of
+from the attempts, so the tally is always equal to a recount (tests/test_standings.py).  The sums per team of
 the tallies (academy.learning.team_rows) move with them.
 """
 from collections.abc import Iterable
