@@ -6,7 +6,7 @@ The whole course over all time reads the sums kept at grading: per team (team_sk
 for the heat map, per learner and concept (learner_skill, academy.learning.progress_rows) for one person; a
 module filter or a date range reads the per-item rows they are summed from (attempt_item, contract C3).
 """
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import AttemptItem, LearnerSkill, TeamSkill
@@ -37,13 +37,14 @@ def _answers(scope: ReportScope, quiz_ids: list[str], kind: str, learners):
 def team_skills(session: Session, scope: ReportScope, quiz_ids: list[str], kind: str) -> list:
     """(team_id, skill, answered right, answered) for the learners in scope; kind "concept" or "stage".  The whole
     course over all time reads the sums per team (team_skill), and the learners in no team from their own rows."""
-    teams = scope.team_conditions(TeamSkill.team_id) if kept_rows_answer(scope) else None
-    if teams is None:
-        return list(session.execute(_by_team(_answers(scope, quiz_ids, kind, scope.user_ids()))))
     s = TeamSkill
-    query = select(s.team_id, s.skill, s.right, s.answered).where(s.kind == kind, s.answered > 0, *teams)
-    if scope.includes_unteamed:
-        query = union_all(query, _by_team(_answers(scope, quiz_ids, kind, scope.unteamed_ids())))
+
+    def learner_rows(learners):
+        return _by_team(_answers(scope, quiz_ids, kind, learners))
+
+    query = scope.team_sums_or_learners(
+        s.team_id, lambda teams: select(s.team_id, s.skill, s.right, s.answered).where(s.kind == kind, s.answered > 0, *teams),
+        learner_rows, kept_rows_answer(scope))
     return list(session.execute(query))
 
 

@@ -5,7 +5,7 @@ so a foreign id can only ever narrow the set to nobody.
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, select, union_all
 from sqlalchemy.orm import Session
 
 from academy.org.models import Region, Team, User, UserRole
@@ -59,9 +59,18 @@ class ReportScope:
         """Whether the scope has learners in no team (whom no team sum counts): everyone, unfiltered."""
         return self.visible[0] == "everyone" and self.filters.team_id is None and self.filters.region_id is None
 
-    def unteamed_ids(self) -> Select:
-        """The learners in scope who are in no team."""
-        return self.user_ids().where(User.team_id.is_(None))
+    def team_sums_or_learners(self, team_id, team_rows, learner_rows, sums_answer: bool = True):
+        """`team_rows(conditions)` from a team sum for the teams in scope (`team_id`: the sum's column), with
+        `learner_rows(learners)` for the learners in scope who are in no team, whom no sum counts (`learners`: a
+        SELECT of their ids); `learner_rows` of every learner in scope where the sums do not answer (not
+        `sums_answer`, or a viewer who sees only themselves)."""
+        teams = self.team_conditions(team_id) if sums_answer else None
+        if teams is None:
+            return learner_rows(self.user_ids())
+        rows = team_rows(teams)
+        if not self.includes_unteamed:
+            return rows
+        return union_all(rows, learner_rows(self.user_ids().where(User.team_id.is_(None))))
 
     def people(self) -> Select:
         """(user_id, team_id) of the learners in scope: the subquery every report joins."""

@@ -10,7 +10,7 @@ filter or a date range asks something those rows do not keep, and reads the reco
 """
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import (
@@ -179,14 +179,13 @@ def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) 
     """(team_id, module_id, lessons completed) for the learners in scope, in the date range: from the sums per
     team (team_module) and, for learners in no team, learner_module; from lesson_progress for a module or a
     date range."""
-    teams = scope.team_conditions(TeamModule.team_id) if kept_rows_answer(scope) else None
-    if teams is not None:
-        query = select(TeamModule.team_id, TeamModule.module_id, TeamModule.lessons_done.label("done")).where(*teams)
-        if scope.includes_unteamed:
-            m, people = LearnerModule, scope.people().where(User.team_id.is_(None)).subquery("people")
-            query = union_all(query, select(people.c.team_id, m.module_id, func.sum(m.lessons_done))
-                              .join(people, people.c.user_id == m.user_id).group_by(people.c.team_id, m.module_id))
-        return list(session.execute(query))
+    if kept_rows_answer(scope):
+        m = LearnerModule
+        return list(session.execute(scope.team_sums_or_learners(
+            TeamModule.team_id,
+            lambda teams: select(TeamModule.team_id, TeamModule.module_id, TeamModule.lessons_done.label("done")).where(*teams),
+            lambda learners: (select(User.team_id, m.module_id, func.sum(m.lessons_done)).join(User, User.id == m.user_id)
+                              .where(m.user_id.in_(learners)).group_by(User.team_id, m.module_id)))))
     people = scope.people().subquery("people")
     f = scope.filters
     conditions = [LessonProgress.completed_at.is_not(None), LessonProgress.lesson_id.in_(lesson_ids)]
@@ -203,22 +202,17 @@ def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) 
 def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> list:
     """(team_id, quiz_id, learners who passed, learners graded) from the sums per team (team_quiz) and, for
     learners in no team (or a viewer who sees only themselves), quiz_tally."""
-    teams = scope.team_conditions(TeamQuiz.team_id)
-    if teams is None:
-        return list(session.execute(_quiz_passes(scope.people(), quiz_ids)))
-    q = TeamQuiz
-    query = select(q.team_id, q.quiz_id, q.passed, q.graded).where(q.quiz_id.in_(quiz_ids), q.graded > 0, *teams)
-    if scope.includes_unteamed:
-        query = union_all(query, _quiz_passes(scope.people().where(User.team_id.is_(None)), quiz_ids))
-    return list(session.execute(query))
+    q, t = TeamQuiz, QuizTally
 
+    def learner_rows(learners):
+        return (select(User.team_id, t.quiz_id, func.sum(case((t.best_passed.is_(True), 1), else_=0)).label("passed"),
+                       func.count().label("graded"))
+                .join(User, User.id == t.user_id).where(t.user_id.in_(learners), t.quiz_id.in_(quiz_ids), t.graded > 0)
+                .group_by(User.team_id, t.quiz_id))
 
-def _quiz_passes(people, quiz_ids: list[str]):
-    people, t = people.subquery("people"), QuizTally
-    return (select(people.c.team_id, t.quiz_id, func.sum(case((t.best_passed.is_(True), 1), else_=0)).label("passed"),
-                   func.count().label("graded"))
-            .join(people, people.c.user_id == t.user_id).where(t.quiz_id.in_(quiz_ids), t.graded > 0)
-            .group_by(people.c.team_id, t.quiz_id))
+    return list(session.execute(scope.team_sums_or_learners(
+        q.team_id, lambda teams: select(q.team_id, q.quiz_id, q.passed, q.graded).where(q.quiz_id.in_(quiz_ids), q.graded > 0, *teams),
+        learner_rows)))
 
 
 HISTOGRAM_EDGES = (10, 20, 30, 40, 50, 60, 70, 80, 90)
@@ -237,23 +231,17 @@ def activity_by_week(session: Session, scope: ReportScope, first_monday: date, l
     """(Monday, lessons completed, quizzes graded) per week from first_monday to the week of last_day: one
     statement over the sums per team and week (team_week) and, for learners in no team, their own week rows
     (learner_week)."""
-    teams = scope.team_conditions(TeamWeek.team_id)
-    if teams is None:
-        weeks = _learner_weeks(scope.user_ids(), first_monday, last_day)
-    else:
-        weeks = select(TeamWeek.week, TeamWeek.lessons, TeamWeek.quizzes).where(
-            *teams, TeamWeek.week >= first_monday, TeamWeek.week <= last_day)
-        if scope.includes_unteamed:
-            weeks = union_all(weeks, _learner_weeks(scope.unteamed_ids(), first_monday, last_day))
-    weeks = weeks.subquery("weeks")
+    w, tw = LearnerWeek, TeamWeek
+
+    def learner_rows(learners):
+        return select(w.week, w.lessons, w.quizzes).where(w.user_id.in_(learners), w.week >= first_monday, w.week <= last_day)
+
+    weeks = scope.team_sums_or_learners(
+        tw.team_id, lambda teams: select(tw.week, tw.lessons, tw.quizzes).where(*teams, tw.week >= first_monday, tw.week <= last_day),
+        learner_rows).subquery("weeks")
     query = (select(weeks.c.week, func.sum(weeks.c.lessons).label("lessons"), func.sum(weeks.c.quizzes).label("quizzes"))
              .group_by(weeks.c.week).order_by(weeks.c.week))
     return [(_as_date(row.week), int(row.lessons or 0), int(row.quizzes or 0)) for row in session.execute(query)]
-
-
-def _learner_weeks(learners, first_monday: date, last_day: date):
-    w = LearnerWeek
-    return select(w.week, w.lessons, w.quizzes).where(w.user_id.in_(learners), w.week >= first_monday, w.week <= last_day)
 
 
 def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, since: datetime, until: datetime) -> list:
