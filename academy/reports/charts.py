@@ -29,12 +29,17 @@ def score_bucket(value: float | None) -> int | None:
     return max(i for i, low in enumerate(HEAT_BANDS) if value >= low)
 
 
+def percent(value: float | None) -> str:
+    """A share as the reports write it: one decimal and a per-cent sign, or a dash for no data."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
 def heat_cell(value: float | None) -> Markup:
     """A cell of a heat map's data table: the value in per cent, coloured by its band (one call per cell: a
     report page has hundreds of them)."""
     bucket = score_bucket(value)
     band = "heat-na" if bucket is None else f"heat-{bucket}"
-    return Markup(f'<td class="num heat-cell {band}">{"—" if value is None else f"{value:.1f}%"}</td>')
+    return Markup(f'<td class="num heat-cell {band}">{percent(value)}</td>')
 
 
 def bar(value: float | None, maximum: float = 100.0) -> Markup:

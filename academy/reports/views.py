@@ -137,3 +137,4 @@ def report_url(endpoint: str, f: filters.Filters, **changes) -> str:
 
 
 bp.add_app_template_global(report_url, "report_url")
+bp.add_app_template_filter(charts.percent, "percent")
