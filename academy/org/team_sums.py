@@ -82,20 +82,15 @@ def shift(connection: Connection, learner_ids: list[int], names: Iterable[str], 
 
 
 def _lock(session: Session, learner_ids: list[int]) -> None:
-    """Where writers run side by side: the learners (in id order), then the teams they are in (in id order); a
-    learner in no team has no share to take out.  The learners come first, as in the tally's refresh, so that
-    an admin changing a learner and the learner submitting take turns instead of waiting for each other.  One
-    learner (a submit, a lesson) takes both in one statement."""
+    """Where writers run side by side: the learners in a team and their teams, in (team, learner) order, one
+    statement (a learner in no team has no share to take out).  The order is the same for every writer, and a
+    learner belongs to one team, so two transactions (several learners each, as a regrade) cannot each hold what
+    the other waits for; the learner is locked with the team, so an admin changing a learner and the learner
+    submitting take turns."""
     if serialises_writers(session.connection()):
         return
-    if len(learner_ids) == 1:
-        session.execute(select(User.id, Team.id).join(Team, Team.id == User.team_id).where(User.id.in_(learner_ids))
-                        .with_for_update(key_share=True))
-        return
-    # several (a regrade): teams in their own order, so that two such transactions cannot hold each other's teams
-    session.execute(select(User.id).where(User.id.in_(learner_ids)).order_by(User.id).with_for_update(key_share=True))
-    teams = select(User.team_id).where(User.id.in_(learner_ids))
-    session.execute(select(Team.id).where(Team.id.in_(teams)).order_by(Team.id).with_for_update(key_share=True))
+    session.execute(select(User.id, Team.id).join(Team, Team.id == User.team_id).where(User.id.in_(learner_ids))
+                    .order_by(Team.id, User.id).with_for_update(key_share=True))
 
 
 @contextmanager
