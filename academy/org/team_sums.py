@@ -122,20 +122,3 @@ def rebuild(connection: Connection, names: Iterable[str] | None = None, chunk: i
         connection.execute(delete(SUMS[name].table))
     for start in range(0, len(ids), chunk):
         shift(connection, ids[start:start + chunk], names, 1)
-
-
-def recount(connection: Connection, name: str) -> dict[tuple, tuple]:
-    """{(team_id, *keys): values} counted afresh from every learner's rows, leaving out all-zero rows: what the
-    table should hold (the tests compare)."""
-    ids = [row[0] for row in connection.execute(select(User.id))]
-    width = 1 + len(SUMS[name].keys)
-    rows = connection.execute(by_team(SUMS[name]), {"learners": ids, "sign": 1}) if ids else []
-    return {tuple(row[:width]): tuple(row[width:]) for row in rows if any(row[width:])}
-
-
-def kept(connection: Connection, name: str) -> dict[tuple, tuple]:
-    """{(team_id, *keys): values} as the table holds them, leaving out all-zero rows."""
-    team_sum = SUMS[name]
-    columns = [team_sum.table.c[c] for c in ("team_id", *team_sum.keys, *team_sum.values)]
-    width = 1 + len(team_sum.keys)
-    return {tuple(row[:width]): tuple(row[width:]) for row in connection.execute(select(*columns)) if any(row[width:])}
