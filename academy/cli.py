@@ -141,6 +141,20 @@ def seed_scale_command(learners: int, teams: int, attempts_per_learner: int, pas
                f"{counts['items']} 条逐题记录、{counts['lessons']} 条课时完成记录。")
 
 
+@click.command("refresh-targets")
+@with_appcontext
+@uses_database
+def refresh_targets_command() -> None:
+    """Recount what each learner has met of every assignable target, for the learners counted against other
+    content (after a content change the assignment status is counted from the records, correct but slower,
+    until this runs or the learner next studies: academy.learning.target_rows)."""
+    from academy.learning import target_rows
+    from academy.learning.content.catalog import get_catalog
+
+    done = target_rows.refresh_all(get_session(), get_catalog(), echo=click.echo)
+    click.echo(f"已重新统计 {done} 名学员的指派进度。")
+
+
 @click.command("check-content")
 @click.option("--strict", is_flag=True, help="警告也视为失败")
 @click.option("--files-only", is_flag=True, help="只检查内容文件，不读数据库中已发布的版本")
@@ -303,5 +317,5 @@ def export_questions(bank: str, fmt: str, output: Path | None) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, import_content, export_xapi,
-                    send_reminders_command, import_questions, export_questions):
+                    send_reminders_command, import_questions, export_questions, refresh_targets_command):
         app.cli.add_command(command)

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from academy.learning import progress_rows
+from academy.learning import progress_rows, target_rows
 from academy.learning.content.catalog import get_catalog
 from academy.learning.models import Assignment, Attempt, AttemptItem, LessonProgress
 from academy.learning.questions import TYPES, Quiz
@@ -73,6 +73,7 @@ def seed_scale(session: Session, learners: int, teams: int, attempts_per_learner
                 connection.execute(insert(table), rows)
         tally.refresh(session, keys)
         progress_rows.refresh(session, user_ids)
+        target_rows.refresh(session, user_ids)  # the learners with lessons and no attempt too
         session.commit()
         counts = {"learners": counts["learners"] + len(user_ids), "attempts": counts["attempts"] + len(attempts),
                   "items": counts["items"] + len(items), "lessons": counts["lessons"] + len(lessons)}

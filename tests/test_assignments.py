@@ -5,9 +5,10 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from academy.learning.models import Assignment, LessonProgress, QuizTally
+from academy.learning import target_rows
+from academy.learning.models import Assignment, LearnerTargetStamp, LessonProgress, QuizTally
 from academy.org.models import AuditEntry, Region, Team, User
 from tests.factories import login, make_user, two_region_org
 
@@ -36,8 +37,18 @@ def rows_for(app, viewer_name, db, today=TODAY, **kw):
     with app.app_context():
         session = get_session()
         viewer = session.scalar(select(User).where(User.username == viewer_name))
-        return [(r.assignment_id, r.learner_id, r.status) for r in
-                assignment_status_rows(session, viewer, get_catalog().trainee_view, today, **kw)]
+
+        def rows():
+            return [(r.assignment_id, r.learner_id, r.status) for r in
+                    assignment_status_rows(session, viewer, get_catalog().trainee_view, today, **kw)]
+
+        # both ways of counting: from the records (no learner stamped), then from learner_target (all of them)
+        session.execute(delete(LearnerTargetStamp))
+        counted = rows()
+        target_rows.refresh_all(session, get_catalog())
+        kept = rows()
+        assert kept == counted
+        return kept
 
 
 def add_assignment(db, creator_id, kind="module", target=MODULE, due=None, **assignee) -> int:

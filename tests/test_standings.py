@@ -11,6 +11,8 @@ from academy.learning.models import (
     Attempt,
     LearnerSkill,
     LearnerSummary,
+    LearnerTarget,
+    LearnerTargetStamp,
     LearnerWeek,
     QuizTally,
     QuizVersion,
@@ -128,7 +130,8 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
     user_id, _version = learner_and_version(db)
     db.execute(delete(Attempt))
     db.execute(delete(QuizTally))
-    for table in (LearnerSummary, LearnerSkill, LearnerWeek, TeamQuiz, TeamSkill, TeamWeek):  # derived from the rows just deleted
+    derived = (LearnerSummary, LearnerSkill, LearnerWeek, TeamQuiz, TeamSkill, TeamWeek, LearnerTarget, LearnerTargetStamp)
+    for table in derived:  # derived from the rows just deleted
         db.execute(delete(table))
     db.commit()
     now = utcnow()
@@ -216,10 +219,14 @@ def assert_item_rows_equal_recounts(session, user_id: int) -> None:
 def assert_report_rows_equal_recounts(session, user_id: int) -> None:
     """learner_summary, learner_skill, learner_week and learner_module hold what their definitions say, worked out in Python from
     the learner's tallies, lessons, attempts and per-item rows (tests/test_progress_rows.py has the rest)."""
+    from academy.learning.content.catalog import get_catalog
     from tests.test_progress_rows import assert_team_sums_equal_recounts, kept_report_rows, python_report_rows
+    from tests.test_target_rows import assert_target_rows_equal_recount
 
     assert kept_report_rows(session, user_id) == python_report_rows(session, user_id)
     assert_team_sums_equal_recounts(session)
+    if session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == user_id)):
+        assert_target_rows_equal_recount(session, user_id, get_catalog())
 
 
 def learner_and_version(db) -> tuple[int, int]:

@@ -315,6 +315,30 @@ class LearnerWeek(Base):
     quizzes: Mapped[int] = mapped_column(default=0)
 
 
+class LearnerTarget(Base):
+    """Per learner and assignable target (module, quiz or 商机阶段 drill, academy.learning.assignments.targets):
+    how many of its requirements they have met and touched, counted by academy.learning.target_rows.refresh
+    from lesson_progress and quiz_tally.  Only targets touched have a row.  An assignment's status reads one row
+    per (assignment, learner) instead of one per requirement."""
+
+    __tablename__ = "learner_target"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    met: Mapped[int]
+    touched: Mapped[int]
+
+
+class LearnerTargetStamp(Base):
+    """Which requirements a learner's learner_target rows were counted against (a digest of them): rows of
+    another version are not read, and that learner's status is counted from the records until their rows are
+    counted again (at their next start, grade or lesson, or by `flask refresh-targets`)."""
+
+    __tablename__ = "learner_target_stamp"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(16))
+
+
 # Sums per team of the rows above (academy.org.team_sums, declared in academy.learning.team_rows): the reports
 # over a whole organisation read these, a few rows per team.
 

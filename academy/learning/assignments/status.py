@@ -3,7 +3,8 @@
 Who has an assignment is worked out when it is read: a person assignment applies to that person; a team or
 region assignment applies to the active trainees who are in that team or region now (a new member inherits
 it, one who moves away leaves it).  The status of each (assignment, learner) is counted in one statement from
-lesson_progress and quiz_tally against the target's requirements (academy.learning.assignments.targets):
+what the learner has met and touched of the target's requirements (academy.learning.assignments.targets), kept
+per learner and target in learner_target (academy.learning.target_rows):
 
 - 已完成 done: every requirement met (lessons completed, quizzes passed by their grading method);
 - 已逾期 overdue: not done and the due date has passed;
@@ -19,35 +20,20 @@ from datetime import date
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Float, String, and_, bindparam, case, column, exists, false, func, or_, select, union_all
+from sqlalchemy import Date, String, and_, bindparam, case, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from academy.learning.assignments.targets import requirements
+from academy.learning import target_rows
 from academy.learning.content.catalog import Catalog
-from academy.learning.models import Assignment, LessonProgress, QuizTally
-from academy.learning.quizzes.results import passed_sql
+from academy.learning.models import Assignment, LearnerTarget, LearnerTargetStamp
 from academy.org.models import Team, User, UserRole
 from academy.org.scope import learners_visible_to, scope_ids, visibility, visible_condition
-from academy.platform.dialects import inline_table
 
 STATUSES = ("not_started", "in_progress", "done", "overdue")
 STATUS_LABELS = {"not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成"), "overdue": _l("已逾期")}
 MAX_ROWS = 5000  # per page; a list longer than this is cut (the reports page the rest)
 TODAY = bindparam("today", type_=Date)
-
-
-REQUIREMENT_COLUMNS = (column("kind", String(16)), column("target_id", String(80)), column("req_type", String(16)),
-                       column("req_id", String(120)), column("grading", String(16)), column("pass_score", Float))
-
-
-def _requirements_table(catalog: Catalog, dialect_name: str):
-    """The requirements as a table written into the statement, built once per catalog and database kind."""
-
-    def build():
-        rows = [(r.kind, r.target_id, r.req_type, r.req_id, r.grading, float(r.pass_score)) for r in requirements(catalog)]
-        return inline_table(dialect_name, "req", REQUIREMENT_COLUMNS, rows or [("", "", "", "", "", 0.0)])
-
-    return catalog.derived("assignment-requirements", (dialect_name,), build, 8)
+VERSION = bindparam("targets_version", type_=String)
 
 
 def _is_trainee(user):
@@ -67,7 +53,7 @@ def _learners_of_assignments(assignment_conditions: list, learner_conditions: li
     team = select(Assignment.id, User.id).join(User, User.team_id == Assignment.team_id).where(trainee, *where)
     region = (select(Assignment.id, User.id).join(Team, Team.region_id == Assignment.region_id)
               .join(User, User.team_id == Team.id).where(trainee, *where))
-    return union_all(person, team, region).subquery("applies")
+    return union_all(person, team, region).cte("applies")
 
 
 def assignment_scope(session: Session, viewer):
@@ -101,7 +87,7 @@ class Shape:
     overdue_only: bool = False  # only assignments already due (none of the others' rows can be overdue)
 
 
-def _shape_and_parameters(session: Session, viewer, today: date, *, assignment_ids=None, learner_id=None,
+def _shape_and_parameters(session: Session, viewer, catalog: Catalog, today: date, *, assignment_ids=None, learner_id=None,
                           mine: bool = False, overdue_only: bool = False, team_id=None, region_id=None, visible=None):
     """The shape of the statement a call needs, and the values of its parameters."""
     if viewer is None or mine:
@@ -109,7 +95,7 @@ def _shape_and_parameters(session: Session, viewer, today: date, *, assignment_i
     visible, seen = visible or visibility(session, viewer)
     shape = Shape(visible=visible, mine=mine, assignments=assignment_ids is not None, learner=learner_id is not None,
                   team=team_id is not None, region=region_id is not None, overdue_only=overdue_only)
-    parameters = {"today": today, "viewer_id": viewer.id if mine else None, "seen": seen,
+    parameters = {"today": today, "targets_version": target_rows.version(catalog), "viewer_id": viewer.id if mine else None, "seen": seen,
                   "assignment_ids": list(assignment_ids or ()),
                   "learner_id": learner_id, "team_id": team_id, "region_id": region_id}
     return shape, parameters
@@ -154,26 +140,31 @@ def _dialect(session: Session) -> str:
 
 
 def _counts(catalog: Catalog, dialect_name: str, assignments: list, learners: list):
-    """The counts per (assignment, learner) for the assignments and learners meeting these conditions."""
-    req = _requirements_table(catalog, dialect_name)
+    """The counts per (assignment, learner) for the assignments and learners meeting these conditions: the
+    learner's learner_target row for the target where their rows are stamped with the current requirements,
+    else counted from their records by the same rule (academy.learning.target_rows)."""
     applies = _learners_of_assignments(assignments, learners)
-    tally = aliased(QuizTally)
-    lesson = aliased(LessonProgress)
     learner = applies.c.learner_id
-    met = or_(lesson.id.is_not(None), func.coalesce(passed_sql(tally, req.c.grading, req.c.pass_score), False))
-    touched = or_(lesson.id.is_not(None), func.coalesce(tally.attempts, 0) > 0)
+    needs = target_rows.needs_table(catalog, dialect_name)
+    stamp, kept = aliased(LearnerTargetStamp), aliased(LearnerTarget)
+    current = aliased(LearnerTargetStamp)
+    stale = select(applies.c.learner_id).where(~exists().where(current.user_id == applies.c.learner_id,
+                                                                current.version == VERSION))
+    live = target_rows.progress(target_rows.requirements_table(catalog, dialect_name),
+                                lambda user_id: user_id.in_(stale)).subquery("live")
     counts = (
         select(Assignment.id.label("assignment_id"), learner.label("learner_id"),
-               func.count(req.c.req_id).label("needed"),
-               func.sum(case((met, 1), else_=0)).label("met"),
-               func.sum(case((touched, 1), else_=0)).label("touched"))
+               func.coalesce(needs.c.needed, 0).label("needed"),
+               func.coalesce(kept.met, live.c.met, 0).label("met"),
+               func.coalesce(kept.touched, live.c.touched, 0).label("touched"))
         .select_from(applies)
         .join(Assignment, Assignment.id == applies.c.assignment_id)
-        .outerjoin(req, and_(req.c.kind == Assignment.kind, req.c.target_id == Assignment.target_id))
-        .outerjoin(lesson, and_(req.c.req_type == "lesson", lesson.user_id == learner, lesson.lesson_id == req.c.req_id,
-                                lesson.completed_at.is_not(None)))
-        .outerjoin(tally, and_(req.c.req_type == "quiz", tally.user_id == learner, tally.quiz_id == req.c.req_id))
-        .group_by(Assignment.id, learner)
+        .outerjoin(needs, and_(needs.c.kind == Assignment.kind, needs.c.target_id == Assignment.target_id))
+        .outerjoin(stamp, and_(stamp.user_id == learner, stamp.version == VERSION))
+        .outerjoin(kept, and_(stamp.user_id.is_not(None), kept.user_id == learner, kept.kind == Assignment.kind,
+                              kept.target_id == Assignment.target_id))
+        .outerjoin(live, and_(stamp.user_id.is_(None), live.c.user_id == learner, live.c.kind == Assignment.kind,
+                              live.c.target_id == Assignment.target_id))
     )
     return counts.subquery("counts")
 
@@ -191,7 +182,7 @@ def assignment_status_rows(session: Session, viewer, catalog: Catalog, today: da
     ordered by due date and learner name, at most `limit` of them; each row's `total` counts them all.
     `mine`: only the viewer's own assignments, whatever their roles; team_id / region_id: only the learners of
     that team or region; `visible`: whom the viewer sees (academy.org.scope.visibility) when the caller has it."""
-    shape, parameters = _shape_and_parameters(session, viewer, today, assignment_ids=assignment_ids, learner_id=learner_id,
+    shape, parameters = _shape_and_parameters(session, viewer, catalog, today, assignment_ids=assignment_ids, learner_id=learner_id,
                                               mine=mine, overdue_only=status == "overdue", team_id=team_id,
                                               region_id=region_id, visible=visible)
     statement = _statement(catalog, _dialect(session), shape, _rows_builder(status, limit))
@@ -233,7 +224,7 @@ def status_counts(session: Session, viewer, catalog: Catalog, today: date, assig
     ids = list(assignment_ids)
     if not ids:
         return {}
-    shape, parameters = _shape_and_parameters(session, viewer, today, assignment_ids=ids)
+    shape, parameters = _shape_and_parameters(session, viewer, catalog, today, assignment_ids=ids)
     rows = session.connection().execute(_statement(catalog, _dialect(session), shape, _per_status), parameters).all()
     result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     for row in rows:

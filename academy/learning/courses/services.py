@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from academy.learning import progress_rows, xapi
+from academy.learning import progress_rows, target_rows, xapi
 from academy.learning.certificates import services as certificates
 from academy.learning.content.catalog import Catalog
 from academy.learning.content.courses import Lesson, Module
@@ -149,6 +149,7 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson, now: datetim
                     row.completed_at, parent=xapi.activity_id("module", lesson.module_id))
         session.flush()
         progress_rows.refresh(session, [user_id], progress_rows.FROM_LESSONS)
+        target_rows.refresh(session, [user_id])
         certificates.refresh(session, user_id)
     session.flush()
     return row

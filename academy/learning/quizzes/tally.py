@@ -5,7 +5,8 @@ It is derived from the attempts and nothing else.  A service that changes what i
 grades, sends to review, expires or regrades an attempt) calls `refresh` for the (learner, quiz) keys it
 touched, in its own transaction; there are no listeners and no second set of rules.  The refresh recounts
 from the attempts, so the tally is always equal to a recount (tests/test_standings.py).  The sums per team of
-the tallies (academy.learning.team_rows) move with them.
+the tallies (academy.learning.team_rows) move with them, and the learners' progress towards their assignments'
+targets (academy.learning.target_rows) is recounted from them.
 """
 from collections.abc import Iterable
 
@@ -13,6 +14,7 @@ from sqlalchemy import Select, and_, bindparam, case, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from academy.learning import target_rows
 from academy.learning.models import Attempt, QuizTally
 from academy.learning.team_rows import QUIZZES
 from academy.org import team_sums
@@ -99,8 +101,10 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]], graded: bool = Tr
     if not serialises_writers(connection):
         learners = sorted({user_id for user_id, _quiz in keys})
         session.execute(select(User.id).where(User.id.in_(learners)).order_by(User.id).with_for_update())
-    with team_sums.moving(session, {user_id for user_id, _quiz in keys}, [QUIZZES] if graded else []):
+    learners = {user_id for user_id, _quiz in keys}
+    with team_sums.moving(session, learners, [QUIZZES] if graded else []):
         rewrite(connection, keys)
+    target_rows.refresh(session, learners)  # what of their assignments they have met and touched
 
 
 def rewrite(connection: Connection, keys: list[tuple[int, str]]) -> None:
