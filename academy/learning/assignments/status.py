@@ -148,10 +148,11 @@ def _counts(catalog: Catalog, dialect_name: str, assignments: list, learners: li
     needs = target_rows.needs_table(catalog, dialect_name)
     stamp, kept = aliased(LearnerTargetStamp), aliased(LearnerTarget)
     current = aliased(LearnerTargetStamp)
-    stale = select(applies.c.learner_id).where(~exists().where(current.user_id == applies.c.learner_id,
-                                                                current.version == VERSION))
+    # the learners not stamped with the current requirements, found once (both halves of `progress` read them)
+    stale = (select(applies.c.learner_id.label("user_id"))
+             .where(~exists().where(current.user_id == applies.c.learner_id, current.version == VERSION)).cte("stale"))
     live = target_rows.progress(target_rows.requirements_table(catalog, dialect_name),
-                                lambda user_id: user_id.in_(stale)).subquery("live")
+                                lambda user_id: user_id.in_(select(stale.c.user_id))).subquery("live")
     counts = (
         select(Assignment.id.label("assignment_id"), learner.label("learner_id"),
                func.coalesce(needs.c.needed, 0).label("needed"),
