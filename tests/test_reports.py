@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from academy.org.models import ManagerScope, Region, Team, utcnow
+from academy.org.models import ManagerScope, Region, Team, User, utcnow
 from academy.reports import charts, filters
 from tests.factories import login, make_user
 
@@ -207,6 +207,37 @@ def test_overview_rolls_up_regions_and_teams(app, org):
     assert 'id="hist-table"' in body and 'id="weeks-table"' in body  # and their table fallbacks
     assert "style=" not in body and "<script>" not in body  # CSP: no inline style or script
     assert "最薄弱的概念" in body
+
+
+@pytest.mark.parametrize("query", ["", "module=clients", "since=2020-01-01"])
+def test_roll_up_and_histogram_fold_to_what_each_learner_s_figures_give(app, org, query):
+    """The roll-up and the histogram come from one statement grouped by team and score bin: folded, they equal
+    the per-learner figures (the learner list's rows) counted and averaged in Python, over the kept rows and over
+    the records (a module or a date filter)."""
+    from academy.learning.content.catalog import get_catalog
+    from academy.platform.db import get_session
+    from academy.reports import progress_sql, services
+
+    with app.test_request_context(f"/reports/?{query}"):
+        from flask import request
+
+        catalog = get_catalog().trainee_view
+        viewer = get_session().scalar(select(User).where(User.username == "admin1"))
+        ctx = services.context(get_session(), viewer, filters.parse(request.args, {m.id for m in catalog.modules}),
+                               catalog, utcnow())
+        teams = services.team_rows(ctx)
+        people = list(progress_sql.learner_stream(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids, ctx.now))
+    scores = [float(p.average) for p in people if p.average is not None]
+    assert len(scores) >= 4
+    expected_bins = [sum(1 for v in scores if min(int(v // 10), 9) == i) for i in range(10)]
+    assert [n for _, n in services.histogram(teams)["bins"]] == expected_bins
+    for team in teams:
+        members = [p for p in people if p.team_id == team["team_id"]]
+        scored = [float(p.average) for p in members if p.average is not None]
+        assert team["learners"] == len(members)
+        assert team["passed"] == sum(p.passed for p in members)
+        assert team["average"] == (round(sum(scored) / len(scored), 1) if scored else None)
+        assert team["best"] == (round(max(float(p.best) for p in members if p.best is not None), 1) if scored else None)
 
 
 def test_learners_sort_filter_and_paginate_in_the_url(app, org):

@@ -29,6 +29,7 @@ from academy.reports.filters import PAGE_SIZE
 from academy.reports.people_sql import ReportScope
 
 INACTIVE_DAYS = 14
+HISTOGRAM_EDGES = (10, 20, 30, 40, 50, 60, 70, 80, 90)  # score bins of 10: bin 9 is 90–100
 BEHIND_SHARE = 0.5  # behind: fewer than half the lessons their team's learners have done on average
 
 
@@ -161,17 +162,25 @@ def learner_stream(session: Session, scope: ReportScope, lesson_ids, quiz_ids, n
 
 
 def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now) -> list:
-    """Per team (片区 → team order): learners, lessons done, quizzes attempted and passed, average of the
-    learners' average best scores, best score, learners with a red-line failure, behind, inactive."""
+    """Per team (片区 → team order) and score bin: learners, lessons done, quizzes attempted and passed, the sum
+    and count of the learners' average best scores, best score, learners with a red-line failure, behind,
+    inactive.  The bin is that of the learners' average best score (bins of 10, bin 9 is 90–100; None for
+    learners with no score), so that one statement gives the roll-up (the bins of a team summed) and the score
+    histogram (the teams of a bin summed)."""
     facts = learner_facts(scope, lesson_ids, quiz_ids, now)
+    score = facts.c.average
+    bucket = case((score.is_(None), None),
+                  *[(score < edge, literal(index)) for index, edge in enumerate(HISTOGRAM_EDGES)], else_=literal(9))
     query = (select(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name,
+                    cast(bucket, Integer).label("bin"),
                     func.count().label("learners"), func.sum(facts.c.lessons).label("lessons"),
                     func.sum(facts.c.attempted).label("attempted"), func.sum(facts.c.passed).label("passed"),
-                    func.avg(facts.c.average).label("average"), func.max(facts.c.best).label("best"),
+                    func.sum(score).label("average_sum"), func.count(score).label("scored"),
+                    func.max(facts.c.best).label("best"),
                     func.sum(case((facts.c.redlines > 0, 1), else_=0)).label("redline_learners"),
                     func.sum(facts.c.behind).label("behind"), func.sum(facts.c.inactive).label("inactive"))
-             .group_by(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name)
-             .order_by(facts.c.region_name, facts.c.team_name))
+             .group_by(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name, bucket)
+             .order_by(facts.c.region_name, facts.c.team_name, facts.c.team_id))
     return list(session.execute(query))
 
 
@@ -213,18 +222,6 @@ def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> li
     return list(session.execute(scope.team_sums_or_learners(
         q.team_id, lambda teams: select(q.team_id, q.quiz_id, q.passed, q.graded).where(q.quiz_id.in_(quiz_ids), q.graded > 0, *teams),
         learner_rows)))
-
-
-HISTOGRAM_EDGES = (10, 20, 30, 40, 50, 60, 70, 80, 90)
-
-
-def score_histogram(session: Session, scope: ReportScope, quiz_ids: list[str]) -> dict[int, int]:
-    """Learners by their average best score, in bins of 10 (bin 9 is 90–100): one statement."""
-    figures = learner_figures(scope, [], quiz_ids) if kept_rows_answer(scope) else quiz_results(scope, quiz_ids)
-    score = figures.c.average
-    bucket = case(*[(score < edge, literal(index)) for index, edge in enumerate(HISTOGRAM_EDGES)], else_=literal(9))
-    query = select(cast(bucket, Integer).label("bin"), func.count().label("n")).where(score.is_not(None)).group_by(bucket)
-    return {int(row.bin): row.n for row in session.execute(query)}
 
 
 def activity_by_week(session: Session, scope: ReportScope, first_monday: date, last_day: date) -> list:

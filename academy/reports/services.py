@@ -100,20 +100,32 @@ def _round(value) -> float | None:
 # ---- overview ----------------------------------------------------------------------------------------------
 
 def team_rows(ctx: Context) -> list[dict]:
-    """The roll-up per team (片区 → team), with completion and pass rates: one statement."""
+    """The roll-up per team (片区 → team), with completion and pass rates and how many of its learners' average
+    best scores fall in each bin of 10 (`bins`, for the histogram): one statement, folding its rows per team and
+    score bin."""
     lessons, quizzes = len(ctx.lesson_ids), len(ctx.quiz_ids)
-    rows = []
+    folded: dict = {}
     for row in progress_sql.team_rollup(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids, ctx.now):
-        rows.append({
+        team = folded.setdefault(row.team_id, {
             "region_id": row.region_id, "region": row.region_name or str(_l("未分组")), "team_id": row.team_id,
-            "team": row.team_name or str(_l("未分组")), "learners": row.learners,
-            "completion": _percent(row.lessons, row.learners * lessons),
-            "quiz_completion": _percent(row.passed, row.learners * quizzes),
-            "pass_rate": _percent(row.passed, row.attempted), "average": _round(row.average), "best": _round(row.best),
-            "redline_learners": int(row.redline_learners or 0), "behind": int(row.behind or 0),
-            "inactive": int(row.inactive or 0), "passed": int(row.passed or 0), "attempted": int(row.attempted or 0),
-            "lessons_done": int(row.lessons or 0),
-        })
+            "team": row.team_name or str(_l("未分组")), "learners": 0, "lessons_done": 0, "attempted": 0, "passed": 0,
+            "average_sum": 0.0, "scored": 0, "best": None, "redline_learners": 0, "behind": 0, "inactive": 0,
+            "bins": [0] * 10})
+        for name in ("learners", "lessons_done", "attempted", "passed", "redline_learners", "behind", "inactive", "scored"):
+            team[name] += int(getattr(row, "lessons" if name == "lessons_done" else name) or 0)
+        team["average_sum"] += float(row.average_sum or 0)
+        if row.best is not None:
+            team["best"] = max(float(row.best), team["best"] if team["best"] is not None else float(row.best))
+        if row.bin is not None:
+            team["bins"][int(row.bin)] += int(row.scored)
+    rows = []
+    for team in folded.values():
+        n = team["learners"]
+        rows.append({**team, "completion": _percent(team["lessons_done"], n * lessons),
+                     "quiz_completion": _percent(team["passed"], n * quizzes),
+                     "pass_rate": _percent(team["passed"], team["attempted"]),
+                     "average": _round(team["average_sum"] / team["scored"]) if team["scored"] else None,
+                     "best": _round(team["best"])})
     return rows
 
 
@@ -152,14 +164,14 @@ def module_matrix(ctx: Context, teams: list[dict]) -> dict:
     return {"modules": modules, "rows": rows}
 
 
-def histogram(ctx: Context) -> dict:
-    """Learners by their average best score in bins of 10: one statement."""
-    counts = progress_sql.score_histogram(ctx.session, ctx.scope, ctx.quiz_ids)
+def histogram(teams: list[dict]) -> dict:
+    """Learners by their average best score in bins of 10, summed from the teams' bins (team_rows)."""
+    counts = [sum(t["bins"][i] for t in teams) for i in range(10)]
     labels = [f"{i * 10}–{i * 10 + 9}" for i in range(9)] + ["90–100"]
-    bins = [(label, counts.get(i, 0)) for i, label in enumerate(labels)]
-    total = sum(n for _, n in bins)
-    below = sum(n for i, (_, n) in enumerate(bins) if i < 6)
-    top = bins[9][1]
+    bins = list(zip(labels, counts))
+    total = sum(counts)
+    below = sum(counts[:6])
+    top = counts[9]
     desc = str(_l("共 %(total)s 名学员有成绩；平均分 60 分以下 %(below)s 人，90 分以上 %(top)s 人。",
                   total=total, below=below, top=top)) if total else str(_l("还没有学员完成测验。"))
     return {"bins": bins, "total": total, "desc": desc, "edges": list(range(0, 101, 10))}
@@ -200,7 +212,7 @@ def weekly(ctx: Context) -> dict:
 def overview(ctx: Context) -> dict:
     teams = team_rows(ctx)
     return {"teams": teams, "summary": summary(teams, len(ctx.lesson_ids), len(ctx.quiz_ids)),
-            "modules": module_matrix(ctx, teams), "histogram": histogram(ctx), "weekly": weekly(ctx),
+            "modules": module_matrix(ctx, teams), "histogram": histogram(teams), "weekly": weekly(ctx),
             "competency": competency(ctx, teams), "overdue": overdue(ctx)}
 
 
