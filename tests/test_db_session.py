@@ -65,3 +65,47 @@ def test_every_view_that_posts_declares_whether_it_writes(app):
         view = app.view_functions[rule.endpoint]
         if "POST" in rule.methods and rule.endpoint not in cookie_only | read_only:
             assert getattr(view, "writes", False), rule.endpoint
+
+
+def _transaction_ends(app) -> list[str]:
+    from sqlalchemy import event
+
+    ends: list[str] = []
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "commit", lambda _conn: ends.append("commit"))
+    event.listen(engine, "rollback", lambda _conn: ends.append("rollback"))
+    return ends
+
+
+def test_a_read_request_ends_its_transaction_with_commit_and_a_failed_one_rolls_back(app, client, db):
+    """COMMIT of a transaction that wrote nothing is a rollback that keeps psycopg's prepared statements (a
+    rollback drops them all, and PostgreSQL planned every statement again on every request)."""
+    make_user(db, "t1")
+    login(client, "t1")
+    ends = _transaction_ends(app)
+    assert client.get("/map").status_code == 200
+    assert "commit" in ends and "rollback" not in ends  # the request's, and the content check's own connection
+    ends.clear()
+    with app.test_request_context("/map"):
+        from academy.platform.db import close_session
+
+        get_session().execute(select(1))
+        close_session(RuntimeError("the view failed"))
+    assert ends == ["rollback"]
+
+
+def test_postgresql_keeps_the_statements_it_prepared_across_read_requests(app, client, db):
+    from sqlalchemy import text
+
+    engine = app.extensions["db_engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (psycopg prepares a statement run five times); CI runs this on it")
+    make_user(db, "boss", roles=("admin",))
+    login(client, "boss")
+    app.config["CONTENT_RECHECK_SECONDS"] = 3600  # no content check on a connection of its own in between
+    client.get("/reports/")
+    engine.dispose()  # one connection from here on: the requests run one after another
+    for _ in range(8):
+        assert client.get("/reports/").status_code == 200  # a staff page: never cached, its statements run each time
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM pg_prepared_statements")) > 0

@@ -98,7 +98,9 @@ class PublishedOverlay:
     def token(self) -> str | None:
         try:
             with self.engine.connect() as connection:
-                return connection.scalar(select(ContentState.token).where(ContentState.id == 1))
+                token = connection.scalar(select(ContentState.token).where(ContentState.id == 1))
+                connection.commit()  # not a rollback, which would drop the connection's prepared statements (db.close_session)
+                return token
         except DBAPIError:
             return None
 

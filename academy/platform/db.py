@@ -132,6 +132,7 @@ def get_session() -> Session:
         session = Session(bind=current_app.extensions["db_write_engine" if cli else "db_engine"], expire_on_commit=False)
         if not writing:
             event.listen(session, "before_flush", _refuse_flush)
+            session.info["reads_only"] = True
         g.db_session = session
     return g.db_session
 
@@ -141,7 +142,16 @@ def _refuse_flush(session: Session, _context, _instances) -> None:
         raise ReadOnlyRequest(f"{request.endpoint}: declare the view @writes to change the database")
 
 
-def close_session(_exc: BaseException | None = None) -> None:
+def close_session(exc: BaseException | None = None) -> None:
+    """End the request's session.  A request that only read ends its transaction with COMMIT, which for a
+    transaction that wrote nothing is the same as a rollback, except that psycopg drops every prepared statement
+    on a rollback and keeps them over a commit: PostgreSQL then plans each statement once per connection instead
+    of on every request (bench/README.md: a team report's statements 5.7 ms prepared, twice that planned).
+    Anything else (a failed request, a write view that did not commit) is rolled back by close()."""
     session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    if session is None:
+        return
+    pending = session.new or session.dirty or session.deleted
+    if exc is None and session.info.get("reads_only") and session.in_transaction() and not pending:
+        session.commit()
+    session.close()
