@@ -6,7 +6,7 @@ SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has 
 """
 from functools import cache
 
-from sqlalchemy import Date, Select, Table, bindparam, cast, literal, select, text, union_all
+from sqlalchemy import URL, Date, Select, Table, bindparam, cast, literal_column, select, text, union_all
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -98,14 +98,22 @@ def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]
     parameter per column, so the statement's text is the same for any rows and the server plans it quickly
     (a VALUES list of a parameter per cell made it parse and plan some 750 parameters on every learner's
     dashboard: bench/README.md has the figures).  SQLite and MariaDB take a portable UNION ALL of a SELECT per
-    row, which SQLite plans quickly.  SQLAlchemy's own `values()` construct is not cached (it would be compiled
-    on every request); these are."""
+    row, with the values written into the text (not parameters), which SQLite plans quickly.  SQLAlchemy's own
+    `values()` construct is not cached (it would be compiled on every request); these are."""
     if dialect_name == "postgresql":
         arrays = ", ".join(f"CAST(:{name}_{col.name} AS {ARRAY_TYPES[col.type.python_type]})" for col in columns)
         params = [bindparam(f"{name}_{col.name}", [row[j] for row in rows]) for j, col in enumerate(columns)]
         names = ", ".join(col.name for col in columns)
         statement = text(f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})").bindparams(*params)
         return statement.columns(*columns).subquery(name)
-    selects = [select(*(cast(literal(value, type_=col.type), col.type).label(col.name) for value, col in zip(row, columns)))
+    dialect = URL.create(dialect_name).get_dialect()()
+    selects = [select(*(cast(_sql_literal(dialect, value, col.type), col.type).label(col.name) for value, col in zip(row, columns)))
                for row in rows]
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+
+
+def _sql_literal(dialect, value, type_):
+    """`value` written into the SQL text, quoted by the dialect's own rules for the type: a table of some 800
+    values bound as parameters cost more to bind on every execution than the statement took to run (the team
+    overdue list 3.7 ms, 1.8 of them binding)."""
+    return literal_column(type_.literal_processor(dialect)(value), type_=type_)
