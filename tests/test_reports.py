@@ -292,6 +292,24 @@ def test_competency_and_stage_readiness(app, org):
     assert "东一甲" in page  # per-person readiness for the page of learners
 
 
+def test_heat_map_rows_are_the_teams_in_scope_with_answers_and_the_unteamed_for_everyone(app, org, db):
+    """The heat maps label their rows from the request's team list: a manager's teams that have answers, and for
+    an admin also the learners in no team, as their own row; a team filter keeps its team only."""
+    loner = make_user(db, "loner", name="无团队学员")
+    db.rollback()
+    _progress(app, [loner.id], seed=3)
+
+    def heat_rows(client, query=""):
+        page = client.get(f"/reports/competency{query}").get_data(as_text=True)
+        table = re.search(r'id="heat-table">(.*?)</table>', page, re.S).group(1)
+        return re.findall(r'<th scope="row">(?:<a [^>]*>)?([^<]+)', table)
+
+    assert heat_rows(signed_in(app, "boss_east")) == ["东一", "东二"]
+    admin = signed_in(app, "admin1")
+    assert heat_rows(admin) == ["东一", "东二", "西一", "未分组"]
+    assert heat_rows(admin, f"?team={org['ids']['w1']}") == ["西一"]
+
+
 def test_coaching_lists_role_plays_waiting_with_their_wait(app, org):
     attempt_id = _roleplay(app, org["people"]["e1a"])
     west = _roleplay(app, org["people"]["w1a"])

@@ -213,7 +213,7 @@ def overview(ctx: Context) -> dict:
     teams = team_rows(ctx)
     return {"teams": teams, "summary": summary(teams, len(ctx.lesson_ids), len(ctx.quiz_ids)),
             "modules": module_matrix(ctx, teams), "histogram": histogram(teams), "weekly": weekly(ctx),
-            "competency": competency(ctx, teams), "overdue": overdue(ctx)}
+            "competency": competency(ctx), "overdue": overdue(ctx)}
 
 
 # ---- learners ----------------------------------------------------------------------------------------------
@@ -240,10 +240,23 @@ def learners(ctx: Context) -> dict:
 SHOWN_CONCEPTS = 20  # the heat map on the page: the weakest ones (the export has every concept)
 
 
-def competency(ctx: Context, teams: list[dict] | None = None, limit: int | None = SHOWN_CONCEPTS) -> dict:
+def scoped_teams(ctx: Context) -> list[dict]:
+    """The teams of the viewer's scope under the filters, as the heat maps label their rows, from the team list
+    the request already has (no statement); the learners in no team are one more row where the scope has them.
+    A team with no answer in the sums gets no row (_matrix)."""
+    f = ctx.filters
+    rows = [{"region_id": t.region_id, "region": t.region_name, "team_id": t.team_id, "team": t.team_name}
+            for t in ctx.teams
+            if (f.team_id is None or t.team_id == f.team_id) and (f.region_id is None or t.region_id == f.region_id)]
+    if ctx.scope.includes_unteamed:
+        rows.append({"region_id": None, "region": str(_l("未分组")), "team_id": None, "team": str(_l("未分组"))})
+    return rows
+
+
+def competency(ctx: Context, limit: int | None = SHOWN_CONCEPTS) -> dict:
     """The heat map team × concept (share of items answered right, 0–100) and the weakest concept of each
     team and overall: one statement (competency_sql)."""
-    teams = teams if teams is not None else team_rows(ctx)
+    teams = scoped_teams(ctx)
     cells = {(row.team_id, row.skill): (100.0 * float(row.right), float(row.answered))
              for row in competency_sql.team_skills(ctx.session, ctx.scope, ctx.quiz_ids, "concept")}
     basis = str(_l("按题目统计：答对的题目占比（所有已评分的作答）。"))
@@ -285,9 +298,9 @@ def _matrix(teams: list[dict], cells: dict, tags: list[str], basis: str, kind: s
     return {"tags": tags, "rows": rows, "overall": overall, "weakest": weakest, "basis": basis}
 
 
-def stages(ctx: Context, teams: list[dict] | None = None, people: list[dict] | None = None) -> dict:
+def stages(ctx: Context, people: list[dict] | None = None) -> dict:
     """商机阶段 readiness per team and for a page of people, by stage in pipeline order: two statements."""
-    teams = teams if teams is not None else team_rows(ctx)
+    teams = scoped_teams(ctx)
     user_ids = [p["user_id"] for p in people or []]
     cells = {(r.team_id, r.skill): (100.0 * float(r.right), float(r.answered))
              for r in competency_sql.team_skills(ctx.session, ctx.scope, ctx.quiz_ids, "stage")}

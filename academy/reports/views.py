@@ -65,10 +65,9 @@ def learners():
 @in_scope
 def competency():
     ctx = report_context()
-    teams = services.team_rows(ctx)
     people = services.learners(ctx)
-    return page("reports/competency.html", ctx, competency=services.competency(ctx, teams),
-                stages=services.stages(ctx, teams, people["rows"]), people=people)
+    return page("reports/competency.html", ctx, competency=services.competency(ctx),
+                stages=services.stages(ctx, people=people["rows"]), people=people)
 
 
 @bp.route("/learners/<int:user_id>")
