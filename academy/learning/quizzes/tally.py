@@ -98,10 +98,9 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]], graded: bool = Tr
     if not keys:
         return
     connection = session.connection()
+    learners = sorted({user_id for user_id, _quiz in keys})
     if not serialises_writers(connection):
-        learners = sorted({user_id for user_id, _quiz in keys})
         session.execute(select(User.id).where(User.id.in_(learners)).order_by(User.id).with_for_update())
-    learners = {user_id for user_id, _quiz in keys}
     with team_sums.moving(session, learners, [QUIZZES] if graded else []):
         rewrite(connection, keys)
     target_rows.refresh(session, learners)  # what of their assignments they have met and touched
