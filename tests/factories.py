@@ -1,4 +1,6 @@
 """Plain helpers that build test data through the real services."""
+from contextlib import contextmanager
+
 from academy.org.auth.services import hash_password
 from academy.org.models import User
 
@@ -73,3 +75,23 @@ def two_region_org(db, b1_name: str = "李娜") -> dict:
            "a1": a1.id, "b1": b1.id, "team_a_obj": team_a}
     db.rollback()
     return ids
+
+
+@contextmanager
+def statements_of(app):
+    """The statements sent while the block runs (a list, filled as they run).  The content check, which every few
+    seconds reads the published-content token on a connection of its own whatever the page, is held off meanwhile:
+    a slow run would otherwise count it on whichever request came after the interval."""
+    from sqlalchemy import event
+
+    engine = app.extensions["db_engine"]
+    seen: list[str] = []
+    listener = lambda _conn, _cursor, statement, *_args: seen.append(statement)  # noqa: E731
+    interval = app.config["CONTENT_RECHECK_SECONDS"]
+    app.config["CONTENT_RECHECK_SECONDS"] = float("inf")
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+        app.config["CONTENT_RECHECK_SECONDS"] = interval

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from academy.learning import target_rows
 from academy.learning.models import Assignment, LearnerTargetStamp, LessonProgress, QuizTally
 from academy.org.models import AuditEntry, Region, Team, User
-from tests.factories import login, make_user, two_region_org
+from tests.factories import login, make_user, statements_of, two_region_org
 
 TODAY = date.today()
 MODULE = "clients"  # 读懂政企客户: the first module
@@ -364,23 +364,15 @@ def test_dashboard_cache_follows_assignments(client, db, org):
 
 
 def test_dashboard_statements_do_not_grow_with_assignments(app, client, db, org):
-    from sqlalchemy import event
-
     admin = make_user(db, "boss", roles=("admin",))
     login(client, "a1")
-    engine = app.extensions["db_engine"]
 
     def count():
         from academy.platform import cache
 
         cache.clear()
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_of(app) as seen:
             assert client.get("/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     add_assignment(db, admin.id, team_id=org["team_a"])
@@ -447,23 +439,16 @@ def test_demo_manager1_has_assignments_with_overdue_people_and_never_sees_the_ot
 
 
 def test_manager_pages_make_the_same_number_of_statements_for_more_assignments_and_people(app, client, db, org):
-    from sqlalchemy import event
 
     admin = make_user(db, "boss", roles=("admin",))
     first = add_assignment(db, admin.id, team_id=org["team_a"])
     add_assignment(db, admin.id, region_id=org["east"])  # one of each kind of assignee: their names are one
     add_assignment(db, admin.id, user_id=org["a1"])  # statement per kind
     login(client, "manager1")
-    engine = app.extensions["db_engine"]
 
     def count(path):
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_of(app) as seen:
             assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     paths = ("/assignments", "/assignments?status=overdue", f"/assignments/{first}")

@@ -1,8 +1,7 @@
 """Learning map, lesson reader, 完成本节, dashboard, module completion and the SQL budget per page."""
 import pytest
-from sqlalchemy import event
 
-from tests.factories import login, make_user, start_quiz
+from tests.factories import login, make_user, start_quiz, statements_of
 
 
 @pytest.fixture
@@ -65,14 +64,8 @@ def test_module_completes_with_lessons_and_quizzes(client, app, db, trainee):
 
 def count_statements(app, client, path: str, method: str = "GET", expect: int = 200) -> int:
     """Statements the request sends to the database (BEGIN included)."""
-    engine = app.extensions["db_engine"]
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_of(app) as seen:
         assert client.open(path, method=method).status_code == expect
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return len(seen)
 
 

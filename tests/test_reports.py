@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from academy.org.models import ManagerScope, Region, Team, User, utcnow
 from academy.reports import charts, filters
-from tests.factories import login, make_user
+from tests.factories import login, make_user, statements_of
 
 REPORT_PAGES = ("/reports/", "/reports/learners", "/reports/competency", "/reports/coaching")
 EXPORTS = ("/reports/export.xlsx", "/reports/export/teams.csv", "/reports/export/learners.csv",
@@ -447,20 +447,11 @@ def test_filters_never_raise_and_stay_in_range(args):
 # ---- SQL statements per page do not grow with the data --------------------------------------------------------
 
 def _count_statements(app, client, path: str) -> int:
-    engine = app.extensions["db_engine"]
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_of(app) as seen:
         response = client.get(path)
         assert response.status_code == 200, path
         response.get_data()  # an export streams: its statements run while it is read
         response.close()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 
