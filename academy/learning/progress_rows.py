@@ -30,7 +30,7 @@ from academy.learning.models import (
 from academy.learning.team_rows import MODULES, SKILLS, WEEKS
 from academy.org import team_sums
 from academy.org.models import User
-from academy.platform.dialects import week_start
+from academy.platform.dialects import serialises_writers, week_start
 
 LEARNERS = bindparam("learners", expanding=True)
 
@@ -101,6 +101,13 @@ REWRITES = {
 FROM_QUIZZES = ("learner_summary", "learner_skill", "learner_week")  # what a graded (or regraded) attempt changes
 FROM_LESSONS = ("learner_summary", "learner_week", "learner_module")  # what a completed lesson changes
 TEAM_SUMS = {"learner_skill": SKILLS, "learner_module": MODULES, "learner_week": WEEKS}  # the team sums of a table (academy.org.team_sums)
+
+
+def lock_learners(session: Session, user_ids: Iterable[int]) -> None:
+    """Lock these learners, in id order, where the database runs writers side by side (SQLite takes one writer at
+    a time): two transactions that rewrite the same learner's tally, report or target rows take turns."""
+    if not serialises_writers(session.connection()):
+        session.execute(select(User.id).where(User.id.in_(sorted(set(user_ids)))).order_by(User.id).with_for_update())
 
 
 def refresh(session: Session, user_ids: Iterable[int], tables: tuple[str, ...] = tuple(REWRITES)) -> None:

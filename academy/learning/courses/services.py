@@ -15,8 +15,7 @@ from academy.learning.content.catalog import Catalog
 from academy.learning.content.courses import Lesson, Module
 from academy.learning.models import LessonProgress
 from academy.learning.quizzes.results import QuizStanding, quiz_tallies, standings
-from academy.org.models import User, utcnow
-from academy.platform.dialects import serialises_writers
+from academy.org.models import utcnow
 
 MAX_PROGRESS_STATES = 4096  # distinct learner states whose progress is kept per process (and catalog)
 STATUS_LABELS = {"locked": _l("未解锁"), "not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成")}
@@ -141,8 +140,7 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson, now: datetim
     """Record 完成本节 once; repeating it keeps the first completion time.  `now` is for the demo's history.
     Where writers run side by side the learner is locked first (as a quiz's tally does), so that two tabs completing
     lessons take turns: each rewrites the learner's report and target rows, which the other would collide with."""
-    if not serialises_writers(session.connection()):
-        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    progress_rows.lock_learners(session, [user_id])
     row = session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
     if row is None:
         row = LessonProgress(user_id=user_id, module_id=lesson.module_id, lesson_id=lesson.id)

@@ -14,12 +14,11 @@ from sqlalchemy import Select, and_, bindparam, case, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from academy.learning import target_rows
+from academy.learning import progress_rows, target_rows
 from academy.learning.models import Attempt, QuizTally
 from academy.learning.team_rows import QUIZZES
 from academy.org import team_sums
-from academy.org.models import User
-from academy.platform.dialects import serialises_writers, upsert
+from academy.platform.dialects import upsert
 
 GRADED = Attempt.state == "graded"
 
@@ -99,8 +98,7 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]], graded: bool = Tr
         return
     connection = session.connection()
     learners = sorted({user_id for user_id, _quiz in keys})
-    if not serialises_writers(connection):
-        session.execute(select(User.id).where(User.id.in_(learners)).order_by(User.id).with_for_update())
+    progress_rows.lock_learners(session, learners)
     with team_sums.moving(session, learners, [QUIZZES] if graded else []):
         rewrite(connection, keys)
     target_rows.refresh(session, learners)  # what of their assignments they have met and touched
