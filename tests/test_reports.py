@@ -173,6 +173,29 @@ def test_admin_sees_every_region_and_team(app, org):
     assert client.get(f"/reports/?team={org['ids']['w1']}").status_code == 200
 
 
+def test_a_statement_built_for_one_viewer_carries_none_of_their_values_to_the_next(app, org, db):
+    """Report statements are built once per shape and bound per call (people_sql.ReportScope.rows): two managers
+    of different teams, and an admin filtering on one team then another, each in the same process and the same
+    shape, see their own learners only."""
+    west = make_user(db, "boss_west", roles=("manager",), name="西区经理")
+    db.add(ManagerScope(user_id=west.id, team_id=org["ids"]["w1"]))
+    db.commit()
+    east, west = signed_in(app, "boss_team"), signed_in(app, "boss_west")
+    for route in (*REPORT_PAGES, "/reports/export/learners.csv", "/reports/export/teams.csv"):
+        first, second = _text(east.get(route)), _text(west.get(route))
+        assert not any(name in first for name in WEST_NAMES), route
+        assert "东一甲" not in second and "east1_a" not in second, route
+        if "learners" in route:
+            assert "东一甲" in first and "西一甲" in second, route
+    admin = signed_in(app, "admin1")
+    for team, present, absent in (("e1", "东一甲", "西一甲"), ("w1", "西一甲", "东一甲"), ("e2", "东二甲", "西一甲")):
+        body = admin.get(f"/reports/learners?team={org['ids'][team]}").get_data(as_text=True)
+        assert present in body and absent not in body, team
+    drill = admin.get(f"/reports/learners/{org['people']['w1a']}").get_data(as_text=True)
+    assert "西一甲" in drill
+    assert east.get(f"/reports/learners/{org['people']['w1a']}").status_code == 404
+
+
 @pytest.mark.parametrize("username", ["east1_a", "trainer9"])
 def test_trainees_and_trainers_are_refused(app, org, username):
     client = signed_in(app, username)

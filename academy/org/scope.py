@@ -4,7 +4,7 @@ the manager reports use it next).
 Trainers and admins see every learner.  A manager (片区管理者) sees the learners of the teams and regions
 named in their scope; a manager with an empty scope sees nobody, never everybody.
 """
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from academy.org.models import ManagerScope, Region, Team, User
@@ -37,6 +37,12 @@ def visible_condition(kind: str, value) -> ColumnElement[bool] | None:
     if kind == "self":
         return User.id == value
     return User.team_id.in_(value)
+
+
+def visible_as_parameter(kind: str) -> ColumnElement[bool] | None:
+    """`visible_condition` with its value as the bound parameter `seen` (the list of team ids, or the viewer's
+    own id), for a statement built once per kind and bound per call."""
+    return visible_condition(kind, bindparam("seen", expanding=True) if kind == "teams" else bindparam("seen"))
 
 
 def managed_learners(session: Session, viewer) -> ColumnElement[bool]:

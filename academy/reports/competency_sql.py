@@ -6,7 +6,7 @@ The whole course over all time reads the sums kept at grading: per team (team_sk
 for the heat map, per learner and concept (learner_skill, academy.learning.progress_rows) for one person; a
 module filter or a date range reads the per-item rows they are summed from (attempt_item, contract C3).
 """
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import AttemptItem, LearnerSkill, TeamSkill
@@ -23,12 +23,7 @@ def _answers(scope: ReportScope, quiz_ids: list[str], kind: str, learners):
         k = LearnerSkill
         return select(k.user_id, k.skill, k.right, k.answered).where(k.user_id.in_(learners), k.kind == kind)
     item, column = AttemptItem, COLUMNS[kind]
-    conditions = [item.user_id.in_(learners), column != "", item.quiz_id.in_(quiz_ids)]
-    f = scope.filters
-    if f.since_at:
-        conditions.append(item.graded_at >= f.since_at)
-    if f.until_at:
-        conditions.append(item.graded_at < f.until_at)
+    conditions = [item.user_id.in_(learners), column != "", item.quiz_id.in_(quiz_ids), *scope.dated(item.graded_at)]
     # user_id IN (the scope) and quiz_id IN (…) let the planner walk ix_attempt_item_user_quiz learner by learner
     # (a join with the scope as a subquery made SQLite scan every row of the quizzes)
     return select(item.user_id, column.label("skill"), case((item.correct.is_(True), 1), else_=0).label("right"),
@@ -42,10 +37,12 @@ def team_skills(session: Session, scope: ReportScope, quiz_ids: list[str], kind:
     def learner_rows(learners):
         return _by_team(_answers(scope, quiz_ids, kind, learners))
 
-    query = scope.team_sums_or_learners(
-        s.team_id, lambda teams: select(s.team_id, s.skill, s.right, s.answered).where(s.kind == kind, s.answered > 0, *teams),
-        learner_rows, kept_rows_answer(scope))
-    return list(session.execute(query))
+    def build():
+        return scope.team_sums_or_learners(
+            s.team_id, lambda teams: select(s.team_id, s.skill, s.right, s.answered).where(s.kind == kind, s.answered > 0, *teams),
+            learner_rows, kept_rows_answer(scope))
+
+    return scope.rows(session, "team_skills", build, (kind, tuple(quiz_ids)))
 
 
 def _by_team(answers):
@@ -57,8 +54,10 @@ def _by_team(answers):
 
 def person_skills(session: Session, scope: ReportScope, user_ids: list[int], quiz_ids: list[str], kind: str) -> list:
     """(user_id, skill, answered right, answered) for these learners (a page of them), within scope."""
-    learners = scope.user_ids().where(User.id.in_(user_ids))
-    answers = _answers(scope, quiz_ids, kind, learners).subquery("answers")
-    query = (select(answers.c.user_id, answers.c.skill, func.sum(answers.c.right).label("right"),
-                     func.sum(answers.c.answered).label("answered")).group_by(answers.c.user_id, answers.c.skill))
-    return list(session.execute(query))
+    def build():
+        learners = scope.user_ids().where(User.id.in_(bindparam("people", expanding=True)))
+        answers = _answers(scope, quiz_ids, kind, learners).subquery("answers")
+        return (select(answers.c.user_id, answers.c.skill, func.sum(answers.c.right).label("right"),
+                       func.sum(answers.c.answered).label("answered")).group_by(answers.c.user_id, answers.c.skill))
+
+    return scope.rows(session, "person_skills", build, (kind, tuple(quiz_ids)), people=list(user_ids))

@@ -2,7 +2,7 @@
 their attempts (each links to its result page) and the role-play reviews they received.  A fixed number of
 statements, whatever the learner has done.
 """
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, LessonProgress, QuizTally, RoleplayReview
@@ -14,11 +14,13 @@ ATTEMPT_LIMIT = 300
 
 def learner(session: Session, scope: ReportScope, user_id: int):
     """(user_id, username, display_name, team_name, region_name) or None when not in the viewer's scope."""
-    query = (select(User.id.label("user_id"), User.username, User.display_name, Team.name.label("team_name"),
-                    Region.name.label("region_name"))
-             .outerjoin(Team, User.team_id == Team.id).outerjoin(Region, Team.region_id == Region.id)
-             .where(User.id == user_id, *scope.learner_conditions(team_filter=False)))
-    return session.execute(query).first()
+    def build():
+        return (select(User.id.label("user_id"), User.username, User.display_name, Team.name.label("team_name"),
+                       Region.name.label("region_name"))
+                .outerjoin(Team, User.team_id == Team.id).outerjoin(Region, Team.region_id == Region.id)
+                .where(User.id == bindparam("learner_id"), *scope.learner_conditions(team_filter=False)))
+
+    return scope.execute(session, "learner", build, learner_id=user_id).first()
 
 
 def lessons_by_module(session: Session, user_id: int) -> dict[str, int]:

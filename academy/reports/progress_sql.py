@@ -7,10 +7,12 @@ learner (learner_summary: academy.learning.progress_rows) where a figure is per 
 the list), per team (team_module, team_quiz, team_week: academy.learning.team_rows) where it is summed.  A module
 filter or a date range asks something those rows do not keep, and reads the records they are derived from
 (lesson_progress, quiz_tally, attempt): the same figures, slower at scale (bench/README.md has both).
+
+Each statement is built once per shape and bound per call (academy.reports.people_sql.ReportScope.rows).
 """
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from academy.learning.models import (
@@ -35,13 +37,8 @@ BEHIND_SHARE = 0.5  # behind: fewer than half the lessons their team's learners 
 
 def lessons_done(scope: ReportScope, lesson_ids: list[str]):
     """Per learner in scope: lessons completed (in the date range) and when they last opened one."""
-    f = scope.filters
     conditions = [LessonProgress.user_id.in_(scope.user_ids()), LessonProgress.lesson_id.in_(lesson_ids)]
-    done = LessonProgress.completed_at.is_not(None)
-    if f.since_at:
-        done = and_(done, LessonProgress.completed_at >= f.since_at)
-    if f.until_at:
-        done = and_(done, LessonProgress.completed_at < f.until_at)
+    done = and_(LessonProgress.completed_at.is_not(None), *scope.dated(LessonProgress.completed_at))
     return (select(LessonProgress.user_id.label("user_id"),
                    func.sum(case((done, 1), else_=0)).label("lessons"),
                    func.max(LessonProgress.last_viewed_at).label("last_lesson"))
@@ -62,11 +59,8 @@ def quiz_results(scope: ReportScope, quiz_ids: list[str]):
                 .where(t.user_id.in_(scope.user_ids()), t.quiz_id.in_(quiz_ids), t.graded > 0)
                 .group_by(t.user_id).subquery("quiz_results"))
     a = Attempt
-    conditions = [a.user_id.in_(scope.user_ids()), a.quiz_id.in_(quiz_ids), a.state == "graded"]
-    if f.since_at:
-        conditions.append(a.graded_at >= f.since_at)
-    if f.until_at:
-        conditions.append(a.graded_at < f.until_at)
+    conditions = [a.user_id.in_(scope.user_ids()), a.quiz_id.in_(quiz_ids), a.state == "graded",
+                  *scope.dated(a.graded_at)]
     per_quiz = (select(a.user_id.label("user_id"), a.quiz_id.label("quiz_id"), func.max(a.percent).label("best"),
                        func.max(case((a.passed.is_(True), 1), else_=0)).label("passed"),
                        func.max(case((a.redline.is_(True), 1), else_=0)).label("redline"))
@@ -100,13 +94,14 @@ def learner_figures(scope: ReportScope, lesson_ids: list[str], quiz_ids: list[st
             .outerjoin(quizzes, quizzes.c.user_id == people.c.user_id).subquery("figures"))
 
 
-def learner_facts(scope: ReportScope, lesson_ids: list[str], quiz_ids: list[str], now: datetime):
+def learner_facts(scope: ReportScope, lesson_ids: list[str], quiz_ids: list[str]):
     """One row per learner in scope with their figures, their team's and region's names, and whether they
-    are behind (team average by a window function) or inactive."""
+    are behind (team average by a window function) or inactive (no lesson since the parameter
+    `inactive_since`: `facts_values`)."""
     figures = learner_figures(scope, lesson_ids, quiz_ids)
     lesson_count = func.coalesce(figures.c.lessons, 0)
     last = func.coalesce(figures.c.last_lesson, User.created_at)
-    inactive_since = now - timedelta(days=INACTIVE_DAYS)
+    inactive_since = bindparam("inactive_since")
     return (select(User.id.label("user_id"), User.username, User.display_name, User.team_id,
                    Team.name.label("team_name"), Region.id.label("region_id"), Region.name.label("region_name"),
                    lesson_count.label("lessons"),
@@ -122,6 +117,16 @@ def learner_facts(scope: ReportScope, lesson_ids: list[str], quiz_ids: list[str]
             .outerjoin(figures, figures.c.user_id == User.id)
             .where(*scope.learner_conditions())
             .subquery("facts"))
+
+
+def facts_values(now: datetime) -> dict:
+    """The values of learner_facts' own parameters."""
+    return {"inactive_since": now - timedelta(days=INACTIVE_DAYS)}
+
+
+def _content_key(lesson_ids, quiz_ids) -> tuple:
+    """What a statement depends on besides the scope's shape: the lessons and quizzes measured."""
+    return tuple(lesson_ids), tuple(quiz_ids)
 
 
 SORT_COLUMNS = {
@@ -146,19 +151,31 @@ def _status(query, facts, scope: ReportScope):
     return query.where(status(facts)) if status else query
 
 
+def _ordering(scope: ReportScope) -> tuple:
+    f = scope.filters
+    return f.sort, f.descending, f.status
+
+
 def learner_page(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now) -> tuple[list, int]:
     """One page of learners, sorted and filtered, and how many there are in all (window count): one statement."""
-    facts = learner_facts(scope, lesson_ids, quiz_ids, now)
-    query = _status(select(facts, func.count().over().label("total")), facts, scope)
-    rows = list(session.execute(query.order_by(*_sorted(facts, scope)).limit(PAGE_SIZE).offset(scope.filters.offset)))
+    def build():
+        facts = learner_facts(scope, lesson_ids, quiz_ids)
+        query = _status(select(facts, func.count().over().label("total")), facts, scope)
+        return query.order_by(*_sorted(facts, scope)).limit(PAGE_SIZE).offset(bindparam("offset"))
+
+    rows = scope.rows(session, "learner_page", build, (_content_key(lesson_ids, quiz_ids), _ordering(scope)),
+                      offset=scope.filters.offset, **facts_values(now))
     return rows, (rows[0].total if rows else 0)
 
 
 def learner_stream(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now):
     """Every learner in scope (filtered, sorted) for an export, fetched in batches as they are written."""
-    facts = learner_facts(scope, lesson_ids, quiz_ids, now)
-    query = _status(select(facts), facts, scope).order_by(*_sorted(facts, scope))
-    yield from session.execute(query.execution_options(yield_per=1000))
+    def build():
+        facts = learner_facts(scope, lesson_ids, quiz_ids)
+        return _status(select(facts), facts, scope).order_by(*_sorted(facts, scope)).execution_options(yield_per=1000)
+
+    yield from scope.execute(session, "learner_stream", build, (_content_key(lesson_ids, quiz_ids), _ordering(scope)),
+                             **facts_values(now))
 
 
 def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now) -> list:
@@ -167,45 +184,47 @@ def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now)
     inactive.  The bin is that of the learners' average best score (bins of 10, bin 9 is 90–100; None for
     learners with no score), so that one statement gives the roll-up (the bins of a team summed) and the score
     histogram (the teams of a bin summed)."""
-    facts = learner_facts(scope, lesson_ids, quiz_ids, now)
-    score = facts.c.average
-    bucket = case((score.is_(None), None),
-                  *[(score < edge, literal(index)) for index, edge in enumerate(HISTOGRAM_EDGES)], else_=literal(9))
-    query = (select(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name,
-                    cast(bucket, Integer).label("bin"),
-                    func.count().label("learners"), func.sum(facts.c.lessons).label("lessons"),
-                    func.sum(facts.c.attempted).label("attempted"), func.sum(facts.c.passed).label("passed"),
-                    func.sum(score).label("average_sum"), func.count(score).label("scored"),
-                    func.max(facts.c.best).label("best"),
-                    func.sum(case((facts.c.redlines > 0, 1), else_=0)).label("redline_learners"),
-                    func.sum(facts.c.behind).label("behind"), func.sum(facts.c.inactive).label("inactive"))
-             .group_by(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name, bucket)
-             .order_by(facts.c.region_name, facts.c.team_name, facts.c.team_id))
-    return list(session.execute(query))
+    def build():
+        facts = learner_facts(scope, lesson_ids, quiz_ids)
+        score = facts.c.average
+        bucket = case((score.is_(None), None),
+                      *[(score < edge, literal(index)) for index, edge in enumerate(HISTOGRAM_EDGES)], else_=literal(9))
+        return (select(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name,
+                       cast(bucket, Integer).label("bin"),
+                       func.count().label("learners"), func.sum(facts.c.lessons).label("lessons"),
+                       func.sum(facts.c.attempted).label("attempted"), func.sum(facts.c.passed).label("passed"),
+                       func.sum(score).label("average_sum"), func.count(score).label("scored"),
+                       func.max(facts.c.best).label("best"),
+                       func.sum(case((facts.c.redlines > 0, 1), else_=0)).label("redline_learners"),
+                       func.sum(facts.c.behind).label("behind"), func.sum(facts.c.inactive).label("inactive"))
+                .group_by(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name, bucket)
+                .order_by(facts.c.region_name, facts.c.team_name, facts.c.team_id))
+    return scope.rows(session, "team_rollup", build, _content_key(lesson_ids, quiz_ids), **facts_values(now))
 
 
 def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) -> list:
     """(team_id, module_id, lessons completed) for the learners in scope, in the date range: from the sums per
     team (team_module) and, for learners in no team, learner_module; from lesson_progress for a module or a
     date range."""
-    if kept_rows_answer(scope):
+    def kept():
         m = LearnerModule
-        return list(session.execute(scope.team_sums_or_learners(
+        return scope.team_sums_or_learners(
             TeamModule.team_id,
             lambda teams: select(TeamModule.team_id, TeamModule.module_id, TeamModule.lessons_done.label("done")).where(*teams),
             lambda learners: (select(User.team_id, m.module_id, func.sum(m.lessons_done)).join(User, User.id == m.user_id)
-                              .where(m.user_id.in_(learners)).group_by(User.team_id, m.module_id)))))
-    people = scope.people().subquery("people")
-    f = scope.filters
-    conditions = [LessonProgress.completed_at.is_not(None), LessonProgress.lesson_id.in_(lesson_ids)]
-    if f.since_at:
-        conditions.append(LessonProgress.completed_at >= f.since_at)
-    if f.until_at:
-        conditions.append(LessonProgress.completed_at < f.until_at)
-    query = (select(people.c.team_id, LessonProgress.module_id, func.count().label("done"))
-             .join(people, people.c.user_id == LessonProgress.user_id).where(*conditions)
-             .group_by(people.c.team_id, LessonProgress.module_id))
-    return list(session.execute(query))
+                              .where(m.user_id.in_(learners)).group_by(User.team_id, m.module_id)))
+
+    def recounted():
+        people = scope.people().subquery("people")
+        return (select(people.c.team_id, LessonProgress.module_id, func.count().label("done"))
+                .join(people, people.c.user_id == LessonProgress.user_id)
+                .where(LessonProgress.completed_at.is_not(None), LessonProgress.lesson_id.in_(lesson_ids),
+                       *scope.dated(LessonProgress.completed_at))
+                .group_by(people.c.team_id, LessonProgress.module_id))
+
+    if kept_rows_answer(scope):
+        return scope.rows(session, "module_lessons", kept)
+    return scope.rows(session, "module_lessons_recounted", recounted, tuple(lesson_ids))
 
 
 def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> list:
@@ -219,9 +238,12 @@ def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> li
                 .join(User, User.id == t.user_id).where(t.user_id.in_(learners), t.quiz_id.in_(quiz_ids), t.graded > 0)
                 .group_by(User.team_id, t.quiz_id))
 
-    return list(session.execute(scope.team_sums_or_learners(
-        q.team_id, lambda teams: select(q.team_id, q.quiz_id, q.passed, q.graded).where(q.quiz_id.in_(quiz_ids), q.graded > 0, *teams),
-        learner_rows)))
+    def build():
+        return scope.team_sums_or_learners(
+            q.team_id, lambda teams: select(q.team_id, q.quiz_id, q.passed, q.graded).where(q.quiz_id.in_(quiz_ids), q.graded > 0, *teams),
+            learner_rows)
+
+    return scope.rows(session, "quiz_passes", build, tuple(quiz_ids))
 
 
 def activity_by_week(session: Session, scope: ReportScope, first_monday: date, last_day: date) -> list:
@@ -229,37 +251,44 @@ def activity_by_week(session: Session, scope: ReportScope, first_monday: date, l
     statement over the sums per team and week (team_week) and, for learners in no team, their own week rows
     (learner_week)."""
     w, tw = LearnerWeek, TeamWeek
+    first, last = bindparam("first_monday"), bindparam("last_day")
 
-    def learner_rows(learners):
-        return select(w.week, w.lessons, w.quizzes).where(w.user_id.in_(learners), w.week >= first_monday, w.week <= last_day)
+    def build():
+        weeks = scope.team_sums_or_learners(
+            tw.team_id, lambda teams: select(tw.week, tw.lessons, tw.quizzes).where(*teams, tw.week >= first, tw.week <= last),
+            lambda learners: select(w.week, w.lessons, w.quizzes).where(w.user_id.in_(learners), w.week >= first, w.week <= last),
+        ).subquery("weeks")
+        return (select(weeks.c.week, func.sum(weeks.c.lessons).label("lessons"), func.sum(weeks.c.quizzes).label("quizzes"))
+                .group_by(weeks.c.week).order_by(weeks.c.week))
 
-    weeks = scope.team_sums_or_learners(
-        tw.team_id, lambda teams: select(tw.week, tw.lessons, tw.quizzes).where(*teams, tw.week >= first_monday, tw.week <= last_day),
-        learner_rows).subquery("weeks")
-    query = (select(weeks.c.week, func.sum(weeks.c.lessons).label("lessons"), func.sum(weeks.c.quizzes).label("quizzes"))
-             .group_by(weeks.c.week).order_by(weeks.c.week))
-    return [(_as_date(row.week), int(row.lessons or 0), int(row.quizzes or 0)) for row in session.execute(query)]
+    rows = scope.rows(session, "activity_by_week", build, first_monday=first_monday, last_day=last_day)
+    return [(_as_date(row.week), int(row.lessons or 0), int(row.quizzes or 0)) for row in rows]
 
 
 def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, since: datetime, until: datetime) -> list:
     """(day, lessons completed, quizzes submitted and graded) per day in [since, until): one statement (a UNION of two
     GROUP BYs); the weeks are folded from these few hundred rows."""
-    people = scope.user_ids()
-    lesson_day = func.date(LessonProgress.completed_at)
-    lessons = (select(lesson_day.label("day"), func.count().label("lessons"), literal(0).label("quizzes"))
-               .where(LessonProgress.user_id.in_(people), LessonProgress.lesson_id.in_(lesson_ids),
-                      LessonProgress.completed_at >= since, LessonProgress.completed_at < until)
-               .group_by(lesson_day))
-    # by the day it was submitted: (user_id, submitted_at) is indexed (ix_attempt_user_submitted)
-    attempt_day = func.date(Attempt.submitted_at)
-    attempts = (select(attempt_day.label("day"), literal(0).label("lessons"), func.count().label("quizzes"))
-                .where(Attempt.user_id.in_(people), Attempt.submitted_at >= since, Attempt.submitted_at < until,
-                       Attempt.quiz_id.in_(quiz_ids), Attempt.state == "graded")
-                .group_by(attempt_day))
-    union = lessons.union_all(attempts).subquery("days")
-    query = (select(union.c.day, func.sum(union.c.lessons).label("lessons"), func.sum(union.c.quizzes).label("quizzes"))
-             .group_by(union.c.day).order_by(union.c.day))
-    return [(_as_date(row.day), int(row.lessons or 0), int(row.quizzes or 0)) for row in session.execute(query)]
+    start, end = bindparam("day_from"), bindparam("day_to")
+
+    def build():
+        people = scope.user_ids()
+        lesson_day = func.date(LessonProgress.completed_at)
+        lessons = (select(lesson_day.label("day"), func.count().label("lessons"), literal(0).label("quizzes"))
+                   .where(LessonProgress.user_id.in_(people), LessonProgress.lesson_id.in_(lesson_ids),
+                          LessonProgress.completed_at >= start, LessonProgress.completed_at < end)
+                   .group_by(lesson_day))
+        # by the day it was submitted: (user_id, submitted_at) is indexed (ix_attempt_user_submitted)
+        attempt_day = func.date(Attempt.submitted_at)
+        attempts = (select(attempt_day.label("day"), literal(0).label("lessons"), func.count().label("quizzes"))
+                    .where(Attempt.user_id.in_(people), Attempt.submitted_at >= start, Attempt.submitted_at < end,
+                           Attempt.quiz_id.in_(quiz_ids), Attempt.state == "graded")
+                    .group_by(attempt_day))
+        union = lessons.union_all(attempts).subquery("days")
+        return (select(union.c.day, func.sum(union.c.lessons).label("lessons"), func.sum(union.c.quizzes).label("quizzes"))
+                .group_by(union.c.day).order_by(union.c.day))
+
+    rows = scope.rows(session, "activity_by_day", build, _content_key(lesson_ids, quiz_ids), day_from=since, day_to=until)
+    return [(_as_date(row.day), int(row.lessons or 0), int(row.quizzes or 0)) for row in rows]
 
 
 def _as_date(value) -> date:

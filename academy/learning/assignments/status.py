@@ -27,7 +27,7 @@ from academy.learning import target_rows
 from academy.learning.content.catalog import Catalog
 from academy.learning.models import Assignment, LearnerTarget, LearnerTargetStamp
 from academy.org.models import Team, User, UserRole
-from academy.org.scope import learners_visible_to, scope_ids, visibility, visible_condition
+from academy.org.scope import learners_visible_to, scope_ids, visibility, visible_as_parameter
 
 STATUSES = ("not_started", "in_progress", "done", "overdue")
 STATUS_LABELS = {"not_started": _l("未开始"), "in_progress": _l("学习中"), "done": _l("已完成"), "overdue": _l("已逾期")}
@@ -106,7 +106,7 @@ def _conditions(shape: Shape) -> tuple[list, list]:
     learners = [User.active]
     if shape.mine:
         learners.append(User.id == bindparam("viewer_id"))
-    elif (visible := visible_condition(shape.visible, _visible_parameter(shape.visible))) is not None:
+    elif (visible := visible_as_parameter(shape.visible)) is not None:
         learners.append(visible)
     if shape.learner:
         learners.append(User.id == bindparam("learner_id"))
@@ -120,11 +120,6 @@ def _conditions(shape: Shape) -> tuple[list, list]:
     if shape.overdue_only:
         assignments.append(Assignment.due_on < TODAY)
     return assignments, learners
-
-
-def _visible_parameter(kind: str):
-    """The parameter `seen` of a visibility: the list of team ids, or the viewer's own id."""
-    return bindparam("seen", expanding=True) if kind == "teams" else bindparam("seen")
 
 
 def _statement(catalog: Catalog, dialect_name: str, shape: Shape, build):
@@ -144,27 +139,27 @@ def _counts(catalog: Catalog, dialect_name: str, assignments: list, learners: li
     learner's learner_target row for the target where their rows are stamped with the current requirements,
     else counted from their records by the same rule (academy.learning.target_rows)."""
     applies = _learners_of_assignments(assignments, learners)
-    learner = applies.c.learner_id
     needs = target_rows.needs_table(catalog, dialect_name)
-    stamp, kept = aliased(LearnerTargetStamp), aliased(LearnerTarget)
-    current = aliased(LearnerTargetStamp)
-    # the learners not stamped with the current requirements, found once (both halves of `progress` read them)
-    stale = (select(applies.c.learner_id.label("user_id"))
-             .where(~exists().where(current.user_id == applies.c.learner_id, current.version == VERSION)).cte("stale"))
+    kept, current = aliased(LearnerTarget), aliased(LearnerTargetStamp)
+    # each pair with whether its learner's rows are stamped with the current requirements, looked up once
+    stamped = (select(applies.c.assignment_id, applies.c.learner_id, current.user_id.is_not(None).label("current"))
+               .outerjoin(current, and_(current.user_id == applies.c.learner_id, current.version == VERSION))
+               .cte("stamped"))
+    learner, is_current = stamped.c.learner_id, stamped.c.current
+    stale = select(learner.label("user_id")).where(~is_current)
     live = target_rows.progress(target_rows.requirements_table(catalog, dialect_name),
-                                lambda user_id: user_id.in_(select(stale.c.user_id))).subquery("live")
+                                lambda user_id: user_id.in_(stale)).subquery("live")
     counts = (
         select(Assignment.id.label("assignment_id"), learner.label("learner_id"),
                func.coalesce(needs.c.needed, 0).label("needed"),
                func.coalesce(kept.met, live.c.met, 0).label("met"),
                func.coalesce(kept.touched, live.c.touched, 0).label("touched"))
-        .select_from(applies)
-        .join(Assignment, Assignment.id == applies.c.assignment_id)
+        .select_from(stamped)
+        .join(Assignment, Assignment.id == stamped.c.assignment_id)
         .outerjoin(needs, and_(needs.c.kind == Assignment.kind, needs.c.target_id == Assignment.target_id))
-        .outerjoin(stamp, and_(stamp.user_id == learner, stamp.version == VERSION))
-        .outerjoin(kept, and_(stamp.user_id.is_not(None), kept.user_id == learner, kept.kind == Assignment.kind,
+        .outerjoin(kept, and_(is_current, kept.user_id == learner, kept.kind == Assignment.kind,
                               kept.target_id == Assignment.target_id))
-        .outerjoin(live, and_(stamp.user_id.is_(None), live.c.user_id == learner, live.c.kind == Assignment.kind,
+        .outerjoin(live, and_(~is_current, live.c.user_id == learner, live.c.kind == Assignment.kind,
                               live.c.target_id == Assignment.target_id))
     )
     return counts.subquery("counts")
