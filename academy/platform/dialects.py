@@ -6,7 +6,7 @@ SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has 
 """
 from functools import cache
 
-from sqlalchemy import URL, Date, Select, Table, bindparam, cast, literal_column, select, text, union_all
+from sqlalchemy import URL, Date, Select, Table, cast, literal_column, select, text, union_all
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -94,22 +94,36 @@ ARRAY_TYPES = {str: "TEXT[]", float: "FLOAT8[]", int: "BIGINT[]", bool: "BOOLEAN
 
 def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]):
     """A small table written into the statement (at least one row of plain values; each column a typed
-    `column()`), to join like any other.  PostgreSQL reads it as `unnest` of one array per column: one
-    parameter per column, so the statement's text is the same for any rows and the server plans it quickly
-    (a VALUES list of a parameter per cell made it parse and plan some 750 parameters on every learner's
-    dashboard: bench/README.md has the figures).  SQLite and MariaDB take a portable UNION ALL of a SELECT per
-    row, with the values written into the text (not parameters), which SQLite plans quickly.  SQLAlchemy's own
-    `values()` construct is not cached (it would be compiled on every request); these are."""
+    `column()`), to join like any other, with its values written into the text (not parameters): the statement is
+    the same for any learner, is prepared like any other on PostgreSQL, and binds nothing per value when it runs
+    (bound, the ~800 values of the assignment requirements cost more to send on every execution than the
+    statement took to run: bench/README.md).  PostgreSQL reads it as `unnest` of one array per column, which it
+    plans in a moment (a VALUES list or a UNION ALL of 120 rows took it 30 ms to plan); SQLite and MariaDB take a
+    portable UNION ALL of a SELECT per row.  SQLAlchemy's own `values()` construct is not cached (it would be
+    compiled on every request); these are."""
+    dialect = _literal_dialect(dialect_name)
     if dialect_name == "postgresql":
-        arrays = ", ".join(f"CAST(:{name}_{col.name} AS {ARRAY_TYPES[col.type.python_type]})" for col in columns)
-        params = [bindparam(f"{name}_{col.name}", [row[j] for row in rows]) for j, col in enumerate(columns)]
+        arrays = ", ".join(_sql_array(dialect, [row[j] for row in rows], col.type) for j, col in enumerate(columns))
         names = ", ".join(col.name for col in columns)
-        statement = text(f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})").bindparams(*params)
+        statement = text(f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})")
         return statement.columns(*columns).subquery(name)
-    dialect = URL.create(dialect_name).get_dialect()()
     selects = [select(*(cast(_sql_literal(dialect, value, col.type), col.type).label(col.name) for value, col in zip(row, columns)))
                for row in rows]
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+
+
+def _literal_dialect(dialect_name: str):
+    """The dialect whose rules quote the values: with named parameters, so that its literals do not double a
+    per-cent sign; the statement's own compiler doubles it once for a driver that takes %-style parameters."""
+    return URL.create(dialect_name).get_dialect()(paramstyle="named")
+
+
+def _sql_array(dialect, values: list, type_) -> str:
+    """ARRAY[…] of `values` written into the text of a text() construct (whose colons would otherwise start a
+    parameter name)."""
+    literal = type_.literal_processor(dialect)
+    items = ", ".join(literal(value) for value in values)
+    return f"CAST(ARRAY[{items}] AS {ARRAY_TYPES[type_.python_type]})".replace(":", "\\:")
 
 
 def _sql_literal(dialect, value, type_):
