@@ -73,7 +73,7 @@ def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         connect_args = {"options": POSTGRESQL_OPTIONS} if url.startswith("postgresql") else {}
         return create_engine(url, json_serializer=json_text, json_deserializer=json_value,
-                             pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
+                             pool_pre_ping=True, pool_use_lifo=True, pool_size=5, max_overflow=5, connect_args=connect_args)
     engine = create_engine(url, json_serializer=json_text, json_deserializer=json_value,
                            connect_args={"timeout": 30, "check_same_thread": False, "factory": TurnTakingConnection})
     lock_path = lock_path_for(engine.url.database)
