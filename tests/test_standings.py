@@ -9,13 +9,16 @@ from sqlalchemy import delete, func, select
 
 from academy.learning.models import (
     Attempt,
+    LearnerModule,
     LearnerSkill,
     LearnerSummary,
     LearnerTarget,
     LearnerTargetStamp,
     LearnerWeek,
+    LessonProgress,
     QuizTally,
     QuizVersion,
+    TeamModule,
     TeamQuiz,
     TeamSkill,
     TeamWeek,
@@ -93,6 +96,8 @@ service_call = st.one_of(
     st.tuples(st.just("expire"), st.sampled_from(SERVICE_QUIZZES)),
     st.tuples(st.just("review"), st.sampled_from(SERVICE_QUIZZES), st.integers(0, 3)),
     st.tuples(st.just("regrade"), st.sampled_from(SERVICE_QUIZZES)),
+    # 完成本节, again and again, hours apart: a repeat changes when the learner last studied
+    st.tuples(st.just("lesson"), st.sampled_from(("clients-org-traits", "clients-three-factors")), st.integers(0, 30)),
 )
 
 
@@ -116,21 +121,24 @@ def corrected(quiz):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(service_call, max_size=10))
 def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app, db, calls):
-    """Start, submit, expire (a start after the time ran out), review and regrade, one transaction each, in any
-    order and including refusals: after each, every tally and every attempt_item row equals a recount and no
-    attempt lacks a tally."""
+    """Start, submit, expire (a start after the time ran out), review, regrade and lesson completion, one
+    transaction each, in any order and including refusals: after each, every tally and every attempt_item row
+    equals a recount, no attempt lacks a tally, and the report rows equal their definitions."""
     import random
     from datetime import timedelta
 
     from academy.demo import _sample_answers as sample_answers
     from academy.learning.content.catalog import get_catalog
+    from academy.learning.courses.services import complete_lesson
     from academy.learning.quizzes import services
     from academy.org.models import utcnow
 
     user_id, _version = learner_and_version(db)
     db.execute(delete(Attempt))
     db.execute(delete(QuizTally))
-    derived = (LearnerSummary, LearnerSkill, LearnerWeek, TeamQuiz, TeamSkill, TeamWeek, LearnerTarget, LearnerTargetStamp)
+    db.execute(delete(LessonProgress))
+    derived = (LearnerSummary, LearnerSkill, LearnerWeek, LearnerModule, TeamQuiz, TeamSkill, TeamWeek, TeamModule,
+               LearnerTarget, LearnerTargetStamp)
     for table in derived:  # derived from the rows just deleted
         db.execute(delete(table))
     db.commit()
@@ -142,7 +150,10 @@ def test_any_sequence_of_attempt_services_keeps_the_tally_equal_to_a_recount(app
             open_ = session.scalar(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id,
                                                          Attempt.state == "in_progress"))
             try:
-                if kind == "start":
+                if kind == "lesson":
+                    now += timedelta(hours=rest[0])
+                    complete_lesson(session, user_id, catalog.lesson(quiz_id), now)
+                elif kind == "start":
                     services.start_attempt(session, user_id, quiz, now)
                 elif kind == "submit" and open_:
                     answers = sample_answers(quiz, random.Random(0), 1.0) if rest[0] == "right" else {}

@@ -154,6 +154,8 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson, now: datetim
         progress_rows.refresh(session, [user_id], progress_rows.FROM_LESSONS)
         target_rows.refresh(session, [user_id])
         certificates.refresh(session, user_id)
+    else:  # a repeat moves only when they last studied (the reports' 最近学习 and 14 天未学习)
+        progress_rows.refresh(session, [user_id], ("learner_summary",))
     session.flush()
     return row
 
