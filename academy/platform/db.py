@@ -129,15 +129,20 @@ def get_session() -> Session:
     if "db_session" not in g:
         writing = request_writes()
         cli = not has_request_context()
-        session = Session(bind=current_app.extensions["db_write_engine" if cli else "db_engine"], expire_on_commit=False)
-        if not writing:
-            event.listen(session, "before_flush", _refuse_flush)
-            session.info["reads_only"] = True
+        session = RequestSession(bind=current_app.extensions["db_write_engine" if cli else "db_engine"], expire_on_commit=False)
+        session.info["reads_only"] = not writing
         g.db_session = session
     return g.db_session
 
 
+class RequestSession(Session):
+    """The session of a request or a command: one that may only read refuses to flush a change."""
+
+
+@event.listens_for(RequestSession, "before_flush")
 def _refuse_flush(session: Session, _context, _instances) -> None:
+    if not session.info.get("reads_only"):
+        return
     if session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty):
         raise ReadOnlyRequest(f"{request.endpoint}: declare the view @writes to change the database")
 
