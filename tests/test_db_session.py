@@ -94,6 +94,17 @@ def test_a_read_request_ends_its_transaction_with_commit_and_a_failed_one_rolls_
     assert ends == ["rollback"]
 
 
+def test_a_write_request_ends_the_read_before_its_view_with_commit(app, client, db):
+    """The checks before a write view (the signed-in user) read in a transaction of their own, ended with COMMIT,
+    not a rollback, which would drop psycopg's prepared statements on every write request."""
+    make_user(db, "t1")
+    login(client, "t1")
+    client.get("/lessons/clients-org-traits")
+    ends = _transaction_ends(app)
+    assert client.post("/lessons/clients-org-traits/complete").status_code == 302
+    assert "rollback" not in ends and ends.count("commit") >= 2, ends  # the checks' read, then the view's write
+
+
 def test_postgresql_keeps_the_statements_it_prepared_across_read_requests(app, client, db):
     from sqlalchemy import text
 
