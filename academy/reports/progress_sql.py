@@ -199,6 +199,7 @@ def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now)
                        func.sum(facts.c.behind).label("behind"), func.sum(facts.c.inactive).label("inactive"))
                 .group_by(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name, bucket)
                 .order_by(facts.c.region_name, facts.c.team_name, facts.c.team_id))
+
     return scope.rows(session, "team_rollup", build, _content_key(lesson_ids, quiz_ids), **facts_values(now))
 
 
