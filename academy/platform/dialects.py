@@ -94,22 +94,25 @@ ARRAY_TYPES = {str: "TEXT[]", float: "FLOAT8[]", int: "BIGINT[]", bool: "BOOLEAN
 
 def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]):
     """A small table written into the statement (at least one row of plain values; each column a typed
-    `column()`), to join like any other, with its values written into the text (not parameters): the statement is
-    the same for any learner, is prepared like any other on PostgreSQL, and binds nothing per value when it runs
-    (bound, the ~800 values of the assignment requirements cost more to send on every execution than the
-    statement took to run: bench/README.md).  PostgreSQL reads it as `unnest` of one array per column, which it
-    plans in a moment (a VALUES list or a UNION ALL of 120 rows took it 30 ms to plan); SQLite and MariaDB take a
-    portable UNION ALL of a SELECT per row.  SQLAlchemy's own `values()` construct is not cached (it would be
-    compiled on every request); these are."""
+    `column()`), to join like any other, as one piece of SQL text with its values in it (not parameters): the
+    statement is the same for any learner, is prepared like any other on PostgreSQL, binds nothing per value when
+    it runs (bound, the ~800 values of the assignment requirements cost more to send on every execution than the
+    statement took to run: bench/README.md), and keys SQLAlchemy's compiled cache by one string (as ~800 literal
+    elements, hashing the key was a sixth of a learner's dashboard on SQLite).  PostgreSQL reads it as `unnest`
+    of one array per column, which it plans in a moment (a VALUES list or a UNION ALL of 120 rows took it 30 ms
+    to plan); SQLite and MariaDB take a portable UNION ALL of a SELECT per row.  SQLAlchemy's own `values()`
+    construct is not cached (it would be compiled on every request); these are."""
     dialect = _literal_dialect(dialect_name)
     if dialect_name == "postgresql":
         arrays = ", ".join(_sql_array(dialect, [row[j] for row in rows], col.type) for j, col in enumerate(columns))
         names = ", ".join(col.name for col in columns)
-        statement = text(f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})")
-        return statement.columns(*columns).subquery(name)
-    selects = [select(*(cast(_sql_literal(dialect, value, col.type), col.type).label(col.name) for value, col in zip(row, columns)))
-               for row in rows]
-    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+        sql = f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})"
+    else:
+        selects = [select(*(cast(_sql_literal(dialect, value, col.type), col.type).label(col.name)
+                            for value, col in zip(row, columns))) for row in rows]
+        sql = str((union_all(*selects) if len(selects) > 1 else selects[0]).compile(dialect=dialect))
+    # a colon in the values would start a parameter name in text()
+    return text(sql.replace(":", "\\:")).columns(*columns).subquery(name)
 
 
 def _literal_dialect(dialect_name: str):
@@ -119,11 +122,10 @@ def _literal_dialect(dialect_name: str):
 
 
 def _sql_array(dialect, values: list, type_) -> str:
-    """ARRAY[…] of `values` written into the text of a text() construct (whose colons would otherwise start a
-    parameter name)."""
+    """ARRAY[…] of `values`, quoted by the dialect's rules for their type."""
     literal = type_.literal_processor(dialect)
     items = ", ".join(literal(value) for value in values)
-    return f"CAST(ARRAY[{items}] AS {ARRAY_TYPES[type_.python_type]})".replace(":", "\\:")
+    return f"CAST(ARRAY[{items}] AS {ARRAY_TYPES[type_.python_type]})"
 
 
 def _sql_literal(dialect, value, type_):
