@@ -27,6 +27,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_db import fresh_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
@@ -121,15 +123,7 @@ def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int
 def fresh_database(url: str | None, work: Path) -> str:
     if not url:
         return f"sqlite:///{work / 'capacity.db'}"
-    if not url.rsplit("/", 1)[1].endswith("_bench"):
-        raise SystemExit("the PostgreSQL database's name must end in _bench: it is emptied first")
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
+    return fresh_postgres(url)
 
 
 def main() -> int:

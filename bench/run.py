@@ -23,6 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench_db import analyze_postgres, fresh_postgres
 from load import PASSWORD, AnswerForm, Client, login, python_load
 from prestart import graded_count
 from wrk_load import WRK, wrk_get, wrk_posts, wrk_started_submits
@@ -115,37 +116,6 @@ def copy_content(target: Path) -> Path:
     source = source.replace(f"id: {SUBMIT_SOURCE}\n", f"id: {SUBMIT_QUIZ}\n", 1).replace("attempts: 3\n", "attempts: unlimited\n", 1)
     (target / "quizzes" / f"{SUBMIT_QUIZ}.md").write_text(source, encoding="utf-8")
     return target
-
-
-def fresh_postgres(url: str) -> str:
-    """Empty (or create) the benchmark's own PostgreSQL database; refuses any database not named *_bench."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    if not (target.database or "").endswith("_bench"):
-        raise SystemExit(f"refusing to empty {target.database!r}: the benchmark database's name must end in _bench")
-    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first() is None:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    server.dispose()
-    engine = create_engine(target)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
-def analyze_postgres(url: str) -> None:
-    """Planner statistics for the freshly seeded tables, as autovacuum keeps them in a database in use (it would
-    get to these tables only during the run, after the first round had been planned without statistics)."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
-    engine.dispose()
 
 
 def _interrupt(signum, frame) -> None:

@@ -1,0 +1,34 @@
+"""The benchmarks' own PostgreSQL database: emptied before a run (only one whose name ends in _bench) and
+analysed after seeding.  Used by bench/run.py and bench/capacity.py."""
+from __future__ import annotations
+
+
+def fresh_postgres(url: str) -> str:
+    """Empty (or create) the benchmark's own PostgreSQL database; refuses any database not named *_bench."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    if not (target.database or "").endswith("_bench"):
+        raise SystemExit(f"refusing to empty {target.database!r}: the benchmark database's name must end in _bench")
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+    engine = create_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def analyze_postgres(url: str) -> None:
+    """Planner statistics for the freshly seeded tables, as autovacuum keeps them in a database in use (it would
+    get to these tables only during the run, after the first round had been planned without statistics)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
