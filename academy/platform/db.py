@@ -54,14 +54,7 @@ def writes(view: Callable) -> Callable:
 
 def begin_write() -> None:
     session = get_session()
-    if session.in_transaction():
-        # The read transaction of the checks before the view: it wrote nothing, so COMMIT ends it as a rollback
-        # would, and keeps psycopg's prepared statements, which a rollback drops (every write request planned all
-        # its statements again on PostgreSQL: bench/README.md).  Anything pending would be discarded, as before.
-        if session.new or session.dirty or session.deleted:
-            session.rollback()
-        else:
-            session.commit()
+    end_read(session)  # the checks before the view (the signed-in user) read in a transaction of their own
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
@@ -153,16 +146,26 @@ def _refuse_flush(session: Session, _context, _instances) -> None:
         raise ReadOnlyRequest(f"{request.endpoint}: declare the view @writes to change the database")
 
 
+def end_read(session: Session) -> None:
+    """End a transaction that only read with COMMIT, which for a transaction that wrote nothing is the same as a
+    rollback, except that psycopg drops every prepared statement on a rollback and keeps them over a commit:
+    PostgreSQL then plans each statement once per connection instead of on every request (bench/README.md: a team
+    report's statements 5.7 ms prepared, twice that planned; a submit's 26 planned on every write request).  A
+    transaction with changes pending is rolled back: they are discarded, never written by the way."""
+    if not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        session.rollback()
+    else:
+        session.commit()
+
+
 def close_session(exc: BaseException | None = None) -> None:
-    """End the request's session.  A request that only read ends its transaction with COMMIT, which for a
-    transaction that wrote nothing is the same as a rollback, except that psycopg drops every prepared statement
-    on a rollback and keeps them over a commit: PostgreSQL then plans each statement once per connection instead
-    of on every request (bench/README.md: a team report's statements 5.7 ms prepared, twice that planned).
-    Anything else (a failed request, a write view that did not commit) is rolled back by close()."""
+    """End the request's session: a request that only read ends its transaction as `end_read` does; anything else
+    (a failed request, a write view that did not commit) is rolled back by close()."""
     session = g.pop("db_session", None)
     if session is None:
         return
-    pending = session.new or session.dirty or session.deleted
-    if exc is None and session.info.get("reads_only") and session.in_transaction() and not pending:
-        session.commit()
+    if exc is None and session.info.get("reads_only"):
+        end_read(session)
     session.close()
