@@ -42,7 +42,7 @@ def team_skills(session: Session, scope: ReportScope, quiz_ids: list[str], kind:
             s.team_id, lambda teams: select(s.team_id, s.skill, s.right, s.answered).where(s.kind == kind, s.answered > 0, *teams),
             learner_rows, kept_rows_answer(scope))
 
-    return scope.rows(session, "team_skills", build, (kind, tuple(quiz_ids)))
+    return scope.rows(session, "team_skills", build, kind)
 
 
 def _by_team(answers):
@@ -60,4 +60,4 @@ def person_skills(session: Session, scope: ReportScope, user_ids: list[int], qui
         return (select(answers.c.user_id, answers.c.skill, func.sum(answers.c.right).label("right"),
                        func.sum(answers.c.answered).label("answered")).group_by(answers.c.user_id, answers.c.skill))
 
-    return scope.rows(session, "person_skills", build, (kind, tuple(quiz_ids)), people=list(user_ids))
+    return scope.rows(session, "person_skills", build, kind, people=list(user_ids))

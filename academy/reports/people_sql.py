@@ -14,9 +14,9 @@ from functools import cached_property
 from sqlalchemy import Select, bindparam, exists, select, union_all
 from sqlalchemy.orm import Session
 
+from academy.learning.content.catalog import Catalog
 from academy.org.models import Region, Team, User, UserRole
 from academy.org.scope import visibility, visible_as_parameter
-from academy.platform import cache
 from academy.reports.filters import Filters
 
 SINCE = bindparam("since_at")  # typed by the column it is compared with
@@ -30,10 +30,11 @@ class ReportScope:
 
     visible: tuple  # whom the viewer sees, as data (academy.org.scope.visibility); the assignment status takes it too
     filters: Filters
+    catalog: Catalog  # the content measured: the statements name its lessons and quizzes
 
     @classmethod
-    def of(cls, session: Session, viewer, filters: Filters) -> "ReportScope":
-        return cls(visibility(session, viewer), filters)
+    def of(cls, session: Session, viewer, filters: Filters, catalog: Catalog) -> "ReportScope":
+        return cls(visibility(session, viewer), filters, catalog)
 
     @cached_property
     def shape(self) -> tuple:
@@ -50,12 +51,12 @@ class ReportScope:
 
     def rows(self, session: Session, name: str, build: Callable, key: Hashable = (), **values) -> list:
         """The rows of the statement `build()` makes for this scope's shape (built once per name, shape, `key` —
-        whatever else it depends on — and database kind), bound to this scope's values and `values`."""
+        whatever else it depends on —, content and database kind), bound to this scope's values and `values`."""
         return self.execute(session, name, build, key, **values).all()
 
     def execute(self, session: Session, name: str, build: Callable, key: Hashable = (), **values):
         dialect = session.get_bind().dialect.name
-        statement = cache.memo("report-statements", (name, dialect, self.shape, key), build, STATEMENTS_KEPT)
+        statement = self.catalog.derived("report-statements", (name, dialect, self.shape, key), build, STATEMENTS_KEPT)
         return session.connection().execute(statement, {**self.parameters, **values})
 
     @cached_property

@@ -124,11 +124,6 @@ def facts_values(now: datetime) -> dict:
     return {"inactive_since": now - timedelta(days=INACTIVE_DAYS)}
 
 
-def _content_key(lesson_ids, quiz_ids) -> tuple:
-    """What a statement depends on besides the scope's shape: the lessons and quizzes measured."""
-    return tuple(lesson_ids), tuple(quiz_ids)
-
-
 SORT_COLUMNS = {
     "name": lambda f: [f.c.display_name, f.c.user_id], "team": lambda f: [f.c.region_name, f.c.team_name, f.c.display_name],
     "lessons": lambda f: [f.c.lessons], "passed": lambda f: [f.c.passed], "average": lambda f: [f.c.average],
@@ -163,7 +158,7 @@ def learner_page(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now
         query = _status(select(facts, func.count().over().label("total")), facts, scope)
         return query.order_by(*_sorted(facts, scope)).limit(PAGE_SIZE).offset(bindparam("offset"))
 
-    rows = scope.rows(session, "learner_page", build, (_content_key(lesson_ids, quiz_ids), _ordering(scope)),
+    rows = scope.rows(session, "learner_page", build, _ordering(scope),
                       offset=scope.filters.offset, **facts_values(now))
     return rows, (rows[0].total if rows else 0)
 
@@ -174,7 +169,7 @@ def learner_stream(session: Session, scope: ReportScope, lesson_ids, quiz_ids, n
         facts = learner_facts(scope, lesson_ids, quiz_ids)
         return _status(select(facts), facts, scope).order_by(*_sorted(facts, scope)).execution_options(yield_per=1000)
 
-    yield from scope.execute(session, "learner_stream", build, (_content_key(lesson_ids, quiz_ids), _ordering(scope)),
+    yield from scope.execute(session, "learner_stream", build, _ordering(scope),
                              **facts_values(now))
 
 
@@ -200,7 +195,7 @@ def team_rollup(session: Session, scope: ReportScope, lesson_ids, quiz_ids, now)
                 .group_by(facts.c.region_id, facts.c.region_name, facts.c.team_id, facts.c.team_name, bucket)
                 .order_by(facts.c.region_name, facts.c.team_name, facts.c.team_id))
 
-    return scope.rows(session, "team_rollup", build, _content_key(lesson_ids, quiz_ids), **facts_values(now))
+    return scope.rows(session, "team_rollup", build, **facts_values(now))
 
 
 def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) -> list:
@@ -225,7 +220,7 @@ def module_lessons(session: Session, scope: ReportScope, lesson_ids: list[str]) 
 
     if kept_rows_answer(scope):
         return scope.rows(session, "module_lessons", kept)
-    return scope.rows(session, "module_lessons_recounted", recounted, tuple(lesson_ids))
+    return scope.rows(session, "module_lessons_recounted", recounted)
 
 
 def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> list:
@@ -244,7 +239,7 @@ def quiz_passes(session: Session, scope: ReportScope, quiz_ids: list[str]) -> li
             q.team_id, lambda teams: select(q.team_id, q.quiz_id, q.passed, q.graded).where(q.quiz_id.in_(quiz_ids), q.graded > 0, *teams),
             learner_rows)
 
-    return scope.rows(session, "quiz_passes", build, tuple(quiz_ids))
+    return scope.rows(session, "quiz_passes", build)
 
 
 def activity_by_week(session: Session, scope: ReportScope, first_monday: date, last_day: date) -> list:
@@ -288,7 +283,7 @@ def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, 
         return (select(union.c.day, func.sum(union.c.lessons).label("lessons"), func.sum(union.c.quizzes).label("quizzes"))
                 .group_by(union.c.day).order_by(union.c.day))
 
-    rows = scope.rows(session, "activity_by_day", build, _content_key(lesson_ids, quiz_ids), day_from=since, day_to=until)
+    rows = scope.rows(session, "activity_by_day", build, day_from=since, day_to=until)
     return [(_as_date(row.day), int(row.lessons or 0), int(row.quizzes or 0)) for row in rows]
 
 

@@ -73,7 +73,7 @@ class Context:
 def context(session: Session, viewer, filters: Filters, catalog, now: datetime) -> Context:
     """The request's scope; refuses a region or team filter the viewer cannot see.  Two statements."""
     ctx = Context(session, viewer, filters, catalog, now)
-    ctx.scope = ReportScope.of(session, viewer, filters)
+    ctx.scope = ReportScope.of(session, viewer, filters, catalog)
     ctx.teams = visible_teams(session, ctx.scope)
     team_ids = {t.team_id for t in ctx.teams}
     region_ids = {t.region_id for t in ctx.teams}
