@@ -8,8 +8,9 @@
 The scenario (bench/exam_locustfile.py): N learners in teams of 100 are already signed in, their logins spread over the 5
 minutes before the exam; the exam opens and all N start it within 30 s; each answers with a save every
 30–90 s (EXAM_SAVES saves), submits and views the result.  Prints p50/p95/p99 and errors for each N, per
-request and overall, and writes bench/results/capacity-<db>-<N>.json.  Everything runs on 127.0.0.1 and
-stops by itself.
+request and overall, as Locust saw them and (from gunicorn's access log) as the time each request spent inside a
+worker; writes bench/results/capacity-<db>-<N>.json.  `--threads 1` serves with sync workers, as the deployment
+guide does.  Everything runs on 127.0.0.1 and stops by itself.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -83,12 +85,17 @@ def prepare(database_url: str, work: Path, users: int) -> Path:
     return path
 
 
-def serve(database_url: str, work: Path, workers: int, port: int) -> subprocess.Popen:
+def serve(database_url: str, work: Path, workers: int, port: int, threads: int = 4) -> subprocess.Popen:
+    """gunicorn with `workers` processes: gthread workers of `threads` threads, or sync workers (one request at a
+    time each, the deployment guide's setting) when `threads` is 1."""
     env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": SECRET_KEY,
            "IDLE_MINUTES": "600", "WEB_CONCURRENCY": str(workers)}
     log = open(work / "gunicorn.log", "w", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", "4",
-                                "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "4096", "app:create_app()"],
+    worker_class = ["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), *worker_class,
+                                "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "4096",
+                                "--access-logfile", str(work / "access.log"), "--access-logformat", ACCESS_FORMAT,
+                                "app:create_app()"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     import http.client
 
@@ -102,6 +109,31 @@ def serve(database_url: str, work: Path, workers: int, port: int) -> subprocess.
             time.sleep(0.5)
     process.kill()
     raise RuntimeError((work / "gunicorn.log").read_text()[-3000:])
+
+
+# Each request's time inside a worker (gunicorn's %(M)s: from the parsed request to the response written), so the
+# report can set the server's own time beside what Locust saw (which adds waiting for a free worker).
+ACCESS_FORMAT = "%(m)s %(U)s %(M)s"
+REQUEST_NAMES = (("exam start", re.compile(r"/quizzes/[^/]+/start")), ("exam intro", re.compile(r"/quizzes/[^/]+")),
+                 ("exam save", re.compile(r"/attempts/\d+/save")), ("exam submit", re.compile(r"/attempts/\d+/submit")),
+                 ("exam result", re.compile(r"/attempts/\d+/result")), ("exam take page", re.compile(r"/attempts/\d+")))
+
+
+def server_times(access_log: Path) -> dict[str, dict]:
+    """p50/p95 of the time each kind of request spent in a worker, named as Locust names them."""
+    times: dict[str, list[int]] = {}
+    for line in access_log.read_text(encoding="utf-8").splitlines():
+        _method, path, ms = line.split()
+        name = next((name for name, pattern in REQUEST_NAMES if pattern.fullmatch(path)), None)
+        if name:
+            times.setdefault(name, []).append(int(ms))
+    return {name: {"server_p50_ms": _percentile(values, 0.50), "server_p95_ms": _percentile(values, 0.95)}
+            for name, values in times.items()}
+
+
+def _percentile(values: list[int], share: float) -> int:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(share * len(values)))]
 
 
 def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path) -> dict:
@@ -130,7 +162,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1000])
     parser.add_argument("--database-url", help="PostgreSQL database whose name ends in _bench (emptied); default SQLite")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (gthread, 4 threads each)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread); 1: sync workers")
     parser.add_argument("--saves", type=int, default=3, help="saves per learner before the submit")
     parser.add_argument("--wait", type=int, nargs=2, default=(30, 90), help="seconds between saves (min max)")
     parser.add_argument("--port", type=int, default=8765)
@@ -141,21 +174,25 @@ def main() -> int:
         work = Path(tempfile.mkdtemp(prefix="academy-capacity-"))
         url = fresh_database(args.database_url, work)
         cookies = prepare(url, work, users)
-        server = serve(url, work, args.workers, args.port)
+        server = serve(url, work, args.workers, args.port, args.threads)
         try:
             stats = run_locust(users, cookies, args.port, args.saves, tuple(args.wait), work)
         finally:
             os.killpg(server.pid, 15)
             server.wait(timeout=30)
+        for name, times in server_times(work / "access.log").items():
+            stats.get(name, {}).update(times)
         overall = stats.get("Aggregated", {})
         ok = overall.get("errors", 1) == 0 and overall.get("p95_ms", 1e9) <= 500
-        results.append({"users": users, "database": database, "workers": args.workers, "saves": args.saves,
+        results.append({"users": users, "database": database, "workers": args.workers, "threads": args.threads, "saves": args.saves,
                         "holds": ok, "stats": stats, "when": datetime.now(UTC).isoformat(timespec="seconds")})
-        print(f"\n{database}, {users} learners, gunicorn {args.workers} workers × 4 threads: "
+        shape = f"{args.workers} workers × {args.threads} threads" if args.threads > 1 else f"{args.workers} sync workers"
+        print(f"\n{database}, {users} learners, gunicorn {shape}: "
               f"{'HOLDS' if ok else 'does not hold'} (p95 ≤ 500 ms, 0 errors)")
-        print(f"{'request':<18}{'count':>8}{'errors':>8}{'p50':>8}{'p95':>8}{'p99':>8}")
+        print(f"{'request':<18}{'count':>8}{'errors':>8}{'p50':>8}{'p95':>8}{'p99':>8}   in a worker: p50  p95")
         for name, row in stats.items():
-            print(f"{name:<18}{row['requests']:>8}{row['errors']:>8}{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}{row['p99_ms']:>8.0f}")
+            inside = f"{row['server_p50_ms']:>17}{row['server_p95_ms']:>5}" if "server_p50_ms" in row else ""
+            print(f"{name:<18}{row['requests']:>8}{row['errors']:>8}{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}{row['p99_ms']:>8.0f}{inside}")
         out = BENCH / "results" / f"capacity-{database}-{users}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results[-1], ensure_ascii=False, indent=1), encoding="utf-8")
