@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Capacity: how many learners can take an exam at once with p95 ≤ 500 ms and no errors (Locust, headless).
 
-    python bench/capacity.py --users 5000                      # SQLite, gunicorn workers as recommended
+    python bench/capacity.py --users 5000                      # SQLite; gunicorn as recommended for it
     python bench/capacity.py --users 5000 --database-url postgresql://postgres@127.0.0.1:5432/academy_bench
     python bench/capacity.py --users 1000 2500 5000            # several N, one after the other
 
@@ -9,8 +9,9 @@ The scenario (bench/exam_locustfile.py): N learners in teams of 100 are already 
 minutes before the exam; the exam opens and all N start it within 30 s; each answers with a save every
 30–90 s (EXAM_SAVES saves), submits and views the result.  Prints p50/p95/p99 and errors for each N, per
 request and overall, as Locust saw them and (from gunicorn's access log) as the time each request spent inside a
-worker; writes bench/results/capacity-<db>-<N>.json.  `--threads 1` serves with sync workers, as the deployment
-guide does.  Everything runs on 127.0.0.1 and stops by itself.
+worker; writes bench/results/capacity-<db>-<N>.json.  gunicorn is set up as docs/deployment.md recommends for the
+database unless --workers / --threads say otherwise (--threads 1: sync workers).  Everything runs on 127.0.0.1 and
+stops by itself.
 """
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
 RAMP_SECONDS = 30
+# gunicorn for two cores, as docs/deployment.md recommends from these runs (bench/README.md): sync workers on
+# PostgreSQL; on SQLite threads, whose worker keeps serving reads while one thread waits for the writers' lock.
+RECOMMENDED = {"postgresql": (6, 1), "sqlite": (4, 4)}  # (workers, threads per worker)
 TEAM_SIZE = 100
 sys.path.insert(0, str(ROOT))
 
@@ -162,13 +166,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1000])
     parser.add_argument("--database-url", help="PostgreSQL database whose name ends in _bench (emptied); default SQLite")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread); 1: sync workers")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: as recommended for the database)")
+    parser.add_argument("--threads", type=int, help="threads per worker (gthread); 1: sync workers (default: as recommended)")
     parser.add_argument("--saves", type=int, default=3, help="saves per learner before the submit")
     parser.add_argument("--wait", type=int, nargs=2, default=(30, 90), help="seconds between saves (min max)")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     database = "postgresql" if args.database_url else "sqlite"
+    workers, threads = RECOMMENDED[database]
+    args.workers, args.threads = args.workers or workers, args.threads or threads
     results = []
     for users in args.users:
         work = Path(tempfile.mkdtemp(prefix="academy-capacity-"))
