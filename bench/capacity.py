@@ -89,7 +89,7 @@ def prepare(database_url: str, work: Path, users: int) -> Path:
     return path
 
 
-def serve(database_url: str, work: Path, workers: int, port: int, threads: int = 4) -> subprocess.Popen:
+def serve(database_url: str, work: Path, workers: int, port: int, threads: int) -> subprocess.Popen:
     """gunicorn with `workers` processes: gthread workers of `threads` threads, or sync workers (one request at a
     time each, the deployment guide's setting) when `threads` is 1."""
     env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": SECRET_KEY,
