@@ -1,12 +1,13 @@
 """The engine and the one database session of each request (or CLI command).
 
-A view that writes says so with `@writes`: the checks before it (the signed-in user) read in a short read
-transaction, and the view runs in one write transaction begun at once (on SQLite `BEGIN IMMEDIATE`, so writers
-queue on SQLite's own lock with a busy timeout, for the view's work only, instead of failing when a read
-transaction tries to become a write one).  Every other request reads, and its session refuses to flush: a view
-that writes without saying so fails in its tests, not under load.  The
-choice follows what the view does, not the HTTP method: a GET that writes (an audit row, say) declares it
-and gets a proper transaction on every database.
+A view that writes says so with `@writes`, and runs in one write transaction.  On SQLite the checks before it
+(the signed-in user) read in a short read transaction of their own, and the view's transaction is begun at once
+with `BEGIN IMMEDIATE`, so writers queue on SQLite's own lock with a busy timeout, for the view's work only,
+instead of failing when a read transaction tries to become a write one.  On PostgreSQL, where writers run side by
+side, the checks' reads simply open the view's transaction.  Every other request reads, and its session refuses
+to flush: a view that writes without saying so fails in its tests, not under load.  On PostgreSQL such a request
+reads in autocommit (`reading_engine`).  The choice follows what the view does, not the HTTP method: a GET that
+writes (an audit row, say) declares it and gets a proper transaction on every database.
 """
 from collections.abc import Callable
 from functools import wraps
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from academy.platform.dialects import statement_snapshots
 from academy.platform.sqlite_writers import TurnTakingConnection, lock_path_for
 
 SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL")
@@ -39,9 +41,7 @@ json_value = orjson.loads  # JSON text (or bytes) → Python values, as json.loa
 
 
 def writes(view: Callable) -> Callable:
-    """Declare that a view writes to the database.  The request's reads before the view (the signed-in user)
-    end with their own short read transaction; the view then runs in one write transaction, begun at once (on
-    SQLite `BEGIN IMMEDIATE`, so SQLite's write lock is held for the view's work only)."""
+    """Declare that a view writes to the database: it runs in one write transaction (`begin_write`)."""
 
     @wraps(view)
     def in_write_transaction(*args, **kwargs):
@@ -53,8 +53,15 @@ def writes(view: Callable) -> Callable:
 
 
 def begin_write() -> None:
+    """On SQLite the checks before the view (the signed-in user) end their read transaction, and the view's begins
+    at once with `BEGIN IMMEDIATE`: SQLite's write lock is held for the view's work only.  Elsewhere the checks'
+    reads are the start of the view's transaction: ending it and taking a new connection from the pool would cost
+    three round trips (COMMIT, the pool's ping, BEGIN) and gain nothing where each statement reads the latest
+    committed rows anyway (`statement_snapshots`)."""
     session = get_session()
-    end_read(session)  # the checks before the view (the signed-in user) read in a transaction of their own
+    if statement_snapshots(session.get_bind().dialect.name):
+        return
+    end_read(session)
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
@@ -103,7 +110,18 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_write_engine"] = engine.execution_options(sqlite_begin="IMMEDIATE")  # CLI work
+    app.extensions["db_read_engine"] = reading_engine(engine)
     app.teardown_appcontext(close_session)
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """The engine of requests that only read.  Where every statement sees the latest committed rows inside a
+    transaction as well (PostgreSQL's READ COMMITTED: `statement_snapshots`), they read in autocommit: BEGIN and
+    COMMIT would be two round trips per request for nothing (bench/README.md).  On SQLite the read transaction is
+    what keeps a page's statements on one snapshot, and costs no round trip."""
+    if statement_snapshots(engine.dialect.name):
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 def dispose(app: Flask) -> None:
@@ -128,7 +146,8 @@ def get_session() -> Session:
     if "db_session" not in g:
         writing = request_writes()
         cli = not has_request_context()
-        session = RequestSession(bind=current_app.extensions["db_write_engine" if cli else "db_engine"], expire_on_commit=False)
+        engine = "db_write_engine" if cli else "db_engine" if writing else "db_read_engine"
+        session = RequestSession(bind=current_app.extensions[engine], expire_on_commit=False)
         session.info["reads_only"] = not writing
         g.db_session = session
     return g.db_session

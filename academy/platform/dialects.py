@@ -1,5 +1,6 @@
 """The only SQL that differs between the databases we run on: an upsert (and one that adds to the row it meets), the
-start of a week, a table of values written into a statement, and whether writers are serialised.
+start of a week, a table of values written into a statement, whether writers are serialised, and whether each
+statement reads the latest committed rows.
 
 SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has no ON CONFLICT and writes
 `INSERT … ON DUPLICATE KEY UPDATE` instead.  Everything else the services write is portable Core or ORM.
@@ -53,6 +54,13 @@ def serialises_writers(connection: Connection) -> bool:
     """SQLite lets one write transaction run at a time (BEGIN IMMEDIATE), so a recount cannot race another
     transaction's; the other databases need the rows locked."""
     return connection.dialect.name == "sqlite"
+
+
+def statement_snapshots(dialect_name: str) -> bool:
+    """Whether every statement sees the rows committed before it, inside a transaction or not: PostgreSQL's
+    default READ COMMITTED.  A request's reads then need no transaction of their own (academy.platform.db); SQLite
+    keeps one snapshot per transaction, MariaDB's default REPEATABLE READ too."""
+    return dialect_name == "postgresql"
 
 
 def continue_ids_after_bulk_insert(connection: Connection, table: Table) -> None:
