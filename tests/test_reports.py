@@ -241,7 +241,7 @@ def test_roll_up_and_histogram_fold_to_what_each_learner_s_figures_give(app, org
     from academy.platform.db import get_session
     from academy.reports import progress_sql, services
 
-    with app.test_request_context(f"/reports/?{query}"):
+    with app.test_request_context(f"/reports/export/learners.csv?{query}"):  # learner_stream serves the exports
         from flask import request
 
         catalog = get_catalog().trainee_view

@@ -15,7 +15,7 @@ from academy.learning.models import Attempt
 from academy.learning.quizzes.versions import pinned_quiz, quiz_versions
 from academy.platform import exports
 from academy.platform.access import requires
-from academy.platform.db import get_session
+from academy.platform.db import get_session, streams
 
 bp = Blueprint("analysis", __name__, url_prefix="/authoring/analysis")
 ANALYSTS = ("trainer", "admin")
@@ -63,6 +63,7 @@ def quiz_analysis(quiz_id: str):
 
 @bp.route("/<quiz_id>/answers")
 @requires(*ANALYSTS)
+@streams
 def export(quiz_id: str):
     """A form on the analysis page asks for it (format, one question or all), so crawlers and prefetchers do not
     build a workbook per link."""

@@ -52,6 +52,14 @@ def writes(view: Callable) -> Callable:
     return in_write_transaction
 
 
+def streams(view: Callable) -> Callable:
+    """Declare that a view that only reads streams rows through a server-side cursor (`yield_per`, a large export).
+    PostgreSQL opens such a cursor only inside a transaction, so this request reads in one (not in autocommit:
+    `reading_engine`)."""
+    view.streams = True
+    return view
+
+
 def begin_write() -> None:
     """On SQLite the checks before the view (the signed-in user) end their read transaction, and the view's begins
     at once with `BEGIN IMMEDIATE`: SQLite's write lock is held for the view's work only.  Elsewhere the checks'
@@ -135,10 +143,12 @@ def get_engine() -> Engine:
 
 def request_writes() -> bool:
     """Whether this app context may write: a view declared `@writes`, or work outside a request (CLI)."""
-    if not has_request_context():
-        return True
+    return not has_request_context() or _view_declares("writes")
+
+
+def _view_declares(declaration: str) -> bool:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return bool(getattr(view, "writes", False))
+    return bool(getattr(view, declaration, False))
 
 
 def get_session() -> Session:
@@ -146,7 +156,7 @@ def get_session() -> Session:
     if "db_session" not in g:
         writing = request_writes()
         cli = not has_request_context()
-        engine = "db_write_engine" if cli else "db_engine" if writing else "db_read_engine"
+        engine = "db_write_engine" if cli else "db_engine" if writing or _view_declares("streams") else "db_read_engine"
         session = RequestSession(bind=current_app.extensions[engine], expire_on_commit=False)
         session.info["reads_only"] = not writing
         g.db_session = session

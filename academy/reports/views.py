@@ -12,7 +12,7 @@ from flask_login import current_user
 from academy.learning.content.catalog import get_catalog
 from academy.org.models import utcnow
 from academy.platform.access import requires
-from academy.platform.db import get_session
+from academy.platform.db import get_session, streams
 from academy.platform.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_stream, xlsx_stream
 from academy.platform.web import render_error
 from academy.reports import charts, filters, services, sheets
@@ -110,6 +110,7 @@ def _quoted(filename: str) -> str:
 @bp.route("/export.xlsx")
 @requires(*VIEWERS)
 @in_scope
+@streams
 def export_xlsx():
     """Every report of this view (same filters) as one workbook, one sheet each."""
     ctx = report_context()
@@ -119,6 +120,7 @@ def export_xlsx():
 @bp.route("/export/<name>.csv")
 @requires(*VIEWERS)
 @in_scope
+@streams
 def export_csv(name: str):
     if name not in sheets.REPORTS:
         return render_error(404, _("没有这份报表。"))
