@@ -6,8 +6,9 @@ with `BEGIN IMMEDIATE`, so writers queue on SQLite's own lock with a busy timeou
 instead of failing when a read transaction tries to become a write one.  On PostgreSQL, where writers run side by
 side, the checks' reads simply open the view's transaction.  Every other request reads, and its session refuses
 to flush: a view that writes without saying so fails in its tests, not under load.  On PostgreSQL such a request
-reads in autocommit (`reading_engine`).  The choice follows what the view does, not the HTTP method: a GET that
-writes (an audit row, say) declares it and gets a proper transaction on every database.
+reads in autocommit (`reading_engine`) unless its view streams rows (`@streams`).  The choice follows what the
+view does, not the HTTP method: a GET that writes (an audit row, say) declares it and gets a proper transaction on
+every database.
 """
 from collections.abc import Callable
 from functools import wraps
