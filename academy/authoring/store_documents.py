@@ -50,16 +50,19 @@ def source_hash(text: str) -> str:
 
 # --- reading -------------------------------------------------------------------------------------------------
 
-_roots: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine → CONTENT_DIR, for the file fallback
+# The app's connection pool → CONTENT_DIR, for the file fallback.  Keyed on the pool, which every engine made from the
+# app's with execution_options shares (the requests' read and write engines, the CLI's), so one registration covers them.
+_roots: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def register_root(engine, root: Path) -> None:
-    """The CONTENT_DIR an engine's sessions read files from (PublishedOverlay sets it for the app's engines)."""
-    _roots[engine] = root
+    """The CONTENT_DIR the sessions of this engine, and of every engine derived from it, read files from
+    (PublishedOverlay sets it for the app's engine)."""
+    _roots[engine.pool] = root
 
 
 def content_root(session: Session) -> Path | None:
-    return _roots.get(session.get_bind())
+    return _roots.get(session.get_bind().pool)
 
 
 def document(session: Session, path: str) -> ContentDocument | None:

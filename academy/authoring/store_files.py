@@ -91,9 +91,7 @@ class PublishedOverlay:
 
     def __init__(self, app) -> None:
         self.engine = app.extensions["db_engine"]
-        root = Path(app.config["CONTENT_DIR"])
-        for key in ("db_engine", "db_write_engine", "db_read_engine"):
-            register_root(app.extensions[key], root)
+        register_root(self.engine, Path(app.config["CONTENT_DIR"]))
 
     def token(self) -> str | None:
         try:
