@@ -58,8 +58,9 @@ FORGET = delete(QuizTally).where(QuizTally.user_id == bindparam("user_id"), Quiz
 KEY = ("user_id", "quiz_id")
 
 
-def recount_all(connection: Connection, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], dict]:
-    """The tally columns of these (learner, quiz) keys that have attempts, counted from the attempts."""
+def recount_all(connection: Connection, keys: Iterable[tuple[int, str]], ranked: bool = True) -> dict[tuple[int, str], dict]:
+    """The tally columns of these (learner, quiz) keys that have attempts, counted from the attempts.  Without
+    `ranked`, only the counts (COUNTS' columns): the best and latest attempts are left out."""
     keys = set(keys)
     if not keys:
         return {}
@@ -69,6 +70,8 @@ def recount_all(connection: Connection, keys: Iterable[tuple[int, str]]) -> dict
         if (row.user_id, row.quiz_id) in keys:
             values = row._asdict()
             found[(row.user_id, row.quiz_id)] = values | {"any_redline": bool(values["any_redline"])}
+    if not ranked:
+        return found
     for values in found.values():
         for name in RANKINGS:
             values |= {f"{name}_percent": None, f"{name}_passed": False, f"{name}_redline": False}
@@ -87,8 +90,9 @@ def recount(connection: Connection, user_id: int, quiz_id: str) -> dict | None:
 
 def refresh(session: Session, keys: Iterable[tuple[int, str]], graded: bool = True) -> None:
     """Rewrite the tallies of these (learner id, quiz id) keys from the attempts, in the caller's transaction.
-    `graded`: whether graded attempts may have changed (a start alone changes none, and the team sums count
-    graded tallies only).
+    `graded`: whether graded attempts may have changed.  A start alone changes none: the best and latest graded
+    attempts stay what the last refresh found (every change to a graded attempt refreshes with `graded`), so
+    only the counts are rewritten, and the team sums, which count graded tallies only, do not move.
 
     Learners are locked in a fixed order first (where the database runs writers side by side), so that two
     transactions changing the same learner's attempts take turns and the second counts the first's."""
@@ -100,14 +104,15 @@ def refresh(session: Session, keys: Iterable[tuple[int, str]], graded: bool = Tr
     learners = sorted({user_id for user_id, _quiz in keys})
     progress_rows.lock_learners(session, learners)
     with team_sums.moving(session, learners, [QUIZZES] if graded else []):
-        rewrite(connection, keys)
+        rewrite(connection, keys, ranked=graded)
     target_rows.refresh(session, learners)  # what of their assignments they have met and touched
 
 
-def rewrite(connection: Connection, keys: list[tuple[int, str]]) -> None:
+def rewrite(connection: Connection, keys: list[tuple[int, str]], ranked: bool = True) -> None:
     """Rewrite the tallies of these keys from the attempts, and nothing else: `refresh` moves the team sums with
-    them; the migration that adds the tally runs this before there are any."""
-    found = recount_all(connection, keys)
+    them; the migration that adds the tally runs this before there are any.  Without `ranked` only the counts are
+    rewritten (a new row gets no best or latest attempt)."""
+    found = recount_all(connection, keys, ranked)
     upsert(connection, QuizTally.__table__, KEY, list(found.values()))
     gone = [{"user_id": user_id, "quiz_id": quiz_id} for user_id, quiz_id in keys if (user_id, quiz_id) not in found]
     if gone:
