@@ -9,7 +9,8 @@ The scenario (bench/exam_locustfile.py): N learners in teams of 100 are already 
 minutes before the exam; the exam opens and all N start it within 30 s; each answers with a save every
 30–90 s (EXAM_SAVES saves), submits and views the result.  Prints p50/p95/p99 and errors for each N, per
 request and overall, as Locust saw them and (from gunicorn's access log) as the time each request spent inside a
-worker; writes bench/results/capacity-<db>-<N>.json.  gunicorn is set up as docs/deployment.md recommends for the
+worker, and how many cores the app, Locust, the database and the rest used during the start burst (bench/cpu_split.py);
+writes bench/results/capacity-<db>-<N>.json.  gunicorn is set up as docs/deployment.md recommends for the
 database unless --workers / --threads say otherwise (--threads 1: sync workers).  Everything runs on 127.0.0.1 and
 stops by itself.
 """
@@ -31,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench_db import fresh_postgres
+from cpu_split import CpuSplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -140,15 +142,22 @@ def _percentile(values: list[int], share: float) -> int:
     return values[min(len(values) - 1, int(share * len(values)))]
 
 
-def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path) -> dict:
+def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path, cpu: CpuSplit) -> dict:
     env = {**os.environ, "EXAM_COOKIES": str(cookies), "EXAM_SAVES": str(saves), "EXAM_USERS": str(users),
            "EXAM_WAIT": f"{wait[0]},{wait[1]}"}
     run_time = RAMP_SECONDS + saves * wait[1] + 60
     prefix = work / f"locust-{users}"
-    subprocess.run([sys.executable, "-m", "locust", "-f", str(BENCH / "exam_locustfile.py"), "--headless",
-                    "-u", str(users), "-r", str(max(1, users / RAMP_SECONDS)), "--run-time", f"{run_time}s", "--stop-timeout", "10",
-                    "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
-                   cwd=BENCH, env=env, check=False, timeout=run_time + 300)
+    locust = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(BENCH / "exam_locustfile.py"), "--headless",
+                               "-u", str(users), "-r", str(max(1, users / RAMP_SECONDS)), "--run-time", f"{run_time}s",
+                               "--stop-timeout", "10", "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix),
+                               "--only-summary", "--loglevel", "WARNING"],
+                              cwd=BENCH, env=env, start_new_session=True)
+    cpu.watch("Locust", locust.pid)
+    try:
+        locust.wait(timeout=run_time + 300)
+    finally:
+        if locust.poll() is None:
+            os.killpg(locust.pid, 9)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         rows = {row["Name"]: row for row in csv.DictReader(f)}
     return {name: {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
@@ -182,16 +191,20 @@ def main() -> int:
         cookies = prepare(url, work, users)
         server = serve(url, work, args.workers, args.port, args.threads)
         try:
-            stats = run_locust(users, cookies, args.port, args.saves, tuple(args.wait), work)
+            with CpuSplit({"app": server.pid}) as cpu:
+                stats = run_locust(users, cookies, args.port, args.saves, tuple(args.wait), work, cpu)
         finally:
             os.killpg(server.pid, 15)
             server.wait(timeout=30)
+        # the start burst (the first RAMP_SECONDS, with 10 s for Locust to start and the last starts to finish)
+        burst = cpu.cores(0, RAMP_SECONDS + 10)
         for name, times in server_times(work / "access.log").items():
             stats.get(name, {}).update(times)
         overall = stats.get("Aggregated", {})
         ok = overall.get("errors", 1) == 0 and overall.get("p95_ms", 1e9) <= 500
         results.append({"users": users, "database": database, "workers": args.workers, "threads": args.threads, "saves": args.saves,
-                        "holds": ok, "stats": stats, "when": datetime.now(UTC).isoformat(timespec="seconds")})
+                        "holds": ok, "stats": stats, "burst_cores": burst,
+                        "when": datetime.now(UTC).isoformat(timespec="seconds")})
         shape = f"{args.workers} workers × {args.threads} threads" if args.threads > 1 else f"{args.workers} sync workers"
         print(f"\n{database}, {users} learners, gunicorn {shape}: "
               f"{'HOLDS' if ok else 'does not hold'} (p95 ≤ 500 ms, 0 errors)")
@@ -199,6 +212,10 @@ def main() -> int:
         for name, row in stats.items():
             inside = f"{row['server_p50_ms']:>17}{row['server_p95_ms']:>5}" if "server_p50_ms" in row else ""
             print(f"{name:<18}{row['requests']:>8}{row['errors']:>8}{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}{row['p99_ms']:>8.0f}{inside}")
+        if burst:
+            groups = sorted(((n, v) for n, v in burst.items() if n != "machine"), key=lambda nv: -nv[1])
+            print(f"CPU in the first {RAMP_SECONDS + 10} s (the start burst), cores used of {burst['machine']:.1f}: "
+                  + ", ".join(f"{name} {value:.2f}" for name, value in groups))
         out = BENCH / "results" / f"capacity-{database}-{users}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results[-1], ensure_ascii=False, indent=1), encoding="utf-8")
