@@ -52,7 +52,8 @@ class CpuSplit:
         self._totals: dict[str, int] = {}
 
     def watch(self, name: str, session_id: int) -> None:
-        self.sessions[name] = session_id
+        # a new dict, not an update: the sampling thread may be reading the old one
+        self.sessions = {**self.sessions, name: session_id}
 
     def __enter__(self) -> CpuSplit:
         self._sample()
