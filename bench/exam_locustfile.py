@@ -75,6 +75,11 @@ class Learner(FastHttpUser):
     def answer(self) -> None:
         if getattr(self, "finished", False) or not hasattr(self, "attempt"):
             return self._finish()
+        if not getattr(self, "answering", False):
+            # Locust runs a task at once after on_start and waits only after it: without this the first save
+            # would join the start burst instead of coming 30-90 s after the take page
+            self.answering = True
+            return
         if self.saves < SAVES:
             self.saves += 1
             self.client.post(f"/attempts/{self.attempt}/save", data={"csrf_token": self.token, **self._some_answers()},
