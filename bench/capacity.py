@@ -145,7 +145,7 @@ def _percentile(values: list[int], share: float) -> int:
 def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path, cpu: CpuSplit) -> dict:
     env = {**os.environ, "EXAM_COOKIES": str(cookies), "EXAM_SAVES": str(saves), "EXAM_USERS": str(users),
            "EXAM_WAIT": f"{wait[0]},{wait[1]}"}
-    run_time = RAMP_SECONDS + saves * wait[1] + 60
+    run_time = RAMP_SECONDS + (saves + 1) * wait[1] + 60  # a wait before each save and before the submit
     prefix = work / f"locust-{users}"
     locust = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(BENCH / "exam_locustfile.py"), "--headless",
                                "-u", str(users), "-r", str(max(1, users / RAMP_SECONDS)), "--run-time", f"{run_time}s",
