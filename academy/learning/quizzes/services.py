@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -50,15 +50,12 @@ def quiz_not_open(quiz: Quiz, now: datetime) -> bool:
     return bool(quiz.opens_at) and now.date() < date.fromisoformat(quiz.opens_at)
 
 
-# How many attempts the learner has made at the quiz, and the open one (at most one): one statement, since a
-# start is the request every learner makes at once when an exam opens.
-MY_ATTEMPTS = select(func.count(), func.min(case((Attempt.state == "in_progress", Attempt.id)))) \
-    .where(Attempt.user_id == bindparam("user_id"), Attempt.quiz_id == bindparam("quiz_id"))
-
-
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
     """Resume the open attempt or start the next one within the attempt limit."""
-    count, open_id = session.execute(MY_ATTEMPTS, {"user_id": user_id, "quiz_id": quiz.id}).one()
+    # how many attempts, and the open one: the tally's own count from the attempts, in one statement (a start is
+    # what every learner does at once when an exam opens)
+    counts = tally.recount(session.connection(), user_id, quiz.id, ranked=False) or {"attempts": 0, "in_progress_id": None}
+    count, open_id = counts["attempts"], counts["in_progress_id"]
     current = session.get(Attempt, open_id) if open_id is not None else None
     if current is not None and not expired(current, now):
         return current

@@ -83,9 +83,9 @@ def recount_all(connection: Connection, keys: Iterable[tuple[int, str]], ranked:
     return found
 
 
-def recount(connection: Connection, user_id: int, quiz_id: str) -> dict | None:
-    """The tally columns of one learner and quiz; None when they have no attempt."""
-    return recount_all(connection, [(user_id, quiz_id)]).get((user_id, quiz_id))
+def recount(connection: Connection, user_id: int, quiz_id: str, ranked: bool = True) -> dict | None:
+    """The tally columns of one learner and quiz (only the counts without `ranked`); None when they have no attempt."""
+    return recount_all(connection, [(user_id, quiz_id)], ranked).get((user_id, quiz_id))
 
 
 def refresh(session: Session, keys: Iterable[tuple[int, str]], graded: bool = True) -> None:
