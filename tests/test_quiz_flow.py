@@ -409,6 +409,31 @@ def test_a_quiz_version_stored_in_a_rolled_back_transaction_is_not_remembered(ap
     assert db.get(QuizVersion, again) is not None and ensure_version(db, q) == again
 
 
+def test_a_quiz_version_another_worker_stored_since_the_lookup_is_the_one_used(app, db, monkeypatch):
+    """Two workers start the first attempts of new content at once: the one whose insert meets the other's
+    stored version (a unique key) takes that version instead of failing the start."""
+    from sqlalchemy import func, select
+
+    from academy.learning.models import QuizVersion
+    from academy.learning.quizzes import versions
+
+    q = quiz(app, "clients-quiz")
+    theirs = versions.ensure_version(db, q)
+    db.commit()
+    lookups = []
+    real_lookup = versions._stored_id
+
+    def missed_first(session, looked_up):  # the lookup ran before the other worker committed
+        lookups.append(looked_up.id)
+        return None if len(lookups) == 1 else real_lookup(session, looked_up)
+
+    monkeypatch.setattr(versions, "_stored_id", missed_first)
+    assert versions.ensure_version(db, q) == theirs
+    assert lookups == [q.id, q.id]
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(QuizVersion).where(QuizVersion.quiz_id == q.id)) == 1
+
+
 def test_item_figures_are_aggregated_in_sql_from_the_graded_results(client, app, db, trainee):
     """What weak-spot reports read: per item of a quiz, from the attempt_item rows of its graded attempts,
     optionally for some learners only."""

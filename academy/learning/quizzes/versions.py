@@ -3,7 +3,7 @@ banks it includes or draws from."""
 import hashlib
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,20 +12,28 @@ from academy.learning.questions import Quiz, parse_quiz_text
 from academy.learning.quizzes import layout
 from academy.platform import cache
 
+# Every start looks its version up, on SQLite under the writers' lock: built once, bound per call and run on the
+# session's connection, the lookup skips building the query and the ORM's execution machinery each time.
+VERSION_ID = select(QuizVersion.id).where(QuizVersion.quiz_id == bindparam("quiz_id"),
+                                          QuizVersion.content_hash == bindparam("content_hash"))
+
 
 def ensure_version(session: Session, quiz: Quiz) -> int:
     """The id of the stored version of this quiz content, storing it first if it is new."""
-    query = select(QuizVersion.id).where(QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash)
-    found = session.scalar(query)
+    found = _stored_id(session, quiz)
     if found is not None:
         return found
     try:
         with session.begin_nested():
             version = QuizVersion(quiz_id=quiz.id, content_hash=quiz.content_hash, snapshot=snapshot(quiz))
             session.add(version)
-    except IntegrityError:  # another worker stored the same version first
-        return session.scalar(query)
+    except IntegrityError:  # another worker stored the same version since the lookup
+        return _stored_id(session, quiz)
     return version.id
+
+
+def _stored_id(session: Session, quiz: Quiz) -> int | None:
+    return session.connection().execute(VERSION_ID, {"quiz_id": quiz.id, "content_hash": quiz.content_hash}).scalar()
 
 
 def snapshot(quiz: Quiz) -> dict:
