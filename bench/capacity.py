@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
 RAMP_SECONDS = 30
+BUSIEST_SECONDS = 10  # the stretch of the burst whose CPU split is printed beside the burst's average
 # gunicorn for two cores, as docs/deployment.md recommends from these runs (bench/README.md): sync workers on
 # PostgreSQL; on SQLite threads, whose worker keeps serving reads while one thread waits for the writers' lock.
 RECOMMENDED = {"postgresql": (6, 1), "sqlite": (4, 4)}  # (workers, threads per worker)
@@ -198,12 +199,13 @@ def main() -> int:
             server.wait(timeout=30)
         # the start burst (the first RAMP_SECONDS, with 10 s for Locust to start and the last starts to finish)
         burst = cpu.cores(0, RAMP_SECONDS + 10)
+        peak = cpu.busiest(BUSIEST_SECONDS, 0, RAMP_SECONDS + 30)
         for name, times in server_times(work / "access.log").items():
             stats.get(name, {}).update(times)
         overall = stats.get("Aggregated", {})
         ok = overall.get("errors", 1) == 0 and overall.get("p95_ms", 1e9) <= 500
         results.append({"users": users, "database": database, "workers": args.workers, "threads": args.threads, "saves": args.saves,
-                        "holds": ok, "stats": stats, "burst_cores": burst,
+                        "holds": ok, "stats": stats, "burst_cores": burst, "peak_cores": peak,
                         "when": datetime.now(UTC).isoformat(timespec="seconds")})
         shape = f"{args.workers} workers × {args.threads} threads" if args.threads > 1 else f"{args.workers} sync workers"
         print(f"\n{database}, {users} learners, gunicorn {shape}: "
@@ -212,10 +214,11 @@ def main() -> int:
         for name, row in stats.items():
             inside = f"{row['server_p50_ms']:>17}{row['server_p95_ms']:>5}" if "server_p50_ms" in row else ""
             print(f"{name:<18}{row['requests']:>8}{row['errors']:>8}{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}{row['p99_ms']:>8.0f}{inside}")
-        if burst:
-            groups = sorted(((n, v) for n, v in burst.items() if n != "machine"), key=lambda nv: -nv[1])
-            print(f"CPU in the first {RAMP_SECONDS + 10} s (the start burst), cores used of {burst['machine']:.1f}: "
-                  + ", ".join(f"{name} {value:.2f}" for name, value in groups))
+        for title, cores in ((f"CPU in the first {RAMP_SECONDS + 10} s (the start burst)", burst),
+                             (f"CPU in its busiest {BUSIEST_SECONDS} s", peak)):
+            if cores:
+                groups = sorted(((n, v) for n, v in cores.items() if n != "machine"), key=lambda nv: -nv[1])
+                print(f"{title}, cores used of {cores['machine']:.1f}: " + ", ".join(f"{name} {value:.2f}" for name, value in groups))
         out = BENCH / "results" / f"capacity-{database}-{users}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results[-1], ensure_ascii=False, indent=1), encoding="utf-8")

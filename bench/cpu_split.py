@@ -92,3 +92,18 @@ class CpuSplit:
         used["idle"] = (idle1 - idle0) / TICKS / seconds
         used["machine"] = machine_cores
         return {name: round(value, 2) for name, value in used.items()}
+
+    def busiest(self, seconds: float, start: float, end: float) -> dict[str, float]:
+        """`cores` over the stretch of `seconds` between `start` and `end` in which the machine was least idle: an
+        average over the whole burst counts the seconds after its queue drained as idle too, so it cannot say
+        whether the CPU was used up while the requests queued."""
+        origin = self.samples[0][0]
+        offsets = [s[0] - origin for s in self.samples if start <= s[0] - origin <= end]
+        best: dict[str, float] = {}
+        for first in offsets:
+            if first + seconds > offsets[-1]:
+                break
+            window = self.cores(first, first + seconds)
+            if window and (not best or window["idle"] < best["idle"]):
+                best = window
+        return best
