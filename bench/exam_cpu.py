@@ -17,7 +17,6 @@ import cProfile
 import json
 import os
 import pstats
-import re
 import statistics
 import sys
 import tempfile
@@ -26,9 +25,8 @@ from pathlib import Path
 
 from bench_db import fresh_postgres
 from capacity import prepare
+from exam_pages import RADIO, TOKEN
 
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-RADIO = re.compile(r'<input type="radio" name="(q-[^"]+)" value="([^"]+)"')
 PHASES = ("intro", "start", "take", "save", "submit", "result")
 
 

@@ -8,9 +8,9 @@ import itertools
 import json
 import os
 import random
-import re
 
 import gevent
+from exam_pages import RADIO, TOKEN
 from locust import FastHttpUser, between, events, task
 
 LEARNERS = json.loads(open(os.environ["EXAM_COOKIES"], encoding="utf-8").read())
@@ -20,8 +20,6 @@ WAIT = tuple(int(x) for x in os.environ.get("EXAM_WAIT", "30,90").split(","))
 USERS = int(os.environ.get("EXAM_USERS", len(LEARNERS)))
 NEXT = itertools.count()
 FINISHED = itertools.count(1)
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-RADIO = re.compile(r'<input type="radio" name="(q-[^"]+)" value="([^"]+)"')
 
 
 class Done(Exception):
