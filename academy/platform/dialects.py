@@ -7,7 +7,7 @@ SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has 
 """
 from functools import cache
 
-from sqlalchemy import URL, Date, Select, Table, cast, literal_column, select, text, union_all
+from sqlalchemy import URL, Date, Select, Table, cast, literal_column, select, text
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -108,17 +108,20 @@ def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]
     statement took to run: bench/README.md), and keys SQLAlchemy's compiled cache by one string (as ~800 literal
     elements, hashing the key was a sixth of a learner's dashboard on SQLite).  PostgreSQL reads it as `unnest`
     of one array per column, which it plans in a moment (a VALUES list or a UNION ALL of 120 rows took it 30 ms
-    to plan); SQLite and MariaDB take a portable UNION ALL of a SELECT per row.  SQLAlchemy's own `values()`
+    to plan); SQLite and MariaDB take a portable UNION ALL of a SELECT per row, whose first row names and
+    casts the columns (a CAST and a label on every value made the requirements' statement three times as long).  SQLAlchemy's own `values()`
     construct is not cached (it would be compiled on every request); these are."""
     dialect = _literal_dialect(dialect_name)
     if dialect_name == "postgresql":
         arrays = ", ".join(_sql_array(dialect, [row[j] for row in rows], col.type) for j, col in enumerate(columns))
         names = ", ".join(col.name for col in columns)
         sql = f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})"
-    else:
-        selects = [select(*(cast(_sql_literal(dialect, value, col.type), col.type).label(col.name)
-                            for value, col in zip(row, columns))) for row in rows]
-        sql = str((union_all(*selects) if len(selects) > 1 else selects[0]).compile(dialect=dialect))
+    else:  # the first row names and types the columns; the others are plain values
+        first = select(*(cast(_sql_literal(dialect, value, col.type), col.type).label(col.name)
+                         for value, col in zip(rows[0], columns)))
+        literals = [col.type.literal_processor(dialect) for col in columns]
+        sql = " UNION ALL ".join([str(first.compile(dialect=dialect)), *(
+            "SELECT " + ", ".join(literal(value) for literal, value in zip(literals, row)) for row in rows[1:])])
     # a colon in the values would start a parameter name in text()
     return text(sql.replace(":", "\\:")).columns(*columns).subquery(name)
 
