@@ -33,6 +33,11 @@ def _process_times() -> dict[int, tuple[int, str, int]]:
     return found
 
 
+def session_seconds(session_id: int) -> float:
+    """The CPU seconds (user + system) the running processes of this session have used so far."""
+    return sum(ticks for session, _name, ticks in _process_times().values() if session == session_id) / TICKS
+
+
 def _machine_ticks() -> tuple[int, int]:
     """(all ticks, idle ticks) of the machine since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

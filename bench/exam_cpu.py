@@ -2,29 +2,38 @@
 asks of the cores per learner, without the noise of a load run.
 
     python bench/exam_cpu.py [--users 200] [--database-url postgresql://postgres@127.0.0.1:5432/academy_bench]
-                             [--profile start]
+                             [--profile start] [--served WORKERS]
 
 The learners of capacity.py's scenario (signed in before the exam) take the final exam one after another through
 Flask's test client: the exam page, the start, the take page, one save, the submit and the result.  Each request's
 CPU time (this process only: PostgreSQL's own work is not in it) is measured with time.process_time(); the first
 fifth of the learners warm the caches and are left out of the medians.  `--profile PHASE` prints cProfile's
 cumulative table for that request.
+
+`--served WORKERS` then takes other learners of the same database through gunicorn, served as capacity.py serves
+the app (sync workers, its access log), one after another over fresh connections, and a bare Flask route
+(bench/floor_app.py) the same way: the workers' CPU per learner's start burst beside the figure in this process,
+and what gunicorn and the kernel cost a request before any app code runs.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
+import http.client
 import json
 import os
 import pstats
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench_db import fresh_postgres
-from capacity import prepare
+from capacity import BENCH, prepare, serve
+from cpu_split import session_seconds
 from exam_pages import RADIO, TOKEN
 
 PHASES = ("intro", "start", "take", "save", "submit", "result")
@@ -66,16 +75,87 @@ def take_exam(client, exam: str, timed: Timer) -> None:
     timed("result", lambda: client.get(submitted.headers["Location"]))
 
 
+class HttpLearner:
+    """A learner over HTTP, a new connection per request (as sync workers serve), keeping the session cookie."""
+
+    def __init__(self, port: int, cookie: str) -> None:
+        self.port, self.cookie = port, cookie
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str | None]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": f"session={self.cookie}"}
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=urlencode(form) if form is not None else None, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        connection.close()
+        cookie = response.getheader("Set-Cookie") or ""
+        if cookie.startswith("session="):
+            self.cookie = cookie.split(";", 1)[0].removeprefix("session=")
+        return response.status, text, response.getheader("Location")
+
+    def start_burst(self, exam: str) -> None:
+        status, page, _ = self.request("GET", f"/quizzes/{exam}")
+        token = TOKEN.search(page)
+        if status != 200 or token is None:
+            raise RuntimeError(f"the exam page answered {status}")
+        status, _, take_path = self.request("POST", f"/quizzes/{exam}/start", {"csrf_token": token.group(1)})
+        if status != 302 or self.request("GET", take_path)[0] != 200:
+            raise RuntimeError(f"the start answered {status}")
+
+
+def served_burst(url: str, work: Path, cookies: list[str], exam: str, workers: int, port: int = 8766) -> float:
+    """The workers' CPU (ms) per learner for the exam page, start and take page, learners one after another."""
+    server = serve(url, work, workers, port, 1)
+    try:
+        warm = len(cookies) // 5
+        for cookie in cookies[:warm]:
+            HttpLearner(port, cookie).start_burst(exam)
+        began = session_seconds(server.pid)
+        for cookie in cookies[warm:]:
+            HttpLearner(port, cookie).start_burst(exam)
+        return (session_seconds(server.pid) - began) * 1000 / (len(cookies) - warm)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
+def served_floor(work: Path, workers: int, requests: int = 3000, port: int = 8767) -> float:
+    """The workers' CPU (µs) per request of the bare Flask route, served and asked alike."""
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
+                               "--access-logfile", str(work / "floor-access.log"), "floor_app:app"],
+                              cwd=BENCH, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                HttpLearner(port, "").request("GET", "/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        for _ in range(requests // 10):
+            HttpLearner(port, "").request("GET", "/")
+        began = session_seconds(server.pid)
+        for _ in range(requests):
+            HttpLearner(port, "").request("GET", "/")
+        return (session_seconds(server.pid) - began) * 1e6 / requests
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--database-url", help="PostgreSQL database whose name ends in _bench (emptied); default SQLite")
     parser.add_argument("--exam", default="final-exam")
     parser.add_argument("--profile", choices=PHASES, help="print cProfile's table for this request")
+    parser.add_argument("--served", type=int, metavar="WORKERS", help="then the same through gunicorn with this many sync workers")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="academy-exam-cpu-"))
     url = fresh_postgres(args.database_url) if args.database_url else f"sqlite:///{work / 'exam.db'}"
-    cookies = json.loads(prepare(url, work, args.users).read_text(encoding="utf-8"))
+    cookies = json.loads(prepare(url, work, args.users * (2 if args.served else 1)).read_text(encoding="utf-8"))
+    cookies, served_cookies = cookies[:args.users], cookies[args.users:]
     os.environ["IDLE_MINUTES"] = "600"
     from app import create_app
 
@@ -92,6 +172,13 @@ def main() -> int:
     print(f"the start burst's three requests together: {burst:.1f} ms per learner")
     if timed.profiler is not None:
         pstats.Stats(timed.profiler).sort_stats("cumulative").print_stats(40)
+    if args.served:
+        from academy.platform.db import dispose
+
+        dispose(app)
+        print(f"through gunicorn ({args.served} sync workers, one learner after another): the same three requests cost "
+              f"the workers {served_burst(url, work, served_cookies, args.exam, args.served):.1f} ms per learner; "
+              f"a bare Flask route costs them {served_floor(work, args.served):.0f} µs per request")
     return 0
 
 
