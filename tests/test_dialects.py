@@ -51,9 +51,9 @@ def test_an_inline_table_writes_its_values_into_the_text():
 
 
 def test_an_inline_table_types_its_columns_once():
-    """Outside PostgreSQL only the first row names and casts the columns; the other rows are plain values (the
-    assignment requirements' table is ~120 rows: with a CAST and a label for every value its statement was three
-    times as long, and SQLAlchemy rewrites the text of a statement with an expanding IN on every execution)."""
+    """Outside PostgreSQL only the first row names and casts the columns; the other rows are plain values: the
+    assignment requirements' table has ~120 rows, and a cast and a label on every value would make its statement
+    three times as long."""
     from sqlalchemy import Integer, String, column, select
     from sqlalchemy.dialects import mysql, sqlite
 
@@ -65,4 +65,3 @@ def test_an_inline_table_types_its_columns_once():
         sql = str(select(inline_table(name, "req", columns, rows)).compile(dialect=dialect)).upper()
         assert sql.count("CAST(") == len(columns), sql
         assert sql.count("UNION ALL SELECT") == len(rows) - 1, sql
-

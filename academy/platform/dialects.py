@@ -109,8 +109,10 @@ def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]
     elements, hashing the key was a sixth of a learner's dashboard on SQLite).  PostgreSQL reads it as `unnest`
     of one array per column, which it plans in a moment (a VALUES list or a UNION ALL of 120 rows took it 30 ms
     to plan); SQLite and MariaDB take a portable UNION ALL of a SELECT per row, whose first row names and
-    casts the columns (a CAST and a label on every value made the requirements' statement three times as long).  SQLAlchemy's own `values()`
-    construct is not cached (it would be compiled on every request); these are."""
+    casts the columns and the others are plain values (a cast and a label on every value would make the
+    statement three times as long, and SQLAlchemy rewrites a statement's text on every execution when it has an
+    expanding IN).  SQLAlchemy's own `values()` construct is not cached (it would be compiled on every request);
+    these are."""
     dialect = _literal_dialect(dialect_name)
     if dialect_name == "postgresql":
         arrays = ", ".join(_sql_array(dialect, [row[j] for row in rows], col.type) for j, col in enumerate(columns))
