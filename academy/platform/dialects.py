@@ -119,9 +119,9 @@ def inline_table(dialect_name: str, name: str, columns: tuple, rows: list[tuple]
         names = ", ".join(col.name for col in columns)
         sql = f"SELECT {names} FROM unnest({arrays}) AS {name}_rows ({names})"
     else:  # the first row names and types the columns; the others are plain values
-        first = select(*(cast(_sql_literal(dialect, value, col.type), col.type).label(col.name)
-                         for value, col in zip(rows[0], columns)))
         literals = [col.type.literal_processor(dialect) for col in columns]
+        first = select(*(cast(literal_column(literal(value), type_=col.type), col.type).label(col.name)
+                         for literal, value, col in zip(literals, rows[0], columns)))
         sql = " UNION ALL ".join([str(first.compile(dialect=dialect)), *(
             "SELECT " + ", ".join(literal(value) for literal, value in zip(literals, row)) for row in rows[1:])])
     # a colon in the values would start a parameter name in text()
@@ -139,10 +139,3 @@ def _sql_array(dialect, values: list, type_) -> str:
     literal = type_.literal_processor(dialect)
     items = ", ".join(literal(value) for value in values)
     return f"CAST(ARRAY[{items}] AS {ARRAY_TYPES[type_.python_type]})"
-
-
-def _sql_literal(dialect, value, type_):
-    """`value` written into the SQL text, quoted by the dialect's own rules for the type: a table of some 800
-    values bound as parameters cost more to bind on every execution than the statement took to run (the team
-    overdue list 3.7 ms, 1.8 of them binding)."""
-    return literal_column(type_.literal_processor(dialect)(value), type_=type_)
