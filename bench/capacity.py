@@ -92,9 +92,15 @@ def prepare(database_url: str, work: Path, users: int) -> Path:
     return path
 
 
-def serve(database_url: str, work: Path, workers: int, port: int, threads: int) -> subprocess.Popen:
+# what serve() runs: the app, or bench/floor_app.py's bare route (exam_cpu.py --served), with the path that says it is up
+APP = ("app:create_app()", ROOT, "/healthz")
+FLOOR = ("floor_app:app", BENCH, "/")
+
+
+def serve(database_url: str, work: Path, workers: int, port: int, threads: int, target: tuple = APP) -> subprocess.Popen:
     """gunicorn with `workers` processes: gthread workers of `threads` threads, or sync workers (one request at a
-    time each, the deployment guide's setting) when `threads` is 1."""
+    time each, the deployment guide's setting) when `threads` is 1; its logs in `work`."""
+    module, folder, ready = target
     env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": SECRET_KEY,
            "IDLE_MINUTES": "600", "WEB_CONCURRENCY": str(workers)}
     log = open(work / "gunicorn.log", "w", encoding="utf-8")
@@ -102,14 +108,14 @@ def serve(database_url: str, work: Path, workers: int, port: int, threads: int) 
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), *worker_class,
                                 "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "4096",
                                 "--access-logfile", str(work / "access.log"), "--access-logformat", ACCESS_FORMAT,
-                                "app:create_app()"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                module],
+                               cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     import http.client
 
     for _ in range(120):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
+            conn.request("GET", ready)
             if conn.getresponse().status == 200:
                 return process
         except OSError:

@@ -24,7 +24,6 @@ import json
 import os
 import pstats
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench_db import fresh_postgres
-from capacity import BENCH, prepare, serve
+from capacity import FLOOR, prepare, serve
 from cpu_split import session_seconds
 from exam_pages import RADIO, TOKEN
 
@@ -105,43 +104,33 @@ class HttpLearner:
             raise RuntimeError(f"the start answered {status}")
 
 
+def workers_cpu(server, calls: list, warm: int) -> float:
+    """The server's workers' CPU seconds per call, over `calls` after the first `warm` (made to warm its caches);
+    stops the server."""
+    try:
+        for call in calls[:warm]:
+            call()
+        began = session_seconds(server.pid)
+        for call in calls[warm:]:
+            call()
+        return (session_seconds(server.pid) - began) / (len(calls) - warm)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
 def served_burst(url: str, work: Path, cookies: list[str], exam: str, workers: int, port: int = 8766) -> float:
     """The workers' CPU (ms) per learner for the exam page, start and take page, learners one after another."""
-    server = serve(url, work, workers, port, 1)
-    try:
-        warm = len(cookies) // 5
-        for cookie in cookies[:warm]:
-            HttpLearner(port, cookie).start_burst(exam)
-        began = session_seconds(server.pid)
-        for cookie in cookies[warm:]:
-            HttpLearner(port, cookie).start_burst(exam)
-        return (session_seconds(server.pid) - began) * 1000 / (len(cookies) - warm)
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+    calls = [lambda cookie=cookie: HttpLearner(port, cookie).start_burst(exam) for cookie in cookies]
+    return workers_cpu(serve(url, work, workers, port, 1), calls, len(cookies) // 5) * 1000
 
 
-def served_floor(work: Path, workers: int, requests: int = 3000, port: int = 8767) -> float:
+def served_floor(url: str, work: Path, workers: int, requests: int = 3000, port: int = 8767) -> float:
     """The workers' CPU (µs) per request of the bare Flask route, served and asked alike."""
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
-                               "--access-logfile", str(work / "floor-access.log"), "floor_app:app"],
-                              cwd=BENCH, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        for _ in range(100):
-            try:
-                HttpLearner(port, "").request("GET", "/")
-                break
-            except OSError:
-                time.sleep(0.2)
-        for _ in range(requests // 10):
-            HttpLearner(port, "").request("GET", "/")
-        began = session_seconds(server.pid)
-        for _ in range(requests):
-            HttpLearner(port, "").request("GET", "/")
-        return (session_seconds(server.pid) - began) * 1e6 / requests
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+    (work / "floor").mkdir(exist_ok=True)
+    server = serve(url, work / "floor", workers, port, 1, FLOOR)
+    calls = [lambda: HttpLearner(port, "").request("GET", "/")] * (requests + requests // 10)
+    return workers_cpu(server, calls, requests // 10) * 1e6
 
 
 def main() -> int:
@@ -178,7 +167,7 @@ def main() -> int:
         dispose(app)
         print(f"through gunicorn ({args.served} sync workers, one learner after another): the same three requests cost "
               f"the workers {served_burst(url, work, served_cookies, args.exam, args.served):.1f} ms per learner; "
-              f"a bare Flask route costs them {served_floor(work, args.served):.0f} µs per request")
+              f"a bare Flask route costs them {served_floor(url, work, args.served):.0f} µs per request")
     return 0
 
 
