@@ -20,6 +20,7 @@ import argparse
 import csv
 import hashlib
 import json
+import math
 import os
 import re
 import secrets
@@ -149,13 +150,20 @@ def _percentile(values: list[int], share: float) -> int:
     return values[min(len(values) - 1, int(share * len(values)))]
 
 
-def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path, cpu: CpuSplit) -> dict:
+def batch_interval(rate: float) -> float:
+    """Seconds between Locust's batches of new users: it starts floor(rate) of them at once (locust.dispatch)."""
+    return max(1, math.floor(rate)) / rate
+
+
+def run_locust(users: int, cookies: Path, port: int, saves: int, wait: tuple[int, int], work: Path, cpu: CpuSplit,
+               lumped: bool = False) -> dict:
+    rate = max(1, users / RAMP_SECONDS)
     env = {**os.environ, "EXAM_COOKIES": str(cookies), "EXAM_SAVES": str(saves), "EXAM_USERS": str(users),
-           "EXAM_WAIT": f"{wait[0]},{wait[1]}"}
+           "EXAM_WAIT": f"{wait[0]},{wait[1]}", "EXAM_ARRIVAL_SPREAD": "0" if lumped else str(batch_interval(rate))}
     run_time = RAMP_SECONDS + (saves + 1) * wait[1] + 60  # a wait before each save and before the submit
     prefix = work / f"locust-{users}"
     locust = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(BENCH / "exam_locustfile.py"), "--headless",
-                               "-u", str(users), "-r", str(max(1, users / RAMP_SECONDS)), "--run-time", f"{run_time}s",
+                               "-u", str(users), "-r", str(rate), "--run-time", f"{run_time}s",
                                "--stop-timeout", "10", "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix),
                                "--only-summary", "--loglevel", "WARNING"],
                               cwd=BENCH, env=env, start_new_session=True)
@@ -187,6 +195,9 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=3, help="saves per learner before the submit")
     parser.add_argument("--wait", type=int, nargs=2, default=(30, 90), help="seconds between saves (min max)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--lumped", action="store_true",
+                        help="learners arrive as Locust batches them, floor(N/30) at the same moment each second "
+                             "(the arrival of the runs before the eleventh session); default: spread through each second")
     args = parser.parse_args()
     database = "postgresql" if args.database_url else "sqlite"
     workers, threads = RECOMMENDED[database]
@@ -199,7 +210,7 @@ def main() -> int:
         server = serve(url, work, args.workers, args.port, args.threads)
         try:
             with CpuSplit({"app": server.pid}) as cpu:
-                stats = run_locust(users, cookies, args.port, args.saves, tuple(args.wait), work, cpu)
+                stats = run_locust(users, cookies, args.port, args.saves, tuple(args.wait), work, cpu, args.lumped)
         finally:
             os.killpg(server.pid, 15)
             server.wait(timeout=30)

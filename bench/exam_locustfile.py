@@ -18,6 +18,10 @@ EXAM = os.environ.get("EXAM_QUIZ", "final-exam")
 SAVES = int(os.environ.get("EXAM_SAVES", "3"))
 WAIT = tuple(int(x) for x in os.environ.get("EXAM_WAIT", "30,90").split(","))
 USERS = int(os.environ.get("EXAM_USERS", len(LEARNERS)))
+# Locust starts the learners of each second together (floor(rate) of them at once, once per batch interval).  Each one
+# waits a random part of that interval before opening the exam, so that the learners arrive spread through the
+# ramp as people clicking at their own moment do, not in one lump a second (capacity.py sets it; 0: no spread).
+ARRIVAL_SPREAD = float(os.environ.get("EXAM_ARRIVAL_SPREAD", "0"))
 NEXT = itertools.count()
 FINISHED = itertools.count(1)
 
@@ -31,6 +35,7 @@ class Learner(FastHttpUser):
     wait_time = between(*WAIT)  # between saves: 30-90 s
 
     def on_start(self) -> None:
+        gevent.sleep(random.uniform(0, ARRIVAL_SPREAD))
         try:
             self._open_exam()
         except Done:
