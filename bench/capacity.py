@@ -6,8 +6,9 @@
     python bench/capacity.py --users 1000 2500 5000            # several N, one after the other
 
 The scenario (bench/exam_locustfile.py): N learners in teams of 100 are already signed in, their logins spread over the 5
-minutes before the exam; the exam opens and all N start it within 30 s; each answers with a save every
-30–90 s (EXAM_SAVES saves), submits and views the result.  Prints p50/p95/p99 and errors for each N, per
+minutes before the exam; the exam opens and all N start it within 30 s, each at a moment of its own (spread
+evenly through the ramp; `--lumped` sends them as Locust starts its users, a lump at the start of every second);
+each answers with a save every 30–90 s (EXAM_SAVES saves), submits and views the result.  Prints p50/p95/p99 and errors for each N, per
 request and overall, as Locust saw them and (from gunicorn's access log) as the time each request spent inside a
 worker, and how many cores the app, Locust, the database and the rest used during the start burst (bench/cpu_split.py);
 writes bench/results/capacity-<db>-<N>.json.  gunicorn is set up as docs/deployment.md recommends for the
@@ -222,10 +223,12 @@ def main() -> int:
         overall = stats.get("Aggregated", {})
         ok = overall.get("errors", 1) == 0 and overall.get("p95_ms", 1e9) <= 500
         results.append({"users": users, "database": database, "workers": args.workers, "threads": args.threads, "saves": args.saves,
+                        "arrival": "lumped" if args.lumped else "spread",
                         "holds": ok, "stats": stats, "burst_cores": burst, "peak_cores": peak,
                         "when": datetime.now(UTC).isoformat(timespec="seconds")})
         shape = f"{args.workers} workers × {args.threads} threads" if args.threads > 1 else f"{args.workers} sync workers"
-        print(f"\n{database}, {users} learners, gunicorn {shape}: "
+        arrival = "in Locust's lumps" if args.lumped else "spread"
+        print(f"\n{database}, {users} learners arriving {arrival}, gunicorn {shape}: "
               f"{'HOLDS' if ok else 'does not hold'} (p95 ≤ 500 ms, 0 errors)")
         print(f"{'request':<18}{'count':>8}{'errors':>8}{'p50':>8}{'p95':>8}{'p99':>8}   in a worker: p50  p95")
         for name, row in stats.items():
