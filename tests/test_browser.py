@@ -516,6 +516,27 @@ def test_the_phone_menu_opens_without_javascript(browser):
         _set_width(b, 1280)
 
 
+def test_the_trainer_workspace_lists_fit_a_phone(browser):
+    """At 360 px the trainer's lists of quizzes, banks, modules and lessons show every row whole, status and the
+    open link included, without scrolling sideways: the file path, which the document's own page shows, is left out
+    there.  At 1280 px it is in the table."""
+    b = browser
+    b.login("trainer1")
+    b.go("/authoring/")
+    measure = """return Array.from(document.querySelectorAll('main .table-scroll')).map(box => {
+        const path = box.querySelector('thead th:nth-child(2)');
+        return [box.scrollWidth - box.clientWidth, path.offsetParent !== null]; });"""
+    try:
+        _set_width(b, 360)
+        narrow = b.driver.execute_script(measure)
+        _set_width(b, 1280)
+        wide = b.driver.execute_script(measure)
+    finally:
+        _set_width(b, 1280)
+    assert len(narrow) >= 3, "a table each for the demo's quizzes, modules and lessons"
+    assert all(overflow <= 0 and not path_shown for overflow, path_shown in narrow), narrow
+    assert all(path_shown for _overflow, path_shown in wide), wide
+
 def test_trainer_reviews_a_role_play_and_the_manager_adds_a_second_rating(browser):
     """Issue 15 "done when": a role-play reviewed with a second rater, as the demo's trainer1 and manager1 do it."""
     b = browser
