@@ -537,6 +537,7 @@ def test_the_trainer_workspace_lists_fit_a_phone(browser):
     assert all(overflow <= 0 and not path_shown for overflow, path_shown in narrow), narrow
     assert all(path_shown for _overflow, path_shown in wide), wide
 
+
 def test_trainer_reviews_a_role_play_and_the_manager_adds_a_second_rating(browser):
     """Issue 15 "done when": a role-play reviewed with a second rater, as the demo's trainer1 and manager1 do it."""
     b = browser
