@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import http.client
 import json
 import os
 import pstats
@@ -28,12 +27,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 from bench_db import fresh_postgres
 from capacity import FLOOR, prepare, serve
 from cpu_split import session_seconds
 from exam_pages import RADIO, TOKEN
+from load import Client
 
 PHASES = ("intro", "start", "take", "save", "submit", "result")
 
@@ -74,34 +73,15 @@ def take_exam(client, exam: str, timed: Timer) -> None:
     timed("result", lambda: client.get(submitted.headers["Location"]))
 
 
-class HttpLearner:
-    """A learner over HTTP, a new connection per request (as sync workers serve), keeping the session cookie."""
-
-    def __init__(self, port: int, cookie: str) -> None:
-        self.port, self.cookie = port, cookie
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str | None]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Cookie": f"session={self.cookie}"}
-        if form is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=urlencode(form) if form is not None else None, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode()
-        connection.close()
-        cookie = response.getheader("Set-Cookie") or ""
-        if cookie.startswith("session="):
-            self.cookie = cookie.split(";", 1)[0].removeprefix("session=")
-        return response.status, text, response.getheader("Location")
-
-    def start_burst(self, exam: str) -> None:
-        status, page, _ = self.request("GET", f"/quizzes/{exam}")
-        token = TOKEN.search(page)
-        if status != 200 or token is None:
-            raise RuntimeError(f"the exam page answered {status}")
-        status, _, take_path = self.request("POST", f"/quizzes/{exam}/start", {"csrf_token": token.group(1)})
-        if status != 302 or self.request("GET", take_path)[0] != 200:
-            raise RuntimeError(f"the start answered {status}")
+def start_burst(client: Client, exam: str) -> None:
+    """The exam page, the start and the take page, as the learner's browser asks for them."""
+    status, _, page = client.request("GET", f"/quizzes/{exam}")
+    token = TOKEN.search(page.decode())
+    if status != 200 or token is None:
+        raise RuntimeError(f"the exam page answered {status}")
+    status, take_path, _ = client.request("POST", f"/quizzes/{exam}/start", {"csrf_token": token.group(1)})
+    if status != 302 or client.request("GET", take_path)[0] != 200:
+        raise RuntimeError(f"the start answered {status}")
 
 
 def workers_cpu(server, calls: list, warm: int) -> float:
@@ -121,7 +101,7 @@ def workers_cpu(server, calls: list, warm: int) -> float:
 
 def served_burst(url: str, work: Path, cookies: list[str], exam: str, workers: int, port: int = 8766) -> float:
     """The workers' CPU (ms) per learner for the exam page, start and take page, learners one after another."""
-    calls = [lambda cookie=cookie: HttpLearner(port, cookie).start_burst(exam) for cookie in cookies]
+    calls = [lambda cookie=cookie: start_burst(Client(port, {"session": cookie}), exam) for cookie in cookies]
     return workers_cpu(serve(url, work, workers, port, 1), calls, len(cookies) // 5) * 1000
 
 
@@ -129,7 +109,7 @@ def served_floor(url: str, work: Path, workers: int, requests: int = 3000, port:
     """The workers' CPU (µs) per request of the bare Flask route, served and asked alike."""
     (work / "floor").mkdir(exist_ok=True)
     server = serve(url, work / "floor", workers, port, 1, FLOOR)
-    calls = [lambda: HttpLearner(port, "").request("GET", "/")] * (requests + requests // 10)
+    calls = [lambda: Client(port).request("GET", "/")] * (requests + requests // 10)
     return workers_cpu(server, calls, requests // 10) * 1e6
 
 
