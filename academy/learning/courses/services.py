@@ -90,10 +90,17 @@ LESSON_DONE = select(LessonProgress.lesson_id).where(
     LessonProgress.completed_at.is_not(None))
 
 
+def lockable(catalog: Catalog, module_id: str | None) -> bool:
+    """Whether the module can be locked for a learner: only one with prerequisites is (a quiz outside every
+    module never is).  Otherwise nothing of the learner's progress needs reading to know it is open."""
+    module = catalog.module(module_id) if module_id else None
+    return module is not None and bool(module.prerequisites)
+
+
 def lesson_state(session: Session, user, catalog: Catalog, lesson: Lesson) -> tuple[ModuleProgress | None, bool]:
-    """(the locked module's progress or None, whether the lesson is done).  A module without prerequisites
-    is never locked, so its lessons need one row instead of the learner's whole progress."""
-    if not catalog.module(lesson.module_id).prerequisites:
+    """(the locked module's progress or None, whether the lesson is done).  A module that cannot be locked
+    needs one row for its lesson instead of the learner's whole progress."""
+    if not lockable(catalog, lesson.module_id):
         return None, session.connection().execute(LESSON_DONE, {"user_id": user.id, "lesson_id": lesson.id}).first() is not None
     progress = learner_progress(session, user.id, catalog)
     return locked_for(progress, lesson.module_id, user), lesson.id in progress.completed

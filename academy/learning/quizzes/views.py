@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.learning.courses.progress import current_progress, learner_catalog, progress_state
-from academy.learning.courses.services import locked_for
+from academy.learning.courses.services import lockable, locked_for
 from academy.learning.quizzes import services
 from academy.learning.quizzes import views_support as support
 from academy.learning.quizzes.refusals import refusals
@@ -68,8 +68,8 @@ def intro(quiz_id: str):
 @refusals
 def start(quiz_id: str):
     quiz = learner_catalog().quiz(quiz_id) or abort(404)
-    if page := locked_page(quiz, current_progress()):
-        return page
+    if lockable(learner_catalog(), quiz.course) and (page := locked_page(quiz, current_progress())):
+        return page  # (an exam outside the modules, started by everyone at once, reads no progress)
     db = get_session()
     attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
     db.commit()
