@@ -83,6 +83,32 @@ def test_two_learners_in_the_same_state_share_one_rendering(app, db, monkeypatch
     assert "Amy" in pages["amy"] and "Bob" not in pages["amy"] and "Bob" in pages["bob"]
 
 
+def test_a_quiz_page_is_shared_by_learners_who_stand_alike_on_the_quiz(app, db, monkeypatch):
+    """The intro page shows the learner's standing on that quiz only, so it is keyed on that: learners who have
+    done different lessons share it, and one who has started the quiz gets a page of their own."""
+    from academy.learning.quizzes import views
+    from academy.platform import cache
+
+    cache.clear()
+    make_user(db, "amy", name="Amy")
+    make_user(db, "bob", name="Bob")
+    rendered = []
+    real = views.render_template
+    monkeypatch.setattr(views, "render_template", lambda *a, **k: rendered.append(a[0]) or real(*a, **k))
+    amy, bob = app.test_client(), app.test_client()
+    login(amy, "amy")
+    login(bob, "bob")
+    assert amy.post("/lessons/clients-org-traits/complete").status_code in (200, 302)
+    amy.get("/map")  # shows (and so clears) the flashed message: a page with one is never shared
+    for client in (amy, bob):
+        assert "开始作答" in client.get("/quizzes/final-exam").get_data(as_text=True)
+    assert rendered.count("quizzes/intro.html") == 1
+    assert bob.post("/quizzes/final-exam/start").status_code == 302
+    assert "继续作答" in bob.get("/quizzes/final-exam").get_data(as_text=True)
+    assert "开始作答" in amy.get("/quizzes/final-exam").get_data(as_text=True)
+    assert rendered.count("quizzes/intro.html") == 2
+
+
 def test_several_app_servers_share_pages_through_redis(database_url, tmp_path, db):
     """Two apps (two servers) on one Redis: a page rendered by the first is served by the second."""
     url = "redis://127.0.0.1:6379/15"

@@ -1,5 +1,6 @@
 """The signed-in learner's progress as a request needs it: read once per request, and the state that a shared
 learner page is keyed on (academy.platform.cache.shared_page)."""
+from dataclasses import astuple
 from datetime import date
 
 from flask import g
@@ -8,7 +9,8 @@ from flask_login import current_user
 from academy.learning.assignments.status import my_assignments
 from academy.learning.content.catalog import Catalog, catalog_for, get_catalog
 from academy.learning.courses import services
-from academy.learning.quizzes.results import recent_results
+from academy.learning.questions import Quiz
+from academy.learning.quizzes.results import QuizStanding, quiz_standing, recent_results
 from academy.platform.db import get_session
 
 
@@ -27,6 +29,31 @@ def current_progress() -> services.LearnerProgress:
 def progress_state(**_view_args):
     """What a learner page shows of the learner: their progress (academy.platform.cache.shared_page)."""
     return current_progress().key
+
+
+def locked_module(quiz: Quiz) -> services.ModuleProgress | None:
+    """The quiz's module's progress while it is locked for this learner, else None.  Only a module with
+    prerequisites can be locked: for any other quiz (an exam outside the modules, which everyone starts at
+    once) no progress is read."""
+    if not services.lockable(learner_catalog(), quiz.course):
+        return None
+    return services.locked_for(current_progress(), quiz.course, current_user)
+
+
+def standing_on(quiz: Quiz) -> QuizStanding:
+    """The learner's standing on the quiz: from their progress when this request has read it, else from the
+    quiz's tally row alone (read once per request)."""
+    if "progress" in g:
+        return g.progress.quiz_standings[quiz.id]
+    if g.get("standing", (None,))[0] != quiz.id:
+        g.standing = quiz.id, quiz_standing(get_session(), current_user.id, quiz)
+    return g.standing[1]
+
+
+def quiz_state(quiz: Quiz) -> tuple:
+    """What a page about one quiz shows of the learner (shared_page): whether its module is locked, and their
+    standing on it; not the rest of their progress, so learners who stand alike on the quiz share the page."""
+    return locked_module(quiz) is not None, astuple(standing_on(quiz))
 
 
 def recent() -> tuple:

@@ -51,6 +51,14 @@ def quiz_tallies(session: Session, user_id: int) -> tuple:
     return tuple(session.connection().execute(TALLIES, {"user_id": user_id}))
 
 
+ONE_TALLY = TALLIES.where(QuizTally.quiz_id == bindparam("quiz_id"))
+
+
+def quiz_standing(session: Session, user_id: int, quiz: Quiz) -> QuizStanding:
+    """The learner's standing on one quiz, from its tally row alone (a page about one quiz needs no other)."""
+    return standing(quiz, session.connection().execute(ONE_TALLY, {"user_id": user_id, "quiz_id": quiz.id}).first())
+
+
 def standing(quiz: Quiz, tally) -> QuizStanding:
     """The standing by the quiz's grading method, from the learner's tally of the quiz (None: never attempted)."""
     if tally is None:

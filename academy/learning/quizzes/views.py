@@ -3,8 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.learning.courses.progress import current_progress, learner_catalog, progress_state
-from academy.learning.courses.services import lockable, locked_for
+from academy.learning.courses.progress import current_progress, learner_catalog, locked_module, progress_state, quiz_state, standing_on
 from academy.learning.quizzes import services
 from academy.learning.quizzes import views_support as support
 from academy.learning.quizzes.refusals import refusals
@@ -34,9 +33,9 @@ def index():
     return render_template("quizzes/index.html", catalog=learner_catalog(), standings=progress.quiz_standings)
 
 
-def locked_page(quiz, progress):
+def locked_page(quiz):
     """The 403 page while the quiz's module is locked for this learner, else None."""
-    locked = locked_for(progress, quiz.course, current_user)
+    locked = locked_module(quiz)
     return (render_template("courses/locked.html", entry=locked), 403) if locked else None
 
 
@@ -46,8 +45,10 @@ def not_open(quiz_id: str) -> bool:
 
 
 def intro_state(quiz_id: str):
-    """The learner's progress, and whether the quiz has opened: the shared intro page changes on its opens_at day."""
-    return progress_state(), not_open(quiz_id)
+    """The learner's standing on the quiz (and whether its module is locked), and whether the quiz has opened: the
+    shared intro page changes on its opens_at day."""
+    quiz = learner_catalog().quiz(quiz_id)
+    return (quiz_state(quiz) if quiz else None), not_open(quiz_id)
 
 
 @bp.route("/quizzes/<quiz_id>")
@@ -55,11 +56,10 @@ def intro_state(quiz_id: str):
 @shared_page(intro_state)
 def intro(quiz_id: str):
     quiz = learner_catalog().quiz(quiz_id) or abort(404)
-    progress = current_progress()
-    standing = progress.quiz_standings[quiz.id]
+    standing = standing_on(quiz)
     module_url = url_for("courses.module", module_id=quiz.course) if learner_catalog().module(quiz.course) else None
     view = support.IntroView(quiz, standing, module_url, quiz.opens_at if not_open(quiz_id) else "")
-    return locked_page(quiz, progress) or render_template("quizzes/intro.html", quiz=quiz, standing=standing, view=view)
+    return locked_page(quiz) or render_template("quizzes/intro.html", quiz=quiz, standing=standing, view=view)
 
 
 @bp.route("/quizzes/<quiz_id>/start", methods=["POST"])
@@ -68,8 +68,8 @@ def intro(quiz_id: str):
 @refusals
 def start(quiz_id: str):
     quiz = learner_catalog().quiz(quiz_id) or abort(404)
-    if lockable(learner_catalog(), quiz.course) and (page := locked_page(quiz, current_progress())):
-        return page  # (an exam outside the modules, started by everyone at once, reads no progress)
+    if page := locked_page(quiz):
+        return page
     db = get_session()
     attempt = services.start_attempt(db, current_user.id, quiz, utcnow())
     db.commit()
