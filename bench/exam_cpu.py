@@ -7,7 +7,8 @@ asks of the cores per learner, without the noise of a load run.
 The learners of capacity.py's scenario (signed in before the exam) take the final exam one after another through
 Flask's test client: the exam page, the start, the take page, one save, the submit and the result.  Each request's
 CPU time (this process only: PostgreSQL's own work is not in it) is measured with time.process_time(); the first
-fifth of the learners warm the caches and are left out of the medians.  `--profile PHASE` prints cProfile's
+fifth of the learners warm the caches and are left out of the medians.  The statements each request sends to the
+database are counted too.  `--profile PHASE` prints cProfile's
 cumulative table for that request.
 
 `--served WORKERS` then takes other learners of the same database through gunicorn, served as capacity.py serves
@@ -33,6 +34,7 @@ from capacity import FLOOR, prepare, serve
 from cpu_split import session_seconds
 from exam_pages import RADIO, TOKEN
 from load import Client
+from sqlalchemy import event
 
 PHASES = ("intro", "start", "take", "save", "submit", "result")
 
@@ -40,17 +42,26 @@ PHASES = ("intro", "start", "take", "save", "submit", "result")
 class Timer:
     def __init__(self, profile: str | None) -> None:
         self.times: dict[str, list[float]] = {phase: [] for phase in PHASES}
+        self.statements: dict[str, list[int]] = {phase: [] for phase in PHASES}
+        self.sent = 0  # statements sent to the database so far (count_statements)
         self.profile, self.profiler = profile, cProfile.Profile() if profile else None
+
+    def count_statements(self, engine) -> None:
+        def sent(*_args) -> None:
+            self.sent += 1
+
+        event.listen(engine, "before_cursor_execute", sent)
 
     def __call__(self, phase: str, request):
         profiling = self.profiler is not None and phase == self.profile
-        began = time.process_time()
+        began, sent = time.process_time(), self.sent
         if profiling:
             self.profiler.enable()
         response = request()
         if profiling:
             self.profiler.disable()
         self.times[phase].append((time.process_time() - began) * 1000)
+        self.statements[phase].append(self.sent - sent)
         return response
 
 
@@ -130,6 +141,7 @@ def main() -> int:
 
     app = create_app()
     timed = Timer(args.profile)
+    timed.count_statements(app.extensions["db_engine"])
     for cookie in cookies:
         client = app.test_client()
         client.set_cookie("session", cookie)
@@ -137,6 +149,8 @@ def main() -> int:
     warm = args.users // 5
     print("CPU ms per request (median): " + ", ".join(f"{phase} {statistics.median(times[warm:]):.1f}"
                                                        for phase, times in timed.times.items()))
+    print("statements sent per request (median): " + ", ".join(
+        f"{phase} {statistics.median(sent[warm:]):.0f}" for phase, sent in timed.statements.items()))
     burst = sum(statistics.median(timed.times[phase][warm:]) for phase in ("intro", "start", "take"))
     print(f"the start burst's three requests together: {burst:.1f} ms per learner")
     if timed.profiler is not None:
