@@ -10,6 +10,11 @@ from academy.authoring.formats import Parsed, Problem, Question
 _ESCAPES = {":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005", "~": "\ue006", "n": "\ue007"}
 _BACKSLASH = "\ue000"
 _DECODE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
+# The text itself may hold these private-use characters (some systems keep rare CJK characters there).  Each is
+# shielded first as _SHIELD and a letter, which nothing in GIFT's structure reads, and comes back unchanged.
+_SHIELD = "\ue008"
+_SHIELDED = {0xE000 + i: _SHIELD + letter for i, letter in enumerate("abcdefghi")}  # _SHIELD itself included
+_UNSHIELD = re.compile(_SHIELD + "([a-i])")
 WEIGHT_RE = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
 FORMATS = ("moodle", "html", "plain", "markdown")
 # As Moodle reads them: an id has no control character (so a token split over two lines is not one) and no
@@ -19,7 +24,7 @@ TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>\x00-\x1f\x7f])+)\]")
 
 
 def escape_pre(text: str) -> str:
-    text = text.replace("\\\\", _BACKSLASH)
+    text = text.translate(_SHIELDED).replace("\\\\", _BACKSLASH)
     for char, holder in _ESCAPES.items():
         text = text.replace("\\" + char, holder)
     return text.replace(_BACKSLASH, "\\")
@@ -28,7 +33,7 @@ def escape_pre(text: str) -> str:
 def escape_post(text: str) -> str:
     for holder, char in _DECODE.items():
         text = text.replace(holder, char)
-    return text
+    return _UNSHIELD.sub(lambda found: chr(0xE000 + ord(found[1]) - ord("a")), text)
 
 
 def unescape(text: str) -> str:
@@ -96,7 +101,7 @@ def comments_of(block, parsed) -> tuple[list[tuple[int, str]], str, int | None]:
 def category_of(text: str, line: int, parsed: Parsed) -> str:
     raw = text[len("$CATEGORY:"):].strip()
     decoded = escape_post(raw)
-    if decoded != raw:
+    if any(holder in raw for holder in _DECODE):
         note(parsed, line, "类别名中的转义字符已还原（Moodle 会留下 &&058; 之类的占位符）(escapes in a category decoded)")
     decoded = decoded.replace("//", "／")
     parts = [p.strip() for p in decoded.split("/") if p.strip()]
