@@ -8,8 +8,7 @@ The learners of capacity.py's scenario (signed in before the exam) take the fina
 Flask's test client: the exam page, the start, the take page, one save, the submit and the result.  Each request's
 CPU time (this process only: PostgreSQL's own work is not in it) is measured with time.process_time(); the first
 fifth of the learners warm the caches and are left out of the medians.  The statements each request sends to the
-database are counted too.  `--profile PHASE` prints cProfile's
-cumulative table for that request.
+database are counted too.  `--profile PHASE` prints cProfile's cumulative table for that request.
 
 `--served WORKERS` then takes other learners of the same database through gunicorn, served as capacity.py serves
 the app (sync workers, its access log), one after another over fresh connections, and a bare Flask route

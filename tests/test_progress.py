@@ -109,10 +109,10 @@ def test_a_start_costs_the_same_after_many_attempts(client, app, trainee):
         attempt_id = start_quiz(client, "clients-dialogue")
         client.post(f"/attempts/{attempt_id}/submit", data={})
     assert len(set(costs[2:])) == 1, costs  # the first starts also store the quiz version
-    # the signed-in user (the module has no prerequisites, so no progress is read to see whether it is open),
-    # the attempts' count with the open one, the quiz version, the INSERT, the learner's lock (PostgreSQL), the tally's counts and upsert (a
-    # start grades nothing, so the best and latest attempts are not looked up), and the assignment targets (a
-    # DELETE, an INSERT … SELECT and the stamp)
+    # the signed-in user (the module has no prerequisites, so no progress is read to see whether it is open), the
+    # attempts' count with the open one, the quiz version, the INSERT, the learner's lock (PostgreSQL), the tally's
+    # counts and upsert (a start grades nothing, so the best and latest attempts are not looked up), and the
+    # assignment targets (a DELETE, an INSERT … SELECT and the stamp)
     locks = 1 if app.extensions["db_engine"].dialect.name != "sqlite" else 0
     assert costs[-1] <= 9 + locks, costs
 
