@@ -1,6 +1,24 @@
 """The benchmarks' own PostgreSQL database: emptied before a run (only one whose name ends in _bench) and
-analysed after seeding.  Used by bench/run.py and bench/capacity.py."""
+analysed after seeding.  Used by bench/run.py and bench/capacity.py; and the statements an app sends to its
+database (bench/reports.py, bench/exam_cpu.py)."""
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def statements_sent(app) -> Iterator[list[str]]:
+    """The statements the app sends to its database while the block runs (a list, filled as they are sent)."""
+    from sqlalchemy import event
+
+    engine, seen = app.extensions["db_engine"], []
+    listener = lambda _conn, _cursor, statement, *_args: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def fresh_postgres(url: str) -> str:

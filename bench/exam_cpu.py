@@ -28,39 +28,33 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_db import fresh_postgres
+from bench_db import fresh_postgres, statements_sent
 from capacity import FLOOR, prepare, serve
 from cpu_split import session_seconds
 from exam_pages import RADIO, TOKEN
 from load import Client
-from sqlalchemy import event
 
 PHASES = ("intro", "start", "take", "save", "submit", "result")
 
 
 class Timer:
-    def __init__(self, profile: str | None) -> None:
+    def __init__(self, app, profile: str | None) -> None:
+        self.app = app
         self.times: dict[str, list[float]] = {phase: [] for phase in PHASES}
         self.statements: dict[str, list[int]] = {phase: [] for phase in PHASES}
-        self.sent = 0  # statements sent to the database so far (count_statements)
         self.profile, self.profiler = profile, cProfile.Profile() if profile else None
-
-    def count_statements(self, engine) -> None:
-        def sent(*_args) -> None:
-            self.sent += 1
-
-        event.listen(engine, "before_cursor_execute", sent)
 
     def __call__(self, phase: str, request):
         profiling = self.profiler is not None and phase == self.profile
-        began, sent = time.process_time(), self.sent
-        if profiling:
-            self.profiler.enable()
-        response = request()
-        if profiling:
-            self.profiler.disable()
-        self.times[phase].append((time.process_time() - began) * 1000)
-        self.statements[phase].append(self.sent - sent)
+        with statements_sent(self.app) as sent:
+            began = time.process_time()
+            if profiling:
+                self.profiler.enable()
+            response = request()
+            if profiling:
+                self.profiler.disable()
+            self.times[phase].append((time.process_time() - began) * 1000)
+        self.statements[phase].append(len(sent))
         return response
 
 
@@ -139,8 +133,7 @@ def main() -> int:
     from app import create_app
 
     app = create_app()
-    timed = Timer(args.profile)
-    timed.count_statements(app.extensions["db_engine"])
+    timed = Timer(app, args.profile)
     for cookie in cookies:
         client = app.test_client()
         client.set_cookie("session", cookie)

@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_db import statements_sent  # noqa: E402
 from flask import Flask  # noqa: E402
-from sqlalchemy import event, func, select, text  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 PASSWORD = "scale-bench-pw"
 GOALS_MS = {"org": 300, "team": 20}
@@ -48,15 +49,9 @@ def timed(client, path: str, rounds: int) -> tuple[float, int]:
 
 
 def statements(app, client, path: str) -> int:
-    engine = app.extensions["db_engine"]
-    seen = []
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(app) as sent:
         client.get(path).get_data()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+    return len(sent)
 
 
 def floor_ms(rounds: int) -> float:
