@@ -1,5 +1,7 @@
 """The one cache (academy.platform.cache): which pages are shared, what their key holds, and where they are kept."""
+import pytest
 import redis
+from flask import template_rendered
 from sqlalchemy import select
 
 from academy.org.models import Region, Team
@@ -24,6 +26,19 @@ class Spy:
     def put(self, key, parts):
         self.asked.append(key)
         self.store.put(key, parts)
+
+
+@pytest.fixture
+def rendered(app):
+    """The names of the templates the app renders during the test (Flask's template_rendered signal)."""
+    names: list[str] = []
+
+    def record(_app, template, **_context) -> None:
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield names
+    template_rendered.disconnect(record, app)
 
 
 def test_no_staff_trainer_manager_admin_or_report_route_is_ever_shared(app, client, db):
@@ -64,16 +79,12 @@ def test_the_key_holds_the_query_string_language_and_roles(app, client, db):
     assert len(set(spy.asked)) == 4
 
 
-def test_two_learners_in_the_same_state_share_one_rendering(app, db, monkeypatch):
-    from academy.learning.courses import views
+def test_two_learners_in_the_same_state_share_one_rendering(app, db, rendered):
     from academy.platform import cache
 
     cache.clear()  # pages rendered by earlier tests
     make_user(db, "amy", name="Amy")
     make_user(db, "bob", name="Bob")
-    rendered = []
-    real = views.render_template
-    monkeypatch.setattr(views, "render_template", lambda *a, **k: rendered.append(a[0]) or real(*a, **k))
     pages = {}
     for name in ("amy", "bob"):
         client = app.test_client()
@@ -83,18 +94,14 @@ def test_two_learners_in_the_same_state_share_one_rendering(app, db, monkeypatch
     assert "Amy" in pages["amy"] and "Bob" not in pages["amy"] and "Bob" in pages["bob"]
 
 
-def test_a_quiz_page_is_shared_by_learners_who_stand_alike_on_the_quiz(app, db, monkeypatch):
+def test_a_quiz_page_is_shared_by_learners_who_stand_alike_on_the_quiz(app, db, rendered):
     """The intro page shows the learner's standing on that quiz only, so it is keyed on that: learners who have
     done different lessons share it, and one who has started the quiz gets a page of their own."""
-    from academy.learning.quizzes import views
     from academy.platform import cache
 
     cache.clear()
     make_user(db, "amy", name="Amy")
     make_user(db, "bob", name="Bob")
-    rendered = []
-    real = views.render_template
-    monkeypatch.setattr(views, "render_template", lambda *a, **k: rendered.append(a[0]) or real(*a, **k))
     amy, bob = app.test_client(), app.test_client()
     login(amy, "amy")
     login(bob, "bob")
