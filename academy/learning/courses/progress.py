@@ -45,9 +45,9 @@ def standing_on(quiz: Quiz) -> QuizStanding:
     quiz's tally row alone (read once per request)."""
     if "progress" in g:
         return g.progress.quiz_standings[quiz.id]
-    if g.get("standing", (None,))[0] != quiz.id:
-        g.standing = quiz.id, quiz_standing(get_session(), current_user.id, quiz)
-    return g.standing[1]
+    if g.get("standing") is None or g.standing.quiz_id != quiz.id:
+        g.standing = quiz_standing(get_session(), current_user.id, quiz)
+    return g.standing
 
 
 def quiz_state(quiz: Quiz) -> tuple:
