@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from academy.learning import target_rows
 from academy.learning.models import Assignment, LearnerTargetStamp, LessonProgress, QuizTally
@@ -361,6 +361,36 @@ def test_dashboard_cache_follows_assignments(client, db, org):
     db.get(Assignment, aid).cancelled_at = db.scalar(select(func.now()))
     db.commit()
     assert "我的学习任务" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_dashboard_counts_from_the_records_a_learner_whose_rows_predate_the_requirements(app, client, db, org):
+    """The dashboard reads a learner's kept rows (learner_target); after a content change they are stale until
+    the learner's next lesson or quiz, and their statuses are then counted from the records, as before."""
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.models import LearnerTarget
+    from academy.platform import cache
+
+    admin = make_user(db, "boss", roles=("admin",))
+    add_assignment(db, admin.id, team_id=org["team_a"])
+    login(client, "a1")
+    with app.app_context():
+        first_lesson = get_catalog().trainee_view.module(MODULE).lessons[0].id
+    assert client.post(f"/lessons/{first_lesson}/complete").status_code == 302
+
+    def task_status() -> str:
+        page = client.get("/").get_data(as_text=True)
+        tasks = page[page.index('id="my-tasks"'):]
+        return tasks[:tasks.index("</section>")]
+
+    assert "学习中" in task_status()
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(LearnerTarget).where(LearnerTarget.user_id == org["a1"])) > 0
+
+    db.execute(update(LearnerTargetStamp).values(version="old"))  # counted against older requirements
+    db.execute(delete(LearnerTarget))
+    db.commit()
+    cache.clear()
+    assert "学习中" in task_status()
 
 
 def test_dashboard_statements_do_not_grow_with_assignments(app, client, db, org):
