@@ -1,6 +1,6 @@
 """The benchmarks' own PostgreSQL database: emptied before a run (only one whose name ends in _bench) and
 analysed after seeding.  Used by bench/run.py and bench/capacity.py; and the statements an app sends to its
-database (bench/reports.py, bench/exam_cpu.py)."""
+database, counted or timed (bench/reports.py, bench/exam_cpu.py, bench/page_cpu.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -19,6 +19,31 @@ def statements_sent(app) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+@contextmanager
+def statements_timed(app) -> Iterator[list[tuple[str, float, float]]]:
+    """(statement, CPU µs, wall µs) for each statement the app sends while the block runs, timed around the
+    driver's execute (fetching the rows is not in it)."""
+    import time
+
+    from sqlalchemy import event
+
+    engine, seen, began = app.extensions["db_engine"], [], {}
+
+    def before(*_args) -> None:
+        began["cpu"], began["wall"] = time.process_time(), time.perf_counter()
+
+    def after(_conn, _cursor, statement, *_args) -> None:
+        seen.append((statement, (time.process_time() - began["cpu"]) * 1e6, (time.perf_counter() - began["wall"]) * 1e6))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
 
 
 def fresh_postgres(url: str) -> str:

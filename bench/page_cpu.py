@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench_db import fresh_postgres
+from bench_db import fresh_postgres, statements_timed
 from exam_pages import TOKEN
 from run import PASSWORD, ROOT, USER
 
@@ -34,24 +34,6 @@ def signed_in_client(app):
     if response.status_code != 302:
         raise RuntimeError(f"signing in as {USER} answered {response.status_code}")
     return client
-
-
-def timed_statements(engine, record: dict) -> None:
-    """Record each statement's (CPU, wall) µs under its first words while `record["on"]` is true."""
-    from sqlalchemy import event
-
-    began = {}
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def before(*_args) -> None:
-        began["cpu"], began["wall"] = time.process_time(), time.perf_counter()
-
-    @event.listens_for(engine, "after_cursor_execute")
-    def after(_conn, _cursor, statement: str, *_args) -> None:
-        if record["on"]:
-            label = f"{' '.join(statement.split())[:80]} … [{len(statement):,} B]"
-            record["statements"][label].append(((time.process_time() - began["cpu"]) * 1e6,
-                                                (time.perf_counter() - began["wall"]) * 1e6))
 
 
 def main() -> int:
@@ -74,15 +56,16 @@ def main() -> int:
         status = client.get(args.path).status_code
     if status != 200:
         raise SystemExit(f"{args.path} answered {status}")
-    record = {"on": True, "statements": defaultdict(list)}
-    timed_statements(app.extensions["db_engine"], record)
-    began = time.process_time()
-    for _ in range(args.requests):
-        client.get(args.path)
-    spent = (time.process_time() - began) / args.requests * 1e6
-    record["on"] = False
+    with statements_timed(app) as sent:
+        began = time.process_time()
+        for _ in range(args.requests):
+            client.get(args.path)
+        spent = (time.process_time() - began) / args.requests * 1e6
+    timings = defaultdict(list)
+    for statement, cpu, wall in sent:
+        timings[f"{' '.join(statement.split())[:80]} … [{len(statement):,} B]"].append((cpu, wall))
     print(f"{args.path}: {spent:,.0f} µs of CPU per request in this process")
-    for label, times in record["statements"].items():
+    for label, times in timings.items():
         print(f"  {len(times) / args.requests:.1f}× CPU {statistics.median(t[0] for t in times):5.0f} µs, "
               f"wall {statistics.median(t[1] for t in times):5.0f} µs  {label}")
     return 0
