@@ -1,6 +1,6 @@
 """The benchmarks' own PostgreSQL database: emptied before a run (only one whose name ends in _bench) and
 analysed after seeding.  Used by bench/run.py and bench/capacity.py; and the statements an app sends to its
-database, counted or timed (bench/reports.py, bench/exam_cpu.py, bench/page_cpu.py)."""
+database, with their times (bench/reports.py, bench/exam_cpu.py, bench/page_cpu.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,23 +8,9 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def statements_sent(app) -> Iterator[list[str]]:
-    """The statements the app sends to its database while the block runs (a list, filled as they are sent)."""
-    from sqlalchemy import event
-
-    engine, seen = app.extensions["db_engine"], []
-    listener = lambda _conn, _cursor, statement, *_args: seen.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-
-
-@contextmanager
-def statements_timed(app) -> Iterator[list[tuple[str, float, float]]]:
-    """(statement, CPU µs, wall µs) for each statement the app sends while the block runs, timed around the
-    driver's execute (fetching the rows is not in it)."""
+def statements_sent(app) -> Iterator[list[tuple[str, float, float]]]:
+    """The statements the app sends to its database while the block runs, as (statement, CPU µs, wall µs) timed
+    around the driver's execute (fetching the rows is not in it); a list filled as they are sent."""
     import time
 
     from sqlalchemy import event

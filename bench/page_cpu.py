@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench_db import fresh_postgres, statements_timed
+from bench_db import fresh_postgres, statements_sent
 from exam_pages import TOKEN
 from run import PASSWORD, ROOT, USER
 
@@ -56,7 +56,7 @@ def main() -> int:
         status = client.get(args.path).status_code
     if status != 200:
         raise SystemExit(f"{args.path} answered {status}")
-    with statements_timed(app) as sent:
+    with statements_sent(app) as sent:
         began = time.process_time()
         for _ in range(args.requests):
             client.get(args.path)
