@@ -21,7 +21,7 @@ from academy.learning.content.catalog import overlay as content_overlay
 from academy.learning.content.catalog import recheck_now
 from academy.org.auth.services import hash_password
 from academy.org.models import ROLES, User
-from academy.platform import migrate
+from academy.platform import clock, migrate
 from academy.platform.db import get_engine, get_session
 
 
@@ -235,7 +235,7 @@ def send_reminders_command(today: str | None) -> None:
     from academy.learning.content.catalog import get_catalog
 
     try:
-        day = date.fromisoformat(today) if today else date.today()
+        day = date.fromisoformat(today) if today else clock.today()
     except ValueError:
         raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--today") from None
     session = get_session()

@@ -5,7 +5,7 @@ admin whose initial password the first start printed), and the summary printed s
 """
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from academy.learning.quizzes.versions import attempt_quiz
 from academy.learning.roleplay.services import record_review
 from academy.org.auth.services import hash_password
 from academy.org.models import ManagerScope, Region, Team, User, utcnow
+from academy.platform import clock
 from academy.platform.db import get_session
 
 REGIONS = {"华东片区": ["政务一组", "政企二组"], "西南片区": ["行业拓展组", "大客户组"]}
@@ -105,7 +106,7 @@ def _assignments(session, staff: dict[str, User], teams: list[Team], trainees: l
     """manager1's assignments in 华东片区: one overdue for the whole region (people who have not finished the
     first module are 已逾期), one due soon for 政务一组, and a 商机阶段 drill for one person; manager2 one for
     西南片区 (what manager1 must never see)."""
-    today = date.today()
+    today = clock.today()
     modules = catalog.trainee_view.modules
     first, second = modules[0].id, modules[1].id
     manager1, manager2 = staff["manager1"].id, staff["manager2"].id

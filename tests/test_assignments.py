@@ -1,6 +1,6 @@
 """Assignments (issue 16 items 2 and 4): who may assign what to whom, the four statuses computed in SQL,
 inheritance by team membership, the learner's dashboard, stage drills, and bad input."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,9 +10,10 @@ from sqlalchemy import delete, func, select, update
 from academy.learning import target_rows
 from academy.learning.models import Assignment, LearnerTargetStamp, LessonProgress, QuizTally
 from academy.org.models import AuditEntry, Region, Team, User
+from academy.platform import clock
 from tests.factories import login, make_user, statements_of, two_region_org
 
-TODAY = date.today()
+TODAY = clock.today()  # the organisation's day, as the app reckons due dates
 MODULE = "clients"  # 读懂政企客户: the first module
 QUIZ = "clients-quiz"
 

@@ -2,7 +2,7 @@
 import csv
 import io
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -30,8 +30,13 @@ def test_text_cells_that_start_a_formula_are_quoted(value, cell):
 
 
 def test_values_that_are_not_text_pass_unchanged():
-    when = datetime(2026, 3, 5, 18, 0)
-    assert [safe_cell(v) for v in (None, 3, -2, 85.5, True, when)] == [None, 3, -2, 85.5, True, when]
+    day = date(2026, 3, 5)
+    assert [safe_cell(v) for v in (None, 3, -2, 85.5, True, day)] == [None, 3, -2, 85.5, True, day]
+
+
+def test_a_timestamp_is_written_as_the_organisations_wall_clock_time():
+    """Stored in UTC; a spreadsheet cell has no zone, so it holds the time people read (Asia/Shanghai by default)."""
+    assert safe_cell(datetime(2026, 3, 5, 18, 0)) == datetime(2026, 3, 6, 2, 0)
 
 
 @given(st.text(max_size=40))
@@ -94,4 +99,4 @@ def test_csv_stream_is_lazy():
 
 def test_csv_numbers_and_empty_cells():
     text = "".join(csv_stream(["a", "b", "c", "d"], [[None, 80.0, 3, datetime(2026, 1, 2, 9, 5)]]))
-    assert text.splitlines()[1] == ",80,3,2026-01-02 09:05"
+    assert text.splitlines()[1] == ",80,3,2026-01-02 17:05"  # 09:05 UTC is 17:05 in Beijing

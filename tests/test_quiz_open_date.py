@@ -120,6 +120,8 @@ def opening_quiz(client, db, app):
 
 
 def at(monkeypatch, when: datetime):
+    """The server's clock reads `when` (UTC, as stored).  The days are the organisation's (TIMEZONE, by default
+    Asia/Shanghai, 8 hours ahead): 2030-05-01 begins there at 2030-04-30 16:00 UTC."""
     monkeypatch.setattr("academy.learning.quizzes.views.utcnow", lambda: when)
 
 
@@ -129,7 +131,7 @@ def attempts(db) -> int:
 
 
 def test_before_the_open_date_the_intro_says_when_and_starting_is_refused(opening_quiz, db, monkeypatch):
-    at(monkeypatch, datetime(2030, 4, 30, 23, 59))
+    at(monkeypatch, datetime(2030, 4, 30, 15, 59))  # 23:59 on 04-30 in Beijing
     page = opening_quiz.get("/quizzes/opening").get_data(as_text=True)
     assert "将于 2030-05-01 开放" in page and "/quizzes/opening/start" not in page
     refused = opening_quiz.post("/quizzes/opening/start")
@@ -138,7 +140,7 @@ def test_before_the_open_date_the_intro_says_when_and_starting_is_refused(openin
     assert attempts(db) == 0
 
 
-@pytest.mark.parametrize("when", [datetime(2030, 5, 1, 0, 0), datetime(2030, 5, 1, 23, 59), datetime(2030, 6, 1)])
+@pytest.mark.parametrize("when", [datetime(2030, 4, 30, 16, 0), datetime(2030, 5, 1, 15, 59), datetime(2030, 6, 1)])
 def test_on_and_after_the_open_date_the_quiz_starts(opening_quiz, db, monkeypatch, when):
     at(monkeypatch, datetime(2030, 4, 30, 12, 0))
     assert "将于 2030-05-01 开放" in opening_quiz.get("/quizzes/opening").get_data(as_text=True)  # shared page stored
@@ -147,3 +149,34 @@ def test_on_and_after_the_open_date_the_quiz_starts(opening_quiz, db, monkeypatc
     assert "将于" not in page and "/quizzes/opening/start" in page  # the shared page is not the one stored the day before
     assert opening_quiz.post("/quizzes/opening/start").status_code == 302
     assert attempts(db) == 1
+
+
+def test_the_open_day_is_the_organisations_not_the_servers_utc_day(opening_quiz, monkeypatch):
+    """At 07:59 on 05-01 in Beijing the server's UTC day is still 04-30: the quiz has opened all the same."""
+    at(monkeypatch, datetime(2030, 4, 30, 23, 59))
+    assert opening_quiz.post("/quizzes/opening/start").status_code == 302
+
+
+@pytest.fixture
+def closing_quiz(client, db, app):
+    """A published quiz closing on 2030-06-30, and a signed-in learner's client."""
+    path = trainer_with_quiz(client, db, "closing")
+    client.post(f"/authoring/options/{path}", data={**OPTIONS, "closes_at": "2030-06-30"})
+    assert client.post(f"/authoring/publish/{path}").status_code == 302
+    make_user(db, "learner")
+    learner = app.test_client()
+    login(learner, "learner")
+    return learner
+
+
+def test_the_close_date_is_the_last_day_on_the_organisations_clock(closing_quiz, db, monkeypatch):
+    at(monkeypatch, datetime(2030, 6, 30, 15, 59))  # 23:59 on 06-30 in Beijing: still open
+    assert closing_quiz.post("/quizzes/closing/start").status_code == 302
+    assert attempts(db) == 1
+
+
+def test_after_the_close_date_starting_is_refused(closing_quiz, db, monkeypatch):
+    at(monkeypatch, datetime(2030, 6, 30, 16, 0))  # 00:00 on 07-01 in Beijing, though still 06-30 in UTC
+    refused = closing_quiz.post("/quizzes/closing/start")
+    assert refused.status_code == 422 and "该测验已关闭" in refused.get_data(as_text=True)
+    assert attempts(db) == 0

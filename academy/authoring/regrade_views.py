@@ -11,6 +11,7 @@ from academy.learning.content.catalog import get_catalog
 from academy.learning.quizzes import services
 from academy.learning.quizzes.refusals import refusals
 from academy.org.models import utcnow
+from academy.platform import clock
 from academy.platform.access import requires
 from academy.platform.db import get_session, writes
 
@@ -30,7 +31,7 @@ def regrade(quiz_id: str):
     versions = pages.versions(db, quiz)
     form = RegradeForm()
     form.versions.choices = [(row.version.id, _("版本 %(n)s（%(date)s），已评分作答 %(count)s 份", n=row.number,
-                                                 date=row.version.created_at.strftime("%Y-%m-%d"), count=row.graded))
+                                                 date=clock.shown(row.version.created_at, "%Y-%m-%d"), count=row.graded))
                              for row in versions if not row.current]
     preview = None
     if form.is_submitted():

@@ -23,6 +23,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         # or this process when empty.
         PAGE_CACHE_URL=os.environ.get("PAGE_CACHE_URL", os.environ.get("REDIS_URL", "")),
         CONTENT_DIR=os.environ.get("CONTENT_DIR") or str(ROOT),
+        # The organisation's time zone (IANA name): times are shown, and days (due dates, a quiz's opening and
+        # closing days, report date filters) reckoned, on its clock; the database keeps UTC (academy.platform.clock).
+        TIMEZONE=os.environ.get("TIMEZONE") or "Asia/Shanghai",
         PRODUCTION=os.environ.get("ACADEMY_ENV") == "production",
         WEB_CONCURRENCY=int(os.environ.get("WEB_CONCURRENCY", "1")),
         # Host names the app answers to (comma-separated; empty: any). Others get a 400 (Host header attacks).

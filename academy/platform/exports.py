@@ -3,7 +3,9 @@
 Every export cell passes `safe_cell`: a text cell starting with = + - @ tab or CR would be run by Excel or
 LibreOffice as a formula (CSV/formula injection, OWASP; Symfony CVE-2021-41270 added tab and CR), so it gets a
 leading apostrophe and is shown as text.  Numbers, dates and None pass unchanged: they are written as values,
-never as formulas.  Control characters that XML cannot hold are dropped, so a hostile name cannot break a file.
+never as formulas.  A timestamp (stored in UTC) is written as the organisation's wall-clock time
+(academy.platform.clock): a spreadsheet cell has no time zone, and its reader reads their own clock.  Control
+characters that XML cannot hold are dropped, so a hostile name cannot break a file.
 
 `xlsx_stream` writes with openpyxl's write-only workbook (rows go to a temporary file as they come, memory
 stays flat for 10,000 learners) and hands the finished file back in chunks; `csv_stream` yields one line at a
@@ -20,6 +22,8 @@ from decimal import Decimal
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from academy.platform import clock
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What XML 1.0 (and so XLSX) cannot hold; tab, LF and CR are allowed.  openpyxl raises on these.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -34,7 +38,9 @@ Cell = str | int | float | Decimal | date | datetime | bool | None
 
 def safe_cell(value: object) -> Cell:
     """A value a spreadsheet shows as it is and never runs as a formula."""
-    if value is None or isinstance(value, bool | int | float | Decimal | date | datetime):
+    if isinstance(value, datetime):
+        return clock.local(value).replace(tzinfo=None)
+    if value is None or isinstance(value, bool | int | float | Decimal | date):
         return value
     text = _ILLEGAL.sub("", str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text

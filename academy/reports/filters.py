@@ -4,9 +4,11 @@ message, a number beyond the end gives an empty page, and whether an id is one t
 by the SQL (academy.reports.people), never here.
 """
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+
+from academy.platform import clock
 
 PAGE_SIZE = 25
 MAX_PAGE = 100_000
@@ -31,12 +33,13 @@ class Filters:
 
     @property
     def since_at(self) -> datetime | None:
-        return datetime.combine(self.since, datetime.min.time()) if self.since else None
+        return clock.day_starts(self.since) if self.since else None
 
     @property
     def until_at(self) -> datetime | None:
-        """The end of the range: the start of the day after `until` (the range includes that day)."""
-        return datetime.combine(self.until + timedelta(days=1), datetime.min.time()) if self.until else None
+        """The end of the range: the start of the day after `until` (the range includes that day).  Both bounds
+        are the organisation's days (academy.platform.clock), as the people who pick them mean them."""
+        return clock.day_after_starts(self.until) if self.until else None
 
     @property
     def dated(self) -> bool:

@@ -16,6 +16,7 @@ from academy.learning.assignments import status, targets
 from academy.learning.questions import TYPES
 from academy.learning.questions.quizmd.model import STAGES
 from academy.learning.roleplay import queue as roleplay
+from academy.platform import clock
 from academy.reports import competency_sql, learner_sql, progress_sql
 from academy.reports.filters import PAGE_SIZE, Filters
 from academy.reports.people_sql import ReportScope, visible_teams
@@ -182,7 +183,7 @@ def weekly(ctx: Context) -> dict:
     last 12 weeks: one statement, over the per-learner week rows (learner_week), or for one module over the
     records by day."""
     f = ctx.filters
-    end = f.until or ctx.now.date()
+    end = f.until or ctx.now.date()  # UTC weeks, as learner_week keeps them (docs/deployment.md)
     start = f.since or end - timedelta(weeks=WEEKS_SHOWN) + timedelta(days=1)
     first_monday = start - timedelta(days=start.weekday())
     weeks = [first_monday + timedelta(weeks=i) for i in range((end - first_monday).days // 7 + 1)][-156:]
@@ -371,13 +372,13 @@ def overdue(ctx: Context) -> dict:
     """Assignments past their due date and not done, for the viewer's people in the filtered region/team: the
     first OVERDUE_SHOWN and how many there are (academy.learning.assignments.status, one statement)."""
     f = ctx.filters
-    rows = status.assignment_status_rows(ctx.session, ctx.viewer, ctx.catalog, ctx.now.date(), status="overdue",
+    rows = status.assignment_status_rows(ctx.session, ctx.viewer, ctx.catalog, clock.local_date(ctx.now), status="overdue",
                                          team_id=f.team_id, region_id=f.region_id, limit=OVERDUE_SHOWN,
                                          visible=ctx.scope.visible)
     total = rows[0].total if rows else 0
     return {"rows": [{"learner_id": r.learner_id, "name": r.display_name, "team": r.team_name or "",
                       "title": targets.title(ctx.catalog, r.kind, r.target_id), "due_on": r.due_on,
-                      "days": (ctx.now.date() - r.due_on).days, "met": r.met, "needed": r.needed}
+                      "days": (clock.local_date(ctx.now) - r.due_on).days, "met": r.met, "needed": r.needed}
                      for r in rows],
             "total": total, "cut": total > len(rows)}
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
 
+from academy.platform import clock
 from academy.reports import progress_sql, services
 from academy.reports.services import Context
 
@@ -36,7 +37,7 @@ def learners(ctx: Context) -> tuple:
             r = services.learner_row(row, lessons, quizzes)
             yield [r["username"], r["name"], r["region"], r["team"], r["lessons"], _num(r["completion"]), r["attempted"],
                    r["passed"], _num(r["average"]), _num(r["best"]), r["redlines"], yes if r["behind"] else no,
-                   r["last"].strftime("%Y-%m-%d %H:%M") if r["last"] else ""]
+                   clock.shown(r["last"])]
 
     return _l("学员明细"), [str(h) for h in header], rows()
 

@@ -19,6 +19,7 @@ from academy.learning.assignments.status import (
 )
 from academy.learning.content.catalog import get_catalog
 from academy.learning.courses.services import learner_progress
+from academy.platform import clock
 from academy.platform.access import ANY_USER, requires
 from academy.platform.db import get_session, writes
 from academy.platform.web import render_error
@@ -31,7 +32,8 @@ GROUP_LABELS = {"region": _l("片区"), "team": _l("团队"), "user": _l("人员
 
 
 def today() -> date:
-    return date.today()
+    """Due dates are the organisation's days: an assignment is overdue from midnight on its clock."""
+    return clock.today()
 
 
 def parse_date(text: str | None) -> date | None:

@@ -1,7 +1,6 @@
 """The signed-in learner's progress as a request needs it: read once per request, and the state that a shared
 learner page is keyed on (academy.platform.cache.shared_page)."""
 from dataclasses import astuple
-from datetime import date
 
 from flask import g
 from flask_login import current_user
@@ -11,6 +10,7 @@ from academy.learning.content.catalog import Catalog, catalog_for, get_catalog
 from academy.learning.courses import services
 from academy.learning.questions import Quiz
 from academy.learning.quizzes.results import QuizStanding, quiz_standing, recent_results
+from academy.platform import clock
 from academy.platform.db import get_session
 
 
@@ -65,7 +65,7 @@ def recent() -> tuple:
 def assignments() -> tuple:
     """(today, the learner's open assignments with their status): one statement, read once per request."""
     if "assignments" not in g:
-        today = date.today()
+        today = clock.today()
         g.assignments = today.isoformat(), my_assignments(get_session(), current_user, get_catalog().trainee_view, today)
     return g.assignments
 

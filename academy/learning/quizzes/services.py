@@ -19,6 +19,7 @@ from academy.learning.quizzes.versions import attempt_quiz, ensure_version, grad
 from academy.org import audit, scope
 from academy.org.inbox.services import notify
 from academy.org.models import User
+from academy.platform import clock
 from academy.platform.i18n import in_language_of
 
 GRACE = timedelta(seconds=30)
@@ -42,12 +43,13 @@ class AttemptRejected(Exception):
 
 
 def quiz_closed(quiz: Quiz, now: datetime) -> bool:
-    return bool(quiz.closes_at) and now.date() > date.fromisoformat(quiz.closes_at)
+    """After its closes_at day, on the organisation's clock: the day is the people's, not the server's UTC."""
+    return bool(quiz.closes_at) and clock.local_date(now) > date.fromisoformat(quiz.closes_at)
 
 
 def quiz_not_open(quiz: Quiz, now: datetime) -> bool:
     """Before its opens_at day (the same clock as closes_at): shown, but not started yet."""
-    return bool(quiz.opens_at) and now.date() < date.fromisoformat(quiz.opens_at)
+    return bool(quiz.opens_at) and clock.local_date(now) < date.fromisoformat(quiz.opens_at)
 
 
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:

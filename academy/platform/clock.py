@@ -1,0 +1,66 @@
+"""Time: stored in UTC, shown and reckoned in the organisation's time zone.
+
+Every timestamp in the database is a naive UTC datetime (`academy.org.models.utcnow`), so servers in any zone
+agree.  People read their own clock, though: a submit at 15:30 in Beijing must show as 15:30, an assignment due
+on 12-05 is overdue from midnight in Beijing, and a quiz that closes on 06-30 closes at the end of that day
+there.  The zone is the deployment's (TIMEZONE, default Asia/Shanghai), set once at start-up by `configure`;
+it is a process-wide setting like the locale's data, which is why services may ask this module without a
+Flask app at hand.
+"""
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_ZONE = "Asia/Shanghai"
+_zone = ZoneInfo(DEFAULT_ZONE)
+
+
+def configure(name: str) -> None:
+    """Use the zone `name` (an IANA name such as Asia/Shanghai); ValueError naming it when it is unknown."""
+    global _zone
+    _zone = zone_named(name)
+
+
+def zone_named(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"TIMEZONE={name!r} 不是时区名称，应为 Asia/Shanghai 这样的 IANA 名称 (not a time zone name)") from exc
+
+
+def zone() -> ZoneInfo:
+    return _zone
+
+
+def local(moment: datetime) -> datetime:
+    """A stored (naive UTC) timestamp as the organisation's wall-clock time, aware of its zone."""
+    return moment.replace(tzinfo=UTC).astimezone(_zone)
+
+
+def local_date(moment: datetime) -> date:
+    """The organisation's calendar day at a stored (naive UTC) moment."""
+    return local(moment).date()
+
+
+def now_utc() -> datetime:
+    """Now, as timestamps are stored (naive UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """The organisation's day now: what a due date is compared with."""
+    return local_date(now_utc())
+
+
+def day_starts(day: date) -> datetime:
+    """The stored (naive UTC) moment the organisation's day `day` begins: the bound of a date filter."""
+    return datetime.combine(day, time(), _zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def day_after_starts(day: date) -> datetime:
+    """The moment the day after `day` begins: a range that includes `day` ends here."""
+    return day_starts(day + timedelta(days=1))
+
+
+def shown(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored timestamp as people read it ("" for none)."""
+    return local(moment).strftime(pattern) if moment is not None else ""
