@@ -1,5 +1,6 @@
-"""A quiz's open date (`opens_at`): Quiz Markdown front matter, the authoring options form, and the learner side
-(the intro says when it opens, starting is refused until that day)."""
+"""A quiz's schedule (`opens_at`, `closes_at`: a day, or a day and a time, on the organisation's clock): Quiz
+Markdown front matter, the authoring options form, and the learner side (the intro says when it opens or that it
+has closed, starting is refused outside the schedule)."""
 from datetime import date, datetime
 
 import pytest
@@ -30,17 +31,18 @@ def test_opens_at_is_read_from_the_front_matter():
     assert parsed("")[0].opens_at == ""  # open from the start
 
 
-@pytest.mark.parametrize("value", ["2027/03/01", "2027-3-1", "tomorrow", "2027-02-30", "2027-13-01"])
+@pytest.mark.parametrize("value", ["2027/03/01", "2027-3-1", "tomorrow", "2027-02-30", "2027-13-01", "2027-03-01 25:00",
+                                   "2027-03-01 9:00", "2027-03-01T09:00", "2027-03-01 09:00:00", "2027-03-01 09:60"])
 def test_a_bad_opens_at_is_e004_on_its_line(value):
     quiz, problems = parsed(f"pass_score: 60\nopens_at: {value}")
     assert quiz is None
-    assert problems == [(5, "E004", "opens_at 格式应为 YYYY-MM-DD (bad opens_at)")]
+    assert problems == [(5, "E004", "opens_at 格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM (bad opens_at)")]
 
 
 def test_a_closes_at_that_is_no_day_is_e004_not_a_crash_at_start():
     """2027-02-30 matched the pattern and was accepted; starting the quiz then raised ValueError (a 500)."""
     quiz, problems = parsed("closes_at: 2027-02-30")
-    assert quiz is None and problems == [(4, "E004", "closes_at 格式应为 YYYY-MM-DD (bad closes_at)")]
+    assert quiz is None and problems == [(4, "E004", "closes_at 格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM (bad closes_at)")]
 
 
 def test_opening_after_closing_is_an_error_on_the_opens_at_line():
@@ -48,6 +50,13 @@ def test_opening_after_closing_is_an_error_on_the_opens_at_line():
     assert quiz is None
     assert problems == [(5, "E004", "opens_at 晚于 closes_at：测验开放前就已关闭 (opens_at after closes_at)")]
     assert parsed("opens_at: 2027-03-01\ncloses_at: 2027-03-01")[1] == []  # one day open
+
+
+def test_a_time_of_day_opens_and_closes_an_exam_at_that_minute():
+    quiz, problems = parsed("opens_at: 2027-03-01 14:00\ncloses_at: 2027-03-01 16:30")
+    assert problems == [] and (quiz.opens_at, quiz.closes_at) == ("2027-03-01 14:00", "2027-03-01 16:30")
+    assert parsed("opens_at: 2027-03-01 09:00\ncloses_at: 2027-03-01")[1] == []  # until the end of that day
+    assert [code for _l, code, _m in parsed("opens_at: 2027-03-01 14:00\ncloses_at: 2027-03-01 14:00")[1]] == ["E004"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -92,10 +101,21 @@ def test_the_options_form_writes_and_shows_opens_at(client, db):
     assert "opens_at" not in draft(db, path)  # left empty: the line goes, the quiz is open from the start
 
 
+def test_the_options_form_takes_a_time_of_day(client, db):
+    path = trainer_with_quiz(client, db)
+    response = client.post(f"/authoring/options/{path}",
+                           data={**OPTIONS, "opens_at": " 2027-01-10  14:00 ", "closes_at": "2027-01-10 16:00"})
+    assert response.status_code == 302
+    assert '\nopens_at: "2027-01-10 14:00"\n' in draft(db, path)  # spaces tidied as the parser reads it
+    assert client.post(f"/authoring/publish/{path}").status_code == 302
+
+
 @pytest.mark.parametrize("opens, closes, message", [
-    ("2027-02-01", "2027-01-31", "开放日期不能晚于截止日期。"),
-    ("2027-02-30", "", "日期格式应为 YYYY-MM-DD。"),
-    ("20270201", "", "日期格式应为 YYYY-MM-DD。"),
+    ("2027-02-01", "2027-01-31", "开放时间必须早于截止时间。"),
+    ("2027-01-31 18:00", "2027-01-31 09:00", "开放时间必须早于截止时间。"),
+    ("2027-02-30", "", "日期格式应为 YYYY-MM-DD，或加上时间"),
+    ("20270201", "", "日期格式应为 YYYY-MM-DD，或加上时间"),
+    ("", "2027-01-31 24:00", "日期格式应为 YYYY-MM-DD，或加上时间"),
 ])
 def test_the_options_form_refuses_bad_dates_and_saves_nothing(client, db, opens, closes, message):
     path = trainer_with_quiz(client, db)
@@ -180,3 +200,42 @@ def test_after_the_close_date_starting_is_refused(closing_quiz, db, monkeypatch)
     refused = closing_quiz.post("/quizzes/closing/start")
     assert refused.status_code == 422 and "该测验已关闭" in refused.get_data(as_text=True)
     assert attempts(db) == 0
+
+
+@pytest.fixture
+def exam(client, db, app):
+    """A published exam opening at 14:00 on 2030-05-01 and closing at 16:00 that day, in Beijing."""
+    path = trainer_with_quiz(client, db, "exam")
+    client.post(f"/authoring/options/{path}", data={**OPTIONS, "opens_at": "2030-05-01 14:00", "closes_at": "2030-05-01 16:00"})
+    assert client.post(f"/authoring/publish/{path}").status_code == 302
+    make_user(db, "learner")
+    learner = app.test_client()
+    login(learner, "learner")
+    return learner
+
+
+def test_an_exam_opens_at_its_minute_and_closes_at_its_minute(exam, db, monkeypatch):
+    at(monkeypatch, datetime(2030, 5, 1, 5, 59))  # 13:59 in Beijing
+    page = exam.get("/quizzes/exam").get_data(as_text=True)
+    assert "将于 2030-05-01 14:00 开放" in page and "/quizzes/exam/start" not in page
+    assert exam.post("/quizzes/exam/start").status_code == 422
+    at(monkeypatch, datetime(2030, 5, 1, 6, 0))  # 14:00
+    page = exam.get("/quizzes/exam").get_data(as_text=True)
+    assert "/quizzes/exam/start" in page and "2030-05-01 16:00" in page  # the deadline is on the page
+    assert exam.post("/quizzes/exam/start").status_code == 302
+    assert attempts(db) == 1
+
+
+def test_a_closed_quiz_says_so_instead_of_offering_a_start(exam, db, monkeypatch):
+    at(monkeypatch, datetime(2030, 5, 1, 8, 0))  # 16:00 in Beijing
+    page = exam.get("/quizzes/exam").get_data(as_text=True)
+    assert "已于 2030-05-01 16:00 截止" in page and "/quizzes/exam/start" not in page
+    assert exam.post("/quizzes/exam/start").status_code == 422 and attempts(db) == 0
+
+
+def test_an_attempt_started_before_the_close_can_still_be_finished(exam, db, monkeypatch):
+    at(monkeypatch, datetime(2030, 5, 1, 7, 0))
+    assert exam.post("/quizzes/exam/start").status_code == 302
+    at(monkeypatch, datetime(2030, 5, 1, 8, 30))
+    page = exam.get("/quizzes/exam").get_data(as_text=True)
+    assert "截止，" not in page and "继续作答" in page

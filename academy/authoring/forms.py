@@ -1,6 +1,4 @@
 """Authoring forms: they check the shape of the input; the store checks the rules (and the parser the content)."""
-import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from academy.authoring.store import MAX_SOURCE_CHARS
+from academy.platform import clock
 
 ID_PATTERN = Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", message=_l("id 只能包含小写字母、数字和连字符，最多 80 个字符。"))
 
@@ -51,18 +50,14 @@ CHOICE_LABELS = {
 }
 
 
-def a_day(_form, field) -> None:
-    """YYYY-MM-DD naming a real day (the parser refuses 2027-02-30 at publish; say so here, on the field)."""
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", field.data):
-            date.fromisoformat(field.data)
-            return
-    except ValueError:
-        pass
-    raise ValidationError(_l("日期格式应为 YYYY-MM-DD。"))
+def a_day_or_time(_form, field) -> None:
+    """A real day or time as the parser reads it (it refuses 2027-02-30 at publish; say so here, on the field)."""
+    field.data = " ".join(field.data.split())
+    if clock.schedule(field.data) is None:
+        raise ValidationError(_l("日期格式应为 YYYY-MM-DD，或加上时间：YYYY-MM-DD HH:MM（24 小时制）。"))
 
 
-DATE_CHECKS = [Optional(), a_day]
+DATE_CHECKS = [Optional(), a_day_or_time]
 
 
 class OptionsForm(FlaskForm):
@@ -77,14 +72,15 @@ class OptionsForm(FlaskForm):
     grading = SelectField(_l("计分方式"), choices=CHOICE_LABELS["grading"])
     shuffle = SelectField(_l("乱序"), choices=CHOICE_LABELS["shuffle"])
     review = SelectField(_l("何时显示答案与解析"), choices=CHOICE_LABELS["review"])
-    opens_at = StringField(_l("开放日期（YYYY-MM-DD，留空为立即开放）"), DATE_CHECKS)
-    closes_at = StringField(_l("截止日期（YYYY-MM-DD，留空为不截止）"), DATE_CHECKS)
+    opens_at = StringField(_l("开放时间（YYYY-MM-DD 当天零点起，或 YYYY-MM-DD HH:MM；留空为立即开放）"), DATE_CHECKS)
+    closes_at = StringField(_l("截止时间（YYYY-MM-DD 当天结束时，或 YYYY-MM-DD HH:MM；留空为不截止）"), DATE_CHECKS)
     required = BooleanField(_l("必修（计入学习进度）"))
     staff_only = BooleanField(_l("仅讲师可见（学员看不到）"))
 
     def validate_opens_at(self, field) -> None:
-        if field.data and self.closes_at.data and field.data > self.closes_at.data:
-            raise ValidationError(_l("开放日期不能晚于截止日期。"))
+        opens, closes = field.data or "", " ".join((self.closes_at.data or "").split())  # closes_at is checked next
+        if clock.schedule(opens) and clock.schedule(closes) and clock.opens(opens) >= clock.closes(closes):
+            raise ValidationError(_l("开放时间必须早于截止时间。"))
 
     def front_matter(self) -> dict[str, str | None]:
         """The front-matter lines this form sets (None removes a key, so the default applies)."""

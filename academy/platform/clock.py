@@ -7,10 +7,12 @@ there.  The zone is the deployment's (TIMEZONE, default Asia/Shanghai), set once
 it is a process-wide setting like the locale's data, which is why services may ask this module without a
 Flask app at hand.
 """
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Shanghai"
+SCHEDULE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
 _zone = ZoneInfo(DEFAULT_ZONE)
 
 
@@ -64,3 +66,28 @@ def day_after_starts(day: date) -> datetime:
 def shown(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """A stored timestamp as people read it ("" for none)."""
     return local(moment).strftime(pattern) if moment is not None else ""
+
+
+def schedule(text: str) -> date | datetime | None:
+    """A day ("2027-06-01") or a moment ("2027-06-01 14:00", 24-hour) on the organisation's clock, as a trainer
+    writes when a quiz opens or closes; None when the text is neither or names no real day or time."""
+    if not SCHEDULE.fullmatch(text or ""):
+        return None
+    try:
+        return datetime.fromisoformat(text) if " " in text else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def opens(text: str) -> datetime:
+    """The stored (naive UTC) moment a schedule begins: a day at its first moment."""
+    when = schedule(text)
+    if isinstance(when, datetime):
+        return when.replace(tzinfo=_zone).astimezone(UTC).replace(tzinfo=None)
+    return day_starts(when)
+
+
+def closes(text: str) -> datetime:
+    """The first stored moment after a schedule: a day is open until its end, a moment closes there."""
+    when = schedule(text)
+    return opens(text) if isinstance(when, datetime) else day_after_starts(when)

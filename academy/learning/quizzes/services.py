@@ -1,7 +1,7 @@
 """Attempts: start → in progress (answers saved as you go) → submitted → graded or awaiting review."""
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -43,13 +43,14 @@ class AttemptRejected(Exception):
 
 
 def quiz_closed(quiz: Quiz, now: datetime) -> bool:
-    """After its closes_at day, on the organisation's clock: the day is the people's, not the server's UTC."""
-    return bool(quiz.closes_at) and clock.local_date(now) > date.fromisoformat(quiz.closes_at)
+    """After its closes_at (a day: after its end; a moment: from then on), on the organisation's clock: the day
+    is the people's, not the server's UTC."""
+    return bool(quiz.closes_at) and now >= clock.closes(quiz.closes_at)
 
 
 def quiz_not_open(quiz: Quiz, now: datetime) -> bool:
-    """Before its opens_at day (the same clock as closes_at): shown, but not started yet."""
-    return bool(quiz.opens_at) and clock.local_date(now) < date.fromisoformat(quiz.opens_at)
+    """Before its opens_at (a day or a moment, on the same clock): shown, but not started yet."""
+    return bool(quiz.opens_at) and now < clock.opens(quiz.opens_at)
 
 
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:

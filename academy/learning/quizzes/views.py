@@ -39,16 +39,19 @@ def locked_page(quiz):
     return (render_template("courses/locked.html", entry=locked), 403) if locked else None
 
 
-def not_open(quiz_id: str) -> bool:
-    quiz = learner_catalog().quiz(quiz_id)
-    return quiz is not None and services.quiz_not_open(quiz, utcnow())
+def schedule(quiz_id: str) -> str:
+    """"not open", "closed" or "open": where the quiz's opens_at and closes_at put it now."""
+    quiz, now = learner_catalog().quiz(quiz_id), utcnow()
+    if quiz is not None and services.quiz_not_open(quiz, now):
+        return "not open"
+    return "closed" if quiz is not None and services.quiz_closed(quiz, now) else "open"
 
 
 def intro_state(quiz_id: str):
-    """The learner's standing on the quiz (and whether its module is locked), and whether the quiz has opened: the
-    shared intro page changes on its opens_at day."""
+    """The learner's standing on the quiz (and whether its module is locked), and where its schedule puts it: the
+    shared intro page changes when the quiz opens and when it closes."""
     quiz = learner_catalog().quiz(quiz_id)
-    return (quiz_state(quiz) if quiz else None), not_open(quiz_id)
+    return (quiz_state(quiz) if quiz else None), schedule(quiz_id)
 
 
 @bp.route("/quizzes/<quiz_id>")
@@ -58,7 +61,7 @@ def intro(quiz_id: str):
     quiz = learner_catalog().quiz(quiz_id) or abort(404)
     standing = standing_on(quiz)
     module_url = url_for("courses.module", module_id=quiz.course) if learner_catalog().module(quiz.course) else None
-    view = support.IntroView(quiz, standing, module_url, quiz.opens_at if not_open(quiz_id) else "")
+    view = support.IntroView(quiz, standing, module_url, schedule(quiz_id))
     return locked_page(quiz) or render_template("quizzes/intro.html", quiz=quiz, standing=standing, view=view)
 
 

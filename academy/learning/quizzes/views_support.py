@@ -35,7 +35,17 @@ class IntroView:
     quiz: Quiz
     standing: QuizStanding
     module_url: str | None  # the quiz's module, to revise its lessons
-    opens_on: str = ""  # the quiz's opens_at while that day has not come (starting is refused until then)
+    schedule: str = "open"  # "not open" before its opens_at, "closed" after its closes_at (starting is refused)
+
+    @property
+    def opens_on(self) -> str:
+        """When it opens, while it has not (opens_at as written: a day or a moment)."""
+        return self.quiz.opens_at if self.schedule == "not open" else ""
+
+    @property
+    def closed_on(self) -> str:
+        """When it closed, once it has and the learner has no attempt still open (that one may be finished)."""
+        return self.quiz.closes_at if self.schedule == "closed" and not self.standing.in_progress_id else ""
 
     @property
     def used_up(self) -> bool:

@@ -180,7 +180,7 @@ class Quiz:
     bank: bool = False  # a question bank (quizzes/banks/<id>.md): items to include and draw from, never taken itself
     draws: tuple[Draw, ...] = ()  # what each attempt draws (academy.learning.quizzes.layout.drawn); () once drawn
     banks: tuple[BankSource, ...] = ()  # the banks its items come from
-    opens_at: str = ""  # YYYY-MM-DD: learners may start it from that day on ("" : open from the start)
+    opens_at: str = ""  # YYYY-MM-DD or YYYY-MM-DD HH:MM (academy.platform.clock): learners may start it from then on
 
     @property
     def staff_only(self) -> bool:

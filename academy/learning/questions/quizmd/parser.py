@@ -3,13 +3,13 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from academy.learning.questions.quizmd import banks as bank_refs
 from academy.learning.questions.quizmd.items import build_item
 from academy.learning.questions.quizmd.model import Quiz
 from academy.learning.questions.quizmd.syntax import HEADING_RE, parse_heading
+from academy.platform import clock
 from academy.platform.frontmatter import decode, split
 from academy.platform.problems import ProblemSink
 from academy.platform.render import render
@@ -24,7 +24,6 @@ CHOICES = {
     "audience": ("all", "staff"),
 }
 TIME_RE = re.compile(r"^(\d+)\s*(s|m|h|min)?$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BAD_HTML_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b|\son\w+\s*=", re.I)
 
 
@@ -180,24 +179,19 @@ def _time_limit(meta: dict, lines: dict, sink: ProblemSink) -> int | None:
 
 
 def _dates(meta: dict, lines: dict, sink: ProblemSink) -> dict[str, str]:
-    """opens_at and closes_at (YYYY-MM-DD or ""); a quiz that would open after it closes is an error."""
+    """opens_at and closes_at (a day, a moment on the organisation's clock, or ""); a quiz that would close before
+    it opens is an error."""
     dates = {key: _date(key, meta, lines, sink) for key in ("opens_at", "closes_at")}
-    if dates["opens_at"] and dates["closes_at"] and dates["opens_at"] > dates["closes_at"]:
+    if dates["opens_at"] and dates["closes_at"] and clock.opens(dates["opens_at"]) >= clock.closes(dates["closes_at"]):
         sink.add(lines.get("opens_at", 1), "E004", "opens_at 晚于 closes_at：测验开放前就已关闭 (opens_at after closes_at)")
     return dates
 
 
 def _date(key: str, meta: dict, lines: dict, sink: ProblemSink) -> str:
+    """The value when it names a real day or time (2027-02-30 matches the pattern, and starting the quiz would
+    fail on it), else "" and E004."""
     value = str(meta.get(key, ""))
-    if value and not _is_date(value):
-        sink.add(lines.get(key, 1), "E004", f"{key} 格式应为 YYYY-MM-DD (bad {key})")
+    if value and clock.schedule(value) is None:
+        sink.add(lines.get(key, 1), "E004", f"{key} 格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM (bad {key})")
         return ""
     return value
-
-
-def _is_date(value: str) -> bool:
-    """YYYY-MM-DD naming a real day: 2027-02-30 matches the pattern, and starting the quiz would fail on it."""
-    try:
-        return bool(DATE_RE.match(value)) and date.fromisoformat(value) is not None
-    except ValueError:
-        return False
