@@ -2,9 +2,11 @@
 Asia/Shanghai): a Chinese trainee reads 15:30 for a submit at 15:30 Beijing time, not the server's 07:30 UTC.
 
 The quiz's open and close days are in test_quiz_open_date.py, the exports' cells in test_exports.py."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from academy.learning.models import Assignment
@@ -85,3 +87,21 @@ def test_an_assignment_is_overdue_from_midnight_on_the_organisations_clock(clien
     assert "已逾期" not in client.get("/").get_data(as_text=True)
     monkeypatch.setattr(clock, "now_utc", lambda: datetime(2026, 12, 4, 17, 0))  # 01:00 on 12-05
     assert "已逾期" in client.get("/").get_data(as_text=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31)))
+def test_a_written_schedule_is_read_on_the_organisations_clock(moment):
+    """A trainer writes the organisation's wall-clock time; the stored moment shows back as what was written, and a
+    bare day runs from its first moment to its last, 24 hours in Beijing (no daylight saving)."""
+    written = moment.strftime("%Y-%m-%d %H:%M")
+    assert clock.shown(clock.opens(written)) == written
+    assert clock.closes(written) == clock.opens(written)
+    day = moment.date().isoformat()
+    assert clock.closes(day) - clock.opens(day) == timedelta(hours=24)
+    assert clock.opens(day) <= clock.opens(written) < clock.closes(day)
+
+
+@given(st.text(max_size=20))
+def test_any_text_is_a_schedule_or_none_never_an_error(text):
+    assert clock.schedule(text) is None or clock.SCHEDULE.fullmatch(text)
