@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from academy.org.models import ManagerScope, Region, Team, User, utcnow
+from academy.platform import clock
 from academy.reports import charts, filters
 from tests.factories import login, make_user, statements_of
 
@@ -346,7 +347,7 @@ def test_coaching_lists_role_plays_waiting_with_their_wait(app, org):
 def test_overdue_assignments_of_the_manager_s_people_are_listed(app, org, db):
     from academy.learning.models import Assignment
 
-    past = utcnow().date() - timedelta(days=4)
+    past = clock.today() - timedelta(days=4)  # the organisation's day, as overdue is reckoned
     db.add_all([Assignment(kind="module", target_id="intel", team_id=org["ids"]["e1"], due_on=past),
                 Assignment(kind="module", target_id="intel", team_id=org["ids"]["w1"], due_on=past)])
     db.commit()
@@ -364,7 +365,7 @@ def test_the_overdue_list_is_cut_but_counts_every_overdue_assignment(app, org, d
     from academy.learning.models import Assignment
     from academy.reports import services
 
-    past = utcnow().date() - timedelta(days=4)
+    past = clock.today() - timedelta(days=4)  # the organisation's day, as overdue is reckoned
     db.add(Assignment(kind="module", target_id="intel", team_id=org["ids"]["e1"], due_on=past))
     db.commit()
     client = signed_in(app, "boss_east")
