@@ -19,18 +19,10 @@ _zone = ZoneInfo(DEFAULT_ZONE)
 def configure(name: str) -> None:
     """Use the zone `name` (an IANA name such as Asia/Shanghai); ValueError naming it when it is unknown."""
     global _zone
-    _zone = zone_named(name)
-
-
-def zone_named(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
+        _zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"TIMEZONE={name!r} 不是时区名称，应为 Asia/Shanghai 这样的 IANA 名称 (not a time zone name)") from exc
-
-
-def zone() -> ZoneInfo:
-    return _zone
 
 
 def local(moment: datetime) -> datetime:
@@ -80,7 +72,8 @@ def schedule(text: str) -> date | datetime | None:
 
 
 def opens(text: str) -> datetime:
-    """The stored (naive UTC) moment a schedule begins: a day at its first moment."""
+    """The stored (naive UTC) moment a schedule begins: a day at its first moment.  `text` is one that `schedule`
+    reads (the parser refuses any other)."""
     when = schedule(text)
     if isinstance(when, datetime):
         return when.replace(tzinfo=_zone).astimezone(UTC).replace(tzinfo=None)
