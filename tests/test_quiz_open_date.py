@@ -239,3 +239,14 @@ def test_an_attempt_started_before_the_close_can_still_be_finished(exam, db, mon
     at(monkeypatch, datetime(2030, 5, 1, 8, 30))
     page = exam.get("/quizzes/exam").get_data(as_text=True)
     assert "截止，" not in page and "继续作答" in page
+
+
+def test_the_quiz_list_says_when_an_exam_opens_and_that_it_has_closed(exam, monkeypatch):
+    """The list is a shared page: it must change at the minute the exam opens and at the minute it closes."""
+    at(monkeypatch, datetime(2030, 5, 1, 5, 59))
+    assert "2030-05-01 14:00 开放" in exam.get("/quizzes/").get_data(as_text=True)
+    at(monkeypatch, datetime(2030, 5, 1, 6, 0))
+    page = exam.get("/quizzes/").get_data(as_text=True)
+    assert "2030-05-01 14:00 开放" not in page and "已截止" not in page
+    at(monkeypatch, datetime(2030, 5, 1, 8, 0))
+    assert "已截止" in exam.get("/quizzes/").get_data(as_text=True)

@@ -25,12 +25,23 @@ def my_attempt(attempt_id: int, lock: bool = False):
     return attempt
 
 
+def schedules() -> tuple:
+    """(quiz id, schedule) of each quiz that opens or closes at a set time: the quiz list says which are not open
+    yet or have closed, and its shared page changes when one of them opens or closes."""
+    return tuple((quiz.id, schedule(quiz.id)) for quiz in learner_catalog().quizzes if quiz.opens_at or quiz.closes_at)
+
+
+def index_state():
+    return progress_state(), schedules()
+
+
 @bp.route("/quizzes/")
 @requires(ANY_USER)
-@shared_page(progress_state)
+@shared_page(index_state)
 def index():
     progress = current_progress()
-    return render_template("quizzes/index.html", catalog=learner_catalog(), standings=progress.quiz_standings)
+    return render_template("quizzes/index.html", catalog=learner_catalog(), standings=progress.quiz_standings,
+                           schedules=dict(schedules()))
 
 
 def locked_page(quiz):
