@@ -127,16 +127,21 @@ def test_the_options_form_refuses_bad_dates_and_saves_nothing(client, db, opens,
 
 # --- learners -------------------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def opening_quiz(client, db, app):
-    """A published quiz opening on 2030-05-01, and a signed-in learner's client."""
-    path = trainer_with_quiz(client, db, "opening")
-    client.post(f"/authoring/options/{path}", data={**OPTIONS, "opens_at": "2030-05-01"})
+def learner_of_scheduled(client, db, app, quiz_id: str, **schedule):
+    """A trainer publishes quiz `quiz_id` with `schedule` (opens_at, closes_at); a signed-in learner's client."""
+    path = trainer_with_quiz(client, db, quiz_id)
+    client.post(f"/authoring/options/{path}", data={**OPTIONS, **schedule})
     assert client.post(f"/authoring/publish/{path}").status_code == 302
     make_user(db, "learner")
     learner = app.test_client()
     login(learner, "learner")
     return learner
+
+
+@pytest.fixture
+def opening_quiz(client, db, app):
+    """A published quiz opening on 2030-05-01."""
+    return learner_of_scheduled(client, db, app, "opening", opens_at="2030-05-01")
 
 
 def at(monkeypatch, when: datetime):
@@ -179,14 +184,8 @@ def test_the_open_day_is_the_organisations_not_the_servers_utc_day(opening_quiz,
 
 @pytest.fixture
 def closing_quiz(client, db, app):
-    """A published quiz closing on 2030-06-30, and a signed-in learner's client."""
-    path = trainer_with_quiz(client, db, "closing")
-    client.post(f"/authoring/options/{path}", data={**OPTIONS, "closes_at": "2030-06-30"})
-    assert client.post(f"/authoring/publish/{path}").status_code == 302
-    make_user(db, "learner")
-    learner = app.test_client()
-    login(learner, "learner")
-    return learner
+    """A published quiz closing on 2030-06-30."""
+    return learner_of_scheduled(client, db, app, "closing", closes_at="2030-06-30")
 
 
 def test_the_close_date_is_the_last_day_on_the_organisations_clock(closing_quiz, db, monkeypatch):
@@ -205,13 +204,7 @@ def test_after_the_close_date_starting_is_refused(closing_quiz, db, monkeypatch)
 @pytest.fixture
 def exam(client, db, app):
     """A published exam opening at 14:00 on 2030-05-01 and closing at 16:00 that day, in Beijing."""
-    path = trainer_with_quiz(client, db, "exam")
-    client.post(f"/authoring/options/{path}", data={**OPTIONS, "opens_at": "2030-05-01 14:00", "closes_at": "2030-05-01 16:00"})
-    assert client.post(f"/authoring/publish/{path}").status_code == 302
-    make_user(db, "learner")
-    learner = app.test_client()
-    login(learner, "learner")
-    return learner
+    return learner_of_scheduled(client, db, app, "exam", opens_at="2030-05-01 14:00", closes_at="2030-05-01 16:00")
 
 
 def test_an_exam_opens_at_its_minute_and_closes_at_its_minute(exam, db, monkeypatch):
