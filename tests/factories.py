@@ -1,5 +1,7 @@
-"""Plain helpers that build test data through the real services."""
+"""Plain helpers that build test data through the real services, and read back the forms a page shows."""
+import re
 from contextlib import contextmanager
+from html import unescape
 
 from academy.org.auth.services import hash_password
 from academy.org.models import User
@@ -95,3 +97,47 @@ def statements_of(app):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
         app.config["CONTENT_RECHECK_SECONDS"] = interval
+
+
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+_INPUT = re.compile(r"<input\b([^>]*)>", re.S)
+_TEXTAREA = re.compile(r"<textarea\b([^>]*)>\r?\n?(.*?)</textarea>", re.S)
+_SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.S)
+_OPTION = re.compile(r"<option\b([^>]*)>", re.S)
+_ATTR = re.compile(r'([a-z][\w-]*)(?:="([^"]*)")?')
+
+
+def _attrs(text: str) -> dict:
+    return {name: unescape(value) for name, value in _ATTR.findall(text)}
+
+
+def form_fields(html: str, action: str | None = None) -> dict:
+    """What a browser would post from the page's first POST form that posts to `action` (a form without an action
+    posts to the page itself, and matches any), or with no `action` from the first POST form of the page's <main>
+    (the header's sign-out and language forms come before it): every input with its value (a checkbox or radio
+    only when checked), every textarea with its text, every select with its selected option, or its first as a
+    browser takes."""
+    if action is None:
+        html = html[html.find("<main"):]
+    for opening, form in _FORM.findall(html):
+        opening = _attrs(opening)
+        if opening.get("method") != "post" or (action is not None and opening.get("action", action) != action):
+            continue
+        fields = {}
+        for attributes in _INPUT.findall(form):
+            attrs = _attrs(attributes)
+            kind = attrs.get("type", "text")
+            if "name" not in attrs or kind in ("file", "submit"):
+                continue
+            if kind not in ("checkbox", "radio"):
+                fields[attrs["name"]] = attrs.get("value", "")
+            elif "checked" in attrs:
+                fields[attrs["name"]] = attrs.get("value", "on")
+        for attributes, text in _TEXTAREA.findall(form):
+            fields[_attrs(attributes)["name"]] = unescape(text)
+        for attributes, options in _SELECT.findall(form):
+            choices = [_attrs(option) for option in _OPTION.findall(options)]
+            chosen = [c for c in choices if "selected" in c] or choices[:1]
+            fields[_attrs(attributes)["name"]] = chosen[0].get("value", "") if chosen else ""
+        return fields
+    return {}

@@ -10,7 +10,6 @@ form checks into the services, where a half-checked value would surface as a 500
 import os
 import re
 from datetime import date, timedelta
-from html import unescape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from academy.org.models import ManagerScope, Region, Team
-from tests.factories import login, make_user, start_quiz
+from tests.factories import form_fields, login, make_user, start_quiz
 
 EXAMPLES = int(os.environ.get("STAFF_FORM_EXAMPLES", "30"))  # forms per route; set it higher for a deeper search
 QUIZ = "clients-quiz"
@@ -28,42 +27,6 @@ EDGE_VALUES = ("", " ", "0", "-1", "1", "2", "101", "99999999999999999999", "1e3
                "１２", "2026-02-30", "2026-12-31", "1900-01-01", "9999-12-31", "admin", "开场", "quizzes/x.md",
                "=1+1", "{", "}", "[[", "---", "#", "~", "::", "1;2", "single", "dialogue", "add:options",
                "remove:options:0", "up:options:1", "add:nothing", "remove:options:99", "preview", "save")
-INPUT = re.compile(r"<input\b([^>]*)>", re.S)
-TEXTAREA = re.compile(r"<textarea\b([^>]*)>\r?\n?(.*?)</textarea>", re.S)
-SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.S)
-OPTION = re.compile(r"<option\b([^>]*)>", re.S)
-ATTR = re.compile(r'([a-z-]+)(?:="([^"]*)")?')
-FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
-
-
-def _attrs(text: str) -> dict:
-    return {name: unescape(value) for name, value in ATTR.findall(text)}
-
-
-def filled_in(html: str, action: str) -> MultiDict:
-    """The fields of the page's forms that post to `action`, each as the page fills it in: inputs with their
-    values (checkboxes and radios only when checked), textareas with their text, selects with the selected or
-    the first option.  A form without an action posts to the page itself."""
-    fields = MultiDict()
-    for opening, form in FORM.findall(html):
-        opening = _attrs(opening)
-        if opening.get("method") != "post" or opening.get("action", action) != action:
-            continue
-        for attributes in INPUT.findall(form):
-            attrs = _attrs(attributes)
-            if "name" in attrs and attrs.get("type") not in ("file", "submit") and (
-                    attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs):
-                fields.add(attrs["name"], attrs.get("value", ""))
-        for attributes, text in TEXTAREA.findall(form):
-            fields.add(_attrs(attributes)["name"], unescape(text))
-        for attributes, options in SELECT.findall(form):
-            choices = [_attrs(option) for option in OPTION.findall(options)]
-            chosen = [c for c in choices if "selected" in c] or choices[:1]
-            for choice in chosen:
-                fields.add(_attrs(attributes)["name"], choice.get("value", ""))
-    return fields
-
-
 @st.composite
 def spoilt(draw, fields: MultiDict) -> MultiDict:
     """`fields` with a few spoilt (dropped, or their value swapped for an edge case or arbitrary text) and a few
@@ -105,7 +68,7 @@ def _item_id(client) -> str:
 
 
 def _assignment(client, ids) -> int:
-    form = filled_in(client.get("/assignments").get_data(as_text=True), "/assignments")
+    form = form_fields(client.get("/assignments").get_data(as_text=True), "/assignments")
     form["due_on"] = (date.today() + timedelta(days=30)).isoformat()
     client.post("/assignments", data=form)
     html = client.get("/assignments").get_data(as_text=True)
@@ -117,7 +80,7 @@ def _assignment(client, ids) -> int:
 def _regradable(client) -> str:
     """The quiz with an attempt graded on a version before the current one: the regrade form is shown only then."""
     client.post(f"/attempts/{start_quiz(client, QUIZ)}/submit", data={})
-    source = filled_in(client.get(EDIT).get_data(as_text=True), EDIT)
+    source = form_fields(client.get(EDIT).get_data(as_text=True), EDIT)
     source["source"] = source["source"].replace("\n---\n", "\n---\n（新版）", 1)  # the quiz's introduction
     assert client.post(f"/authoring/publish/{QUIZ_PATH}", data=source).status_code == 302
     return f"/authoring/regrade/{QUIZ}"
@@ -162,7 +125,7 @@ def test_no_spoilt_staff_form_makes_a_route_fail(route, client, boss):
     shown = client.get(page)
     assert shown.status_code == 200, (page, shown.status_code)
     html = shown.get_data(as_text=True)
-    fields = filled_in(html, page) if target in (None, page) else (filled_in(html, target) or filled_in(html, page))
+    fields = MultiDict(target and form_fields(html, target) or form_fields(html))  # a button may post the main form elsewhere
     assert fields, f"{page} shows no form to post to {target or page}"
     for name, value in typed.items():
         if not fields.get(name):

@@ -1,7 +1,6 @@
 """The form editor over HTTP (/authoring/items, issue 15 item 1): for each of the six simple types a trainer
 creates and edits an item, adds and removes rows; bad input is a 422 with a message and nothing saved; hostile
 text is stored and shown as text; trainees and trainers without the right to a quiz are refused."""
-import re
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from academy.authoring.models import ContentDocument
 from academy.learning.questions import parse_quiz_text
 from academy.learning.questions.editing import _without_lines
 from academy.learning.questions.quizmd.writer import blank_item
-from tests.factories import login, make_user
+from tests.factories import form_fields, login, make_user
 
 QUIZ = """---
 id: fe-quiz
@@ -105,33 +104,6 @@ def trainer(app, client, db):
 
 def page(response) -> str:
     return response.get_data(as_text=True)
-
-
-def form_fields(html: str) -> dict:
-    """Every input, textarea and select of the item form with its current value (what a browser would post)."""
-    form = html[html.index('<form method="post" class="card"'):]
-    form = form[:form.index("</form>")]
-    fields = {}
-    for tag in re.finditer(r"<input [^>]*>", form):
-        attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', tag.group(0)))
-        if "name" not in attrs or attrs.get("type") == "submit":
-            continue
-        if attrs.get("type") in ("checkbox", "radio"):
-            if " checked" in tag.group(0):
-                fields[attrs["name"]] = attrs.get("value", "y")
-            continue
-        fields[attrs["name"]] = _unescape(attrs.get("value", ""))
-    for match in re.finditer(r'<textarea [^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', form, re.S):
-        fields[match.group(1)] = _unescape(match.group(2))
-    for match in re.finditer(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', match.group(2))
-        fields[match.group(1)] = _unescape(next(g for g in chosen.groups() if g is not None)) if chosen else ""
-    return fields
-
-
-def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&quot;", '"')
-            .replace("&#39;", "'").replace("&amp;", "&"))
 
 
 def edit_url(item_id, path=PATH):

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from academy.learning.questions.editing import _without_lines
 from academy.org.models import AuditEntry
-from tests.factories import login, make_user
-from tests.test_item_editor import draft, form_fields, page, parsed, put_quiz
+from tests.factories import form_fields, login, make_user
+from tests.test_item_editor import draft, page, parsed, put_quiz
 
 PATH = "quizzes/sc-quiz.md"
 QUIZ = """---
