@@ -118,7 +118,7 @@ def form_fields(html: str, action: str | None = None) -> dict:
     only when checked), every textarea with its text, every select with its selected option, or its first as a
     browser takes."""
     if action is None:
-        html = html[html.find("<main"):]
+        html = html[max(html.find("<main"), 0):]
     for opening, form in _FORM.findall(html):
         opening = _attrs(opening)
         if opening.get("method") != "post" or (action is not None and opening.get("action", action) != action):
