@@ -1,5 +1,5 @@
 """Quiz pages: list, intro/start, take (save as you go), dialogue steps, submit, result, mistake book."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,11 +51,16 @@ def locked_page(quiz):
 
 
 def schedule(quiz_id: str) -> str:
-    """"not open", "closed" or "open": where the quiz's opens_at and closes_at put it now."""
-    quiz, now = learner_catalog().quiz(quiz_id), utcnow()
-    if quiz is not None and services.quiz_not_open(quiz, now):
-        return "not open"
-    return "closed" if quiz is not None and services.quiz_closed(quiz, now) else "open"
+    """"not open", "closed" or "open": where the quiz's opens_at and closes_at put it now.  Read once per request:
+    a shared page's key and the page itself must agree at the minute the quiz opens or closes."""
+    known = g.setdefault("schedules", {})
+    if quiz_id not in known:
+        quiz, now = learner_catalog().quiz(quiz_id), utcnow()
+        if quiz is not None and services.quiz_not_open(quiz, now):
+            known[quiz_id] = "not open"
+        else:
+            known[quiz_id] = "closed" if quiz is not None and services.quiz_closed(quiz, now) else "open"
+    return known[quiz_id]
 
 
 def intro_state(quiz_id: str):
