@@ -15,6 +15,7 @@ from academy.learning.questions.types.dialogue import display_order
 from academy.learning.quizzes import item_html, layout
 from academy.learning.quizzes.results import QuizStanding
 from academy.learning.quizzes.services import GRACE, quiz_closed
+from academy.platform import clock
 
 
 def duration(seconds: int) -> str:
@@ -41,6 +42,12 @@ class IntroView:
     def opens_on(self) -> str:
         """When it opens, while it has not (opens_at as written: a day or a moment)."""
         return self.quiz.opens_at if self.schedule == "not open" else ""
+
+    @property
+    def deadline(self) -> str:
+        """The closes_at as the intro states it: a bare day closes at its end ("" without one)."""
+        closes = self.quiz.closes_at
+        return _("%(date)s 当天结束", date=closes) if closes and not isinstance(clock.schedule(closes), datetime) else closes
 
     @property
     def closed_on(self) -> str:
