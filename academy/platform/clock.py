@@ -45,9 +45,14 @@ def today() -> date:
     return local_date(now_utc())
 
 
+def stored(wall_clock: datetime) -> datetime:
+    """The stored (naive UTC) moment of a naive wall-clock time on the organisation's clock."""
+    return wall_clock.replace(tzinfo=_zone).astimezone(UTC).replace(tzinfo=None)
+
+
 def day_starts(day: date) -> datetime:
-    """The stored (naive UTC) moment the organisation's day `day` begins: the bound of a date filter."""
-    return datetime.combine(day, time(), _zone).astimezone(UTC).replace(tzinfo=None)
+    """The stored moment the organisation's day `day` begins: the bound of a date filter."""
+    return stored(datetime.combine(day, time()))
 
 
 def day_after_starts(day: date) -> datetime:
@@ -75,12 +80,10 @@ def opens(text: str) -> datetime:
     """The stored (naive UTC) moment a schedule begins: a day at its first moment.  `text` is one that `schedule`
     reads (the parser refuses any other)."""
     when = schedule(text)
-    if isinstance(when, datetime):
-        return when.replace(tzinfo=_zone).astimezone(UTC).replace(tzinfo=None)
-    return day_starts(when)
+    return stored(when) if isinstance(when, datetime) else day_starts(when)
 
 
 def closes(text: str) -> datetime:
     """The first stored moment after a schedule: a day is open until its end, a moment closes there."""
     when = schedule(text)
-    return opens(text) if isinstance(when, datetime) else day_after_starts(when)
+    return stored(when) if isinstance(when, datetime) else day_after_starts(when)
