@@ -1,6 +1,7 @@
 """A quiz's schedule (`opens_at`, `closes_at`: a day, or a day and a time, on the organisation's clock): Quiz
 Markdown front matter, the authoring options form, and the learner side (the intro says when it opens or that it
 has closed, starting is refused outside the schedule)."""
+import re
 from datetime import date, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from academy.authoring.models import ContentDocument
 from academy.learning.models import Attempt
 from academy.learning.questions import parse_quiz_text
-from tests.factories import login, make_user
+from tests.factories import form_fields, login, make_user
 
 BODY = "## 判断：红线 {#dates-q1}\n可以拆分项目规避招标。\n答案：错\n"
 
@@ -71,10 +72,10 @@ def test_any_two_days_parse_and_only_an_inverted_pair_is_refused(opens, closes):
 
 # --- the options form -----------------------------------------------------------------------------------------------
 
-def trainer_with_quiz(client, db, quiz_id="dated"):
+def trainer_with_quiz(client, db, quiz_id="dated", course=""):
     make_user(db, "t1", roles=("trainer",))
     login(client, "t1")
-    response = client.post("/authoring/new", data={"quiz_id": quiz_id, "title": "定时测验", "course": ""})
+    response = client.post("/authoring/new", data={"quiz_id": quiz_id, "title": "定时测验", "course": course})
     assert response.status_code == 302
     return f"quizzes/{quiz_id}.md"
 
@@ -127,9 +128,10 @@ def test_the_options_form_refuses_bad_dates_and_saves_nothing(client, db, opens,
 
 # --- learners -------------------------------------------------------------------------------------------------------
 
-def learner_of_scheduled(client, db, app, quiz_id: str, **schedule):
-    """A trainer publishes quiz `quiz_id` with `schedule` (opens_at, closes_at); a signed-in learner's client."""
-    path = trainer_with_quiz(client, db, quiz_id)
+def learner_of_scheduled(client, db, app, quiz_id: str, course: str = "", **schedule):
+    """A trainer publishes quiz `quiz_id` (in module `course`, or none) with `schedule` (opens_at, closes_at); a
+    signed-in learner's client."""
+    path = trainer_with_quiz(client, db, quiz_id, course)
     client.post(f"/authoring/options/{path}", data={**OPTIONS, **schedule})
     assert client.post(f"/authoring/publish/{path}").status_code == 302
     make_user(db, "learner")
@@ -145,9 +147,11 @@ def opening_quiz(client, db, app):
 
 
 def at(monkeypatch, when: datetime):
-    """The server's clock reads `when` (UTC, as stored).  The days are the organisation's (TIMEZONE, by default
-    Asia/Shanghai, 8 hours ahead): 2030-05-01 begins there at 2030-04-30 16:00 UTC."""
+    """The server's clock reads `when` (UTC, as stored), for the quiz views (starting) and for where the schedule
+    puts a quiz (every page that shows it).  The days are the organisation's (TIMEZONE, by default Asia/Shanghai,
+    8 hours ahead): 2030-05-01 begins there at 2030-04-30 16:00 UTC."""
     monkeypatch.setattr("academy.learning.quizzes.views.utcnow", lambda: when)
+    monkeypatch.setattr("academy.learning.courses.progress.utcnow", lambda: when)
 
 
 def attempts(db) -> int:
@@ -243,3 +247,53 @@ def test_the_quiz_list_says_when_an_exam_opens_and_that_it_has_closed(exam, monk
     assert "2030-05-01 14:00 开放" not in page and "已截止" not in page
     at(monkeypatch, datetime(2030, 5, 1, 8, 0))
     assert "已截止" in exam.get("/quizzes/").get_data(as_text=True)
+
+
+# --- the dashboard, the learning map and the module page ------------------------------------------------------------
+
+def test_the_dashboard_lists_an_exam_from_before_it_opens_until_it_closes(exam, monkeypatch):
+    """The dashboard is a shared page too: the exam's line changes at the minute it opens and goes when it closes."""
+    at(monkeypatch, datetime(2030, 5, 1, 5, 59))  # 13:59 in Beijing
+    page = exam.get("/").get_data(as_text=True)
+    assert "考试安排" in page and "2030-05-01 14:00 开放" in page and "截止：2030-05-01 16:00" in page
+    at(monkeypatch, datetime(2030, 5, 1, 6, 0))
+    page = exam.get("/").get_data(as_text=True)
+    assert "进行中" in page and "开放</span>" not in page and "截止：2030-05-01 16:00" in page
+    at(monkeypatch, datetime(2030, 5, 1, 8, 0))  # 16:00: closed, nothing left to do
+    assert "考试安排" not in exam.get("/").get_data(as_text=True)
+
+
+RIGHT_OPTION = re.compile(r'name="(q-[^"]+)" value="([^"]+)"\s*>\s*<span[^>]*>正确选项')  # the starter quiz's right one
+
+
+def test_a_passed_exam_leaves_the_dashboard(exam, monkeypatch):
+    at(monkeypatch, datetime(2030, 5, 1, 6, 30))
+    attempt = exam.post("/quizzes/exam/start").headers["Location"]
+    page = exam.get(attempt).get_data(as_text=True)
+    name, value = RIGHT_OPTION.search(page).groups()
+    result = exam.post(f"{attempt}/submit", data={**form_fields(page, f"{attempt}/submit"), name: value})
+    assert result.status_code == 302 and "100.0%" in exam.get(result.headers["Location"]).get_data(as_text=True)
+    assert "考试安排" not in exam.get("/").get_data(as_text=True)
+
+
+def test_a_deadline_of_a_whole_day_reads_as_the_end_of_that_day(closing_quiz, monkeypatch):
+    at(monkeypatch, datetime(2030, 6, 1))
+    assert "截止：2030-06-30 当天结束" in closing_quiz.get("/").get_data(as_text=True)
+
+
+def test_a_quiz_open_without_a_deadline_is_not_on_the_dashboard(opening_quiz, monkeypatch):
+    at(monkeypatch, datetime(2030, 4, 1))
+    assert "2030-05-01 开放" in opening_quiz.get("/").get_data(as_text=True)
+    at(monkeypatch, datetime(2030, 5, 2))  # open, and open for good: the quiz list has it
+    assert "考试安排" not in opening_quiz.get("/").get_data(as_text=True)
+
+
+def test_the_learning_map_and_the_module_page_mark_a_scheduled_quiz_of_the_module(client, db, app, monkeypatch):
+    learner = learner_of_scheduled(client, db, app, "clients-exam", course="clients", opens_at="2030-05-01 14:00")
+    at(monkeypatch, datetime(2030, 5, 1, 5, 59))
+    for path in ("/map", "/modules/clients"):
+        assert "2030-05-01 14:00 开放" in learner.get(path).get_data(as_text=True), path
+    at(monkeypatch, datetime(2030, 5, 1, 6, 0))
+    for path in ("/map", "/modules/clients"):
+        page = learner.get(path).get_data(as_text=True)
+        assert "定时测验" in page and "2030-05-01 14:00 开放" not in page, path

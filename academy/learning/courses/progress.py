@@ -10,6 +10,9 @@ from academy.learning.content.catalog import Catalog, catalog_for, get_catalog
 from academy.learning.courses import services
 from academy.learning.questions import Quiz
 from academy.learning.quizzes.results import QuizStanding, quiz_standing, recent_results
+from academy.learning.quizzes.services import schedule_state
+from academy.learning.quizzes.views_support import ScheduledQuiz, used_up
+from academy.org.models import utcnow
 from academy.platform import clock
 from academy.platform.db import get_session
 
@@ -70,8 +73,46 @@ def assignments() -> tuple:
     return g.assignments
 
 
+def quiz_schedule(quiz_id: str) -> str:
+    """"not open", "closed" or "open": where the quiz's opens_at and closes_at put it now.  Read once per request:
+    a shared page's key and the page itself must agree at the minute the quiz opens or closes."""
+    known = g.setdefault("schedules", {})
+    if quiz_id not in known:
+        quiz = learner_catalog().quiz(quiz_id)
+        known[quiz_id] = schedule_state(quiz, utcnow()) if quiz is not None else "open"
+    return known[quiz_id]
+
+
+def quiz_schedules() -> tuple:
+    """(quiz id, schedule) of each quiz that opens or closes at a set time: the pages that list quizzes say which
+    are not open yet or have closed, and their shared pages change when one of them opens or closes."""
+    return tuple((quiz.id, quiz_schedule(quiz.id)) for quiz in learner_catalog().quizzes if quiz.opens_at or quiz.closes_at)
+
+
+def listing_state(**_view_args):
+    """What a page that lists quizzes shows of the learner: their progress, and where the scheduled quizzes stand."""
+    return progress_state(), quiz_schedules()
+
+
+def scheduled_ahead() -> list[ScheduledQuiz]:
+    """The scheduled quizzes the learner still has to take, for the dashboard: those open now that close at a set
+    time, closing soonest first, then those not open yet, opening soonest first.  A quiz closed, passed, waiting for
+    review or with every attempt used is left out: there is nothing to do about it now."""
+    catalog, standings = learner_catalog(), current_progress().quiz_standings
+    ahead = []
+    for quiz_id, schedule in quiz_schedules():
+        quiz, standing = catalog.quiz(quiz_id), standings[quiz_id]
+        if schedule == "closed" or (schedule == "open" and not quiz.closes_at):
+            continue
+        if standing.passed or standing.pending or used_up(quiz, standing):
+            continue
+        ahead.append(ScheduledQuiz(quiz, schedule))
+    return sorted(ahead, key=lambda entry: (0, clock.closes(entry.quiz.closes_at)) if entry.schedule == "open"
+                  else (1, clock.opens(entry.quiz.opens_at)))
+
+
 def dashboard_state():
-    return progress_state(), recent(), assignments()
+    return progress_state(), recent(), assignments(), quiz_schedules()
 
 
 def lesson_progress(lesson) -> tuple:

@@ -13,8 +13,10 @@ from academy.learning.courses.progress import (
     learner_catalog,
     lesson_progress,
     lesson_state,
-    progress_state,
+    listing_state,
+    quiz_schedules,
     recent,
+    scheduled_ahead,
 )
 from academy.platform.access import ANY_USER, requires
 from academy.platform.cache import shared_page
@@ -52,7 +54,7 @@ def to_role_home(view):
 
 def _dashboard():
     return render_template("courses/dashboard.html", progress=current_progress(), recent=recent(), catalog=learner_catalog(),
-                           assignments=assignments())
+                           assignments=assignments(), ahead=scheduled_ahead())
 
 
 @bp.route("/")
@@ -73,19 +75,19 @@ def my_learning():
 
 @bp.route("/map")
 @requires(ANY_USER)
-@shared_page(progress_state)
+@shared_page(listing_state)
 def learning_map():
     progress = current_progress()
-    return render_template("courses/map.html", progress=progress)
+    return render_template("courses/map.html", progress=progress, schedules=dict(quiz_schedules()))
 
 
 @bp.route("/modules/<module_id>")
 @requires(ANY_USER)
-@shared_page(progress_state)
+@shared_page(listing_state)
 def module(module_id: str):
     progress = current_progress()
     entry = progress.for_module(module_id) or abort(404)
-    return render_template("courses/module.html", entry=entry, done=progress.completed)
+    return render_template("courses/module.html", entry=entry, done=progress.completed, schedules=dict(quiz_schedules()))
 
 
 @bp.route("/lessons/<lesson_id>")

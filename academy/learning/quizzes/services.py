@@ -53,6 +53,13 @@ def quiz_not_open(quiz: Quiz, now: datetime) -> bool:
     return bool(quiz.opens_at) and now < clock.opens(quiz.opens_at)
 
 
+def schedule_state(quiz: Quiz, now: datetime) -> str:
+    """"not open", "closed" or "open": where the quiz's opens_at and closes_at put it at `now`."""
+    if quiz_not_open(quiz, now):
+        return "not open"
+    return "closed" if quiz_closed(quiz, now) else "open"
+
+
 def start_attempt(session: Session, user_id: int, quiz: Quiz, now: datetime) -> Attempt:
     """Resume the open attempt or start the next one within the attempt limit."""
     # how many attempts, and the open one: the tally's own count from the attempts, in one statement (a start is

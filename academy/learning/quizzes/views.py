@@ -1,9 +1,18 @@
 """Quiz pages: list, intro/start, take (save as you go), dialogue steps, submit, result, mistake book."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.learning.courses.progress import current_progress, learner_catalog, locked_module, progress_state, quiz_state, standing_on
+from academy.learning.courses.progress import (
+    current_progress,
+    learner_catalog,
+    listing_state,
+    locked_module,
+    quiz_schedule,
+    quiz_schedules,
+    quiz_state,
+    standing_on,
+)
 from academy.learning.quizzes import services
 from academy.learning.quizzes import views_support as support
 from academy.learning.quizzes.refusals import refusals
@@ -25,23 +34,13 @@ def my_attempt(attempt_id: int, lock: bool = False):
     return attempt
 
 
-def schedules() -> tuple:
-    """(quiz id, schedule) of each quiz that opens or closes at a set time: the quiz list says which are not open
-    yet or have closed, and its shared page changes when one of them opens or closes."""
-    return tuple((quiz.id, schedule(quiz.id)) for quiz in learner_catalog().quizzes if quiz.opens_at or quiz.closes_at)
-
-
-def index_state():
-    return progress_state(), schedules()
-
-
 @bp.route("/quizzes/")
 @requires(ANY_USER)
-@shared_page(index_state)
+@shared_page(listing_state)
 def index():
     progress = current_progress()
     return render_template("quizzes/index.html", catalog=learner_catalog(), standings=progress.quiz_standings,
-                           schedules=dict(schedules()))
+                           schedules=dict(quiz_schedules()))
 
 
 def locked_page(quiz):
@@ -50,24 +49,11 @@ def locked_page(quiz):
     return (render_template("courses/locked.html", entry=locked), 403) if locked else None
 
 
-def schedule(quiz_id: str) -> str:
-    """"not open", "closed" or "open": where the quiz's opens_at and closes_at put it now.  Read once per request:
-    a shared page's key and the page itself must agree at the minute the quiz opens or closes."""
-    known = g.setdefault("schedules", {})
-    if quiz_id not in known:
-        quiz, now = learner_catalog().quiz(quiz_id), utcnow()
-        if quiz is not None and services.quiz_not_open(quiz, now):
-            known[quiz_id] = "not open"
-        else:
-            known[quiz_id] = "closed" if quiz is not None and services.quiz_closed(quiz, now) else "open"
-    return known[quiz_id]
-
-
 def intro_state(quiz_id: str):
     """The learner's standing on the quiz (and whether its module is locked), and where its schedule puts it: the
     shared intro page changes when the quiz opens and when it closes."""
     quiz = learner_catalog().quiz(quiz_id)
-    return (quiz_state(quiz) if quiz else None), schedule(quiz_id)
+    return (quiz_state(quiz) if quiz else None), quiz_schedule(quiz_id)
 
 
 @bp.route("/quizzes/<quiz_id>")
@@ -77,7 +63,7 @@ def intro(quiz_id: str):
     quiz = learner_catalog().quiz(quiz_id) or abort(404)
     standing = standing_on(quiz)
     module_url = url_for("courses.module", module_id=quiz.course) if learner_catalog().module(quiz.course) else None
-    view = support.IntroView(quiz, standing, module_url, schedule(quiz_id))
+    view = support.IntroView(quiz, standing, module_url, quiz_schedule(quiz_id))
     return locked_page(quiz) or render_template("quizzes/intro.html", quiz=quiz, standing=standing, view=view)
 
 

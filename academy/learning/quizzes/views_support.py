@@ -28,6 +28,30 @@ def duration(seconds: int) -> str:
     return _("%(m)s 分 %(s)s 秒", m=minutes, s=rest)
 
 
+def deadline_words(closes_at: str) -> str:
+    """A closes_at as a learner reads it: a bare day closes at its end ("" without one)."""
+    if closes_at and not isinstance(clock.schedule(closes_at), datetime):
+        return _("%(date)s 当天结束", date=closes_at)
+    return closes_at
+
+
+def used_up(quiz: Quiz, standing: QuizStanding) -> bool:
+    """Every attempt is used and none is open: starting again would be refused."""
+    return quiz.attempts is not None and standing.attempts >= quiz.attempts and not standing.in_progress_id
+
+
+@dataclass(frozen=True)
+class ScheduledQuiz:
+    """A quiz with a schedule that the learner still has to take, as the dashboard lists it."""
+
+    quiz: Quiz
+    schedule: str  # "not open", or "open" (then it has a closes_at)
+
+    @property
+    def deadline(self) -> str:
+        return deadline_words(self.quiz.closes_at)
+
+
 @dataclass(frozen=True)
 class IntroView:
     """What the quiz intro says.  The page is shared by every learner in the same progress state
@@ -45,9 +69,7 @@ class IntroView:
 
     @property
     def deadline(self) -> str:
-        """The closes_at as the intro states it: a bare day closes at its end ("" without one)."""
-        closes = self.quiz.closes_at
-        return _("%(date)s 当天结束", date=closes) if closes and not isinstance(clock.schedule(closes), datetime) else closes
+        return deadline_words(self.quiz.closes_at)
 
     @property
     def closed_on(self) -> str:
@@ -56,9 +78,7 @@ class IntroView:
 
     @property
     def used_up(self) -> bool:
-        """Every attempt is used and none is open: starting again would be refused."""
-        limit = self.quiz.attempts
-        return limit is not None and self.standing.attempts >= limit and not self.standing.in_progress_id
+        return used_up(self.quiz, self.standing)
 
     @property
     def time_limit(self) -> str | None:
