@@ -155,6 +155,20 @@ def refresh_targets_command() -> None:
     click.echo(f"已重新统计 {done} 名学员的指派进度。")
 
 
+@click.command("rebuild-weeks")
+@with_appcontext
+@uses_database
+def rebuild_weeks_command() -> None:
+    """Count every learner's and team's weeks afresh on the organisation's clock: run it after changing TIMEZONE
+    (the weekly rows keep the weeks of the zone they were counted in)."""
+    from academy.learning import progress_rows
+
+    session = get_session()
+    progress_rows.rebuild_weeks(session.connection())
+    session.commit()
+    click.echo("已按机构时区重新统计每周学习记录。")
+
+
 @click.command("check-content")
 @click.option("--strict", is_flag=True, help="警告也视为失败")
 @click.option("--files-only", is_flag=True, help="只检查内容文件，不读数据库中已发布的版本")
@@ -317,5 +331,6 @@ def export_questions(bank: str, fmt: str, output: Path | None) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (db_group, create_user, seed_demo_command, seed_scale_command, check_content, import_content, export_xapi,
-                    send_reminders_command, import_questions, export_questions, refresh_targets_command):
+                    send_reminders_command, import_questions, export_questions, refresh_targets_command,
+                    rebuild_weeks_command):
         app.cli.add_command(command)

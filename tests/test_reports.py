@@ -5,7 +5,7 @@ import io
 import random
 import re
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
@@ -400,6 +400,27 @@ def test_completion_never_passes_100_when_a_completed_lesson_was_archived_since(
     page = signed_in(app, "boss_east").get(f"/reports/?team={org['ids']['e2']}").get_data(as_text=True)
     shares = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", page)]
     assert 100.0 in shares and max(shares) <= 100.0
+
+
+@pytest.mark.parametrize("module", ["", "clients"])  # the kept weekly rows, and the records by day for one module
+def test_a_lesson_finished_early_on_a_monday_in_beijing_counts_in_that_week(app, org, db, module):
+    """07:00 on Monday 2025-03-10 in Beijing is 23:00 on Sunday in UTC: the weekly activity is the organisation's."""
+    from academy.learning import progress_rows
+    from academy.learning.models import LessonProgress
+    from academy.platform.db import get_session
+
+    learner = make_user(db, "east2_new", team=db.get(Team, org["ids"]["e2"])).id
+    finished = datetime(2025, 3, 9, 23, 0)
+    with app.app_context():
+        session = get_session()
+        session.add(LessonProgress(user_id=learner, module_id="clients", lesson_id="clients-org-traits",
+                                   completed_at=finished, last_viewed_at=finished))
+        progress_rows.refresh(session, [learner], progress_rows.FROM_LESSONS)
+        session.commit()
+    query = f"team={org['ids']['e2']}&from=2025-03-03&to=2025-03-16&module={module}"
+    page = signed_in(app, "boss_east").get(f"/reports/?{query}").get_data(as_text=True)
+    weeks = dict(re.findall(r'<th scope="row">(\d{4}-\d{2}-\d{2})</th><td class="num">(\d+)</td>', page))
+    assert weeks == {"2025-03-03": "0", "2025-03-10": "1"}
 
 
 # ---- exports -----------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ rewrite runs inside `team_sums.moving`, two statements more per table.
 """
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, case, delete, func, insert, literal, select, union_all
+from sqlalchemy import Integer, bindparam, case, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from academy.learning.models import (
@@ -30,9 +30,17 @@ from academy.learning.models import (
 from academy.learning.team_rows import MODULES, SKILLS, WEEKS
 from academy.org import team_sums
 from academy.org.models import User
+from academy.platform import clock
 from academy.platform.dialects import serialises_writers, week_start
 
 LEARNERS = bindparam("learners", expanding=True)
+# The organisation's clock ahead of UTC, in minutes (clock.day_offset_minutes): a week is the organisation's, Monday
+# 00:00 to Sunday 24:00 there, not UTC's.  Bound on every run (`_parameters`), as the zone is the deployment's.
+DAY_OFFSET = bindparam("day_offset", type_=Integer)
+
+
+def _parameters(learners: list[int]) -> dict:
+    return {"learners": learners, "day_offset": clock.day_offset_minutes()}
 
 
 def _summary_rows():
@@ -68,11 +76,11 @@ def _skill_rows():
 
 
 def _week_rows():
-    lessons = (select(LessonProgress.user_id.label("user_id"), week_start(LessonProgress.completed_at).label("week"),
+    lessons = (select(LessonProgress.user_id.label("user_id"), week_start(LessonProgress.completed_at, DAY_OFFSET).label("week"),
                       literal(1).label("lessons"), literal(0).label("quizzes"))
                .where(LessonProgress.user_id.in_(LEARNERS), LessonProgress.completed_at.is_not(None)))
     # graded attempts by the day they were submitted (ix_attempt_user_submitted), as a learner remembers them
-    quizzes = (select(Attempt.user_id, week_start(Attempt.submitted_at), literal(0), literal(1))
+    quizzes = (select(Attempt.user_id, week_start(Attempt.submitted_at, DAY_OFFSET), literal(0), literal(1))
                .where(Attempt.user_id.in_(LEARNERS), Attempt.state == "graded", Attempt.submitted_at.is_not(None)))
     done = union_all(lessons, quizzes).subquery()
     return (select(done.c.user_id, done.c.week, func.sum(done.c.lessons), func.sum(done.c.quizzes))
@@ -122,7 +130,7 @@ def refresh(session: Session, user_ids: Iterable[int], tables: tuple[str, ...] =
     with team_sums.moving(session, learners, [TEAM_SUMS[t] for t in tables if t in TEAM_SUMS]):
         for table in tables:
             for statement in REWRITES[table]:
-                connection.execute(statement, {"learners": learners})
+                connection.execute(statement, _parameters(learners))
 
 
 def refresh_all(connection, tables: tuple[str, ...], chunk: int = 500) -> None:
@@ -132,4 +140,11 @@ def refresh_all(connection, tables: tuple[str, ...], chunk: int = 500) -> None:
     for start in range(0, len(ids), chunk):
         for table in tables:
             for statement in REWRITES[table]:
-                connection.execute(statement, {"learners": ids[start:start + chunk]})
+                connection.execute(statement, _parameters(ids[start:start + chunk]))
+
+
+def rebuild_weeks(connection) -> None:
+    """Every learner's weeks and every team's, counted afresh on the organisation's clock: after TIMEZONE changes
+    (`flask rebuild-weeks`), and the migration that moved the weeks from UTC's."""
+    refresh_all(connection, ("learner_week",))
+    team_sums.rebuild(connection, [WEEKS])

@@ -60,6 +60,15 @@ def day_after_starts(day: date) -> datetime:
     return day_starts(day + timedelta(days=1))
 
 
+def day_offset_minutes() -> int:
+    """How far the organisation's clock runs ahead of UTC in standard time, in minutes (Asia/Shanghai: 480): what
+    SQL adds to a stored timestamp to find the organisation's day and week of it (learner_week, a report's days).
+    Standard time, the smaller of January's and July's offsets, so rows counted in summer and in winter agree; in a
+    zone with daylight saving, summer days are counted from 01:00 to 01:00."""
+    year = now_utc().year
+    return int(min(datetime(year, month, 1, tzinfo=_zone).utcoffset() for month in (1, 7)).total_seconds() // 60)
+
+
 def shown(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """A stored timestamp as people read it ("" for none)."""
     return local(moment).strftime(pattern) if moment is not None else ""

@@ -71,30 +71,67 @@ def continue_ids_after_bulk_insert(connection: Connection, table: Table) -> None
                                    f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))")
 
 
+class local_day(FunctionElement):
+    """The date of a stored (UTC) timestamp on the organisation's clock: `local_day(timestamp, minutes)` with the
+    clock's offset from UTC in minutes (academy.platform.clock.day_offset_minutes, usually a bound parameter); one
+    expression, written in each database's own date functions when the statement is compiled."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_day"
+
+
 class week_start(FunctionElement):
-    """The date of the Monday (UTC) that starts the week of a timestamp: one expression, written in each
-    database's own date functions when the statement is compiled."""
+    """The date of the Monday that starts the organisation's week of a stored (UTC) timestamp: `week_start(timestamp,
+    minutes)` as `local_day`."""
 
     type = Date()
     inherit_cache = True
     name = "week_start"
 
 
+def _arguments(element, compiler, **kw) -> tuple[str, str]:
+    moment, minutes = element.clauses
+    return compiler.process(moment, **kw), compiler.process(minutes, **kw)
+
+
+@compiles(local_day)
+def _local_day_sqlite(element, compiler, **kw):
+    moment, minutes = _arguments(element, compiler, **kw)
+    return f"date({moment}, ({minutes}) || ' minutes')"
+
+
 @compiles(week_start)
 def _week_start_sqlite(element, compiler, **kw):  # SQLite: back six days, then forward to the next Monday
-    return f"date({compiler.process(element.clauses, **kw)}, '-6 days', 'weekday 1')"
+    moment, minutes = _arguments(element, compiler, **kw)
+    return f"date({moment}, ({minutes}) || ' minutes', '-6 days', 'weekday 1')"
+
+
+@compiles(local_day, "postgresql")
+def _local_day_postgresql(element, compiler, **kw):
+    moment, minutes = _arguments(element, compiler, **kw)
+    return f"CAST({moment} + make_interval(mins => {minutes}) AS DATE)"
 
 
 @compiles(week_start, "postgresql")
 def _week_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
+    moment, minutes = _arguments(element, compiler, **kw)
+    return f"CAST(date_trunc('week', {moment} + make_interval(mins => {minutes})) AS DATE)"
+
+
+@compiles(local_day, "mysql")
+@compiles(local_day, "mariadb")
+def _local_day_mysql(element, compiler, **kw):
+    moment, minutes = _arguments(element, compiler, **kw)
+    return f"DATE({moment} + INTERVAL {minutes} MINUTE)"
 
 
 @compiles(week_start, "mysql")
 @compiles(week_start, "mariadb")
 def _week_start_mysql(element, compiler, **kw):
-    argument = compiler.process(element.clauses, **kw)
-    return f"SUBDATE(DATE({argument}), WEEKDAY({argument}))"
+    moment, minutes = _arguments(element, compiler, **kw)
+    shifted = f"({moment} + INTERVAL {minutes} MINUTE)"
+    return f"SUBDATE(DATE({shifted}), WEEKDAY({shifted}))"
 
 
 ARRAY_TYPES = {str: "TEXT[]", float: "FLOAT8[]", int: "BIGINT[]", bool: "BOOLEAN[]"}

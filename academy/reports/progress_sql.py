@@ -27,6 +27,8 @@ from academy.learning.models import (
     TeamWeek,
 )
 from academy.org.models import Region, Team, User
+from academy.platform import clock
+from academy.platform.dialects import local_day
 from academy.reports.filters import PAGE_SIZE
 from academy.reports.people_sql import ReportScope
 
@@ -262,19 +264,20 @@ def activity_by_week(session: Session, scope: ReportScope, first_monday: date, l
 
 
 def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, since: datetime, until: datetime) -> list:
-    """(day, lessons completed, quizzes submitted and graded) per day in [since, until): one statement (a UNION of two
+    """(the organisation's day, lessons completed, quizzes submitted and graded) per day in [since, until): one statement (a UNION of two
     GROUP BYs); the weeks are folded from these few hundred rows."""
     start, end = bindparam("day_from"), bindparam("day_to")
 
     def build():
         people = scope.user_ids()
-        lesson_day = func.date(LessonProgress.completed_at)
+        offset = bindparam("day_offset", type_=Integer)  # the organisation's days (clock.day_offset_minutes)
+        lesson_day = local_day(LessonProgress.completed_at, offset)
         lessons = (select(lesson_day.label("day"), func.count().label("lessons"), literal(0).label("quizzes"))
                    .where(LessonProgress.user_id.in_(people), LessonProgress.lesson_id.in_(lesson_ids),
                           LessonProgress.completed_at >= start, LessonProgress.completed_at < end)
                    .group_by(lesson_day))
         # by the day it was submitted: (user_id, submitted_at) is indexed (ix_attempt_user_submitted)
-        attempt_day = func.date(Attempt.submitted_at)
+        attempt_day = local_day(Attempt.submitted_at, offset)
         attempts = (select(attempt_day.label("day"), literal(0).label("lessons"), func.count().label("quizzes"))
                     .where(Attempt.user_id.in_(people), Attempt.submitted_at >= start, Attempt.submitted_at < end,
                            Attempt.quiz_id.in_(quiz_ids), Attempt.state == "graded")
@@ -283,7 +286,7 @@ def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, 
         return (select(union.c.day, func.sum(union.c.lessons).label("lessons"), func.sum(union.c.quizzes).label("quizzes"))
                 .group_by(union.c.day).order_by(union.c.day))
 
-    rows = scope.rows(session, "activity_by_day", build, day_from=since, day_to=until)
+    rows = scope.rows(session, "activity_by_day", build, day_from=since, day_to=until, day_offset=clock.day_offset_minutes())
     return [(_as_date(row.day), int(row.lessons or 0), int(row.quizzes or 0)) for row in rows]
 
 

@@ -183,7 +183,7 @@ def weekly(ctx: Context) -> dict:
     last 12 weeks: one statement, over the per-learner week rows (learner_week), or for one module over the
     records by day."""
     f = ctx.filters
-    end = f.until or ctx.now.date()  # UTC weeks, as learner_week keeps them (docs/deployment.md)
+    end = f.until or clock.local_date(ctx.now)  # the organisation's weeks, as learner_week keeps them
     start = f.since or end - timedelta(weeks=WEEKS_SHOWN) + timedelta(days=1)
     first_monday = start - timedelta(days=start.weekday())
     weeks = [first_monday + timedelta(weeks=i) for i in range((end - first_monday).days // 7 + 1)][-156:]
@@ -191,8 +191,7 @@ def weekly(ctx: Context) -> dict:
     quizzes = {week: 0 for week in weeks}
     if f.module_id:
         rows = progress_sql.activity_by_day(ctx.session, ctx.scope, ctx.lesson_ids, ctx.quiz_ids,
-                                            datetime.combine(first_monday, datetime.min.time()),
-                                            datetime.combine(end + timedelta(days=1), datetime.min.time()))
+                                            clock.day_starts(first_monday), clock.day_after_starts(end))
     else:
         rows = progress_sql.activity_by_week(ctx.session, ctx.scope, first_monday, end)
     for day, lesson_count, quiz_count in rows:
@@ -279,7 +278,9 @@ def _matrix(teams: list[dict], cells: dict, tags: list[str], basis: str, kind: s
         for (_, tag), (score, weight) in cells.items():
             totals[tag][0] += score
             totals[tag][1] += weight
-        tags = sorted(tags, key=lambda t: (totals[t][0] / totals[t][1]) if totals[t][1] else 101)
+        # weakest first; concepts answered as well as each other by name, so the columns shown (the first 20) are
+        # the same whichever order the database returned the rows in (the kept sums, or the records of a date range)
+        tags = sorted(tags, key=lambda t: ((totals[t][0] / totals[t][1]) if totals[t][1] else 101, t))
     rows = []
     for team in teams:
         values = []
