@@ -14,7 +14,7 @@ rewrite runs inside `team_sums.moving`, two statements more per table.
 """
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, bindparam, case, delete, func, insert, literal, select, union_all
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from academy.learning.models import (
@@ -31,15 +31,13 @@ from academy.learning.team_rows import MODULES, SKILLS, WEEKS
 from academy.org import team_sums
 from academy.org.models import User
 from academy.platform import clock
-from academy.platform.dialects import serialises_writers, week_start
+from academy.platform.dialects import DAY_OFFSET, serialises_writers, week_start
 
 LEARNERS = bindparam("learners", expanding=True)
-# The organisation's clock ahead of UTC, in minutes (clock.day_offset_minutes): a week is the organisation's, Monday
-# 00:00 to Sunday 24:00 there, not UTC's.  Bound on every run (`_parameters`), as the zone is the deployment's.
-DAY_OFFSET = bindparam("day_offset", type_=Integer)
 
 
 def _parameters(learners: list[int]) -> dict:
+    """The learners, and the clock's offset for their weeks (the organisation's: Monday 00:00 there, not UTC's)."""
     return {"learners": learners, "day_offset": clock.day_offset_minutes()}
 
 

@@ -13,16 +13,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Shanghai"
 SCHEDULE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
+
+
+def _standard_offset(zone: ZoneInfo) -> int:
+    """The zone's standard-time offset from UTC in minutes: the smaller of January's and July's."""
+    year = datetime.now(UTC).year
+    return int(min(datetime(year, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)).total_seconds() // 60)
+
+
 _zone = ZoneInfo(DEFAULT_ZONE)
+_day_offset = _standard_offset(_zone)
 
 
 def configure(name: str) -> None:
     """Use the zone `name` (an IANA name such as Asia/Shanghai); ValueError naming it when it is unknown."""
-    global _zone
+    global _zone, _day_offset
     try:
         _zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"TIMEZONE={name!r} 不是时区名称，应为 Asia/Shanghai 这样的 IANA 名称 (not a time zone name)") from exc
+    _day_offset = _standard_offset(_zone)
 
 
 def local(moment: datetime) -> datetime:
@@ -64,9 +74,8 @@ def day_offset_minutes() -> int:
     """How far the organisation's clock runs ahead of UTC in standard time, in minutes (Asia/Shanghai: 480): what
     SQL adds to a stored timestamp to find the organisation's day and week of it (learner_week, a report's days).
     Standard time, the smaller of January's and July's offsets, so rows counted in summer and in winter agree; in a
-    zone with daylight saving, summer days are counted from 01:00 to 01:00."""
-    year = now_utc().year
-    return int(min(datetime(year, month, 1, tzinfo=_zone).utcoffset() for month in (1, 7)).total_seconds() // 60)
+    zone with daylight saving, summer days are counted from 01:00 to 01:00.  Worked out when the zone is set."""
+    return _day_offset
 
 
 def shown(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:

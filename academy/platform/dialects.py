@@ -7,7 +7,7 @@ SQLite and PostgreSQL write `INSERT … ON CONFLICT … DO UPDATE`; MariaDB has 
 """
 from functools import cache
 
-from sqlalchemy import URL, Date, Select, Table, cast, literal_column, select, text
+from sqlalchemy import URL, Date, Integer, Select, Table, bindparam, cast, literal_column, select, text
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -71,9 +71,15 @@ def continue_ids_after_bulk_insert(connection: Connection, table: Table) -> None
                                    f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))")
 
 
+# The organisation's clock ahead of UTC in minutes (academy.platform.clock.day_offset_minutes), the second argument
+# of `local_day` and `week_start` in statements built once: bound as `day_offset` on every run, as the zone is the
+# deployment's.
+DAY_OFFSET = bindparam("day_offset", type_=Integer)
+
+
 class local_day(FunctionElement):
     """The date of a stored (UTC) timestamp on the organisation's clock: `local_day(timestamp, minutes)` with the
-    clock's offset from UTC in minutes (academy.platform.clock.day_offset_minutes, usually a bound parameter); one
+    clock's offset from UTC in minutes (usually DAY_OFFSET); one
     expression, written in each database's own date functions when the statement is compiled."""
 
     type = Date()

@@ -28,7 +28,7 @@ from academy.learning.models import (
 )
 from academy.org.models import Region, Team, User
 from academy.platform import clock
-from academy.platform.dialects import local_day
+from academy.platform.dialects import DAY_OFFSET, local_day
 from academy.reports.filters import PAGE_SIZE
 from academy.reports.people_sql import ReportScope
 
@@ -270,14 +270,13 @@ def activity_by_day(session: Session, scope: ReportScope, lesson_ids, quiz_ids, 
 
     def build():
         people = scope.user_ids()
-        offset = bindparam("day_offset", type_=Integer)  # the organisation's days (clock.day_offset_minutes)
-        lesson_day = local_day(LessonProgress.completed_at, offset)
+        lesson_day = local_day(LessonProgress.completed_at, DAY_OFFSET)  # the organisation's days
         lessons = (select(lesson_day.label("day"), func.count().label("lessons"), literal(0).label("quizzes"))
                    .where(LessonProgress.user_id.in_(people), LessonProgress.lesson_id.in_(lesson_ids),
                           LessonProgress.completed_at >= start, LessonProgress.completed_at < end)
                    .group_by(lesson_day))
         # by the day it was submitted: (user_id, submitted_at) is indexed (ix_attempt_user_submitted)
-        attempt_day = local_day(Attempt.submitted_at, offset)
+        attempt_day = local_day(Attempt.submitted_at, DAY_OFFSET)
         attempts = (select(attempt_day.label("day"), literal(0).label("lessons"), func.count().label("quizzes"))
                     .where(Attempt.user_id.in_(people), Attempt.submitted_at >= start, Attempt.submitted_at < end,
                            Attempt.quiz_id.in_(quiz_ids), Attempt.state == "graded")
