@@ -117,6 +117,28 @@ def test_the_trainee_view_leaves_out_staff_content(tmp_path):
     assert catalog.trainee_view is trainees  # worked out once per catalog
 
 
+def test_a_staff_module_without_quizzes_still_makes_the_views_differ(tmp_path, database_url):
+    """Bug: the two views' version named only the staff-only quizzes, so with a staff-only module and no staff-only
+    quiz both views had one version, and a value derived from one (a learner's progress from the same rows, the
+    search's lessons) was served for the other: a trainee saw the staff module on the learning map."""
+    write_content(tmp_path / "content")
+    for quiz in ("inside-quiz", "staff-quiz"):
+        (tmp_path / f"content/quizzes/{quiz}.md").unlink()
+    catalog = load_full_catalog(tmp_path / "content")
+    assert catalog.trainee_view.version != catalog.version
+    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
+    try:
+        from sqlalchemy.orm import Session
+
+        with Session(bind=app.extensions["db_engine"]) as db:
+            coach, learner = signed_in(app, db, "coach", ("trainer",)), signed_in(app, db, "learner")
+        assert "讲师模块" in coach.get("/map").get_data(as_text=True)  # the same rows as the learner's: none
+        assert "讲师模块" not in learner.get("/map").get_data(as_text=True)
+    finally:
+        _empty_tables(app)
+        dispose(app)
+
+
 def test_the_sample_quiz_is_staff_only():
     quiz = load_full_catalog(ROOT).quiz(SAMPLE)
     assert quiz.title == "示例：全部题型与功能" and "讲师参考" in quiz.tags and quiz.staff_only
