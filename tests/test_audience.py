@@ -133,7 +133,9 @@ def test_a_staff_module_without_quizzes_still_makes_the_views_differ(tmp_path, d
         with Session(bind=app.extensions["db_engine"]) as db:
             coach, learner = signed_in(app, db, "coach", ("trainer",)), signed_in(app, db, "learner")
         assert "讲师模块" in coach.get("/map").get_data(as_text=True)  # the same rows as the learner's: none
+        assert "讲师课时" in coach.get("/search?q=正文").get_data(as_text=True)
         assert "讲师模块" not in learner.get("/map").get_data(as_text=True)
+        assert "讲师课时" not in learner.get("/search?q=正文").get_data(as_text=True)
     finally:
         _empty_tables(app)
         dispose(app)

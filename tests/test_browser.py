@@ -103,6 +103,19 @@ def _journey(b: Browser, username: str, check_overflow) -> None:
     b.click_and_wait(button, lambda p: p == f"/lessons/{SECOND_LESSON}", "the next lesson after 完成本节")
     assert "已完成" in b.driver.find_element(By.CSS_SELECTOR, ".flashes").text
 
+    b.click_and_wait(b.nav_link("学习地图"), lambda p: p == "/map", "the learning map")
+    box = b.driver.find_element(By.CSS_SELECTOR, "main form[role=search] input[name=q]")
+    box.send_keys("预算 财政")
+    b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "main form[role=search] button[type=submit]"),
+                     lambda p: p.startswith("/search?q="), "the search results")
+    check_overflow("search results")
+    result = b.css("ol.search-results li.search-hit h3 a")[0]
+    marked = {mark.text for mark in b.css("ol.search-results li:first-child mark")}
+    assert marked and marked <= {"预算", "财政"}, marked
+    target = result.get_attribute("href")
+    b.click_and_wait(result, lambda p: p.startswith("/lessons/"), "the lesson of the first result")
+    assert b.driver.current_url == target and "#" in target  # at the section that holds the words
+
     b.click_and_wait(b.nav_link("我的学习"), lambda p: p == "/", "the dashboard")
     bar = b.css(".progress-list .progress[role=progressbar]")[0]
     assert int(bar.get_attribute("aria-valuenow")) > 0, "first module's progress should be above 0 %"
@@ -270,7 +283,8 @@ def test_accessibility_axe(browser):
     b.go("/login")
     problems = _serious(b, "login")
     b.login("talker")
-    for page, path in (("dashboard", "/"), ("map", "/map"), ("lesson", f"/lessons/{FIRST_LESSON}")):
+    for page, path in (("dashboard", "/"), ("map", "/map"), ("lesson", f"/lessons/{FIRST_LESSON}"),
+                       ("search", "/search?q=预算"), ("refused search", "/search?q=" + "长" * 61)):
         b.go(path)
         problems += _serious(b, page)
     b.login("coach")  # the sample quiz, every item type on one take page, is for staff only

@@ -77,7 +77,7 @@ def take_and_submit(app, client) -> dict[str, int]:
 
 
 def test_sql_statements_per_page_do_not_grow_with_data(client, app, db, trainee):
-    pages = ("/", "/map", "/lessons/clients-org-traits", "/quizzes/", "/quizzes/clients-quiz", "/mistakes")
+    pages = ("/", "/map", "/lessons/clients-org-traits", "/quizzes/", "/quizzes/clients-quiz", "/mistakes", "/search?q=采购")
     first = take_and_submit(app, client)  # every item missed: the whole quiz enters the mistake book
     before = {p: count_statements(app, client, p) for p in pages}
     for i in range(15):
@@ -133,7 +133,7 @@ def test_no_markdown_rendering_per_request(client, trainee, monkeypatch):
         raise AssertionError("Markdown rendered during a request")
 
     monkeypatch.setattr(markdown.Markdown, "convert", forbidden)
-    for path in ("/lessons/clients-org-traits", "/map", "/quizzes/clients-quiz"):
+    for path in ("/lessons/clients-org-traits", "/map", "/quizzes/clients-quiz", "/search?q=采购"):
         assert client.get(path).status_code == 200
 
 

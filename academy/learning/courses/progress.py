@@ -43,6 +43,13 @@ def locked_module(quiz: Quiz) -> services.ModuleProgress | None:
     return services.locked_for(current_progress(), quiz.course, current_user)
 
 
+def module_locked(module_id: str) -> bool:
+    """Whether the module is still locked for this learner; the progress is read only if some module can be."""
+    if not services.lockable(learner_catalog(), module_id):
+        return False
+    return services.locked_for(current_progress(), module_id, current_user) is not None
+
+
 def standing_on(quiz: Quiz) -> QuizStanding:
     """The learner's standing on the quiz: from their progress when this request has read it, else from the
     quiz's tally row alone (read once per request)."""

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from academy.learning.courses import search as lesson_search
 from academy.learning.courses import services
 from academy.learning.courses.progress import (
     assignments,
@@ -14,6 +15,7 @@ from academy.learning.courses.progress import (
     lesson_progress,
     lesson_state,
     listing_state,
+    module_locked,
     quiz_schedules,
     recent,
     scheduled_ahead,
@@ -88,6 +90,25 @@ def module(module_id: str):
     progress = current_progress()
     entry = progress.for_module(module_id) or abort(404)
     return render_template("courses/module.html", entry=entry, done=progress.completed, schedules=dict(quiz_schedules()))
+
+
+SEARCH_PROBLEMS = {
+    "too_long": lambda: _("搜索词太长：最多 %(n)s 个字。", n=lesson_search.MAX_QUERY),
+    "too_many": lambda: _("词太多：最多用 %(n)s 个词，用空格隔开。", n=lesson_search.MAX_TERMS),
+}
+
+
+@bp.route("/search")
+@requires(ANY_USER)
+def search():
+    """Search the lessons the learner can open.  Not a shared page: every query would be a page of its own."""
+    query = request.args.get("q", "")
+    try:
+        terms = lesson_search.parse_query(query)
+    except lesson_search.BadQuery as problem:
+        return render_template("courses/search.html", query=query, results=None, problem=SEARCH_PROBLEMS[str(problem)]()), 400
+    results = lesson_search.search(learner_catalog(), terms, module_locked)
+    return render_template("courses/search.html", query=" ".join(query.split()), results=results, problem=None)
 
 
 @bp.route("/lessons/<lesson_id>")

@@ -1,0 +1,210 @@
+"""Finding a term in the lessons: a learner looks up 采购代理机构 or FABE before a visit and lands on the section that
+explains it.
+
+The lessons' text is taken once per content version from their rendered HTML (a derived value of the catalog, so
+it is dropped when the content changes) and searched in memory.  The whole course is a few hundred KB of text, so
+a scan costs about a millisecond, needs no search server on an intranet, and finds Chinese without word
+segmentation: each term is matched as a substring, ignoring case.  Quizzes are not searched, so a search never
+shows an answer.
+"""
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from academy.learning.content.catalog import Catalog
+from academy.learning.content.courses import Lesson, Module
+
+MAX_QUERY = 60  # characters, after runs of spaces are folded
+MAX_TERMS = 5
+MAX_HITS = 30  # lessons listed; more matches are counted
+MAX_OTHERS = 3  # further sections named under a lesson's best one
+SNIPPET_BEFORE, SNIPPET_AFTER = 24, 72  # characters of context around the first match in a section
+SECTION_TAGS = ("h2", "h3")
+BLOCK_TAGS = frozenset({"p", "li", "td", "th", "tr", "blockquote", "h2", "h3", "h4", "div", "ul", "ol", "table"})
+TITLE_WEIGHT, HEADING_WEIGHT, TEXT_CAP = 8, 4, 5
+# A line break inside a paragraph between two Chinese characters or marks is no word break (a source wrapped at
+# its width): it is dropped, so that a term broken over two lines is found.
+CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+class BadQuery(ValueError):
+    """The query cannot be searched as typed: its argument names why ("too_long", "too_many"), and the view says
+    so in the interface language."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A lesson's text from one heading (h2/h3 with an anchor) to the next; the part before the first heading has
+    no anchor."""
+
+    anchor: str
+    heading: str
+    text: str
+    folded: str  # the text with each character folded alone, so positions in it are positions in `text`
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A lesson that contains every term: its best section is linked with a passage, the others only named."""
+
+    lesson: Lesson
+    module: Module
+    score: int
+    section: Section
+    snippet: tuple[tuple[str, bool], ...]  # (text, matched): the template marks the matched runs
+    others: tuple[Section, ...]  # further sections with a term, in lesson order
+
+
+@dataclass(frozen=True)
+class Results:
+    terms: tuple[str, ...]
+    hits: tuple[Hit, ...]
+    more: int  # lessons that matched beyond MAX_HITS
+    locked_lessons: int  # lessons that match in modules the learner has not unlocked yet
+
+
+def fold(text: str) -> str:
+    """Lower-case each character on its own: 'FABE' and 'fabe' match, and the result is as long as the text
+    (str.lower() of a whole string may grow, which would shift every position after it)."""
+    return "".join(ch if len(low := ch.lower()) != 1 else low for ch in text)
+
+
+def parse_query(query: str) -> tuple[str, ...]:
+    """The distinct terms of a query: words separated by spaces (full-width ones too), folded.  Raises BadQuery."""
+    words = query.split()
+    if len(" ".join(words)) > MAX_QUERY:
+        raise BadQuery("too_long")
+    terms = tuple(dict.fromkeys(fold(word) for word in words))
+    if len(terms) > MAX_TERMS:
+        raise BadQuery("too_many")
+    return terms
+
+
+class _SectionSplitter(HTMLParser):
+    """Lesson HTML → (anchor, heading, text) per section.  Block elements end in a space, so that table cells and
+    list items do not run together into one word."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[tuple[str, str, list[str]]] = [("", "", [])]
+        self._heading: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in SECTION_TAGS:
+            anchor = dict(attrs).get("id") or ""
+            self._heading = []
+            self.sections.append((anchor, "", []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SECTION_TAGS and self._heading is not None:
+            anchor, _, parts = self.sections[-1]
+            self.sections[-1] = (anchor, " ".join("".join(self._heading).split()), parts)
+            self._heading = None
+        elif tag in BLOCK_TAGS:
+            self.sections[-1][2].append(" ")
+
+    def handle_data(self, data: str) -> None:
+        (self._heading if self._heading is not None else self.sections[-1][2]).append(data)
+
+
+def lesson_sections(lesson: Lesson) -> tuple[Section, ...]:
+    splitter = _SectionSplitter()
+    splitter.feed(lesson.html)
+    splitter.close()
+    sections = []
+    for anchor, heading, parts in splitter.sections:
+        text = " ".join(CJK_LINE_BREAK.sub("", "".join(parts)).split())
+        if text or heading:
+            sections.append(Section(anchor, heading, text, fold(text)))
+    return tuple(sections)
+
+
+def course_lessons(catalog: Catalog) -> tuple[tuple[Lesson, tuple[Section, ...]], ...]:
+    """Every lesson of the catalog with its sections, in course order: worked out once per content version."""
+    return catalog.derived("search_sections", (), lambda: tuple(
+        (lesson, lesson_sections(lesson)) for module in catalog.modules for lesson in module.lessons), 2)
+
+
+def search(catalog: Catalog, terms: tuple[str, ...], is_locked: Callable[[str], bool]) -> Results:
+    """The lessons that contain every term (in the title, a heading or the text), best first: a term in the title
+    or a heading counts more than one in the text, and a lesson that repeats a term counts more, up to a point.
+    Each is shown at its section with the most terms.  Lessons of locked modules are left out and counted."""
+    if not terms:
+        return Results(terms, (), 0, 0)
+    modules = {module.id: module for module in catalog.modules}
+    found, locked = [], 0
+    for order, (lesson, sections) in enumerate(course_lessons(catalog)):
+        score = _lesson_score(lesson, sections, terms)
+        if score is None:
+            continue
+        if is_locked(lesson.module_id):
+            locked += 1
+            continue
+        found.append((-score, order, lesson, sections))
+    found.sort(key=lambda entry: entry[:2])
+    hits = tuple(_hit(lesson, modules[lesson.module_id], -negative, sections, terms)
+                 for negative, _, lesson, sections in found[:MAX_HITS])
+    return Results(terms, hits, max(0, len(found) - MAX_HITS), locked)
+
+
+def _lesson_score(lesson: Lesson, sections: tuple[Section, ...], terms: tuple[str, ...]) -> int | None:
+    title = fold(lesson.title)
+    score = 0
+    for term in terms:
+        in_text = sum(section.folded.count(term) for section in sections)
+        in_heading = any(term in fold(section.heading) for section in sections)
+        if not (in_text or in_heading or term in title):
+            return None
+        score += TITLE_WEIGHT * (term in title) + HEADING_WEIGHT * in_heading + min(in_text, TEXT_CAP)
+    return score
+
+
+def _section_score(section: Section, terms: tuple[str, ...]) -> tuple[int, int]:
+    """(distinct terms in the section, their weight): the section with the most terms is the one to open."""
+    heading = fold(section.heading)
+    present = [term for term in terms if term in heading or term in section.folded]
+    return len(present), sum(HEADING_WEIGHT * (term in heading) + min(section.folded.count(term), TEXT_CAP) for term in present)
+
+
+def _hit(lesson: Lesson, module: Module, score: int, sections: tuple[Section, ...], terms: tuple[str, ...]) -> Hit:
+    scored = [(_section_score(section, terms), index) for index, section in enumerate(sections)]
+    best = max(scored, key=lambda entry: (entry[0], -entry[1]))[1] if sections else None
+    others = tuple(sections[index] for (present, _), index in scored
+                   if present and index != best and sections[index].anchor and sections[index].heading)[:MAX_OTHERS]
+    section = sections[best] if best is not None else Section("", "", "", "")
+    return Hit(lesson, module, score, section, snippet(section, terms), others)
+
+
+def snippet(section: Section, terms: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """A short passage around the first place a term occurs in the section's text (its start when only the title or
+    heading matched), cut into runs of plain and matched text."""
+    text, folded = section.text, section.folded
+    first = min((at for at in (folded.find(term) for term in terms) if at >= 0), default=0)
+    start = max(0, first - SNIPPET_BEFORE)
+    end = min(len(text), first + SNIPPET_AFTER)
+    runs = _runs(text[start:end], folded[start:end], terms)
+    if start > 0:
+        runs.insert(0, ("…", False))
+    if end < len(text):
+        runs.append(("…", False))
+    return tuple(runs)
+
+
+def _runs(text: str, folded: str, terms: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """The text cut into plain and matched runs: at each position the longest term that starts there is matched."""
+    longest_first = sorted(terms, key=len, reverse=True)
+    runs: list[tuple[str, bool]] = []
+    plain_from = at = 0
+    while at < len(text):
+        term = next((t for t in longest_first if folded.startswith(t, at)), None)
+        if term is None:
+            at += 1
+            continue
+        if plain_from < at:
+            runs.append((text[plain_from:at], False))
+        runs.append((text[at:at + len(term)], True))
+        at = plain_from = at + len(term)
+    if plain_from < len(text):
+        runs.append((text[plain_from:], False))
+    return runs

@@ -1,0 +1,172 @@
+"""Searching the course (/search): a learner finds the lesson section that explains a term, only in lessons they may
+open, and a query that cannot be searched gets a clear 400."""
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from academy.learning.content.courses import Lesson
+from academy.learning.courses.search import (
+    MAX_QUERY,
+    MAX_TERMS,
+    BadQuery,
+    Section,
+    _runs,
+    fold,
+    lesson_sections,
+    parse_query,
+    snippet,
+)
+from academy.platform.db import dispose
+from tests.conftest import _empty_tables, make_app
+from tests.factories import login, make_user
+from tests.test_audience import write_content
+
+FABE_LESSON = "/lessons/opportunity-fabe"
+
+
+@pytest.fixture
+def trainee(client, db):
+    user = make_user(db, "seeker")
+    login(client, "seeker")
+    return user
+
+
+def hits(body: str) -> list[str]:
+    """The lesson links of the results, in order (with their anchors)."""
+    return re.findall(r'<li class="card search-hit">\s*<h3><a href="([^"]+)"', body)
+
+
+def test_a_term_leads_to_the_section_that_explains_it(client, db):
+    make_user(db, "coach", roles=("trainer",))  # trainers may open every module: nothing is locked for them
+    login(client, "coach")
+    body = client.get("/search?q=FABE").get_data(as_text=True)
+    assert hits(body)[0] == FABE_LESSON + "#structure"
+    assert "<mark>FABE</mark>" in body
+    assert "三、E：证据必须真实、可核验、有授权" in body  # the lesson's other sections with the term are named
+    assert client.get("/search?q=fabe").get_data(as_text=True).count("<mark>FABE</mark>") == body.count("<mark>FABE</mark>")
+
+
+def test_every_term_must_be_in_the_lesson(client, db):
+    make_user(db, "coach", roles=("trainer",))
+    login(client, "coach")
+    one = hits(client.get("/search?q=SPIN").get_data(as_text=True))
+    both = hits(client.get("/search?q=SPIN  FABE").get_data(as_text=True))
+    assert set(both) < set(one) or len(both) < len(one)
+    assert all(link.partition("#")[0] in {h.partition("#")[0] for h in one} for link in both)
+    body = client.get("/search?q=FABE 不存在的说法").get_data(as_text=True)
+    assert hits(body) == [] and "没有找到包含“FABE 不存在的说法”的课时内容" in body
+
+
+def test_lessons_of_a_locked_module_are_counted_not_listed(client, trainee):
+    body = client.get("/search?q=SPIN").get_data(as_text=True)  # 商机挖掘与引导 needs the first two modules first
+    assert "opportunity-spin" not in body
+    assert re.search(r"另有 \d+ 节课时也包含这些词，它们所在的模块还没有解锁", body)
+
+
+def test_an_empty_query_shows_the_form_only(client, trainee):
+    response = client.get("/search")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'role="search"' in body and "search-results" not in body
+    assert 'action="/search"' in client.get("/map").get_data(as_text=True)  # the learning map has the search box
+
+
+@pytest.mark.parametrize("query, message", [
+    ("采" * (MAX_QUERY + 1), "搜索词太长"),
+    (" ".join(f"词{n}" for n in range(MAX_TERMS + 1)), "词太多"),
+])
+def test_a_query_that_cannot_be_searched_is_refused_with_a_reason(client, trainee, query, message):
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert message in body and 'aria-invalid="true"' in body
+
+
+def test_the_query_is_shown_escaped(client, trainee):
+    body = client.get("/search", query_string={"q": '<script>alert(1)</script> "x'}).get_data(as_text=True)
+    assert "<script>alert(1)" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;x" in body
+
+
+def test_the_english_interface(client, trainee):
+    client.post("/language", data={"lang": "en", "next": "/search"})
+    body = client.get("/search?q=预算").get_data(as_text=True)
+    assert "Search the course" in body and "<mark>预算</mark>" in body
+
+
+@pytest.fixture
+def staff_content_app(database_url, tmp_path):
+    write_content(tmp_path / "content")
+    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
+    yield app
+    _empty_tables(app)
+    dispose(app)
+
+
+def test_staff_only_lessons_are_found_by_staff_only(staff_content_app):
+    from sqlalchemy.orm import Session
+
+    with Session(bind=staff_content_app.extensions["db_engine"]) as db:
+        make_user(db, "learner")
+        make_user(db, "coach", roles=("trainer",))
+    learner, coach = staff_content_app.test_client(), staff_content_app.test_client()
+    login(learner, "learner")
+    login(coach, "coach")
+    assert hits(coach.get("/search?q=正文").get_data(as_text=True)) == ["/lessons/open-first#content",
+                                                                       "/lessons/inside-notes#points"]
+    learner_page = learner.get("/search?q=正文").get_data(as_text=True)
+    assert hits(learner_page) == ["/lessons/open-first#content"]
+    assert "讲师" not in learner_page and "还没有解锁" not in learner_page  # not even counted
+
+
+# ---- the parts, for any text --------------------------------------------------------------------------------
+
+WORDS = st.text(alphabet=st.sampled_from("采购预算FABEfabeSpinİßΣ之的 \u3000\n"), max_size=40)
+
+
+@given(WORDS)
+def test_folding_keeps_every_position(text):
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert fold(folded) == folded
+
+
+@given(st.text(max_size=80))
+def test_a_query_gives_terms_or_a_reason(query):
+    try:
+        terms = parse_query(query)
+    except BadQuery as problem:
+        assert str(problem) in ("too_long", "too_many")
+        return
+    assert len(terms) <= MAX_TERMS and len(set(terms)) == len(terms)
+    assert all(term and not any(ch.isspace() for ch in term) and fold(term) == term for term in terms)
+
+
+@given(WORDS, st.lists(st.text(alphabet=st.sampled_from("采购FAbeİ之"), min_size=1, max_size=3), min_size=1, max_size=3))
+def test_runs_cover_the_text_and_mark_only_terms(text, terms):
+    terms = tuple(dict.fromkeys(fold(t) for t in terms))
+    runs = _runs(text, fold(text), terms)
+    assert "".join(part for part, _ in runs) == text
+    assert all(fold(part) in terms for part, matched in runs if matched)
+    plain = "".join(part if not matched else "\x00" for part, matched in runs)
+    assert not any(term in fold(piece) for piece in plain.split("\x00") for term in terms if len(term) == 1)
+
+
+@given(WORDS, st.text(alphabet=st.sampled_from("采购FAbe"), min_size=1, max_size=3))
+def test_a_snippet_is_a_passage_of_the_section_around_the_term(text, term):
+    section = Section("a", "", text, fold(text))
+    term = fold(term)
+    runs = snippet(section, (term,))
+    passage = "".join(part for part, _ in runs).strip("…")
+    assert passage in text
+    if term in section.folded:
+        assert any(matched for _, matched in runs)
+
+
+def test_a_lesson_is_cut_at_its_headings():
+    html = ('<p>开头 &amp; 引\n言</p><h2 id="one">一、<strong>预算</strong></h2><table><tr><td>甲</td><td>乙</td></tr></table>'
+            '<h3 id="two">小节</h3><ul><li>第一</li><li>第二</li></ul>')
+    lesson = Lesson("l", "m", "课", 1, 10, (), html, "", (), 0, "courses/m/01-l.md", "")
+    assert [(s.anchor, s.heading, s.text) for s in lesson_sections(lesson)] == [
+        ("", "", "开头 & 引言"), ("one", "一、预算", "甲 乙"), ("two", "小节", "第一 第二")]
