@@ -45,7 +45,8 @@ def test_a_term_leads_to_the_section_that_explains_it(client, db):
     assert hits(body)[0] == FABE_LESSON + "#structure"
     assert "<mark>FABE</mark>" in body
     assert "三、E：证据必须真实、可核验、有授权" in body  # the lesson's other sections with the term are named
-    assert client.get("/search?q=fabe").get_data(as_text=True).count("<mark>FABE</mark>") == body.count("<mark>FABE</mark>")
+    for typed in ("fabe", "ＦＡＢＥ"):  # any case, and full-width as a Chinese input method types it
+        assert client.get(f"/search?q={typed}").get_data(as_text=True).count("<mark>FABE</mark>") == body.count("<mark>FABE</mark>")
 
 
 def test_every_term_must_be_in_the_lesson(client, db):
@@ -53,6 +54,7 @@ def test_every_term_must_be_in_the_lesson(client, db):
     login(client, "coach")
     one = hits(client.get("/search?q=SPIN").get_data(as_text=True))
     both = hits(client.get("/search?q=SPIN  FABE").get_data(as_text=True))
+    assert hits(client.get("/search?q=SPIN、FABE").get_data(as_text=True)) == both  # words listed as in Chinese
     assert set(both) < set(one) or len(both) < len(one)
     assert all(link.partition("#")[0] in {h.partition("#")[0] for h in one} for link in both)
     body = client.get("/search?q=FABE 不存在的说法").get_data(as_text=True)
@@ -122,7 +124,7 @@ def test_staff_only_lessons_are_found_by_staff_only(staff_content_app):
 
 # ---- the parts, for any text --------------------------------------------------------------------------------
 
-WORDS = st.text(alphabet=st.sampled_from("采购预算FABEfabeSpinİßΣ之的 \u3000\n"), max_size=40)
+WORDS = st.text(alphabet=st.sampled_from("采购预算FABEfabeＦＡＢＥSpinİßΣ㎏ﬁ之的，、 \u3000\n"), max_size=40)
 
 
 @given(WORDS)
@@ -140,7 +142,7 @@ def test_a_query_gives_terms_or_a_reason(query):
         assert str(problem) in ("too_long", "too_many")
         return
     assert len(terms) <= MAX_TERMS and len(set(terms)) == len(terms)
-    assert all(term and not any(ch.isspace() for ch in term) and fold(term) == term for term in terms)
+    assert all(term and not any(ch.isspace() or ch in ",，、;；" for ch in term) and fold(term) == term for term in terms)
 
 
 @given(WORDS, st.lists(st.text(alphabet=st.sampled_from("采购FAbeİ之"), min_size=1, max_size=3), min_size=1, max_size=3))

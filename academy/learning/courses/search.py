@@ -8,8 +8,10 @@ segmentation: each term is matched as a substring, ignoring case.  Quizzes are n
 shows an answer.
 """
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from academy.learning.content.catalog import Catalog
@@ -23,6 +25,7 @@ SNIPPET_BEFORE, SNIPPET_AFTER = 24, 72  # characters of context around the first
 SECTION_TAGS = ("h2", "h3")
 BLOCK_TAGS = frozenset({"p", "li", "td", "th", "tr", "blockquote", "h2", "h3", "h4", "div", "ul", "ol", "table"})
 TITLE_WEIGHT, HEADING_WEIGHT, TEXT_CAP = 8, 4, 5
+WORD_BREAKS = re.compile(r"[\s,，、;；]+")
 # A line break inside a paragraph between two Chinese characters or marks is no word break (a source wrapped at
 # its width): it is dropped, so that a term broken over two lines is found.
 CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
@@ -65,14 +68,24 @@ class Results:
 
 
 def fold(text: str) -> str:
-    """Lower-case each character on its own: 'FABE' and 'fabe' match, and the result is as long as the text
-    (str.lower() of a whole string may grow, which would shift every position after it)."""
-    return "".join(ch if len(low := ch.lower()) != 1 else low for ch in text)
+    """Each character on its own in its plain form and lower case: 'ＦＡＢＥ' (typed with a Chinese input method in
+    full-width mode), 'FABE' and 'fabe' all match.  The result is as long as the text, so positions in it are
+    positions in the text (normalising or lower-casing a whole string may change its length)."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    plain = unicodedata.normalize("NFKC", ch)
+    plain = plain if len(plain) == 1 else ch
+    low = plain.lower()
+    return low if len(low) == 1 else plain
 
 
 def parse_query(query: str) -> tuple[str, ...]:
-    """The distinct terms of a query: words separated by spaces (full-width ones too), folded.  Raises BadQuery."""
-    words = query.split()
+    """The distinct terms of a query, folded: words separated by spaces (full-width ones too) or by the commas and
+    enumeration marks a Chinese list is written with.  Raises BadQuery."""
+    words = [word for word in WORD_BREAKS.split(query) if word]
     if len(" ".join(words)) > MAX_QUERY:
         raise BadQuery("too_long")
     terms = tuple(dict.fromkeys(fold(word) for word in words))
