@@ -65,6 +65,7 @@ def main() -> int:
         dialogue = first_attempt(work / "academy.db", "graded", LEARNER, "clients-dialogue")
         camera.shoot(f"/attempts/{dialogue}/result", "dialogue-result", scroll_to="table.stance-map")
         camera.shoot("/mistakes", "mistake-book")
+        camera.shoot("/search?q=预算+财政", "search")
         camera.driver.set_window_size(*PHONE)
         camera.driver.get(server.base_url + "/quizzes/clients-quiz")
         camera.driver.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()

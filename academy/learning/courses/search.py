@@ -118,6 +118,7 @@ class _SectionSplitter(HTMLParser):
             self.sections[-1][2].append(" ")
 
     def handle_data(self, data: str) -> None:
+        data = CJK_LINE_BREAK.sub("", data)  # within one text: the breaks between blocks stay
         (self._heading if self._heading is not None else self.sections[-1][2]).append(data)
 
 
@@ -127,7 +128,7 @@ def lesson_sections(lesson: Lesson) -> tuple[Section, ...]:
     splitter.close()
     sections = []
     for anchor, heading, parts in splitter.sections:
-        text = " ".join(CJK_LINE_BREAK.sub("", "".join(parts)).split())
+        text = " ".join("".join(parts).split())
         if text or heading:
             sections.append(Section(anchor, heading, text, fold(text)))
     return tuple(sections)
