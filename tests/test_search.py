@@ -13,6 +13,7 @@ from academy.learning.courses.search import (
     BadQuery,
     Section,
     _runs,
+    _terms_pattern,
     fold,
     lesson_sections,
     parse_query,
@@ -148,7 +149,7 @@ def test_a_query_gives_terms_or_a_reason(query):
 @given(WORDS, st.lists(st.text(alphabet=st.sampled_from("采购FAbeİ之"), min_size=1, max_size=3), min_size=1, max_size=3))
 def test_runs_cover_the_text_and_mark_only_terms(text, terms):
     terms = tuple(dict.fromkeys(fold(t) for t in terms))
-    runs = _runs(text, fold(text), terms)
+    runs = _runs(text, fold(text), _terms_pattern(terms))
     assert "".join(part for part, _ in runs) == text
     assert all(fold(part) in terms for part, matched in runs if matched)
     plain = "".join(part if not matched else "\x00" for part, matched in runs)
@@ -157,7 +158,7 @@ def test_runs_cover_the_text_and_mark_only_terms(text, terms):
 
 @given(WORDS, st.text(alphabet=st.sampled_from("采购FAbe"), min_size=1, max_size=3))
 def test_a_snippet_is_a_passage_of_the_section_around_the_term(text, term):
-    section = Section("a", "", text, fold(text))
+    section = Section("a", "", text, fold(text), "")
     term = fold(term)
     runs = snippet(section, (term,))
     passage = "".join(part for part, _ in runs).strip("…")

@@ -45,6 +45,16 @@ class Section:
     heading: str
     text: str
     folded: str  # the text with each character folded alone, so positions in it are positions in `text`
+    folded_heading: str
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A lesson as it is searched: its folded title and its sections."""
+
+    lesson: Lesson
+    folded_title: str
+    sections: tuple[Section, ...]
 
 
 @dataclass(frozen=True)
@@ -130,14 +140,14 @@ def lesson_sections(lesson: Lesson) -> tuple[Section, ...]:
     for anchor, heading, parts in splitter.sections:
         text = " ".join("".join(parts).split())
         if text or heading:
-            sections.append(Section(anchor, heading, text, fold(text)))
+            sections.append(Section(anchor, heading, text, fold(text), fold(heading)))
     return tuple(sections)
 
 
-def course_lessons(catalog: Catalog) -> tuple[tuple[Lesson, tuple[Section, ...]], ...]:
+def course_lessons(catalog: Catalog) -> tuple[Indexed, ...]:
     """Every lesson of the catalog with its sections, in course order: worked out once per content version."""
     return catalog.derived("search_sections", (), lambda: tuple(
-        (lesson, lesson_sections(lesson)) for module in catalog.modules for lesson in module.lessons), 2)
+        Indexed(lesson, fold(lesson.title), lesson_sections(lesson)) for module in catalog.modules for lesson in module.lessons), 2)
 
 
 def search(catalog: Catalog, terms: tuple[str, ...], is_locked: Callable[[str], bool]) -> Results:
@@ -148,26 +158,27 @@ def search(catalog: Catalog, terms: tuple[str, ...], is_locked: Callable[[str], 
         return Results(terms, (), 0, 0)
     modules = {module.id: module for module in catalog.modules}
     found, locked = [], 0
-    for order, (lesson, sections) in enumerate(course_lessons(catalog)):
-        score = _lesson_score(lesson, sections, terms)
+    for order, indexed in enumerate(course_lessons(catalog)):
+        score = _lesson_score(indexed, terms)
         if score is None:
             continue
-        if is_locked(lesson.module_id):
+        if is_locked(indexed.lesson.module_id):
             locked += 1
             continue
-        found.append((-score, order, lesson, sections))
+        found.append((-score, order, indexed))
     found.sort(key=lambda entry: entry[:2])
-    hits = tuple(_hit(lesson, modules[lesson.module_id], -negative, sections, terms)
-                 for negative, _, lesson, sections in found[:MAX_HITS])
+    pattern = _terms_pattern(terms)
+    hits = tuple(_hit(indexed, modules[indexed.lesson.module_id], -negative, terms, pattern)
+                 for negative, _, indexed in found[:MAX_HITS])
     return Results(terms, hits, max(0, len(found) - MAX_HITS), locked)
 
 
-def _lesson_score(lesson: Lesson, sections: tuple[Section, ...], terms: tuple[str, ...]) -> int | None:
-    title = fold(lesson.title)
+def _lesson_score(indexed: Indexed, terms: tuple[str, ...]) -> int | None:
+    title, sections = indexed.folded_title, indexed.sections
     score = 0
     for term in terms:
         in_text = sum(section.folded.count(term) for section in sections)
-        in_heading = any(term in fold(section.heading) for section in sections)
+        in_heading = any(term in section.folded_heading for section in sections)
         if not (in_text or in_heading or term in title):
             return None
         score += TITLE_WEIGHT * (term in title) + HEADING_WEIGHT * in_heading + min(in_text, TEXT_CAP)
@@ -176,28 +187,34 @@ def _lesson_score(lesson: Lesson, sections: tuple[Section, ...], terms: tuple[st
 
 def _section_score(section: Section, terms: tuple[str, ...]) -> tuple[int, int]:
     """(distinct terms in the section, their weight): the section with the most terms is the one to open."""
-    heading = fold(section.heading)
+    heading = section.folded_heading
     present = [term for term in terms if term in heading or term in section.folded]
     return len(present), sum(HEADING_WEIGHT * (term in heading) + min(section.folded.count(term), TEXT_CAP) for term in present)
 
 
-def _hit(lesson: Lesson, module: Module, score: int, sections: tuple[Section, ...], terms: tuple[str, ...]) -> Hit:
+def _hit(indexed: Indexed, module: Module, score: int, terms: tuple[str, ...], pattern: re.Pattern) -> Hit:
+    sections = indexed.sections
     scored = [(_section_score(section, terms), index) for index, section in enumerate(sections)]
     best = max(scored, key=lambda entry: (entry[0], -entry[1]))[1] if sections else None
     others = tuple(sections[index] for (present, _), index in scored
                    if present and index != best and sections[index].anchor and sections[index].heading)[:MAX_OTHERS]
-    section = sections[best] if best is not None else Section("", "", "", "")
-    return Hit(lesson, module, score, section, snippet(section, terms), others)
+    section = sections[best] if best is not None else Section("", "", "", "", "")
+    return Hit(indexed.lesson, module, score, section, snippet(section, terms, pattern), others)
 
 
-def snippet(section: Section, terms: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """Any of the terms, the longest first: where two start at one place, the longer one is marked."""
+    return re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)))
+
+
+def snippet(section: Section, terms: tuple[str, ...], pattern: re.Pattern | None = None) -> tuple[tuple[str, bool], ...]:
     """A short passage around the first place a term occurs in the section's text (its start when only the title or
     heading matched), cut into runs of plain and matched text."""
     text, folded = section.text, section.folded
     first = min((at for at in (folded.find(term) for term in terms) if at >= 0), default=0)
     start = max(0, first - SNIPPET_BEFORE)
     end = min(len(text), first + SNIPPET_AFTER)
-    runs = _runs(text[start:end], folded[start:end], terms)
+    runs = _runs(text[start:end], folded[start:end], pattern or _terms_pattern(terms))
     if start > 0:
         runs.insert(0, ("…", False))
     if end < len(text):
@@ -205,20 +222,15 @@ def snippet(section: Section, terms: tuple[str, ...]) -> tuple[tuple[str, bool],
     return tuple(runs)
 
 
-def _runs(text: str, folded: str, terms: tuple[str, ...]) -> list[tuple[str, bool]]:
-    """The text cut into plain and matched runs: at each position the longest term that starts there is matched."""
-    longest_first = sorted(terms, key=len, reverse=True)
+def _runs(text: str, folded: str, pattern: re.Pattern) -> list[tuple[str, bool]]:
+    """The text cut into plain and matched runs (found in the folded text, which has the same positions)."""
     runs: list[tuple[str, bool]] = []
-    plain_from = at = 0
-    while at < len(text):
-        term = next((t for t in longest_first if folded.startswith(t, at)), None)
-        if term is None:
-            at += 1
-            continue
-        if plain_from < at:
-            runs.append((text[plain_from:at], False))
-        runs.append((text[at:at + len(term)], True))
-        at = plain_from = at + len(term)
+    plain_from = 0
+    for match in pattern.finditer(folded):
+        if plain_from < match.start():
+            runs.append((text[plain_from:match.start()], False))
+        runs.append((text[match.start():match.end()], True))
+        plain_from = match.end()
     if plain_from < len(text):
         runs.append((text[plain_from:], False))
     return runs
