@@ -1,12 +1,15 @@
 """Searching the course (/search): a learner finds the lesson section that explains a term, only in lessons they may
 open, and a query that cannot be searched gets a clear 400."""
+import itertools
 import re
+from html import escape
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from academy.learning.content.courses import Lesson
+from academy.learning.content.catalog import Catalog
+from academy.learning.content.courses import Lesson, Module
 from academy.learning.courses.search import (
     MAX_QUERY,
     MAX_TERMS,
@@ -17,6 +20,7 @@ from academy.learning.courses.search import (
     fold,
     lesson_sections,
     parse_query,
+    search,
     snippet,
 )
 from academy.platform.db import dispose
@@ -173,3 +177,29 @@ def test_a_lesson_is_cut_at_its_headings():
     lesson = Lesson("l", "m", "课", 1, 10, (), html, "", (), 0, "courses/m/01-l.md", "")
     assert [(s.anchor, s.heading, s.text) for s in lesson_sections(lesson)] == [
         ("", "", "开头 & 引言"), ("one", "一、预算", "甲 乙"), ("two", "小节", "第一 第二")]
+
+
+FIELD = st.text(alphabet=st.sampled_from("采购预算FABEfabe之的 "), max_size=24)
+STAMPS = itertools.count()  # each example's catalog is new content: values derived from it are not shared
+
+
+@given(st.lists(st.tuples(FIELD, FIELD, FIELD, FIELD), min_size=1, max_size=5),
+       st.lists(st.text(alphabet=st.sampled_from("采购FAbe之"), min_size=1, max_size=2), min_size=1, max_size=3),
+       st.sets(st.integers(0, 4)))
+def test_the_lessons_found_are_those_holding_every_term(fields, words, locked):
+    """Any lessons, any terms: a lesson is listed, or counted as locked, exactly when each term is in its title, a
+    heading or its text; the passage shown is the text of the section linked."""
+    modules = []
+    for n, (title, intro, heading, body) in enumerate(fields):
+        html = f"<p>{escape(intro)}</p>\n<h2 id=\"part\">{escape(heading)}</h2>\n<p>{escape(body)}</p>"
+        lesson = Lesson(f"l{n}", f"m{n}", title, 1, 10, (), html, "", (), 0, f"courses/m{n}/01-l.md", "")
+        modules.append(Module(f"m{n}", f"模块{n}", n, "", (), 10, (), "", (lesson,), f"courses/m{n}/module.md"))
+    catalog = Catalog(tuple(modules), stamp=(next(STAMPS),), lessons={m.lessons[0].id: m.lessons[0] for m in modules})
+    terms = tuple(dict.fromkeys(fold(word) for word in words))
+    results = search(catalog, terms, lambda module_id: int(module_id[1:]) in locked)
+    holding = {n for n, lesson_fields in enumerate(fields)
+               if all(any(term in fold(field) for field in lesson_fields) for term in terms)}
+    assert {int(hit.lesson.id[1:]) for hit in results.hits} == holding - locked
+    assert results.locked_lessons == len(holding & locked) and results.more == 0
+    for hit in results.hits:
+        assert "".join(part for part, _ in hit.snippet).strip("…") in hit.section.text
