@@ -54,6 +54,16 @@ def test_a_term_leads_to_the_section_that_explains_it(client, db):
         assert client.get(f"/search?q={typed}").get_data(as_text=True).count("<mark>FABE</mark>") == body.count("<mark>FABE</mark>")
 
 
+def test_the_examples_the_page_gives_find_lessons(client, db):
+    make_user(db, "coach", roles=("trainer",))
+    login(client, "coach")
+    help_text = re.search(r'<p class="meta">(在课时正文里查找.*?)</p>', client.get("/search").get_data(as_text=True)).group(1)
+    examples = re.findall(r"“([^”]+)”", help_text)
+    assert len(examples) == 3, help_text
+    for example in examples + ["招标代理"]:  # the agency under the Tendering Law is named as well
+        assert hits(client.get("/search", query_string={"q": example}).get_data(as_text=True)), example
+
+
 def test_every_term_must_be_in_the_lesson(client, db):
     make_user(db, "coach", roles=("trainer",))
     login(client, "coach")
