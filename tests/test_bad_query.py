@@ -7,6 +7,7 @@ sort orders, pages, search words, item and version choices) and arbitrary ones, 
 negative numbers, dates that do not exist, markup, 5,000 characters, full-width digits, and arbitrary text.
 """
 import os
+import re
 from collections import Counter, deque
 
 import pytest
@@ -77,3 +78,16 @@ def test_no_query_string_makes_a_page_fail(app, client, username):
 
     for path in pages:
         ask(path)
+
+
+def test_an_id_beyond_any_column_is_not_found(app, client, db):
+    """Werkzeug's int converter takes any digits; a number past the database's integer types is simply no row."""
+    from tests.factories import make_user
+
+    make_user(db, "boss", roles=("trainee", "trainer", "manager", "admin"))
+    login(client, "boss")
+    huge = "9" * 30
+    paths = [re.sub(r"<int:[^>]+>", huge, re.sub(r"<(?:path:)?[a-z_]+>", "x", rule.rule))
+             for rule in app.url_map.iter_rules() if "<int:" in rule.rule and "GET" in rule.methods]
+    assert len(paths) >= 8, paths
+    assert {path: client.get(path).status_code for path in paths} == dict.fromkeys(paths, 404)
