@@ -81,7 +81,8 @@ def test_no_query_string_makes_a_page_fail(app, client, username):
 
 
 def test_an_id_beyond_any_column_is_not_found(app, client, db):
-    """Werkzeug's int converter takes any digits; a number past the database's integer types is simply no row."""
+    """Werkzeug's int converter takes any digits; a number past the database's integer types is simply no row, for a
+    page and for a form posted to it."""
     from tests.factories import make_user
 
     make_user(db, "boss", roles=("trainee", "trainer", "manager", "admin"))
@@ -91,3 +92,7 @@ def test_an_id_beyond_any_column_is_not_found(app, client, db):
              for rule in app.url_map.iter_rules() if "<int:" in rule.rule and "GET" in rule.methods]
     assert len(paths) >= 8, paths
     assert {path: client.get(path).status_code for path in paths} == dict.fromkeys(paths, 404)
+    posts = [re.sub(r"<int:[^>]+>", huge, re.sub(r"<(?:path:)?[a-z_]+>", "x", rule.rule))
+             for rule in app.url_map.iter_rules() if "<int:" in rule.rule and rule.methods == {"POST", "OPTIONS"}]
+    assert len(posts) >= 10, posts
+    assert {path: client.post(path).status_code for path in posts} == dict.fromkeys(posts, 404)
