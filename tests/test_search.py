@@ -183,10 +183,10 @@ def test_a_snippet_is_a_passage_of_the_section_around_the_term(text, term):
 
 def test_a_lesson_is_cut_at_its_headings():
     html = ('<p>开头 &amp; 引\n言</p><h2 id="one">一、<strong>预算</strong></h2><table>\n<tr>\n<td>甲</td>\n<td>乙</td>\n</tr>\n</table>'
-            '<h3 id="two">小节</h3><ul><li>第一</li><li>第二</li></ul>')
+            '<h3 id="two">小节</h3><ul><li>第一</li><li>第二</li></ul><p>one<br />two</p>')
     lesson = Lesson("l", "m", "课", 1, 10, (), html, "", (), 0, "courses/m/01-l.md", "")
     assert [(s.anchor, s.heading, s.text) for s in lesson_sections(lesson)] == [
-        ("", "", "开头 & 引言"), ("one", "一、预算", "甲 乙"), ("two", "小节", "第一 第二")]
+        ("", "", "开头 & 引言"), ("one", "一、预算", "甲 乙"), ("two", "小节", "第一 第二 one two")]
 
 
 FIELD = st.text(alphabet=st.sampled_from("采购预算FABEfabe之的 "), max_size=24)

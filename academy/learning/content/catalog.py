@@ -37,8 +37,8 @@ class Catalog:
     @cached_property
     def version(self) -> str:
         """Names this content (the files' paths, sizes and times) and this view of it (trainee_view or all: the
-        modules it shows and the quizzes it hides, since a staff-only module may have no quiz): part of every cache key derived
-        from it."""
+        modules it shows and the quizzes it hides, since a staff-only module may have no quiz): part of every
+        cache key derived from it."""
         shown = (tuple(m.id for m in self.modules), sorted(self.hidden_quizzes))
         return hashlib.sha256(repr((self.stamp, shown)).encode()).hexdigest()[:16]
 

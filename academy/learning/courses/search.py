@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from academy.learning.content.catalog import Catalog
 from academy.learning.content.courses import Lesson, Module
 
-MAX_QUERY = 60  # characters, after runs of spaces are folded
+MAX_QUERY = 60  # characters of the words, with one space between them
 MAX_TERMS = 5
 MAX_HITS = 30  # lessons listed; more matches are counted
 MAX_OTHERS = 3  # further sections named under a lesson's best one
@@ -114,7 +114,9 @@ class _SectionSplitter(HTMLParser):
         self._heading: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in SECTION_TAGS:
+        if tag == "br":
+            self.handle_data(" ")
+        elif tag in SECTION_TAGS:
             anchor = dict(attrs).get("id") or ""
             self._heading = []
             self.sections.append((anchor, "", []))
