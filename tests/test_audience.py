@@ -141,6 +141,32 @@ def test_a_staff_module_without_quizzes_still_makes_the_views_differ(tmp_path, d
         dispose(app)
 
 
+def test_a_result_page_links_a_staff_lesson_for_staff_only(tmp_path, database_url):
+    """Bug: a graded question's HTML on the result page is shared by everyone who answered alike, and its "复习" link
+    names the lesson as the viewer's catalogue has it.  The key did not name the catalogue, so a trainee who answered
+    as a trainer had was shown the trainer's link to a staff-only lesson, with its title."""
+    write_content(tmp_path / "content")
+    quiz = tmp_path / "content/quizzes/open-quiz.md"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("{#open-quiz-tf}", "{#open-quiz-tf lesson=inside-notes#points}"),
+                    encoding="utf-8")
+    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
+    try:
+        from sqlalchemy.orm import Session
+
+        with Session(bind=app.extensions["db_engine"]) as db:
+            coach, learner = signed_in(app, db, "coach", ("trainer",)), signed_in(app, db, "learner")
+        results = []
+        for client in (coach, learner):  # both answer 错 where 对 is right
+            attempt = start_quiz(client, "open-quiz")
+            client.post(f"/attempts/{attempt}/submit", data={"q-open-quiz-tf": "false"})
+            results.append(client.get(f"/attempts/{attempt}/result").get_data(as_text=True))
+        assert "讲师课时" in results[0] and "/lessons/inside-notes#points" in results[0]
+        assert "讲师课时" not in results[1] and "inside-notes" not in results[1]
+    finally:
+        _empty_tables(app)
+        dispose(app)
+
+
 def test_the_sample_quiz_is_staff_only():
     quiz = load_full_catalog(ROOT).quiz(SAMPLE)
     assert quiz.title == "示例：全部题型与功能" and "讲师参考" in quiz.tags and quiz.staff_only

@@ -59,14 +59,15 @@ def answer_sheet(view, items: list[Item], answered: tuple[bool, ...]) -> Markup:
 def _result_key(view, item: Item, lesson_links: bool) -> tuple:
     scored = json.dumps([view.item_result(item), view.answer(item)], sort_keys=True, ensure_ascii=False, default=str)
     seed = layout.variant(view.seed) if layout.shown_by_seed(view.quiz, item) else None
-    return (view.quiz.content_hash, item.id, page_lang(), view.show_answers, view.show_choice_feedback, lesson_links,
-            seed, scored)
+    return (view.quiz.content_hash, item.id, page_lang(), view.show_answers, view.show_choice_feedback,
+            lesson_links and view.catalog.version, seed, scored)
 
 
 def result_sections(view, items: list[Item], lesson_links: bool = True) -> Markup:
     """The result page's questions.  A graded question's HTML is a pure function of the quiz version, the item,
-    the language, what the page reveals, the seed (for items it shuffles), its score and the answer: learners
-    who answered alike share it, and a 45-question result page is 45 lookups.  An item scored by a reviewer
+    the language, what the page reveals, the catalogue its lesson link is looked up in (a staff-only lesson is
+    linked for staff only), the seed (for items it shuffles), its score and the answer: learners who answered alike
+    share it, and a 45-question result page is 45 lookups.  An item scored by a reviewer
     shows that attempt's review, so it is rendered each time."""
     macro = _macro("quizzes/_result_section.html", "result_section")
     html = []
