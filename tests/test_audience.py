@@ -2,6 +2,7 @@
 managers and admins, marked 仅讲师可见; trainees never see it, and its URLs are 404 for them (not 403: a
 trainee is not told it exists)."""
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -47,13 +48,22 @@ def write_content(root) -> None:
         (root / path).write_text(text, encoding="utf-8")
 
 
+@contextmanager
+def app_on_content(database_url, tmp_path):
+    """The app on the content written under tmp_path/content, its tables emptied after."""
+    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
+    try:
+        yield app
+    finally:
+        _empty_tables(app)
+        dispose(app)
+
+
 @pytest.fixture
 def content_app(database_url, tmp_path):
     write_content(tmp_path / "content")
-    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
-    yield app
-    _empty_tables(app)
-    dispose(app)
+    with app_on_content(database_url, tmp_path) as app:
+        yield app
 
 
 def signed_in(app, db, username: str, roles=("trainee",)):
@@ -61,6 +71,14 @@ def signed_in(app, db, username: str, roles=("trainee",)):
     client = app.test_client()
     login(client, username)
     return client
+
+
+def coach_and_learner(app):
+    """Clients signed in as a new trainer ("coach") and a new trainee ("learner"): the same rows, other views."""
+    from sqlalchemy.orm import Session
+
+    with Session(bind=app.extensions["db_engine"]) as db:
+        return signed_in(app, db, "coach", ("trainer",)), signed_in(app, db, "learner")
 
 
 def user_id(db, username: str) -> int:
@@ -126,19 +144,12 @@ def test_a_staff_module_without_quizzes_still_makes_the_views_differ(tmp_path, d
         (tmp_path / f"content/quizzes/{quiz}.md").unlink()
     catalog = load_full_catalog(tmp_path / "content")
     assert catalog.trainee_view.version != catalog.version
-    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
-    try:
-        from sqlalchemy.orm import Session
-
-        with Session(bind=app.extensions["db_engine"]) as db:
-            coach, learner = signed_in(app, db, "coach", ("trainer",)), signed_in(app, db, "learner")
+    with app_on_content(database_url, tmp_path) as app:
+        coach, learner = coach_and_learner(app)
         assert "讲师模块" in coach.get("/map").get_data(as_text=True)  # the same rows as the learner's: none
         assert "讲师课时" in coach.get("/search?q=正文").get_data(as_text=True)
         assert "讲师模块" not in learner.get("/map").get_data(as_text=True)
         assert "讲师课时" not in learner.get("/search?q=正文").get_data(as_text=True)
-    finally:
-        _empty_tables(app)
-        dispose(app)
 
 
 def test_a_result_page_links_a_staff_lesson_for_staff_only(tmp_path, database_url):
@@ -149,22 +160,14 @@ def test_a_result_page_links_a_staff_lesson_for_staff_only(tmp_path, database_ur
     quiz = tmp_path / "content/quizzes/open-quiz.md"
     quiz.write_text(quiz.read_text(encoding="utf-8").replace("{#open-quiz-tf}", "{#open-quiz-tf lesson=inside-notes#points}"),
                     encoding="utf-8")
-    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
-    try:
-        from sqlalchemy.orm import Session
-
-        with Session(bind=app.extensions["db_engine"]) as db:
-            coach, learner = signed_in(app, db, "coach", ("trainer",)), signed_in(app, db, "learner")
+    with app_on_content(database_url, tmp_path) as app:
         results = []
-        for client in (coach, learner):  # both answer 错 where 对 is right
+        for client in coach_and_learner(app):  # both answer 错 where 对 is right
             attempt = start_quiz(client, "open-quiz")
             client.post(f"/attempts/{attempt}/submit", data={"q-open-quiz-tf": "false"})
             results.append(client.get(f"/attempts/{attempt}/result").get_data(as_text=True))
         assert "讲师课时" in results[0] and "/lessons/inside-notes#points" in results[0]
         assert "讲师课时" not in results[1] and "inside-notes" not in results[1]
-    finally:
-        _empty_tables(app)
-        dispose(app)
 
 
 def test_the_sample_quiz_is_staff_only():

@@ -23,10 +23,8 @@ from academy.learning.courses.search import (
     search,
     snippet,
 )
-from academy.platform.db import dispose
-from tests.conftest import _empty_tables, make_app
 from tests.factories import login, make_user
-from tests.test_audience import write_content
+from tests.test_audience import app_on_content, coach_and_learner, write_content
 
 FABE_LESSON = "/lessons/opportunity-fabe"
 
@@ -112,29 +110,15 @@ def test_the_english_interface(client, trainee):
     assert "Search the course" in body and "<mark>预算</mark>" in body
 
 
-@pytest.fixture
-def staff_content_app(database_url, tmp_path):
+def test_staff_only_lessons_are_found_by_staff_only(database_url, tmp_path):
     write_content(tmp_path / "content")
-    app = make_app(database_url, tmp_path, CONTENT_DIR=str(tmp_path / "content"))
-    yield app
-    _empty_tables(app)
-    dispose(app)
-
-
-def test_staff_only_lessons_are_found_by_staff_only(staff_content_app):
-    from sqlalchemy.orm import Session
-
-    with Session(bind=staff_content_app.extensions["db_engine"]) as db:
-        make_user(db, "learner")
-        make_user(db, "coach", roles=("trainer",))
-    learner, coach = staff_content_app.test_client(), staff_content_app.test_client()
-    login(learner, "learner")
-    login(coach, "coach")
-    assert hits(coach.get("/search?q=正文").get_data(as_text=True)) == ["/lessons/open-first#content",
-                                                                       "/lessons/inside-notes#points"]
-    learner_page = learner.get("/search?q=正文").get_data(as_text=True)
-    assert hits(learner_page) == ["/lessons/open-first#content"]
-    assert "讲师" not in learner_page and "还没有解锁" not in learner_page  # not even counted
+    with app_on_content(database_url, tmp_path) as app:
+        coach, learner = coach_and_learner(app)
+        assert hits(coach.get("/search?q=正文").get_data(as_text=True)) == ["/lessons/open-first#content",
+                                                                           "/lessons/inside-notes#points"]
+        learner_page = learner.get("/search?q=正文").get_data(as_text=True)
+        assert hits(learner_page) == ["/lessons/open-first#content"]
+        assert "讲师" not in learner_page and "还没有解锁" not in learner_page  # not even counted
 
 
 # ---- the parts, for any text --------------------------------------------------------------------------------

@@ -34,20 +34,12 @@ def progress_state(**_view_args):
     return current_progress().key
 
 
-def locked_module(quiz: Quiz) -> services.ModuleProgress | None:
-    """The quiz's module's progress while it is locked for this learner, else None.  Only a module with
-    prerequisites can be locked: for any other quiz (an exam outside the modules, which everyone starts at
-    once) no progress is read."""
-    if not services.lockable(learner_catalog(), quiz.course):
-        return None
-    return services.locked_for(current_progress(), quiz.course, current_user)
-
-
-def module_locked(module_id: str) -> bool:
-    """Whether the module is still locked for this learner; the progress is read only if some module can be."""
+def locked_module(module_id: str | None) -> services.ModuleProgress | None:
+    """The module's progress while it is locked for this learner, else None.  Only a module with prerequisites can
+    be locked: for any other (or a quiz outside the modules, an exam everyone starts at once) no progress is read."""
     if not services.lockable(learner_catalog(), module_id):
-        return False
-    return services.locked_for(current_progress(), module_id, current_user) is not None
+        return None
+    return services.locked_for(current_progress(), module_id, current_user)
 
 
 def standing_on(quiz: Quiz) -> QuizStanding:
@@ -63,7 +55,7 @@ def standing_on(quiz: Quiz) -> QuizStanding:
 def quiz_state(quiz: Quiz) -> tuple:
     """What a page about one quiz shows of the learner (shared_page): whether its module is locked, and their
     standing on it; not the rest of their progress, so learners who stand alike on the quiz share the page."""
-    return locked_module(quiz) is not None, astuple(standing_on(quiz))
+    return locked_module(quiz.course) is not None, astuple(standing_on(quiz))
 
 
 def recent() -> tuple:

@@ -15,7 +15,7 @@ from academy.learning.courses.progress import (
     lesson_progress,
     lesson_state,
     listing_state,
-    module_locked,
+    locked_module,
     quiz_schedules,
     recent,
     scheduled_ahead,
@@ -107,7 +107,7 @@ def search():
         terms = lesson_search.parse_query(query)
     except lesson_search.BadQuery as problem:
         return render_template("courses/search.html", query=query, results=None, problem=SEARCH_PROBLEMS[str(problem)]()), 400
-    results = lesson_search.search(learner_catalog(), terms, module_locked)
+    results = lesson_search.search(learner_catalog(), terms, lambda module_id: locked_module(module_id) is not None)
     return render_template("courses/search.html", query=" ".join(query.split()), results=results, problem=None)
 
 

@@ -45,7 +45,7 @@ def index():
 
 def locked_page(quiz):
     """The 403 page while the quiz's module is locked for this learner, else None."""
-    locked = locked_module(quiz)
+    locked = locked_module(quiz.course)
     return (render_template("courses/locked.html", entry=locked), 403) if locked else None
 
 
