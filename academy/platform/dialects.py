@@ -79,8 +79,8 @@ DAY_OFFSET = bindparam("day_offset", type_=Integer)
 
 class local_day(FunctionElement):
     """The date of a stored (UTC) timestamp on the organisation's clock: `local_day(timestamp, minutes)` with the
-    clock's offset from UTC in minutes (usually DAY_OFFSET); one
-    expression, written in each database's own date functions when the statement is compiled."""
+    clock's offset from UTC in minutes (usually DAY_OFFSET); one expression, written in each database's own date
+    functions when the statement is compiled."""
 
     type = Date()
     inherit_cache = True
