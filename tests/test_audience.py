@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from academy.learning.content.catalog import load_full_catalog
+from academy.learning.content.catalog import check_source, load_full_catalog
 from academy.learning.questions import parse_quiz_text
 from academy.org.models import utcnow
 from academy.platform.db import dispose
@@ -122,6 +122,31 @@ def test_module_audience_and_its_problems(tmp_path):
     assert [str(p) for p in catalog.problems if p.code == "E004"] == [
         "courses/inside/module.md:5: E004 audience 只能是 all / staff (invalid audience)"]
     assert catalog.module("inside").staff_only  # an unreadable mark hides rather than shows
+
+
+def _link_quiz(root, quiz: str, lesson: str) -> None:
+    path = root / f"quizzes/{quiz}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"{{#{quiz}-tf}}", f"{{#{quiz}-tf lesson={lesson}}}"),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize(("quiz", "lesson", "expected"), [
+    ("open-quiz", "inside-notes#points", ["W114"]),  # trainees take it and would be shown no link
+    ("open-quiz", "open-first#content", []),
+    ("open-quiz", "inside-notes#nowhere", ["W110"]),
+    ("open-quiz", "missing", ["W110"]),
+    ("inside-quiz", "inside-notes#points", []),  # staff-only through its module
+    ("staff-quiz", "inside-notes", []),  # staff-only itself
+])
+def test_a_lesson_link_trainees_cannot_follow_is_a_warning(tmp_path, quiz, lesson, expected):
+    write_content(tmp_path)
+    _link_quiz(tmp_path, quiz, lesson)
+    catalog = load_full_catalog(tmp_path)
+    found = [p for p in catalog.problems if p.code in ("W110", "W114")]
+    assert [(p.path, p.line, p.code) for p in found] == [(f"quizzes/{quiz}.md", 8, code) for code in expected]
+    source = (tmp_path / f"quizzes/{quiz}.md").read_bytes()  # the editor's live check says the same
+    assert [p.code for p in check_source(catalog, f"quizzes/{quiz}.md", source).problems
+            if p.code in ("W110", "W114")] == expected
 
 
 def test_the_trainee_view_leaves_out_staff_content(tmp_path):

@@ -219,9 +219,12 @@ def _load_quizzes(sources: Mapping[str, bytes], sinks: list[ProblemSink], module
 
 
 def check_lesson_links(catalog: Catalog) -> list[Problem]:
-    """Warn when an item's lesson= points at a missing lesson or anchor."""
+    """Warn when an item's lesson= points at a missing lesson or anchor (W110), or when a quiz that trainees take
+    points at a staff-only lesson (W114): trainees are then shown no 复习 link, as if the lesson did not exist."""
     problems = []
+    staff_modules = {m.id for m in catalog.modules if m.staff_only}
     for quiz in (*catalog.quizzes, *catalog.banks):
+        for_trainees = not quiz.staff_only and quiz.course not in staff_modules  # a bank's items may go anywhere
         for item in quiz.all_items():
             if not item.lesson:
                 continue
@@ -230,6 +233,10 @@ def check_lesson_links(catalog: Catalog) -> list[Problem]:
             if lesson is None or (anchor and anchor not in dict(lesson.anchors)):
                 message = f"lesson=“{item.lesson}”找不到对应课时或小节 (lesson link not found)"
                 problems.append(Problem(quiz.path, item.line, "W110", message))
+            elif for_trainees and lesson.module_id in staff_modules:
+                message = (f"lesson=“{item.lesson}”是仅讲师可见的课时，学员看不到这个复习链接 "
+                           "(lesson is staff-only; trainees get no link)")
+                problems.append(Problem(quiz.path, item.line, "W114", message))
     return problems
 
 
