@@ -1,5 +1,6 @@
 """Taking quizzes through HTTP: every type, saving, resuming, submitting once, tampering, dialogue, review."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from academy.learning.models import Attempt, QuizTally
 from academy.learning.questions import TYPES
 from academy.learning.quizzes import mistakes
+from academy.org.models import utcnow
 from tests.factories import exported, login, make_user, start_quiz
 
 
@@ -235,27 +237,40 @@ def test_dialogue_refuses_unavailable_choice_and_shows_path(client, app, trainee
     assert "你的路径" in page and "干系人立场图" in page and "复盘" in page
 
 
-def practice_round(client) -> dict:
-    """The round token of a freshly opened practice page, as the browser posts it back."""
-    page = client.get("/mistakes/practice").get_data(as_text=True)
-    return {"round": re.search(r'name="round" value="([^"]+)"', page).group(1)}
+def practice_round(client, path: str = "/mistakes/practice") -> dict:
+    """The round token and the entries of a freshly opened practice page, as the browser posts them back."""
+    page = client.get(path).get_data(as_text=True)
+    return {"round": re.search(r'name="round" value="([^"]+)"', page).group(1),
+            "entry": re.findall(r'name="entry" value="([^"]+)"', page)}
 
 
-def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct(client, app, trainee, db):
+def practise_tomorrow(monkeypatch) -> None:
+    """From now on the practice pages run a day later: the second right answer must come on another day."""
+    from academy.learning.quizzes import mistake_views
+
+    later = utcnow() + timedelta(days=1)
+    monkeypatch.setattr(mistake_views, "utcnow", lambda: later)
+
+
+def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct_on_two_days(client, app, trainee, db, monkeypatch):
     q = quiz(app, "clients-quiz")
     attempt_id = start_quiz(client, "clients-quiz")
     client.post(f"/attempts/{attempt_id}/submit", data={})
     entries = list(mistakes.book(db, trainee.id).values())
     assert len(entries) >= len(q.scored_items())
     page = client.get("/mistakes").get_data(as_text=True)
-    assert "练习错题" in page and "/lessons/" in page
+    assert "练习到期的错题" in page and "/lessons/" in page
     form = {}
     for entry in entries:
         item = q.item(entry.key)
         if item is not None:
             form.update(correct_fields(item))
-    first = client.post("/mistakes/practice", data=form | practice_round(client))
+    shown = practice_round(client)
+    first = client.post("/mistakes/practice", data=form | shown)
     assert first.status_code == 200 and "1 / 2" in first.get_data(as_text=True)  # the page shows the new streak
+    assert "起再练一次" in first.get_data(as_text=True)
+    assert not set(shown["entry"]) & set(practice_round(client)["entry"])  # not due again today
+    practise_tomorrow(monkeypatch)
     second = client.post("/mistakes/practice", data=form | practice_round(client)).get_data(as_text=True)
     assert "2 / 2" in second and "已移出错题本" in second
     db.rollback()  # end the read snapshot

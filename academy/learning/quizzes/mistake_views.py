@@ -1,6 +1,7 @@
 """错题本 pages: the list and an unscored practice round."""
 import re
 import secrets
+from collections import Counter
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
@@ -64,10 +65,25 @@ def _round_token(posted: str | None) -> str:
     return posted if posted and TOKEN.fullmatch(posted) else secrets.token_urlsafe(16)
 
 
+def _due(rows: list[tuple], now, concept: str = "") -> list[tuple]:
+    """The rows whose entry is due for practice, on `concept` when one is named."""
+    return [row for row in rows if row[0].due(now) and (not concept or concept in row[2].concepts)]
+
+
+def _concepts(rows: list[tuple]) -> list[tuple[str, int]]:
+    """Each concept the rows' items train, with how many of them train it: most first, then by name."""
+    counts = Counter(concept for _entry, _quiz, item in rows for concept in item.concepts)
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
 @bp.route("/mistakes")
 @requires(ANY_USER)
 def book():
-    return render_template("quizzes/mistakes.html", rows=_book(get_session(), current_user.id), catalog=learner_catalog())
+    rows, now = _book(get_session(), current_user.id), utcnow()
+    due = _due(rows, now)
+    return render_template("quizzes/mistakes.html", rows=rows, due=due, concepts=_concepts(due), now=now,
+                           next_due=mistakes.next_due((entry for entry, _quiz, _item in rows), now),
+                           catalog=learner_catalog())
 
 
 
@@ -77,12 +93,18 @@ def book():
 @refusals
 def practice():
     db = get_session()
-    rows = _book(db, current_user.id)[:PRACTICE_SIZE]
     if request.method == "GET":
-        return render_template("quizzes/practice.html", rows=rows, view=PracticeView(), token=secrets.token_urlsafe(16))
+        concept = request.args.get("concept", "")
+        rows = _due(_book(db, current_user.id), utcnow(), concept)[:PRACTICE_SIZE]
+        return render_template("quizzes/practice.html", rows=rows, concept=concept, view=PracticeView(),
+                               token=secrets.token_urlsafe(16))
+    shown = set(request.form.getlist("entry"))  # the entries the page showed, whatever the book holds by now
+    rows = [row for row in _book(db, current_user.id) if row[0].id in shown][:PRACTICE_SIZE]
     results = {entry.id: score_item(item, TYPES[item.type].parse_answer(item, request.form)) for entry, _quiz, item in rows}
     answered = [(entry, results[entry.id].correct) for entry, _quiz, _item in rows]
-    after = mistakes.practise(db, current_user.id, _round_token(request.form.get("round")), answered, utcnow())
+    now = utcnow()
+    after = mistakes.practise(db, current_user.id, _round_token(request.form.get("round")), answered, now)
     db.commit()
     rows = [(after[(entry.quiz_id, entry.key)], quiz, item) for entry, quiz, item in rows]
-    return render_template("quizzes/practice_result.html", rows=rows, results=results, catalog=learner_catalog())
+    return render_template("quizzes/practice_result.html", rows=rows, results=results, now=now,
+                           catalog=learner_catalog())

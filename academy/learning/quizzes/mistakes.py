@@ -1,5 +1,9 @@
 """错题本: every missed item, scenario part and wrong dialogue decision; an entry leaves after two correct
-answers in a row.
+answers in a row, the second on a later day than the first.
+
+The day between them is the spacing: answering again straight after the feedback page shows what is remembered
+for a minute, not what is learnt.  A right answer given before the entry is due again counts for nothing (and a
+wrong one is still a miss), so the practice page serves only the entries that are due.
 
 The book is folded from what happened, not kept up to date row by row: each graded attempt stores its
 outcomes (key → answered right) in its own row, each practice round is one row, and `book` replays them, in
@@ -16,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
 from academy.learning.questions import TYPES, Item, Quiz
+from academy.platform.clock import day_after_starts, local_date
 
 CLEAR_AFTER = 2
 
@@ -23,7 +28,8 @@ CLEAR_AFTER = 2
 @dataclass(frozen=True)
 class Entry:
     """One key of a learner's book: the quiz version it was last missed on, how often it was missed, the
-    right answers since the last miss, when it entered the book and when (if) it left."""
+    right answers since the last miss, when it entered the book, when (if) it left, and from when a right answer
+    counts again (None: now; the start of the organisation's next day after a right answer)."""
 
     quiz_id: str
     key: str
@@ -33,10 +39,14 @@ class Entry:
     streak: int
     added_at: datetime
     cleared_at: datetime | None = None
+    due_at: datetime | None = None
 
     @property
     def id(self) -> str:
         return f"{self.quiz_id}:{self.key}"
+
+    def due(self, now: datetime) -> bool:
+        return self.due_at is None or self.due_at <= now
 
 
 @dataclass(frozen=True)
@@ -64,15 +74,16 @@ def fold(start: Iterable[Entry], events: Iterable[Answered]) -> dict[tuple[str, 
 def _answered(entry: Entry | None, key: str, right: bool, event: Answered) -> Entry | None:
     """The entry after one answer; None when the book does not change."""
     if right:
-        if entry is None or entry.cleared_at is not None:
+        if entry is None or entry.cleared_at is not None or not entry.due(event.at):
             return None
         streak = entry.streak + 1
-        return replace(entry, streak=streak, cleared_at=event.at if streak >= CLEAR_AFTER else None)
+        return replace(entry, streak=streak, cleared_at=event.at if streak >= CLEAR_AFTER else None,
+                       due_at=day_after_starts(local_date(event.at)))
     if entry is None:
         return Entry(event.quiz_id, key, *event.version, misses=1, streak=0, added_at=event.at) if event.version else None
     version_id, content_hash = event.version or (entry.version_id, entry.content_hash)
     return replace(entry, version_id=version_id, content_hash=content_hash, misses=entry.misses + 1, streak=0,
-                   cleared_at=None)
+                   cleared_at=None, due_at=None)
 
 
 CARRIED = (select(MistakeEntry.quiz_id, MistakeEntry.item_id, MistakeEntry.version_id, QuizVersion.content_hash,
@@ -100,15 +111,21 @@ def open_entries(entries: dict[tuple[str, str], Entry]) -> list[Entry]:
     return sorted((e for e in entries.values() if e.cleared_at is None), key=lambda e: (e.added_at, e.id), reverse=True)
 
 
+def next_due(entries: Iterable[Entry], now: datetime) -> datetime | None:
+    """When the first of these entries that is not due yet becomes due (None: none is waiting)."""
+    return min((e.due_at for e in entries if not e.due(now)), default=None)
+
+
 def practise(session: Session, user_id: int, token: str, answered: list[tuple[Entry, bool]],
              now: datetime) -> dict[tuple[str, str], Entry]:
     """Store one practice round (each entry answered right or not) unless the round with this token is stored
-    already (the same form posted twice: a double click, a resent page); the book after it."""
+    already (the same form posted twice: a double click, a resent page) or answers nothing (every entry the page
+    showed left the book meanwhile); the book after it."""
     outcomes: dict[str, dict[str, bool]] = {}
     for entry, right in answered:
         outcomes.setdefault(entry.quiz_id, {})[entry.key] = right
     stored = select(PracticeRound.id).where(PracticeRound.user_id == user_id, PracticeRound.token == token)
-    if session.scalar(stored) is None:
+    if outcomes and session.scalar(stored) is None:
         try:
             with session.begin_nested():
                 session.add(PracticeRound(user_id=user_id, token=token, answered_at=now, outcomes=outcomes))
