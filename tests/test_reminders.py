@@ -16,6 +16,7 @@ from tests.conftest import _empty_tables, make_app
 from tests.factories import make_user
 
 TODAY = date(2027, 3, 10)
+ROLE_PLAY_TITLE = "开放式演练 · 采购路径与角色地图"  # quizzes/clients-roleplay.md
 
 
 class SinkHandler(socketserver.StreamRequestHandler):
@@ -166,3 +167,65 @@ def test_no_mail_is_sent_when_smtp_is_not_configured(runner, db, org, sink, monk
     add(db, org, TODAY - timedelta(days=1), team_id=org["team"])
     assert "已发送 3 条站内提醒，0 封邮件" in run(runner, TODAY)
     assert sink.messages == []
+
+
+# --- role-plays waiting for review ---
+
+def submitted_role_play(app, db, user_id: int, at) -> int:
+    """A role-play submitted at `at` (a stored moment), waiting for review."""
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.quizzes import services
+
+    with app.app_context():
+        quiz = get_catalog().quiz("clients-roleplay")
+        attempt = services.start_attempt(db, user_id, quiz, at)
+        answers = {item.id: {"text": "先复述客户关切，再讲采购路径。", "self": {}} for item in quiz.items if item.manual}
+        services.submit_attempt(db, attempt, quiz, answers, at)
+        db.commit()
+        assert attempt.state == "review"
+        return attempt.id
+
+
+def review_digests(db, user_id):
+    return [text for kind, text, _u in notices(db, user_id) if kind == "review-digest"]
+
+
+def test_role_plays_waiting_over_three_days_go_to_their_manager_then_after_a_week_to_the_trainers(app, runner, db, org):
+    from academy.platform.clock import day_starts
+
+    coach = make_user(db, "coach", roles=("trainer",)).id
+    stranger_manager = make_user(db, "manager2", roles=("manager",)).id  # a scope with no team: nobody's manager
+    db.commit()
+    learner = org["learners"][0]
+    submitted_role_play(app, db, learner, day_starts(TODAY - timedelta(days=3)) + timedelta(hours=1))
+    run(runner, TODAY - timedelta(days=1))  # 3 days less an hour by that day's end: not yet
+    assert review_digests(db, org["manager"]) == []
+    run(runner, TODAY)
+    [digest] = review_digests(db, org["manager"])
+    assert "有 1 份角色扮演等待评阅超过 3 天" in digest and "学员1（一组）" in digest
+    assert f"{TODAY - timedelta(days=3)} 提交" in digest and f"· {ROLE_PLAY_TITLE} ·" in digest
+    assert review_digests(db, coach) == [] and review_digests(db, stranger_manager) == []
+    assert "已发送 0 条站内提醒" in run(runner, TODAY)  # once a day
+    run(runner, TODAY + timedelta(days=4))  # 8 days less an hour: the trainers are told too
+    assert len(review_digests(db, org["manager"])) == 2 and len(review_digests(db, coach)) == 1
+    assert review_digests(db, stranger_manager) == [] and review_digests(db, learner) == []
+    db.rollback()
+    link = db.scalar(select(Notice.link).where(Notice.user_id == coach, Notice.kind == "review-digest"))
+    assert link == "/review/"
+
+
+def test_a_reviewed_role_play_and_a_reviewers_own_are_left_out(app, runner, db, org):
+    from academy.learning.models import Attempt
+    from academy.platform.clock import day_starts
+
+    long_ago = day_starts(TODAY - timedelta(days=20))
+    own = make_user(db, "coach", roles=("trainer", "trainee"), team=db.get(Team, org["team"])).id
+    db.commit()
+    submitted_role_play(app, db, own, long_ago)
+    reviewed = submitted_role_play(app, db, org["learners"][1], long_ago)
+    db.get(Attempt, reviewed).state = "graded"
+    db.commit()
+    run(runner, TODAY)
+    assert review_digests(db, own) == []  # their own role-play is not theirs to review
+    [digest] = review_digests(db, org["manager"])
+    assert "有 1 份" in digest and "coach" in digest and "学员2" not in digest

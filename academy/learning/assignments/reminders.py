@@ -1,5 +1,6 @@
-"""`flask send-reminders` (run daily by cron): in-app notices before a due date and when it has passed, and one
-overdue digest per manager per day; e-mail copies when SMTP is configured.
+"""`flask send-reminders` (run daily by cron): in-app notices before a due date and when it has passed, one
+overdue digest per manager per day, and a daily list of the role-plays that wait too long for review to the
+reviewers who owe them; e-mail copies when SMTP is configured.
 
 Idempotent: each reminder has a key (reminder_sent), written with its notice in one transaction, so running
 the command twice sends nothing new.  Each notice and mail is written in its recipient's language (the one they
@@ -7,10 +8,12 @@ last chose, else Chinese).  Keys:
   due:<assignment>:<learner>:<days>   the reminder `days` (3, then 1) days before the due date or later
   overdue:<assignment>:<learner>      once, the day after the due date or later
   digest:<manager>:<date>             the manager's list of their overdue people, once a day
+  review-digest:<reviewer>:<date>     a manager's (or, after a week, a trainer's) list of role-plays waiting for
+                                      review, once a day
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,11 +23,15 @@ from academy.learning.assignments import targets
 from academy.learning.assignments.status import assignment_status_rows
 from academy.learning.content.catalog import Catalog
 from academy.learning.models import ReminderSent
+from academy.learning.roleplay.queue import OVERDUE, Waiting, overdue_reviews
 from academy.org.inbox.services import notify
 from academy.org.models import ManagerScope, User, UserRole, utcnow
+from academy.org.scope import managed_team_ids
+from academy.platform.clock import day_after_starts, local_date
 from academy.platform.i18n import in_language_of
 
 REMIND_DAYS = (3, 1)  # days before the due date
+ESCALATE = timedelta(days=7)  # a role-play waiting this long goes on the trainers' lists too
 MAX_DIGEST_LINES = 50
 KEY_CHUNK = 500
 
@@ -87,8 +94,46 @@ def send_reminders(session: Session, catalog: Catalog, today: date) -> Outcome:
             mail = "\n".join([head, *shown, *([more] if more else [])])
             _send(session, outcome, key, manager_id, recipient.username if recipient else None, "overdue-digest", notice,
                   "/assignments?status=overdue", mail)
+    _review_digests(session, catalog, today, outcome)
     session.flush()
     return outcome
+
+
+def _review_digests(session: Session, catalog: Catalog, today: date, outcome: Outcome) -> None:
+    """Once a day, each active manager with role-plays of their people waiting for review longer than OVERDUE
+    gets a list of them; one waiting longer than ESCALATE goes on every active trainer's list too (the manager
+    has let it lie: the trainers are the next reviewers).  Reckoned at the end of `today`: the day it falls due."""
+    waiting = overdue_reviews(session, day_after_starts(today))
+    if not waiting:
+        return
+    reviewers = session.execute(select(User.id, User.username, User.locale, UserRole.role).join(UserRole)
+                                .where(User.active, UserRole.role.in_(("manager", "trainer")))).all()
+    lists: dict[int, dict[int, Waiting]] = defaultdict(dict)  # reviewer → attempt id → the role-play
+    for user_id, _username, _locale, role in reviewers:
+        if role == "manager":
+            teams = set(managed_team_ids(session, user_id))
+            rows = [w for w in waiting if w.team_id in teams]
+        else:
+            rows = [w for w in waiting if w.waited > ESCALATE]
+        lists[user_id].update((w.attempt_id, w) for w in rows if w.user_id != user_id)  # never their own
+    keys = {user_id: f"review-digest:{user_id}:{today.isoformat()}" for user_id, rows in lists.items() if rows}
+    sent = _already_sent(session, list(keys.values()))
+    recipients = {user_id: (username, locale) for user_id, username, locale, _role in reviewers}
+    for user_id, key in keys.items():
+        if key in sent:
+            continue
+        username, locale = recipients[user_id]
+        with in_language_of(locale):
+            lines = [_review_line(catalog, w) for w in lists[user_id].values()]
+            head = _("有 %(n)d 份角色扮演等待评阅超过 %(days)d 天：", n=len(lines), days=OVERDUE.days)
+            _send(session, outcome, key, user_id, username, "review-digest", head + _("；").join(lines), "/review/",
+                  "\n".join([head, *lines]))
+
+
+def _review_line(catalog: Catalog, waiting: Waiting) -> str:
+    quiz = catalog.quiz(waiting.quiz_id)
+    return _("%(name)s（%(team)s）· %(title)s · %(day)s 提交", name=waiting.learner, team=waiting.team or "—",
+             title=quiz.title if quiz else waiting.quiz_id, day=local_date(waiting.submitted_at).isoformat())
 
 
 def _send(session: Session, outcome: Outcome, key: str, user_id: int, username: str | None, kind: str, text: str,
@@ -97,7 +142,8 @@ def _send(session: Session, outcome: Outcome, key: str, user_id: int, username: 
     session.add(ReminderSent(key=key, sent_at=utcnow()))
     outcome.notices += 1
     if username:
-        subject = _("政企销售学院：逾期学习任务汇总") if kind == "overdue-digest" else _("政企销售学院：学习任务提醒")
+        subject = {"overdue-digest": _("政企销售学院：逾期学习任务汇总"),
+                   "review-digest": _("政企销售学院：待评阅的角色扮演")}.get(kind, _("政企销售学院：学习任务提醒"))
         outcome.mails.append((username, subject, mail_text or text))
 
 

@@ -26,6 +26,7 @@ class Waiting:
     quiz_id: str
     submitted_at: datetime
     waited: timedelta
+    team_id: int | None = None
 
     @property
     def overdue(self) -> bool:
@@ -65,17 +66,21 @@ def _scoped(session: Session, query, viewer: Reviewer):
     return query if condition is None else query.where(condition)
 
 
+def _all_waiting(session: Session):
+    return (select(Attempt.id, Attempt.user_id, User.display_name, Team.name, Attempt.quiz_id, Attempt.submitted_at,
+                   User.team_id)
+            .join(User, Attempt.user_id == User.id).outerjoin(Team, User.team_id == Team.id)
+            .where(Attempt.state == "review", Attempt.version_id.in_(rubric_version_ids(session))))
+
+
 def _waiting_query(session: Session, viewer: Reviewer):
-    query = (select(Attempt.id, Attempt.user_id, User.display_name, Team.name, Attempt.quiz_id, Attempt.submitted_at)
-             .join(User, Attempt.user_id == User.id).outerjoin(Team, User.team_id == Team.id)
-             .where(Attempt.state == "review", Attempt.user_id != viewer.id,
-                    Attempt.version_id.in_(rubric_version_ids(session))))
-    return _scoped(session, query, viewer)
+    return _scoped(session, _all_waiting(session).where(Attempt.user_id != viewer.id), viewer)
 
 
 def _waiting(row, now: datetime) -> Waiting:
     submitted = row.submitted_at or now
-    return Waiting(row.id, row.user_id, row.display_name, row.name, row.quiz_id, submitted, max(now - submitted, timedelta(0)))
+    return Waiting(row.id, row.user_id, row.display_name, row.name, row.quiz_id, submitted, max(now - submitted, timedelta(0)),
+                   row.team_id)
 
 
 def _page_of(session: Session, query, page: int) -> tuple[list, int, int, int]:
@@ -104,6 +109,13 @@ def waiting_for(session: Session, viewer: Reviewer, now: datetime | None = None,
     waited (a manager's people are the learners in their scope; a trainer's or admin's, every learner)."""
     now = now or utcnow()
     query = _waiting_query(session, viewer).order_by(Attempt.submitted_at, Attempt.id).limit(limit)
+    return [_waiting(row, now) for row in session.execute(query)]
+
+
+def overdue_reviews(session: Session, now: datetime) -> list[Waiting]:
+    """Every role-play that has waited for review longer than OVERDUE, oldest first, whoever may review it: what
+    the daily reminders tell the reviewers (academy.learning.assignments.reminders)."""
+    query = _all_waiting(session).where(Attempt.submitted_at < now - OVERDUE).order_by(Attempt.submitted_at, Attempt.id)
     return [_waiting(row, now) for row in session.execute(query)]
 
 
