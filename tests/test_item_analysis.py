@@ -218,3 +218,84 @@ def test_one_questions_answers_can_be_exported(app, db, trainer_client):
     text = trainer_client.get("/authoring/analysis/clients-quiz/answers?format=csv&item=clients-q01").get_data(as_text=True)
     assert text.count("\r\n") == 1 + 5 and "clients-q02" not in text
     assert trainer_client.get("/authoring/analysis/clients-quiz/answers?format=csv&item=nope").status_code == 404
+
+
+def seed_q01_answers(app, db, answers: dict[str, str]) -> None:
+    """Graded first attempts whose only counted answer is q01's: per 片区 name, one option key per learner."""
+    q = quiz(app, "clients-quiz")
+    version_id = ensure_version(db, q)
+    now, item = utcnow(), q.item("clients-q01")
+    for region_name, keys in answers.items():
+        team = Team(region=Region(name=region_name), name=f"{region_name}一组")
+        db.add(team)
+        db.flush()
+        for n, key in enumerate(keys):
+            user = make_user(db, f"{region_name}-{n}", team=team)
+            score = 2.0 if key == "b" else 0.0  # b is the key
+            attempt = Attempt(user_id=user.id, quiz_id=q.id, version_id=version_id, number=1, seed=1, state="graded",
+                              answers={}, score=score, max_score=q.total_points, percent=0.0, passed=False,
+                              submitted_at=now, graded_at=now, result={})
+            db.add(attempt)
+            db.flush()
+            db.add(AttemptItem(attempt_id=attempt.id, item_id=item.id, user_id=user.id, quiz_id=q.id, version_id=version_id,
+                               item_type=item.type, concept="", stage="", score=score, points=2.0, correct=score > 0,
+                               redline=False, response=key, graded_at=now))
+    db.commit()
+
+
+def regional(result) -> list[tuple[str, str]]:
+    q01 = next(i for i in result.items if i.item_id == "clients-q01")
+    return [(found.region, found.share.token) for found in q01.regional_mistakes(result.regions)]
+
+
+def test_wrong_choices_are_each_types_wrong_answers(app):
+    from academy.learning.questions import TYPES
+
+    q = quiz(app, "clients-quiz")
+    single, truefalse = q.item("clients-q01"), q.item("clients-q08")
+    assert TYPES["single"].wrong_choices(single) == {o.key for o in single.options if not o.correct} == {"a", "c", "d"}
+    assert TYPES["truefalse"].wrong_choices(truefalse) == {"false" if truefalse.answer else "true"}
+    dialogue = quiz(app, "clients-dialogue").items[0]
+    wrong = TYPES["dialogue"].wrong_choices(dialogue)
+    for node in (n for n in dialogue.nodes if n.choices):  # each keeps a best choice; one behind a condition is never counted
+        assert any(f"{node.name}#{i}" not in wrong for i in range(len(node.choices)))
+        assert all(f"{node.name}#{i}" not in wrong for i, c in enumerate(node.choices) if c.conditions and not c.redline)
+        assert all(f"{node.name}#{i}" in wrong for i, c in enumerate(node.choices) if c.redline)
+
+
+@pytest.mark.parametrize(("answers", "expected"), [
+    ({"华东": "aaaaaabb", "华南": "bbbbbbbba"}, [("华东", "a")]),  # 6/8 against 1/9: a gap in 华东's training
+    ({"华东": "aaaaaabb", "华南": "aaaaabbbb"}, []),  # both choose it: the question's problem, not one 片区's
+    ({"华东": "aaab", "华南": "bbbbbbbba"}, []),  # 4 answers: too few to say
+    ({"华东": "aaaaaabb", "华南": "bbbb"}, []),  # too few answers elsewhere to compare with
+    ({"华东": "bbbbbbbb", "华南": "bbbbbbbbb"}, []),  # the key is no mistake
+    ({"华东": "aaacccbb", "华南": "bbbbbbbbb"}, []),  # 6 wrong, but not on one choice
+])
+def test_one_region_agreeing_on_a_wrong_choice_is_flagged(app, db, answers, expected):
+    seed_q01_answers(app, db, answers)
+    assert regional(analysed(app, db)) == expected
+
+
+def test_the_page_names_the_region_and_the_choice(app, db, trainer_client):
+    seed_q01_answers(app, db, {"华东": "aaaaaabb", "华南": "bbbbbbbba"})
+    page = trainer_client.get("/authoring/analysis/clients-quiz").get_data(as_text=True)
+    label = quiz(app, "clients-quiz").item("clients-q01").options[0].text
+    assert f"华东有 6/8（75%）选了错误的“{label}”，其他片区只有 1/9（11%）" in page
+    assert page.count("片区共同错误") == 3  # the explanation, the flag in the table, the alert's lead
+
+
+def test_every_wrong_choice_in_the_course_is_a_counted_choice_and_every_question_keeps_a_right_one(app):
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.questions import TYPES
+
+    with app.app_context():
+        items = [item for q in get_catalog().quizzes for item in q.all_items()]
+    checked = 0
+    for item in items:
+        question_type = TYPES[item.type]
+        wrong, choices = question_type.wrong_choices(item), {token for token, _g, _l in question_type.response_choices(item)}
+        assert wrong <= choices, item.id
+        if choices and item.type != "dialogue":
+            assert wrong < choices, item.id
+            checked += 1
+    assert checked > 100

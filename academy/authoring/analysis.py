@@ -25,6 +25,11 @@ TOO_EASY = 90.0  # facility above this
 TOO_HARD = 20.0  # facility below this
 BASES = ("first", "all")  # each learner's first graded attempt (default), or every graded attempt
 NO_REGION = _l("未分配片区")
+# A 片区 agreeing on one wrong choice: at least this many of its answers, at least this share of them on that
+# choice, and the other 片区 together choosing it at most half as often (with at least as many answers of their own).
+# Small teams give small counts, so the rule asks for a plain majority, not a significance test.
+REGION_MIN = 5
+REGION_SHARE = 50.0
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,25 @@ class Share:
     group: str  # "" for an option; the node's name for a dialogue choice
     label: str
     by_region: dict[str, tuple[int, int]] = field(default_factory=dict)  # region → (chose, out of)
+    wrong: bool = False  # a wrong answer whoever chooses it (the question type's wrong_choices)
 
     def cell(self, region: str) -> tuple[int, int, float | None]:
         chose, total = self.by_region.get(region, (0, 0))
         return chose, total, (100.0 * chose / total if total else None)
+
+    def outside(self, region: str) -> tuple[int, int, float | None]:
+        """The same figures for every answer outside `region`."""
+        (chose, total, _share), (here, out_of, _) = self.cell(""), self.cell(region)
+        chose, total = chose - here, total - out_of
+        return chose, total, (100.0 * chose / total if total else None)
+
+
+@dataclass(frozen=True)
+class RegionalMistake:
+    """One 片区 agreeing on a wrong choice that the others seldom make."""
+
+    region: str
+    share: Share
 
 
 @dataclass
@@ -121,6 +141,18 @@ class ItemAnalysis:
             found.append(str(_l("太难")))
         if self.discrimination is not None and self.discrimination < 0:
             found.append(str(_l("区分度为负")))
+        return found
+
+    def regional_mistakes(self, regions: list[str]) -> list[RegionalMistake]:
+        """Where one 片区 agrees on the same wrong choice (REGION_MIN, REGION_SHARE): a gap in that 片区's training
+        more likely than a flaw in the question, which would mislead the other 片区 as much."""
+        found = []
+        for share in self.shares:
+            for region in regions if share.wrong else ():
+                chose, total, percent = share.cell(region)
+                _chose, rest, rest_percent = share.outside(region)
+                if total >= REGION_MIN and rest >= REGION_MIN and percent >= REGION_SHARE and rest_percent <= percent / 2:
+                    found.append(RegionalMistake(region, share))
         return found
 
 
@@ -218,8 +250,10 @@ def shares(session: Session, scope: Scope, quiz: Quiz) -> tuple[dict[str, list[S
             continue
         listed = [(token, group, label) for token, group, label in choices]
         listed += [(token, groups[item.id].get(token, ""), token) for token in chose[item.id] if token not in {c[0] for c in choices}]
+        wrong = TYPES[item.type].wrong_choices(item)
         found[item.id] = [Share(token, group, label, {where: (chose[item.id][token].get(where, 0), reached[item.id][group].get(where, 0))
-                                                       for where in ["", *regions]}) for token, group, label in listed]
+                                                       for where in ["", *regions]}, token in wrong)
+                          for token, group, label in listed]
     return found, sorted(regions)
 
 

@@ -58,7 +58,8 @@ def quiz_analysis(quiz_id: str):
     quiz, scope, versions, number = _scope(quiz_id)
     result = analysis.analyse(get_session(), quiz, scope)
     return render_template("authoring/analysis.html", quiz=quiz, result=result, versions=versions, number=number,
-                           min_sample=analysis.MIN_SAMPLE, too_easy=analysis.TOO_EASY, too_hard=analysis.TOO_HARD)
+                           min_sample=analysis.MIN_SAMPLE, too_easy=analysis.TOO_EASY, too_hard=analysis.TOO_HARD,
+                           region_min=analysis.REGION_MIN)
 
 
 @bp.route("/<quiz_id>/answers")

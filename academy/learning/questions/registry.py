@@ -66,6 +66,10 @@ def option_choices(item: Item) -> list[tuple[str, str, str]]:
     return [(o.key, "", o.text) for o in item.options]
 
 
+def wrong_options(item: Item) -> frozenset[str]:
+    return frozenset(o.key for o in item.options if not o.correct)
+
+
 def never(_quiz: Quiz, _item: Item) -> bool:
     return False
 
@@ -88,6 +92,10 @@ def no_tokens(_item: Item, key: str) -> list[str]:
 
 def no_choices(_item: Item) -> list[tuple[str, str, str]]:
     return []
+
+
+def no_wrong(_item: Item) -> frozenset[str]:
+    return frozenset()
 
 
 def no_outcomes(_item: Item, _answer, _score: ItemScore) -> dict[str, bool]:
@@ -140,6 +148,9 @@ class QuestionType:
     response_key: Callable[[Item, Any], str] = no_response
     response_tokens: Callable[[Item, str], list[str]] = no_tokens
     response_choices: Callable[[Item], list[tuple[str, str, str]]] = no_choices
+    # the choices among those that are wrong whoever makes them: where one 片区 agreeing on the same one points to a
+    # gap in its training rather than a flaw in the question (academy.authoring.analysis)
+    wrong_choices: Callable[[Item], frozenset[str]] = no_wrong
     writer: Writer | None = None  # set for the types the Quiz Markdown writer writes from plain data (imports, the form editor)
 
 

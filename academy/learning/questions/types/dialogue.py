@@ -125,6 +125,17 @@ def response_choices(item) -> list[tuple[str, str, str]]:
     return [(f"{node.name}#{index}", node.name, choice.text) for node in item.nodes for index, choice in enumerate(node.choices)]
 
 
+def wrong_choices(item) -> frozenset[str]:
+    """The choices that are not the best even among those every state offers, and every red-line choice; a choice
+    behind a condition is judged by the state it is offered in, so it is never counted here."""
+    wrong = set()
+    for node in item.nodes:
+        always = [i for i, c in enumerate(node.choices) if not c.conditions]
+        wrong.update(f"{node.name}#{i}" for i, c in enumerate(node.choices)
+                     if c.redline or (not c.conditions and not is_best(node, always, i)))
+    return frozenset(wrong)
+
+
 def passed_or_not(result: dict) -> tuple[str, str]:
     if not (result.get("detail") or {}).get("ending"):
         return "bad", _l("未走完")
@@ -136,4 +147,5 @@ TYPE = register(QuestionType(
     stepwise=True, must_pass=True, practice=practice_question, outcomes=outcomes, verdict=passed_or_not,
     sample=sample, shuffled=lambda quiz, item: item.shuffle, result_macro="dialogue",
     response_key=response_key, response_tokens=response_tokens, response_choices=response_choices,
+    wrong_choices=wrong_choices,
 ))

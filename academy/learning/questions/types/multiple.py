@@ -10,6 +10,7 @@ from academy.learning.questions.registry import (
     option_choices,
     options_shuffled,
     register,
+    wrong_options,
 )
 from academy.learning.questions.types._forms import field_name, invalid_option
 from academy.learning.questions.types._interchange import multiple_in, options_out
@@ -60,6 +61,7 @@ TYPE = register(QuestionType(
     name="multiple", aliases=("多选",), entry=option_entry, build=build, attrs=frozenset({"scoring"}), score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
     form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
+    wrong_choices=wrong_options,
     writer=WRITER,
     exports={"interchange": (lambda item, src: {**options_out(item, src), "scoring": item.scoring}, multiple_in)},
 ))

@@ -9,6 +9,7 @@ from academy.learning.questions.registry import (
     option_choices,
     options_shuffled,
     register,
+    wrong_options,
 )
 from academy.learning.questions.types._forms import field_name, invalid_option
 from academy.learning.questions.types._interchange import options_out, single_in
@@ -46,6 +47,7 @@ TYPE = register(QuestionType(
     name="single", aliases=("单选",), entry=option_entry, build=lambda seg, ctx: build_options("single", seg, ctx),
     score=score, parse_answer=parse_answer, nestable=True, checkable=True, shuffled=options_shuffled, sample=sample,
     form_macro="choices", result_macro="choices", response_key=chosen_options, response_choices=option_choices,
+    wrong_choices=wrong_options,
     writer=WRITER,
     exports={"interchange": (lambda item, src: options_out(item, src), single_in)},
 ))

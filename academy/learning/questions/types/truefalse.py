@@ -54,6 +54,7 @@ TYPE = register(QuestionType(
     name="truefalse", aliases=("判断",), entry=option_entry, build=build_truefalse, score=score,
     parse_answer=parse_answer, nestable=True, checkable=True, sample=sample,
     form_macro="truefalse", result_macro="truefalse", response_key=response_key, response_choices=response_choices,
+    wrong_choices=lambda item: frozenset({"false" if item.answer else "true"}),
     writer=WRITER,
     exports={"interchange": (truefalse_out, truefalse_in)},
 ))
