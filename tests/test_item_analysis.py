@@ -299,3 +299,17 @@ def test_every_wrong_choice_in_the_course_is_a_counted_choice_and_every_question
             assert wrong < choices, item.id
             checked += 1
     assert checked > 100
+
+
+def test_the_demo_shows_a_regional_mistake_to_its_trainer(app, client):
+    """The demo's 西南片区 shares a misconception (academy/demo.py REGIONAL_HABITS): a trainer trying the demo finds
+    the flag where it belongs, and only there."""
+    from academy.demo import seed_demo
+    from tests.factories import PASSWORD
+
+    with app.app_context():
+        seed_demo(PASSWORD)
+    login(client, "trainer1")
+    page = client.get("/authoring/analysis/clients-quiz").get_data(as_text=True)
+    alerts = page.split('<p class="alert alert-warning">')[1:]
+    assert len(alerts) == 1 and alerts[0].startswith("片区共同错误：西南片区有") and "中标公告金额" in alerts[0]
