@@ -185,6 +185,9 @@ def test_a_practice_form_scores_the_entries_it_showed_though_the_book_changed_si
     result = client.post("/mistakes/practice", data=answers | page).get_data(as_text=True)
     assert result.count("1 / 2") == len(page["entry"]) == 10 and "未答对" not in result
     db.rollback()
+    due = [e for e in mistakes.open_entries(mistakes.book(db, trainee.id)) if e.streak == 0]
+    assert f"再练一轮（还有 {len(due)} 道到期）" in result and len(due) > 10  # the rest of both quizzes' entries
+    db.rollback()
     book = mistakes.book(db, trainee.id)
     assert {e.id for e in book.values() if e.streak == 1} == set(page["entry"])
     assert any(quiz_id == "stages-quiz" for quiz_id, _key in book)  # the new entries are there, unanswered
@@ -212,7 +215,8 @@ def test_the_book_says_when_the_next_entry_is_due(client, app, db, trainee):  # 
     client.post(f"/attempts/{attempt}/submit", data=correct_form(q) | {f"q-{item.id}": []})
     db.rollback()
     assert [e.key for e in mistakes.open_entries(mistakes.book(db, trainee.id))] == [item.id]
-    client.post("/mistakes/practice", data=correct_fields(item) | practice_round(client))
+    result = client.post("/mistakes/practice", data=correct_fields(item) | practice_round(client)).get_data(as_text=True)
+    assert "1 / 2" in result and "再练一轮" not in result  # nothing else is due
     page = client.get("/mistakes").get_data(as_text=True)
     db.rollback()
     tomorrow = shown(mistakes.book(db, trainee.id)[q.id, item.id].due_at, "%Y-%m-%d")

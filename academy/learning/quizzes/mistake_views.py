@@ -21,11 +21,11 @@ bp = Blueprint("mistakes", __name__)
 PRACTICE_SIZE = 10
 
 
-def _book(session, user_id: int) -> list[tuple]:
-    """(entry, quiz, item) for every open entry of the learner's book whose item can still be shown (and whose
-    quiz the learner may see)."""
+def _book(session, user_id: int, book: dict | None = None) -> list[tuple]:
+    """(entry, quiz, item) for every open entry of the learner's book (read, unless given) whose item can still be
+    shown (and whose quiz the learner may see)."""
     rows, hidden = [], learner_catalog().hidden_quizzes
-    for entry in mistakes.open_entries(mistakes.book(session, user_id)):
+    for entry in mistakes.open_entries(book if book is not None else mistakes.book(session, user_id)):
         if entry.quiz_id in hidden:
             continue
         quiz = pinned_quiz_by_hash(entry.content_hash, lambda entry=entry: session.get(QuizVersion, entry.version_id))
@@ -107,4 +107,4 @@ def practice():
     db.commit()
     rows = [(after[(entry.quiz_id, entry.key)], quiz, item) for entry, quiz, item in rows]
     return render_template("quizzes/practice_result.html", rows=rows, results=results, now=now,
-                           catalog=learner_catalog())
+                           still_due=len(_due(_book(db, current_user.id, after), now)), catalog=learner_catalog())
