@@ -181,28 +181,48 @@ def coach(client, db):
 
 def test_the_regrade_page_previews_then_regrades(app, db, taken, coach):
     page = coach.get("/authoring/regrade/clients-quiz")
+    current = taken["right"].content_hash
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "已评分作答 2 份" in text
     version = str(taken["old_version"])
+    assert f'name="against" type="hidden" value="{taken["right"].content_hash}"' in text
     preview = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "preview": "1"})
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "2 份作答中有 2 份会改变" in text and "ann" in text
     assert db.query(AuditEntry).count() == 0  # a dry run
-    refused = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": " "})
+    refused = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": " ", "against": current})
     assert refused.status_code == 422 and "请填写重新评分的原因" in refused.get_data(as_text=True)
-    assert coach.post("/authoring/regrade/clients-quiz", data={"confirm": "1", "reason": "x"}).status_code == 422
-    assert coach.post("/authoring/regrade/clients-quiz", data={"versions": "999999", "confirm": "1", "reason": "x"}).status_code == 422
+    assert coach.post("/authoring/regrade/clients-quiz", data={"confirm": "1", "reason": "x", "against": current}).status_code == 422
+    assert coach.post("/authoring/regrade/clients-quiz", data={"versions": "999999", "confirm": "1", "reason": "x", "against": current}).status_code == 422
     assert coach.post("/authoring/regrade/clients-quiz", data={"versions": "abc", "preview": "1"}).status_code == 422
-    done = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": "第 1 题答案标错了"})
+    done = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": "第 1 题答案标错了", "against": current})
     assert done.status_code == 302
     assert "已重新评分 2 份作答" in coach.get(done.headers["Location"]).get_data(as_text=True)
     db.rollback()  # a fresh snapshot: the requests committed after this session last read
     audit = db.scalars(select(AuditEntry).where(AuditEntry.action == "attempt.regrade")).all()
     coach_id = db.scalar(select(User.id).where(User.username == "coach"))
     assert len(audit) == 2 and {a.actor_id for a in audit} == {coach_id}
-    again = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": "再来"})
+    again = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": "再来", "against": current})
     assert "没有作答需要改变" in coach.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_confirm_against_a_version_that_is_no_longer_current_is_refused_with_a_new_preview(app, db, taken, coach):
+    """Bug: a trainer previewed the regrade, another published the quiz again, and the confirm regraded against the
+    newer key the trainer had never previewed.  The form names the version it showed; a confirm for another one
+    is refused (409) with the preview for the version that is current now, and nothing changes."""
+    version = str(taken["old_version"])
+    form = {"versions": version, "confirm": "1", "reason": "第 1 题答案标错了"}
+    for against in (taken["wrong"].content_hash, "", None):  # another version's page; a form from before the field
+        posted = form | ({"against": against} if against is not None else {})
+        refused = coach.post("/authoring/regrade/clients-quiz", data=posted)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 409 and "又发布了新版本" in text and "2 份作答中有 2 份会改变" in text
+        assert f'name="against" type="hidden" value="{taken["right"].content_hash}"' in text  # confirm again: today's
+    db.rollback()
+    assert db.query(AuditEntry).count() == 0 and db.get(Attempt, taken["ids"]["ann"][1]).regraded_version_id is None
+    done = coach.post("/authoring/regrade/clients-quiz", data=form | {"against": taken["right"].content_hash})
+    assert done.status_code == 302
 
 
 def test_the_learner_sees_the_corrected_score_with_a_note(app, db, taken, client):

@@ -1,7 +1,7 @@
 """The regrade form: which earlier versions, and why (required to confirm)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, SubmitField, TextAreaField, widgets
+from wtforms import HiddenField, SelectMultipleField, SubmitField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, ValidationError
 
 
@@ -15,6 +15,7 @@ class RegradeForm(FlaskForm):
                                   validators=[DataRequired(_l("请至少选择一个要重新评分的版本。"))])
     reason = TextAreaField(_l("原因（学员会在成绩页和消息中看到）"),
                            validators=[Length(max=2000, message=_l("原因最多 2000 个字符。"))])
+    against = HiddenField()  # the version the page showed as current: a confirm regrades against that one only
     preview = SubmitField(_l("预览变化"))
     confirm = SubmitField(_l("确认重新评分"))
 

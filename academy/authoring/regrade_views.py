@@ -34,9 +34,15 @@ def regrade(quiz_id: str):
                                                  date=clock.shown(row.version.created_at, "%Y-%m-%d"), count=row.graded))
                              for row in versions if not row.current]
     preview = None
+    shown_against, form.against.data = form.against.data, quiz.content_hash  # the page always names today's version
     if form.is_submitted():
         if not form.validate():
             return render_template("authoring/regrade.html", quiz=quiz, form=form, versions=versions, preview=None), 422
+        if form.confirm.data and shown_against != quiz.content_hash:
+            # published again since the page was shown: its preview (or its list of versions) was for another key
+            form.form_errors.append(_("这个测验在你打开本页之后又发布了新版本，重新评分会按新版本的答案计分。请先看一下下面按新版本的预览，再确认。"))
+            preview = pages.preview(db, quiz, form.versions.data)
+            return render_template("authoring/regrade.html", quiz=quiz, form=form, versions=versions, preview=preview), 409
         if form.confirm.data:
             changed = services.regrade_attempts(db, current_user.id, quiz, form.versions.data, form.reason.data, utcnow())
             db.commit()
