@@ -194,9 +194,11 @@ def test_the_regrade_page_previews_then_regrades(app, db, taken, coach):
     refused = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": " ", "against": current})
     assert refused.status_code == 422 and "请填写重新评分的原因" in refused.get_data(as_text=True)
     assert coach.post("/authoring/regrade/clients-quiz", data={"confirm": "1", "reason": "x", "against": current}).status_code == 422
-    assert coach.post("/authoring/regrade/clients-quiz", data={"versions": "999999", "confirm": "1", "reason": "x", "against": current}).status_code == 422
+    unknown = {"versions": "999999", "confirm": "1", "reason": "x", "against": current}
+    assert coach.post("/authoring/regrade/clients-quiz", data=unknown).status_code == 422
     assert coach.post("/authoring/regrade/clients-quiz", data={"versions": "abc", "preview": "1"}).status_code == 422
-    done = coach.post("/authoring/regrade/clients-quiz", data={"versions": version, "confirm": "1", "reason": "第 1 题答案标错了", "against": current})
+    confirm = {"versions": version, "confirm": "1", "reason": "第 1 题答案标错了", "against": current}
+    done = coach.post("/authoring/regrade/clients-quiz", data=confirm)
     assert done.status_code == 302
     assert "已重新评分 2 份作答" in coach.get(done.headers["Location"]).get_data(as_text=True)
     db.rollback()  # a fresh snapshot: the requests committed after this session last read
