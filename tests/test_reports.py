@@ -290,6 +290,28 @@ def test_learner_drill_down_links_to_results_a_manager_may_open(app, org):
         assert "东一甲" in result.get_data(as_text=True)
 
 
+def test_learner_drill_down_says_what_their_mistake_book_holds_by_concept(app, org, db):
+    """What to coach a learner on: their open 错题本 entries, how many are due, and the concepts most of them train,
+    counted as the learner's own book page counts them."""
+    from academy.learning.content.catalog import get_catalog
+    from academy.learning.quizzes import mistakes
+
+    learner = org["people"]["e1a"]
+    with app.app_context():
+        hidden = get_catalog().trainee_view.hidden_quizzes
+    rows = mistakes.shown_entries(db, learner, hidden)
+    assert rows, "the fixture's learner answered something wrong"
+    page = signed_in(app, "boss_east").get(f"/reports/learners/{learner}").get_data(as_text=True)
+    section = page.split('id="mistakes-h"')[1].split("</section>")[0]
+    assert f"还有 {len(rows)} 道答错的题没有掌握" in section and f"其中 {len(rows)} 道现在可以练习" in section
+    concept, count = mistakes.concept_counts(rows)[0]
+    assert f"{concept}</span>（{count} 道）" in section
+    db.rollback()
+    empty = make_user(db, "东一新人", team=db.get(Team, org["ids"]["e1"])).id
+    page = signed_in(app, "boss_east").get(f"/reports/learners/{empty}").get_data(as_text=True)
+    assert "错题本是空的" in page
+
+
 def test_a_result_outside_the_scope_stays_refused(app, org):
     admin = signed_in(app, "admin1")
     west_results = re.findall(r'href="(/attempts/\d+/result)"',

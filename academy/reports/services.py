@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from academy.learning.assignments import status, targets
 from academy.learning.questions import TYPES
 from academy.learning.questions.quizmd.model import STAGES
+from academy.learning.quizzes import mistakes
 from academy.learning.roleplay import queue as roleplay
 from academy.platform import clock
 from academy.reports import competency_sql, learner_sql, progress_sql
@@ -23,6 +24,7 @@ from academy.reports.people_sql import ReportScope, visible_teams
 
 WEEKS_SHOWN = 12
 OVERDUE_SHOWN = 50
+MISTAKE_CONCEPTS = 8  # a learner's drill-down: the concepts most of their open 错题本 entries train
 
 
 class NotInScope(Exception):
@@ -323,8 +325,8 @@ def stages(ctx: Context, people: list[dict] | None = None) -> dict:
 # ---- one learner -------------------------------------------------------------------------------------------
 
 def learner_detail(ctx: Context, user_id: int) -> dict:
-    """One learner the viewer may see (NotInScope otherwise): progress per module, attempts, reviews received.
-    Five statements."""
+    """One learner the viewer may see (NotInScope otherwise): progress per module, attempts, reviews received, and
+    what their 错题本 still holds, by concept (what to coach them on).  Eight statements."""
     person = learner_sql.learner(ctx.session, ctx.scope, user_id)
     if person is None:
         raise NotInScope()
@@ -347,7 +349,10 @@ def learner_detail(ctx: Context, user_id: int) -> dict:
     reviews = [{"attempt_id": r.attempt_id, "quiz": titles.get(r.quiz_id, r.quiz_id), "reviewer": r.reviewer,
                 "summary": r.summary, "created_at": r.created_at, "percent": _round(r.percent)}
                for r in learner_sql.reviews(ctx.session, user_id)]
-    return {"person": person, "modules": modules, "attempts": attempts, "reviews": reviews}
+    open_rows = mistakes.shown_entries(ctx.session, user_id, ctx.catalog.hidden_quizzes)
+    book = {"open": len(open_rows), "due": sum(1 for entry, _quiz, _item in open_rows if entry.due(ctx.now)),
+            "concepts": mistakes.concept_counts(open_rows)[:MISTAKE_CONCEPTS]}
+    return {"person": person, "modules": modules, "attempts": attempts, "reviews": reviews, "mistakes": book}
 
 
 def _is_dialogue(quiz) -> bool:

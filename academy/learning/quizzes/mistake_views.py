@@ -1,18 +1,15 @@
 """错题本 pages: the list and an unscored practice round."""
 import re
 import secrets
-from collections import Counter
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from academy.learning.courses.progress import learner_catalog
-from academy.learning.models import QuizVersion
 from academy.learning.questions import TYPES, score_item
 from academy.learning.quizzes import mistakes
 from academy.learning.quizzes.layout import right_order
 from academy.learning.quizzes.refusals import refusals
-from academy.learning.quizzes.versions import pinned_quiz_by_hash
 from academy.org.models import utcnow
 from academy.platform.access import ANY_USER, requires
 from academy.platform.db import get_session, writes
@@ -21,18 +18,9 @@ bp = Blueprint("mistakes", __name__)
 PRACTICE_SIZE = 10
 
 
-def _book(session, user_id: int, book: dict | None = None) -> list[tuple]:
-    """(entry, quiz, item) for every open entry of the learner's book (read, unless given) whose item can still be
-    shown (and whose quiz the learner may see)."""
-    rows, hidden = [], learner_catalog().hidden_quizzes
-    for entry in mistakes.open_entries(book if book is not None else mistakes.book(session, user_id)):
-        if entry.quiz_id in hidden:
-            continue
-        quiz = pinned_quiz_by_hash(entry.content_hash, lambda entry=entry: session.get(QuizVersion, entry.version_id))
-        item = mistakes.practice_item(quiz, entry.key)
-        if item is not None:
-            rows.append((entry, quiz, item))
-    return rows
+def _book(session, user_id: int, entries: dict | None = None) -> list[tuple]:
+    """(entry, quiz, item) for every open entry of the learner's book (read, unless given) that they may see."""
+    return mistakes.shown_entries(session, user_id, learner_catalog().hidden_quizzes, entries)
 
 
 class PracticeView:
@@ -70,18 +58,12 @@ def _due(rows: list[tuple], now, concept: str = "") -> list[tuple]:
     return [row for row in rows if row[0].due(now) and (not concept or concept in row[2].concepts)]
 
 
-def _concepts(rows: list[tuple]) -> list[tuple[str, int]]:
-    """Each concept the rows' items train, with how many of them train it: most first, then by name."""
-    counts = Counter(concept for _entry, _quiz, item in rows for concept in item.concepts)
-    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-
-
 @bp.route("/mistakes")
 @requires(ANY_USER)
 def book():
     rows, now = _book(get_session(), current_user.id), utcnow()
     due = _due(rows, now)
-    return render_template("quizzes/mistakes.html", rows=rows, due=due, concepts=_concepts(due), now=now,
+    return render_template("quizzes/mistakes.html", rows=rows, due=due, concepts=mistakes.concept_counts(due), now=now,
                            next_due=mistakes.next_due((entry for entry, _quiz, _item in rows), now),
                            catalog=learner_catalog())
 

@@ -10,6 +10,7 @@ outcomes (key → answered right) in its own row, each practice round is one row
 time order, over the entries the book held at revision 0007 (mistake_entry).  A graded submit therefore
 writes nothing for the book, and the rules live in one pure function, `fold`.
 """
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from academy.learning.models import Attempt, MistakeEntry, PracticeRound, QuizVersion
 from academy.learning.questions import TYPES, Item, Quiz
+from academy.learning.quizzes.versions import pinned_quiz_by_hash
 from academy.platform.clock import day_after_starts, local_date
 
 CLEAR_AFTER = 2
@@ -109,6 +111,27 @@ def book(session: Session, user_id: int) -> dict[tuple[str, str], Entry]:
 def open_entries(entries: dict[tuple[str, str], Entry]) -> list[Entry]:
     """The entries still in the book, most recently added first."""
     return sorted((e for e in entries.values() if e.cleared_at is None), key=lambda e: (e.added_at, e.id), reverse=True)
+
+
+def shown_entries(session: Session, user_id: int, hidden: frozenset[str], entries: dict | None = None) -> list[tuple]:
+    """(entry, quiz, item) for every open entry of the learner's book (read, unless given) whose item can still be
+    shown and whose quiz is not among `hidden` (the staff-only quizzes a trainee's catalogue leaves out): the
+    book's pages, and a manager's view of it."""
+    rows = []
+    for entry in open_entries(entries if entries is not None else book(session, user_id)):
+        if entry.quiz_id in hidden:
+            continue
+        quiz = pinned_quiz_by_hash(entry.content_hash, lambda entry=entry: session.get(QuizVersion, entry.version_id))
+        item = practice_item(quiz, entry.key)
+        if item is not None:
+            rows.append((entry, quiz, item))
+    return rows
+
+
+def concept_counts(rows: list[tuple]) -> list[tuple[str, int]]:
+    """Each concept the rows' items train, with how many of them train it: most first, then by name."""
+    counts = Counter(concept for _entry, _quiz, item in rows for concept in item.concepts)
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def next_due(entries: Iterable[Entry], now: datetime) -> datetime | None:
