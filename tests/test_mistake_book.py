@@ -1,5 +1,6 @@
 """The 错题本 is folded from graded attempts' outcomes and practice rounds, over the entries it held at
 revision 0007 (academy/quizzes/mistakes.py)."""
+import re
 from datetime import datetime, timedelta
 from itertools import accumulate
 
@@ -224,3 +225,19 @@ def test_the_book_says_when_the_next_entry_is_due(client, app, db, trainee):  # 
     assert "今天到期的错题都练过了" in page and f"下一道 {tomorrow} 起可以再练" in page
     assert f'<td data-label="下次练习：">{tomorrow} 起</td>' in page  # a phone shows each cell with its column's name
     assert "练习到期的错题" not in page and "1 / 2" in page
+
+
+def test_a_result_with_mistakes_offers_to_practise_them_straight_away(client, app, db, trainee):  # noqa: F811
+    q = quiz(app, "clients-quiz")
+    perfect = start_quiz(client, "clients-quiz")
+    client.post(f"/attempts/{perfect}/submit", data=correct_form(q))
+    assert "马上练习这次答错的题" not in client.get(f"/attempts/{perfect}/result").get_data(as_text=True)
+    client.post(f"/attempts/{start_quiz(client, 'stages-quiz')}/submit", data={})  # another quiz's entries
+    missed = start_quiz(client, "clients-quiz")
+    client.post(f"/attempts/{missed}/submit", data={})
+    result = client.get(f"/attempts/{missed}/result").get_data(as_text=True)
+    assert 'href="/mistakes/practice?quiz=clients-quiz">马上练习这次答错的题' in result
+    page = client.get("/mistakes/practice?quiz=clients-quiz").get_data(as_text=True)
+    shown = re.findall(r'name="entry" value="([^"]+)"', page)
+    assert len(shown) == 10 and all(entry.startswith("clients-quiz:") for entry in shown)
+    assert q.title in page.split("</h1>")[0]  # the heading names the quiz

@@ -53,9 +53,10 @@ def _round_token(posted: str | None) -> str:
     return posted if posted and TOKEN.fullmatch(posted) else secrets.token_urlsafe(16)
 
 
-def _due(rows: list[tuple], now, concept: str = "") -> list[tuple]:
-    """The rows whose entry is due for practice, on `concept` when one is named."""
-    return [row for row in rows if row[0].due(now) and (not concept or concept in row[2].concepts)]
+def _due(rows: list[tuple], now, concept: str = "", quiz_id: str = "") -> list[tuple]:
+    """The rows whose entry is due for practice, on `concept` and from the quiz `quiz_id` when they are named."""
+    return [(entry, quiz, item) for entry, quiz, item in rows
+            if entry.due(now) and (not concept or concept in item.concepts) and (not quiz_id or entry.quiz_id == quiz_id)]
 
 
 @bp.route("/mistakes")
@@ -76,10 +77,10 @@ def book():
 def practice():
     db = get_session()
     if request.method == "GET":
-        concept = request.args.get("concept", "")
-        rows = _due(_book(db, current_user.id), utcnow(), concept)[:PRACTICE_SIZE]
-        return render_template("quizzes/practice.html", rows=rows, concept=concept, view=PracticeView(),
-                               token=secrets.token_urlsafe(16))
+        concept, quiz_id = request.args.get("concept", ""), request.args.get("quiz", "")
+        rows = _due(_book(db, current_user.id), utcnow(), concept, quiz_id)[:PRACTICE_SIZE]
+        return render_template("quizzes/practice.html", rows=rows, concept=concept, quiz=learner_catalog().quiz(quiz_id),
+                               view=PracticeView(), token=secrets.token_urlsafe(16))
     shown = set(request.form.getlist("entry"))  # the entries the page showed, whatever the book holds by now
     rows = [row for row in _book(db, current_user.id) if row[0].id in shown][:PRACTICE_SIZE]
     results = {entry.id: score_item(item, TYPES[item.type].parse_answer(item, request.form)) for entry, _quiz, item in rows}
