@@ -26,7 +26,6 @@ from academy.learning.models import ReminderSent
 from academy.learning.roleplay.queue import OVERDUE, Waiting, overdue_reviews
 from academy.org.inbox.services import notify
 from academy.org.models import ManagerScope, User, UserRole, utcnow
-from academy.org.scope import managed_team_ids
 from academy.platform.clock import day_after_starts, local_date
 from academy.platform.i18n import in_language_of
 
@@ -106,28 +105,28 @@ def _review_digests(session: Session, catalog: Catalog, today: date, outcome: Ou
     waiting = overdue_reviews(session, day_after_starts(today))
     if not waiting:
         return
-    reviewers = session.execute(select(User.id, User.username, User.locale, UserRole.role).join(UserRole)
-                                .where(User.active, UserRole.role.in_(("manager", "trainer")))).all()
     lists: dict[int, dict[int, Waiting]] = defaultdict(dict)  # reviewer → attempt id → the role-play
-    for user_id, _username, _locale, role in reviewers:
-        if role == "manager":
-            teams = set(managed_team_ids(session, user_id))
-            rows = [w for w in waiting if w.team_id in teams]
-        else:
-            rows = [w for w in waiting if w.waited > ESCALATE]
-        lists[user_id].update((w.attempt_id, w) for w in rows if w.user_id != user_id)  # never their own
-    keys = {user_id: f"review-digest:{user_id}:{today.isoformat()}" for user_id, rows in lists.items() if rows}
+    for manager_id, rows in _people_of(_manager_scopes(session), waiting).items():
+        lists[manager_id].update((w.attempt_id, w) for w in rows)
+    trainers = session.scalars(select(UserRole.user_id).join(User, User.id == UserRole.user_id)
+                               .where(User.active, UserRole.role == "trainer"))
+    late = [w for w in waiting if w.waited > ESCALATE]
+    for trainer_id in trainers:
+        lists[trainer_id].update((w.attempt_id, w) for w in late)
+    mine = {user_id: [w for w in listed.values() if w.user_id != user_id] for user_id, listed in lists.items()}  # not own
+    keys = {user_id: f"review-digest:{user_id}:{today.isoformat()}" for user_id, rows in mine.items() if rows}
     sent = _already_sent(session, list(keys.values()))
-    recipients = {user_id: (username, locale) for user_id, username, locale, _role in reviewers}
+    recipients = {row.id: row for row in session.execute(select(User.id, User.username, User.locale)
+                                                         .where(User.id.in_(list(keys))))}
     for user_id, key in keys.items():
         if key in sent:
             continue
-        username, locale = recipients[user_id]
-        with in_language_of(locale):
-            lines = [_review_line(catalog, w) for w in lists[user_id].values()]
+        recipient = recipients[user_id]
+        with in_language_of(recipient.locale):
+            lines = [_review_line(catalog, w) for w in mine[user_id]]
             head = _("有 %(n)d 份角色扮演等待评阅超过 %(days)d 天：", n=len(lines), days=OVERDUE.days)
-            _send(session, outcome, key, user_id, username, "review-digest", head + _("；").join(lines), "/review/",
-                  "\n".join([head, *lines]))
+            _send(session, outcome, key, user_id, recipient.username, "review-digest", head + _("；").join(lines),
+                  "/review/", "\n".join([head, *lines]))
 
 
 def _review_line(catalog: Catalog, waiting: Waiting) -> str:
@@ -154,19 +153,32 @@ def _digest_line(catalog: Catalog, row) -> str:
 
 def _digests(session: Session, catalog: Catalog, overdue: list, today: date) -> dict[str, tuple[int, list]]:
     """Per active manager, the overdue (learner, assignment) rows of the learners in their scope."""
+    return {f"digest:{manager_id}:{today.isoformat()}": (manager_id, rows)
+            for manager_id, rows in _people_of(_manager_scopes(session), overdue).items()}
+
+
+def _manager_scopes(session: Session) -> dict[int, tuple[set[int], set[int]]]:
+    """Per active manager, the regions and the teams their scope names: one statement."""
     managers = session.execute(
         select(ManagerScope.user_id, ManagerScope.region_id, ManagerScope.team_id)
         .join(User, User.id == ManagerScope.user_id)
         .where(User.active, ManagerScope.user_id.in_(select(UserRole.user_id).where(UserRole.role == "manager")))).all()
-    regions, teams = defaultdict(set), defaultdict(set)
+    scopes: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
     for manager_id, region_id, team_id in managers:
+        regions, teams = scopes[manager_id]
         if region_id:
-            regions[manager_id].add(region_id)
+            regions.add(region_id)
         if team_id:
-            teams[manager_id].add(team_id)
-    result = {}
-    for manager_id in sorted(set(regions) | set(teams)):
-        rows = [r for r in overdue if r.region_id in regions[manager_id] or r.team_id in teams[manager_id]]
-        if rows:
-            result[f"digest:{manager_id}:{today.isoformat()}"] = (manager_id, rows)
-    return result
+            teams.add(team_id)
+    return scopes
+
+
+def _people_of(scopes: dict[int, tuple[set[int], set[int]]], rows: list) -> dict[int, list]:
+    """Per manager, the rows (each with its learner's region_id and team_id) of the learners in their scope;
+    managers with none are left out."""
+    found = {}
+    for manager_id in sorted(scopes):
+        regions, teams = scopes[manager_id]
+        if theirs := [r for r in rows if r.region_id in regions or r.team_id in teams]:
+            found[manager_id] = theirs
+    return found

@@ -27,6 +27,7 @@ class Waiting:
     submitted_at: datetime
     waited: timedelta
     team_id: int | None = None
+    region_id: int | None = None
 
     @property
     def overdue(self) -> bool:
@@ -68,7 +69,7 @@ def _scoped(session: Session, query, viewer: Reviewer):
 
 def _all_waiting(session: Session):
     return (select(Attempt.id, Attempt.user_id, User.display_name, Team.name, Attempt.quiz_id, Attempt.submitted_at,
-                   User.team_id)
+                   User.team_id, Team.region_id)
             .join(User, Attempt.user_id == User.id).outerjoin(Team, User.team_id == Team.id)
             .where(Attempt.state == "review", Attempt.version_id.in_(rubric_version_ids(session))))
 
@@ -80,7 +81,7 @@ def _waiting_query(session: Session, viewer: Reviewer):
 def _waiting(row, now: datetime) -> Waiting:
     submitted = row.submitted_at or now
     return Waiting(row.id, row.user_id, row.display_name, row.name, row.quiz_id, submitted, max(now - submitted, timedelta(0)),
-                   row.team_id)
+                   row.team_id, row.region_id)
 
 
 def _page_of(session: Session, query, page: int) -> tuple[list, int, int, int]:
