@@ -7,7 +7,8 @@ from flask import Flask
 BLUEPRINTS = (  # module paths, imported inside the factory
     "academy.org.auth.views", "academy.org.admin.views", "academy.learning.courses.views",
     "academy.learning.quizzes.views", "academy.learning.quizzes.mistake_views", "academy.learning.roleplay.views",
-    "academy.learning.content.views", "academy.org.inbox.views", "academy.authoring.bank_views",
+    "academy.learning.content.views", "academy.org.inbox.views", "academy.org.coaching.views",
+    "academy.authoring.bank_views",
     "academy.learning.assignments.views", "academy.learning.certificates.views",
     "academy.authoring.import_views",
     "academy.authoring.analysis_views", "academy.authoring.regrade_views", "academy.reports.views",

@@ -17,6 +17,7 @@ from academy.learning.quizzes import services as quiz_services
 from academy.learning.quizzes.versions import attempt_quiz
 from academy.learning.roleplay.services import record_review
 from academy.org.auth.services import hash_password
+from academy.org.coaching.services import NoteData, record_note
 from academy.org.models import ManagerScope, Region, Team, User, utcnow
 from academy.platform import clock
 from academy.platform.db import get_session
@@ -44,6 +45,7 @@ def seed_demo(password: str | None = None) -> str:
     for index, user in enumerate(trainees):
         _progress(session, user, catalog, rng, index, staff["trainer1"])
     _assignments(session, staff, teams, trainees, catalog)
+    _coaching(session, staff, trainees)
     session.commit()
     return _summary(password, kept)
 
@@ -124,6 +126,38 @@ def _assignments(session, staff: dict[str, User], teams: list[Team], trainees: l
                    created_by=manager2),
     ])
     session.flush()
+
+
+# (coach, learner's number, days ago, topic, what was discussed, next step, follow-up days after the talk)
+COACHING = (
+    ("manager1", 6, 12, "采购意向公开",
+     "复盘区教育局智慧教室项目的跟进。她把采购意向里的“预计采购时间”当成了开标时间，准备节奏偏晚。一起对照了财库〔2020〕10 号文："
+     "意向公开不晚于采购活动开始前 30 日，实际时间以采购公告为准。",
+     "按最早可能的公告时间倒排资质、业绩和方案的准备；练一轮错题本里“预算”相关的题。", 7),
+    ("manager1", 6, 3, "预算",
+     "跟进上次的约定：资质和业绩材料已整理好，错题本里“预算”的题练过一轮，还有两道没掌握。她能说清楚意向公开与采购公告的关系了。",
+     "下周拜访使用部门时，先确认项目的资金来源和预算批复情况，回来一起复盘。", 14),
+    ("manager1", 2, 9, "关系人地图",
+     "看了他的开放式演练“政务服务中心关系人地图”。只画了信息中心，漏了使用部门和财务，也没写清谁审批预算。",
+     "补全关系人地图：找到使用部门负责人，确认预算审批链，拿给我看。", 5),
+    ("manager1", 5, 2, "红线",
+     "谈了上次情景题触发红线的原因：想在开标前私下向评审专家打听评分细则。这是违规的，任何时候都不能联系评审专家；"
+     "对招标文件有疑问，按规定以书面形式提出澄清。",
+     "重读“澄清与质疑：在规定期限内走正式渠道”和“合规自检清单与婉拒—记录—报备”两节，下次拜访前给我口头复述三条。", None),
+    ("manager2", 3, 6, "FABE",
+     "陪访后复盘：介绍方案时一直在讲功能参数，客户问“对我们有什么用”时没接住。",
+     "用 FABE 重写方案的三个卖点，每个都落到客户的利益和证据上。", 10),
+)
+
+
+def _coaching(session, staff: dict[str, User], trainees: list[User]) -> None:
+    """Coaching notes written through the service as on the days they were held: manager1 has one follow-up overdue
+    (trainee2), trainee6 reads two notes, the second following up the first; manager2 one in 西南片区."""
+    today = clock.today()
+    for coach, number, days_ago, topic, summary, next_step, follow_up in COACHING:
+        held = today - timedelta(days=days_ago)
+        data = NoteData(held, topic, summary, next_step, held + timedelta(days=follow_up) if follow_up else None)
+        record_note(session, staff[coach], trainees[number - 1].id, data, held)
 
 
 def _progress(session, user: User, catalog, rng: random.Random, index: int, trainer: User) -> None:

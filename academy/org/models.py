@@ -1,5 +1,5 @@
-"""People and organisation: users, roles, 片区 → team, manager scope, server-side login sessions."""
-from datetime import UTC, datetime
+"""People and organisation: users, roles, 片区 → team, manager scope, server-side login sessions, coaching notes."""
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -154,3 +154,22 @@ class Notice(Base):
     link: Mapped[str] = mapped_column(String(300), default="")  # a path inside the app, never an outside URL
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+class CoachingNote(Base):
+    """A 1:1 coaching conversation a manager (or admin) had with one of their learners: what was discussed, the
+    next step agreed and when to follow it up (academy.org.coaching).  The learner reads it too.  A follow-up is
+    done when the same coach records a later note for the learner, so the note itself never changes."""
+
+    __tablename__ = "coaching_note"
+    __table_args__ = (Index("ix_coaching_note_learner", "learner_id", "held_on"),
+                      Index("ix_coaching_note_coach", "coach_id", "held_on"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    held_on: Mapped[date]
+    topic: Mapped[str] = mapped_column(String(40), default="")  # a concept of the course, or the coach's own words
+    summary: Mapped[str] = mapped_column(Text)
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ from academy.learning.questions import TYPES
 from academy.learning.questions.quizmd.model import STAGES
 from academy.learning.quizzes import mistakes
 from academy.learning.roleplay import queue as roleplay
+from academy.org.coaching import services as coaching_notes
 from academy.platform import clock
 from academy.reports import competency_sql, learner_sql, progress_sql
 from academy.reports.filters import PAGE_SIZE, Filters
@@ -325,8 +326,8 @@ def stages(ctx: Context, people: list[dict] | None = None) -> dict:
 # ---- one learner -------------------------------------------------------------------------------------------
 
 def learner_detail(ctx: Context, user_id: int) -> dict:
-    """One learner the viewer may see (NotInScope otherwise): progress per module, attempts, reviews received, and
-    what their 错题本 still holds, by concept (what to coach them on).  Eight statements."""
+    """One learner the viewer may see (NotInScope otherwise): progress per module, attempts, reviews received, what
+    their 错题本 still holds, by concept (what to coach them on), and the coaching notes about them.  Nine statements."""
     person = learner_sql.learner(ctx.session, ctx.scope, user_id)
     if person is None:
         raise NotInScope()
@@ -352,7 +353,17 @@ def learner_detail(ctx: Context, user_id: int) -> dict:
     open_rows = mistakes.shown_entries(ctx.session, user_id, ctx.catalog.hidden_quizzes)
     book = {"open": len(open_rows), "due": sum(1 for entry, _quiz, _item in open_rows if entry.due(ctx.now)),
             "concepts": mistakes.concept_counts(open_rows)[:MISTAKE_CONCEPTS]}
-    return {"person": person, "modules": modules, "attempts": attempts, "reviews": reviews, "mistakes": book}
+    return {"person": person, "modules": modules, "attempts": attempts, "reviews": reviews, "mistakes": book,
+            "notes": coaching_notes.notes_about(ctx.session, user_id), "may_coach": user_id != ctx.viewer.id,
+            "topics": topic_suggestions(ctx.catalog, [concept for concept, _count in book["concepts"]])}
+
+
+def topic_suggestions(catalog, first: list[str]) -> list[str]:
+    """The coaching note's topic suggestions: the learner's 错题本 concepts first, then every concept the course's
+    questions train (worked out once per content version)."""
+    every = catalog.derived("coaching-topics", (), lambda: sorted({c for q in catalog.quizzes for item in q.every_item()
+                                                                    for c in item.concepts}), 4)
+    return first + [concept for concept in every if concept not in first]
 
 
 def _is_dialogue(quiz) -> bool:
@@ -363,15 +374,32 @@ def _is_dialogue(quiz) -> bool:
 # ---- coaching ----------------------------------------------------------------------------------------------
 
 def coaching(ctx: Context) -> dict:
-    """The viewer's people's role-plays awaiting review (oldest first, with how long they have waited) and
-    the reviews the viewer has given (since the "from" date): contract C6, two statements."""
+    """The viewer's people's role-plays awaiting review (oldest first, with how long they have waited), the reviews
+    the viewer has given (since the "from" date, contract C6), their coaching notes and the follow-ups now due; for
+    an admin, each manager's reviews, notes and due follow-ups too.  Four statements (six for an admin)."""
     titles = {q.id: q.title for q in ctx.catalog.quizzes}
     waiting = [{"attempt_id": w.attempt_id, "quiz": titles.get(w.quiz_id, w.quiz_id), "submitted_at": w.submitted_at,
                 "name": w.learner, "team": w.team or "", "user_id": w.user_id,
                 "hours": int(w.waited.total_seconds() // 3600), "overdue": w.overdue}
                for w in roleplay.waiting_for(ctx.session, ctx.viewer, ctx.now)]
     given = roleplay.reviews_given(ctx.session, [ctx.viewer.id], ctx.filters.since_at).get(ctx.viewer.id, 0)
-    return {"waiting": waiting, "given": given}
+    today = clock.local_date(ctx.now)
+    notes = coaching_notes.coaching_given(ctx.session, [ctx.viewer.id], ctx.filters.since, today)[ctx.viewer.id]
+    follow_ups = [{"note": row.CoachingNote, "name": row.learner_name, "team": row.team_name or "",
+                   "days": (today - row.CoachingNote.follow_up_on).days}
+                  for row in coaching_notes.follow_ups_due(ctx.session, ctx.viewer, today)]
+    return {"waiting": waiting, "given": given, "notes": notes, "follow_ups": follow_ups,
+            "coaches": coaching_report_rows(ctx, today) if ctx.viewer.has_role("admin") else None}
+
+
+def coaching_report_rows(ctx: Context, today) -> list[dict]:
+    """Every active manager's coaching since the "from" date: reviews given, notes recorded, learners coached and
+    follow-ups due (an admin's view of who coaches; managers see their own figures only)."""
+    people = coaching_notes.coaches(ctx.session)
+    ids = [person.id for person in people]
+    reviews = roleplay.reviews_given(ctx.session, ids, ctx.filters.since_at)
+    notes = coaching_notes.coaching_given(ctx.session, ids, ctx.filters.since, today)
+    return [{"name": person.display_name, "reviews": reviews[person.id], **notes[person.id]} for person in people]
 
 
 def overdue(ctx: Context) -> dict:

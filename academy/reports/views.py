@@ -1,18 +1,22 @@
 """Manager reports at /reports (issue 16): team overview, learners, competency and 商机阶段 readiness, one
-learner's drill-down, the coaching loop, and every report as XLSX and CSV.  Managers see their regions and
+learner's drill-down (where a manager records a 1:1 coaching note), the coaching loop, and every report as XLSX
+and CSV.  Managers see their regions and
 teams (academy.org.scope), admins everyone.  The page state (filters, sort, page) is in the URL.
 """
 from functools import wraps
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from academy.learning.content.catalog import get_catalog
+from academy.org.coaching import services as coaching_notes
+from academy.org.coaching.forms import CoachingNoteForm
 from academy.org.models import utcnow
+from academy.platform import clock
 from academy.platform.access import requires
-from academy.platform.db import get_session, streams
+from academy.platform.db import get_session, streams, writes
 from academy.platform.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_stream, xlsx_stream
 from academy.platform.web import render_error
 from academy.reports import charts, filters, services, sheets
@@ -70,12 +74,53 @@ def competency():
                 stages=services.stages(ctx, people=people["rows"]), people=people)
 
 
+def _learner_page(user_id: int, form: CoachingNoteForm, status: int = 200):
+    ctx = report_context()
+    return page("reports/learner.html", ctx, data=services.learner_detail(ctx, user_id), form=form), status
+
+
 @bp.route("/learners/<int:user_id>")
 @requires(*VIEWERS)
 @in_scope
 def learner(user_id: int):
-    ctx = report_context()
-    return page("reports/learner.html", ctx, data=services.learner_detail(ctx, user_id))
+    form = CoachingNoteForm()
+    form.held_on.data = clock.today().isoformat()
+    return _learner_page(user_id, form)
+
+
+@bp.route("/learners/<int:user_id>/coaching", methods=["POST"])
+@requires(*VIEWERS)
+@in_scope
+@writes
+def record_coaching(user_id: int):
+    """A 1:1 coaching note on this learner; refused with the form kept and the reason beside its field."""
+    form = CoachingNoteForm()
+    try:
+        coaching_notes.record_note(get_session(), current_user, user_id, form.data_for_service(), clock.today())
+    except coaching_notes.CoachingRejected as exc:
+        get_session().rollback()
+        if exc.status in (403, 404):
+            return render_error(exc.status, exc.message)
+        field = getattr(form, exc.field)  # every 422 names the field it is about
+        field.errors = [*field.errors, exc.message]
+        return _learner_page(user_id, form, exc.status)
+    get_session().commit()
+    flash(_("已记录这次辅导谈话；学员会在“辅导记录”里看到它。"), "success")
+    return redirect(url_for("reports.learner", user_id=user_id, _anchor="coaching-h"))
+
+
+@bp.route("/coaching-notes/<int:note_id>/delete", methods=["POST"])
+@requires(*VIEWERS)
+@writes
+def delete_coaching(note_id: int):
+    try:
+        learner_id = coaching_notes.delete_note(get_session(), current_user, note_id)
+    except coaching_notes.CoachingRejected as exc:
+        get_session().rollback()
+        return render_error(exc.status, exc.message)
+    get_session().commit()
+    flash(_("已删除这条辅导记录。"), "success")
+    return redirect(url_for("reports.learner", user_id=learner_id, _anchor="coaching-h"))
 
 
 @bp.route("/coaching")
