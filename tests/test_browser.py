@@ -633,6 +633,37 @@ def test_manager_journey_from_team_overview_to_excel(browser):
     assert status == 200 and "spreadsheetml" in mimetype and size > 1000 and magic == "PK", fetched
 
 
+def test_manager_follows_up_a_coaching_note_and_the_learner_reads_it(browser):
+    """The coaching loop as manager1 would run it: the follow-up the demo left due (trainee2's), recorded from the
+    辅导 tab, then read by the learner it is about."""
+    b = browser
+    b.login("manager1")
+    b.go("/reports/coaching")
+    rows = b.css("#follow-up-table tbody tr")
+    assert rows, "the demo leaves manager1 a follow-up that is due"
+    learner = rows[0].find_element(By.CSS_SELECTOR, "th a").text
+    b.click_and_wait(rows[0].find_element(By.CSS_SELECTOR, "a.btn"), lambda p: p.startswith("/reports/learners/"),
+                     "the learner's page at the note form")
+    assert b.driver.current_url.endswith("#coaching-form-h")
+    topic = b.driver.find_element(By.ID, "topic")
+    assert topic.get_attribute("list") == "coaching-topics" and b.css("datalist#coaching-topics option")
+    topic.send_keys("关系人地图")
+    b.driver.find_element(By.ID, "summary").send_keys("关系人地图补全了使用部门和财务，预算审批链也理清了。")
+    b.driver.find_element(By.ID, "next_step").send_keys("下周陪访使用部门")
+    form = b.driver.find_element(By.CSS_SELECTOR, "form[action$='/coaching']")
+    b.click_and_wait(form.find_element(By.CSS_SELECTOR, "button[type=submit]"),
+                     lambda p: p.startswith("/reports/learners/"), "the learner's page after saving")
+    assert "已记录这次辅导谈话" in b.driver.find_element(By.CSS_SELECTOR, ".flashes").text
+    first = b.css("ol.coaching-notes li.coaching-note")[0].text
+    assert "关系人地图补全了使用部门和财务" in first and "下周陪访使用部门" in first
+    b.go("/reports/coaching")
+    assert learner not in " ".join(row.text for row in b.css("#follow-up-table tbody tr")), "the follow-up is done"
+
+    b.login("trainee2")
+    b.click_and_wait(b.nav_link("辅导记录"), lambda p: p == "/coaching", "the learner's coaching notes")
+    assert "关系人地图补全了使用部门和财务" in b.css("ol.coaching-notes li.coaching-note")[0].text
+
+
 def test_trainer_fixes_a_key_in_the_form_editor_and_publishes_it(browser):
     """Issue 15, done when: a trainer fixes an item in the form editor (no Markdown) and publishes it; the trainee
     preview grades the fixed key."""

@@ -234,4 +234,32 @@ def test_the_learner_page_reads_the_notes_in_one_statement_however_many(app, cli
     client.get("/coaching")
     with statements_of(app) as seen:
         page = client.get("/coaching").get_data(as_text=True)
-    assert page.count('class="note"') == 12 and len(seen) <= 3
+    assert page.count('class="coaching-note"') == 12 and len(seen) <= 3
+
+
+HOSTILE = '=HYPERLINK("http://evil.example","x")'
+
+
+def test_the_export_holds_the_notes_in_scope_and_days_as_text(client, db, org):
+    import csv
+    import io
+
+    make_user(db, "manager2", roles=("manager",))
+    _add(db, org["a1"], org["manager"], 10, 3, summary=HOSTILE, topic="预算")
+    _add(db, org["a1"], org["manager"], 2, None, summary="跟进过了")
+    _add(db, org["b1"], org["manager"], 5, None, summary="西南的")
+    login(client, "manager1")
+    response = client.get("/reports/export/coaching.csv")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["谈话日期", "用户名", "姓名"] and [row[1] for row in rows[1:]] == ["a1", "a1"]
+    newest, oldest = rows[1], rows[2]
+    assert newest[7] == "跟进过了" and newest[10] == "" and oldest[7] == "'" + HOSTILE  # text, never a formula
+    assert oldest[9] == (TODAY - timedelta(days=3)).isoformat() and oldest[10] == "是"  # answered by the later note
+    since = (TODAY - timedelta(days=5)).isoformat()
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/export/coaching.csv?from={since}").get_data(as_text=True))))
+    assert len(rows) == 2 and rows[1][7] == "跟进过了"  # a note held on the day `from` names is in; before it, out
+    on_the_day = (TODAY - timedelta(days=2)).isoformat()
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/export/coaching.csv?from={on_the_day}&to={on_the_day}")
+                                       .get_data(as_text=True))))
+    assert len(rows) == 2

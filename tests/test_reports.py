@@ -20,7 +20,7 @@ from tests.factories import login, make_user, statements_of
 
 REPORT_PAGES = ("/reports/", "/reports/learners", "/reports/competency", "/reports/coaching")
 EXPORTS = ("/reports/export.xlsx", "/reports/export/teams.csv", "/reports/export/learners.csv",
-           "/reports/export/competency.csv", "/reports/export/stages.csv")
+           "/reports/export/competency.csv", "/reports/export/stages.csv", "/reports/export/coaching.csv")
 ALL_ROUTES = REPORT_PAGES + EXPORTS
 HOSTILE = "=HYPERLINK(\"http://evil.example\",\"x\")"
 
@@ -456,7 +456,7 @@ def test_excel_export_holds_the_scoped_rows_only_and_no_formula(app, org):
         sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")]
     assert sheets and all("<f>" not in xml and "<f " not in xml for xml in sheets)
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["团队汇总", "学员明细", "能力热力图", "商机阶段就绪度"]
+    assert workbook.sheetnames == ["团队汇总", "学员明细", "能力热力图", "商机阶段就绪度", "辅导记录"]
     teams = [row[1] for row in workbook["团队汇总"].iter_rows(min_row=2, values_only=True)]
     assert sorted(teams) == ["东一", "东二"]
     learners = list(workbook["学员明细"].iter_rows(min_row=2, values_only=True))

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from flask_babel import lazy_gettext as _l
 
 from academy.platform import clock
-from academy.reports import progress_sql, services
+from academy.reports import coaching_sql, progress_sql, services
 from academy.reports.services import Context
 
-REPORTS = ("teams", "learners", "competency", "stages")
+REPORTS = ("teams", "learners", "competency", "stages", "coaching")
 
 
 def _num(value):
@@ -56,8 +56,25 @@ def stages(ctx: Context) -> tuple:
     return _l("商机阶段就绪度"), header, rows
 
 
+def coaching(ctx: Context) -> tuple:
+    header = [_l("谈话日期"), _l("用户名"), _l("姓名"), _l("片区"), _l("团队"), _l("辅导人"), _l("话题"), _l("谈了什么"),
+              _l("约定的下一步"), _l("跟进日期"), _l("已跟进")]
+
+    def rows() -> Iterator[list]:
+        yes, no = str(_l("是")), ""
+        for r in coaching_sql.note_stream(ctx.session, ctx.scope):
+            yield [r.held_on.isoformat(), r.username, r.display_name, r.region_name or "", r.team_name or "",
+                   r.coach_name or "", r.topic, r.summary, r.next_step,
+                   r.follow_up_on.isoformat() if r.follow_up_on else "", yes if r.follow_up_on and r.followed_up else no]
+
+    return _l("辅导记录"), [str(h) for h in header], rows()
+
+
+SHEETS = {"teams": teams, "learners": learners, "competency": competency, "stages": stages, "coaching": coaching}
+
+
 def sheet(ctx: Context, name: str) -> tuple:
-    title, header, rows = {"teams": teams, "learners": learners, "competency": competency, "stages": stages}[name](ctx)
+    title, header, rows = SHEETS[name](ctx)
     return str(title), header, rows
 
 
