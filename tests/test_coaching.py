@@ -79,6 +79,18 @@ def test_a_learner_outside_the_scope_is_not_found_and_nothing_is_written(client,
     assert _count(db) == 0 and db.scalar(select(func.count()).select_from(Notice)) == 0
 
 
+def test_a_deactivated_learner_or_a_colleague_who_is_no_learner_is_not_found(client, db, org):
+    learner = db.get(User, org["a1"])
+    learner.active = False
+    db.commit()
+    colleague = make_user(db, "trainer_east", roles=("trainer",), team=db.merge(org["team_a_obj"]))
+    login(client, "manager1")
+    for user_id in (org["a1"], colleague.id):
+        assert client.post(f"/reports/learners/{user_id}/coaching", data=_note()).status_code == 404
+        assert client.get(f"/reports/learners/{user_id}").status_code == 404  # as the report page answers
+    assert _count(db) == 0
+
+
 def test_only_managers_and_admins_record_notes(client, db, org):
     make_user(db, "trainer1", roles=("trainer",))
     for username in ("a1", "trainer1"):

@@ -5,8 +5,8 @@ follow it up.  The note keeps that, so the next conversation starts where the la
 manager gives is counted as the reviews they give are.
 
 Rules, each enforced here:
-- A coach records notes for the learners they may see (academy.org.scope: a manager the people of their regions
-  and teams, an admin everyone), never for themselves.
+- A coach records notes for the active learners they may see (academy.org.scope: a manager the people of their
+  regions and teams, an admin everyone) — those whose report pages they can open —, never for themselves.
 - The conversation was held today or within the last year, on the organisation's calendar.  A follow-up day is
   after it, not before today, and within FOLLOW_UP_DAYS.
 - The learner is told (a notice, in their own language) and reads every note about them: coaching is done with
@@ -60,7 +60,7 @@ def record_note(session: Session, coach, learner_id: int, data: NoteData, today:
     if learner_id == coach.id:
         raise CoachingRejected(_l("辅导记录是写给你的学员的，不能写给自己。"), 403)
     learner = session.get(User, learner_id)
-    if learner is None or not scope.may_see(session, coach, learner_id):
+    if learner is None or not learner.active or not learner.has_role("trainee") or not scope.may_see(session, coach, learner_id):
         raise CoachingRejected(_l("没有找到：它不存在，或不在你的查看范围内。"), 404)
     _check(data, today)
     note = CoachingNote(learner_id=learner_id, coach_id=coach.id, held_on=data.held_on, topic=data.topic.strip(),
