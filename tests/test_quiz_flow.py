@@ -278,6 +278,15 @@ def test_wrong_answers_enter_mistake_book_and_leave_after_two_correct_on_two_day
     assert len(cleared) >= 10 and not [e for e in cleared if e.misses != 1 or e.streak != 2]
 
 
+def test_the_book_says_a_practice_round_takes_ten_of_the_entries_due(client, app, trainee, db):
+    """The button counted every due entry ("18 道") and opened a round of 10."""
+    attempt_id = start_quiz(client, "clients-quiz")
+    client.post(f"/attempts/{attempt_id}/submit", data={})
+    page = client.get("/mistakes").get_data(as_text=True)
+    due = int(re.search(r"练习到期的错题（共 (\d+) 道到期，每轮 10 道，不计分）", page).group(1))
+    assert due > 10 and len(practice_round(client)["entry"]) == 10
+
+
 def test_roleplay_review_loop(client, app, db, trainee):
     attempt_id = start_quiz(client, "clients-roleplay")
     q = quiz(app, "clients-roleplay")

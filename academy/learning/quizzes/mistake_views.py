@@ -66,7 +66,7 @@ def book():
     due = _due(rows, now)
     return render_template("quizzes/mistakes.html", rows=rows, due=due, concepts=mistakes.concept_counts(due), now=now,
                            next_due=mistakes.next_due((entry for entry, _quiz, _item in rows), now),
-                           catalog=learner_catalog())
+                           catalog=learner_catalog(), round_size=PRACTICE_SIZE)
 
 
 
