@@ -177,6 +177,8 @@ def test_a_follow_up_is_due_from_its_day_until_the_coach_records_the_next_note(c
     assert client.post(f"/reports/learners/{org['a1']}/coaching", data=_note()).status_code == 302
     page = client.get("/reports/coaching").get_data(as_text=True)
     assert 'id="follow-up-table"' not in page and "没有到期的跟进" in page
+    notes = client.get(f"/reports/learners/{org['a1']}").get_data(as_text=True).split('class="coaching-note"')[1:]
+    assert len(notes) == 2 and "（已跟进）" not in notes[0] and "（已跟进）" in notes[1]  # newest first
 
 
 def test_follow_ups_not_yet_due_or_of_others_or_out_of_scope_are_not_listed(client, db, org):

@@ -53,6 +53,11 @@ def first_attempt(database: Path, state: str, username: str = "%", quiz_id: str 
     return row[0]
 
 
+def user_id(database: Path, username: str) -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT id FROM user_account WHERE username = ?", (username,)).fetchone()[0]
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="academy-screenshots-"))
     server = AppServer(work).start()
@@ -71,6 +76,9 @@ def main() -> int:
         camera.driver.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
         WebDriverWait(camera.driver, 10).until(lambda d: "/attempts/" in d.current_url)  # the take page, not the intro
         camera.shoot(camera.driver.current_url.removeprefix(server.base_url), "quiz-phone", PHONE)
+        camera.login("manager1")
+        camera.shoot("/reports/coaching", "coaching-tab")
+        camera.shoot(f"/reports/learners/{user_id(work / 'academy.db', LEARNER)}", "coaching-notes", scroll_to="#coaching-h")
         camera.login("trainer1")
         camera.shoot(f"/review/{first_attempt(work / 'academy.db', 'review')}", "roleplay-review",
                      scroll_to="section.item h3")  # the learner's response, then the rubric

@@ -112,14 +112,19 @@ def delete_note(session: Session, coach, note_id: int) -> int:
 
 def notes_about(session: Session, learner_id: int, limit: int = SHOWN) -> list[dict]:
     """The notes about one learner, newest conversation first, each {"note", "coach" (their name, "" when the
-    coach's account is gone)}: one statement."""
+    coach's account is gone), "followed_up" (the same coach has written a later note)}: one statement."""
     coach = aliased(User)
     rows = session.execute(
         select(CoachingNote, coach.display_name.label("coach_name"))
         .outerjoin(coach, coach.id == CoachingNote.coach_id)
         .where(CoachingNote.learner_id == learner_id)
         .order_by(CoachingNote.held_on.desc(), CoachingNote.id.desc()).limit(limit))
-    return [{"note": note, "coach": coach_name or ""} for note, coach_name in rows]
+    shown, coaches_since = [], set()  # the coaches of the newer notes seen so far
+    for note, coach_name in rows:
+        shown.append({"note": note, "coach": coach_name or "",
+                      "followed_up": note.coach_id is not None and note.coach_id in coaches_since})
+        coaches_since.add(note.coach_id)
+    return shown
 
 
 def _followed_up(note) -> ColumnElement[bool]:
