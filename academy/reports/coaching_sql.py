@@ -1,9 +1,10 @@
 """The coaching notes about the learners in a report's scope, for the export: one statement per scope shape,
 streamed in batches.  The notes' days are compared with the filter's days, not its instants: a note is held on a
 day, and SQLite compares a date's text with a timestamp's text character by character."""
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
+from academy.org.coaching.services import followed_up
 from academy.org.models import CoachingNote, Region, Team, User
 from academy.reports.people_sql import ReportScope
 
@@ -12,10 +13,8 @@ def note_stream(session: Session, scope: ReportScope):
     """(held_on, username, display_name, region_name, team_name, coach_name, topic, summary, next_step, follow_up_on,
     followed_up) for every note about a learner in scope held in the filtered days, newest first."""
     def build():
-        coach, later = aliased(User), aliased(CoachingNote)
-        answered = exists().where(later.coach_id == CoachingNote.coach_id, later.learner_id == CoachingNote.learner_id,
-                                  (later.held_on > CoachingNote.held_on)
-                                  | and_(later.held_on == CoachingNote.held_on, later.id > CoachingNote.id))
+        coach = aliased(User)
+        answered = followed_up(CoachingNote)
         query = (select(CoachingNote.held_on, User.username, User.display_name, Region.name.label("region_name"),
                         Team.name.label("team_name"), coach.display_name.label("coach_name"), CoachingNote.topic,
                         CoachingNote.summary, CoachingNote.next_step, CoachingNote.follow_up_on,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from academy.org import scope
@@ -127,7 +127,7 @@ def notes_about(session: Session, learner_id: int, limit: int = SHOWN) -> list[d
     return shown
 
 
-def _followed_up(note) -> ColumnElement[bool]:
+def followed_up(note) -> ColumnElement[bool]:
     """A later note by the same coach for the same learner: the follow-up `note` asked for has happened."""
     later = aliased(CoachingNote)
     return exists().where(later.coach_id == note.coach_id, later.learner_id == note.learner_id,
@@ -141,7 +141,7 @@ def follow_ups_due(session: Session, coach, today: date, limit: int = SHOWN) -> 
     query = (select(CoachingNote, User.display_name.label("learner_name"), Team.name.label("team_name"))
              .join(User, User.id == CoachingNote.learner_id).outerjoin(Team, Team.id == User.team_id)
              .where(CoachingNote.coach_id == coach.id, CoachingNote.follow_up_on <= today, User.active,
-                    ~_followed_up(CoachingNote))
+                    ~followed_up(CoachingNote))
              .order_by(CoachingNote.follow_up_on, CoachingNote.id).limit(limit))
     if condition is not None:
         query = query.where(condition)
@@ -157,14 +157,15 @@ def coaching_given(session: Session, coach_ids: list[int], since: date | None, t
     if not coach_ids:
         return counts
     held = CoachingNote.held_on >= since if since is not None else true()
-    due = and_(CoachingNote.follow_up_on <= today, User.active, ~_followed_up(CoachingNote))
+    due = and_(CoachingNote.follow_up_on <= today, User.active, ~followed_up(CoachingNote))
+    # CASE inside plain aggregates rather than FILTER: MariaDB has no FILTER clause
     rows = session.execute(
-        select(CoachingNote.coach_id, func.count().filter(held), func.count(CoachingNote.learner_id.distinct()).filter(held),
-               func.count().filter(due))
+        select(CoachingNote.coach_id, func.sum(case((held, 1), else_=0)),
+               func.count(case((held, CoachingNote.learner_id)).distinct()), func.sum(case((due, 1), else_=0)))
         .join(User, User.id == CoachingNote.learner_id)
         .where(CoachingNote.coach_id.in_(coach_ids)).group_by(CoachingNote.coach_id))
-    for coach_id, notes, learners, overdue in rows:
-        counts[coach_id] = {"notes": notes, "learners": learners, "due": overdue}
+    for coach_id, notes, learners, overdue in rows:  # PostgreSQL's sums are Decimal
+        counts[coach_id] = {"notes": int(notes), "learners": int(learners), "due": int(overdue)}
     return counts
 
 
@@ -173,4 +174,3 @@ def coaches(session: Session) -> list:
     return list(session.execute(
         select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == "manager", User.active).order_by(User.display_name, User.id)))
-
