@@ -229,3 +229,49 @@ def test_a_reviewed_role_play_and_a_reviewers_own_are_left_out(app, runner, db, 
     assert review_digests(db, own) == []  # their own role-play is not theirs to review
     [digest] = review_digests(db, org["manager"])
     assert "有 1 份" in digest and "coach" in digest and "学员2" not in digest
+
+
+def follow_up_digests(db, user_id):
+    return [text for kind, text, _u in notices(db, user_id) if kind == "follow-up-digest"]
+
+
+def note(db, learner_id: int, coach_id: int, held: date, follow_up: date | None, next_step: str = "拜访后一起复盘") -> int:
+    from academy.org.models import CoachingNote
+
+    row = CoachingNote(learner_id=learner_id, coach_id=coach_id, held_on=held, summary="谈过", topic="预算",
+                       next_step=next_step, follow_up_on=follow_up)
+    db.add(row)
+    db.commit()
+    return row.id
+
+
+def test_a_coach_is_reminded_of_follow_ups_due_each_day_until_the_next_note(runner, db, org):
+    first, second = org["learners"]
+    note(db, first, org["manager"], TODAY - timedelta(days=10), TODAY)
+    note(db, second, org["manager"], TODAY - timedelta(days=2), TODAY + timedelta(days=3))  # not due yet
+    run(runner, TODAY - timedelta(days=1))
+    assert follow_up_digests(db, org["manager"]) == []
+    run(runner, TODAY)
+    [digest] = follow_up_digests(db, org["manager"])
+    assert "有 1 个辅导跟进到期" in digest and f"学员1（一组）· 拜访后一起复盘 · 跟进日期 {TODAY}" in digest
+    assert "学员2" not in digest
+    assert "已发送 0 条站内提醒" in run(runner, TODAY)  # once a day
+    note(db, first, org["manager"], TODAY + timedelta(days=1), None)  # the follow-up conversation
+    run(runner, TODAY + timedelta(days=3))
+    [_first, latest] = follow_up_digests(db, org["manager"])
+    assert "学员1" not in latest and "学员2（一组）" in latest
+    db.rollback()
+    assert db.scalar(select(Notice.link).where(Notice.kind == "follow-up-digest").limit(1)) == "/reports/coaching"
+
+
+def test_follow_ups_of_learners_who_left_the_coachs_scope_are_not_sent(runner, db, org):
+    west = Region(name="西南")
+    db.add(west)
+    db.commit()
+    moved = make_user(db, "mover", team=Team(name="三组", region_id=west.id), name="调走的")
+    note(db, moved.id, org["manager"], TODAY - timedelta(days=10), TODAY - timedelta(days=1))
+    note(db, moved.id, org["admin"], TODAY - timedelta(days=10), TODAY - timedelta(days=1))  # an admin's: everyone
+    run(runner, TODAY)
+    assert follow_up_digests(db, org["manager"]) == []
+    [digest] = follow_up_digests(db, org["admin"])
+    assert "调走的（三组）" in digest

@@ -385,8 +385,7 @@ def coaching(ctx: Context) -> dict:
     given = roleplay.reviews_given(ctx.session, [ctx.viewer.id], ctx.filters.since_at).get(ctx.viewer.id, 0)
     today = clock.local_date(ctx.now)
     notes = coaching_notes.coaching_given(ctx.session, [ctx.viewer.id], ctx.filters.since, today)[ctx.viewer.id]
-    follow_ups = [{"note": row.CoachingNote, "name": row.learner_name, "team": row.team_name or "",
-                   "days": (today - row.CoachingNote.follow_up_on).days}
+    follow_ups = [{"note": row, "name": row.learner_name, "team": row.team_name or "", "days": (today - row.follow_up_on).days}
                   for row in coaching_notes.follow_ups_due(ctx.session, ctx.viewer, today)]
     return {"waiting": waiting, "given": given, "notes": notes, "follow_ups": follow_ups,
             "coaches": coaching_report_rows(ctx, today) if ctx.viewer.has_role("admin") else None}

@@ -1,6 +1,7 @@
 """`flask send-reminders` (run daily by cron): in-app notices before a due date and when it has passed, one
-overdue digest per manager per day, and a daily list of the role-plays that wait too long for review to the
-reviewers who owe them; e-mail copies when SMTP is configured.
+overdue digest per manager per day, a daily list of the role-plays that wait too long for review to the
+reviewers who owe them, and a daily list of each coach's coaching follow-ups that are due; e-mail copies when
+SMTP is configured.
 
 Idempotent: each reminder has a key (reminder_sent), written with its notice in one transaction, so running
 the command twice sends nothing new.  Each notice and mail is written in its recipient's language (the one they
@@ -10,6 +11,7 @@ last chose, else Chinese).  Keys:
   digest:<manager>:<date>             the manager's list of their overdue people, once a day
   review-digest:<reviewer>:<date>     a manager's (or, after a week, a trainer's) list of role-plays waiting for
                                       review, once a day
+  follow-up-digest:<coach>:<date>     a coach's list of the coaching follow-ups due and not yet done, once a day
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from academy.learning.assignments.status import assignment_status_rows
 from academy.learning.content.catalog import Catalog
 from academy.learning.models import ReminderSent
 from academy.learning.roleplay.queue import OVERDUE, Waiting, overdue_reviews
+from academy.org.coaching.services import every_follow_up_due
 from academy.org.inbox.services import notify
 from academy.org.models import ManagerScope, User, UserRole, utcnow
 from academy.platform.clock import day_after_starts, local_date
@@ -94,6 +97,7 @@ def send_reminders(session: Session, catalog: Catalog, today: date) -> Outcome:
             _send(session, outcome, key, manager_id, recipient.username if recipient else None, "overdue-digest", notice,
                   "/assignments?status=overdue", mail)
     _review_digests(session, catalog, today, outcome)
+    _follow_up_digests(session, today, outcome)
     session.flush()
     return outcome
 
@@ -129,6 +133,37 @@ def _review_digests(session: Session, catalog: Catalog, today: date, outcome: Ou
                   "/review/", "\n".join([head, *lines]))
 
 
+def _follow_up_digests(session: Session, today: date, outcome: Outcome) -> None:
+    """Once a day, each active coach with follow-ups due (a day agreed in a coaching note, and no later note of
+    theirs for the learner) gets a list of them: a manager's for the learners still in their scope, an admin's
+    all of theirs, as their coaching page lists them."""
+    due: dict[int, list] = defaultdict(list)
+    for row in every_follow_up_due(session, today):
+        due[row.coach_id].append(row)
+    if not due:
+        return
+    coaches = {row.id: row for row in session.execute(
+        select(User.id, User.username, User.locale).where(User.id.in_(list(due)), User.active))}
+    admins = set(session.scalars(select(UserRole.user_id).where(UserRole.role == "admin", UserRole.user_id.in_(list(due)))))
+    scopes = _manager_scopes(session)
+    keys = {coach_id: f"follow-up-digest:{coach_id}:{today.isoformat()}" for coach_id in due if coach_id in coaches}
+    sent = _already_sent(session, list(keys.values()))
+    for coach_id, key in keys.items():
+        rows = due[coach_id] if coach_id in admins else _people_of({coach_id: scopes.get(coach_id, (set(), set()))},
+                                                                 due[coach_id]).get(coach_id, [])
+        if key in sent or not rows:
+            continue
+        coach = coaches[coach_id]
+        with in_language_of(coach.locale):
+            lines = [_("%(name)s（%(team)s）· %(step)s · 跟进日期 %(day)s", name=r.learner_name, team=r.team_name or "—",
+                       step=r.next_step or r.topic or _("（没有写下一步）"), day=r.follow_up_on.isoformat())
+                     for r in rows[:MAX_DIGEST_LINES]]
+            more = [_("……另有 %(n)d 条", n=len(rows) - len(lines))] if len(rows) > len(lines) else []
+            head = _("有 %(n)d 个辅导跟进到期：", n=len(rows))
+            _send(session, outcome, key, coach_id, coach.username, "follow-up-digest", head + _("；").join([*lines, *more]),
+                  "/reports/coaching", "\n".join([head, *lines, *more]))
+
+
 def _review_line(catalog: Catalog, waiting: Waiting) -> str:
     quiz = catalog.quiz(waiting.quiz_id)
     return _("%(name)s（%(team)s）· %(title)s · %(day)s 提交", name=waiting.learner, team=waiting.team or "—",
@@ -142,7 +177,8 @@ def _send(session: Session, outcome: Outcome, key: str, user_id: int, username: 
     outcome.notices += 1
     if username:
         subject = {"overdue-digest": _("政企销售学院：逾期学习任务汇总"),
-                   "review-digest": _("政企销售学院：待评阅的角色扮演")}.get(kind, _("政企销售学院：学习任务提醒"))
+                   "review-digest": _("政企销售学院：待评阅的角色扮演"),
+                   "follow-up-digest": _("政企销售学院：到期的辅导跟进")}.get(kind, _("政企销售学院：学习任务提醒"))
         outcome.mails.append((username, subject, mail_text or text))
 
 

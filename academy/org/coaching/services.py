@@ -134,18 +134,29 @@ def followed_up(note) -> ColumnElement[bool]:
                           (later.held_on > note.held_on) | and_(later.held_on == note.held_on, later.id > note.id))
 
 
+def _due(today: date):
+    """The follow-ups due by `today` that no later note of their coach answers, for active learners, the longest
+    overdue first: each row the note's fields with the learner's name, team and region."""
+    return (select(CoachingNote.id, CoachingNote.coach_id, CoachingNote.learner_id, CoachingNote.held_on,
+                   CoachingNote.topic, CoachingNote.next_step, CoachingNote.follow_up_on,
+                   User.display_name.label("learner_name"), Team.name.label("team_name"), User.team_id,
+                   Team.region_id.label("region_id"))
+            .join(User, User.id == CoachingNote.learner_id).outerjoin(Team, Team.id == User.team_id)
+            .where(CoachingNote.follow_up_on <= today, User.active, ~followed_up(CoachingNote))
+            .order_by(CoachingNote.follow_up_on, CoachingNote.id))
+
+
 def follow_ups_due(session: Session, coach, today: date, limit: int = SHOWN) -> list:
-    """The coach's notes whose follow-up day has come and that no later note of theirs answers, for learners they
-    may still see and who are still active; the longest overdue first.  One statement."""
+    """The coach's follow-ups due (`_due`) for learners they may still see.  One statement."""
     condition = scope.learners_visible_to(session, coach)
-    query = (select(CoachingNote, User.display_name.label("learner_name"), Team.name.label("team_name"))
-             .join(User, User.id == CoachingNote.learner_id).outerjoin(Team, Team.id == User.team_id)
-             .where(CoachingNote.coach_id == coach.id, CoachingNote.follow_up_on <= today, User.active,
-                    ~followed_up(CoachingNote))
-             .order_by(CoachingNote.follow_up_on, CoachingNote.id).limit(limit))
-    if condition is not None:
-        query = query.where(condition)
-    return list(session.execute(query))
+    query = _due(today).where(CoachingNote.coach_id == coach.id).limit(limit)
+    return list(session.execute(query if condition is None else query.where(condition)))
+
+
+def every_follow_up_due(session: Session, today: date) -> list:
+    """Every coach's follow-ups due (`_due`), for the daily reminders, which keep each coach's to those still in
+    their scope (academy.learning.assignments.reminders).  One statement."""
+    return list(session.execute(_due(today)))
 
 
 def coaching_given(session: Session, coach_ids: list[int], since: date | None, today: date) -> dict[int, dict]:
