@@ -334,6 +334,8 @@ def test_accessibility_axe_on_every_role_s_pages(browser):
     check('main a[href$="/edit"]', "user edit")
     b.login("manager1")
     check("/", "manager's dashboard")
+    check("/reports/coaching", "coaching tab with follow-ups due")
+    check('main #follow-up-table a.btn', "a learner's page with the coaching notes and their form")
     assert not problems, "axe-core found serious/critical violations:\n" + "\n".join(problems)
 
 

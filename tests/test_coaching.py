@@ -228,6 +228,10 @@ def test_a_coach_deletes_their_own_notes_only(client, db, org):
     done = client.post(f"/reports/coaching-notes/{mine}/delete")
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/reports/learners/{org['a1']}#coaching-h")
     assert _count(db) == 2 and db.get(CoachingNote, mine) is None
+    from academy.org.models import AuditEntry
+
+    trace = db.scalars(select(AuditEntry).where(AuditEntry.action == "coaching.delete")).one()
+    assert trace.actor_id == org["manager"] and trace.target_id == str(org["a1"]) and trace.detail["summary"] == "谈过"
 
 
 def test_the_learner_page_reads_the_notes_in_one_statement_however_many(app, client, db, org):

@@ -11,7 +11,8 @@ Rules, each enforced here:
   after it, not before today, and within FOLLOW_UP_DAYS.
 - The learner is told (a notice, in their own language) and reads every note about them: coaching is done with
   people, not about them.
-- A coach deletes only their own notes.  Nobody edits one: a correction is a new note.
+- A coach deletes only their own notes, and the audit log keeps what was deleted.  Nobody edits one: a correction
+  is a new note.
 - A follow-up is due from its day until the same coach records a later note for the learner.
 """
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from academy.org import scope
+from academy.org import audit, scope
 from academy.org.inbox.services import notify
 from academy.org.models import CoachingNote, Team, User, UserRole
 from academy.platform.i18n import in_language_of
@@ -105,6 +106,10 @@ def delete_note(session: Session, coach, note_id: int) -> int:
         raise CoachingRejected(_l("没有找到：它不存在，或不在你的查看范围内。"), 404)
     if note.coach_id != coach.id:
         raise CoachingRejected(_l("只能删除你自己写的辅导记录。"), 403)
+    # the learner may have read it: the audit log keeps what was deleted (coaching.delete)
+    audit.record(session, coach.id, "coaching.delete", "user", note.learner_id,
+                 detail={"held_on": note.held_on.isoformat(), "topic": note.topic, "summary": note.summary,
+                         "next_step": note.next_step})
     session.delete(note)
     session.flush()
     return note.learner_id
