@@ -241,3 +241,16 @@ def test_a_result_with_mistakes_offers_to_practise_them_straight_away(client, ap
     shown = re.findall(r'name="entry" value="([^"]+)"', page)
     assert len(shown) == 10 and all(entry.startswith("clients-quiz:") for entry in shown)
     assert q.title in page.split("</h1>")[0]  # the heading names the quiz
+
+
+def test_the_book_table_names_its_roles_for_when_a_phone_stacks_its_cells(client, app, db, trainee):  # noqa: F811
+    """On a phone every cell becomes a block (.stack-table): the table, its rows and cells say what they are, so a
+    screen reader that drops the semantics of restyled table cells still reads a table; each cell keeps its label."""
+    client.post(f"/attempts/{start_quiz(client, 'clients-quiz')}/submit", data={})
+    page = client.get("/mistakes").get_data(as_text=True)
+    table = re.search(r'<table class="table stack-table" role="table">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r'<tr role="row">(.*?)</tr>', table, re.S)
+    assert len(rows) > 2 and '<th role="columnheader" scope="col">' in rows[0]
+    for row in rows[1:]:
+        assert row.count('<th role="rowheader" scope="row"') == 1
+        assert len(re.findall(r'<td role="cell"[^>]* data-label="[^"]+："', row)) == 5 and "<td>" not in row
