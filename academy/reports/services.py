@@ -376,7 +376,8 @@ def _is_dialogue(quiz) -> bool:
 def coaching(ctx: Context) -> dict:
     """The viewer's people's role-plays awaiting review (oldest first, with how long they have waited), the reviews
     the viewer has given (since the "from" date, contract C6), their coaching notes and the follow-ups now due; for
-    an admin, each manager's reviews, notes and due follow-ups too.  Four statements (six for an admin)."""
+    an admin, each manager's reviews, notes and due follow-ups too.  Five statements for a manager (the review
+    queue reads their teams once more), seven for an admin."""
     titles = {q.id: q.title for q in ctx.catalog.quizzes}
     waiting = [{"attempt_id": w.attempt_id, "quiz": titles.get(w.quiz_id, w.quiz_id), "submitted_at": w.submitted_at,
                 "name": w.learner, "team": w.team or "", "user_id": w.user_id,
@@ -386,7 +387,7 @@ def coaching(ctx: Context) -> dict:
     today = clock.local_date(ctx.now)
     notes = coaching_notes.coaching_given(ctx.session, [ctx.viewer.id], ctx.filters.since, today)[ctx.viewer.id]
     follow_ups = [{"note": row, "name": row.learner_name, "team": row.team_name or "", "days": (today - row.follow_up_on).days}
-                  for row in coaching_notes.follow_ups_due(ctx.session, ctx.viewer, today)]
+                  for row in coaching_notes.follow_ups_due(ctx.session, ctx.viewer.id, ctx.scope.visible, today)]
     return {"waiting": waiting, "given": given, "notes": notes, "follow_ups": follow_ups,
             "coaches": coaching_report_rows(ctx, today) if ctx.viewer.has_role("admin") else None}
 

@@ -151,10 +151,11 @@ def _due(today: date):
             .order_by(CoachingNote.follow_up_on, CoachingNote.id))
 
 
-def follow_ups_due(session: Session, coach, today: date, limit: int = SHOWN) -> list:
-    """The coach's follow-ups due (`_due`) for learners they may still see.  One statement."""
-    condition = scope.learners_visible_to(session, coach)
-    query = _due(today).where(CoachingNote.coach_id == coach.id).limit(limit)
+def follow_ups_due(session: Session, coach_id: int, visible: tuple, today: date, limit: int = SHOWN) -> list:
+    """The coach's follow-ups due (`_due`) for learners they may still see: `visible` is whom the coach sees, as
+    academy.org.scope.visibility gives it (the reports have it already).  One statement."""
+    condition = scope.visible_condition(*visible)
+    query = _due(today).where(CoachingNote.coach_id == coach_id).limit(limit)
     return list(session.execute(query if condition is None else query.where(condition)))
 
 
