@@ -223,7 +223,7 @@ def test_the_book_says_when_the_next_entry_is_due(client, app, db, trainee):  # 
     tomorrow = shown(mistakes.book(db, trainee.id)[q.id, item.id].due_at, "%Y-%m-%d")
     assert tomorrow == str(local_date(utcnow()) + timedelta(days=1))
     assert "今天到期的错题都练过了" in page and f"下一道 {tomorrow} 起可以再练" in page
-    assert f'<td data-label="下次练习：">{tomorrow} 起</td>' in page  # a phone shows each cell with its column's name
+    assert f'<td role="cell" data-label="下次练习：">{tomorrow} 起</td>' in page  # a phone shows each cell with its column's name
     assert "练习到期的错题" not in page and "1 / 2" in page
 
 
