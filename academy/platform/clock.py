@@ -83,6 +83,15 @@ def shown(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return local(moment).strftime(pattern) if moment is not None else ""
 
 
+def parse_day(text: str | None) -> date | None:
+    """A day typed in a form or a URL as YYYY-MM-DD (surrounding spaces ignored); None when it is anything else."""
+    text = (text or "").strip()
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def schedule(text: str) -> date | datetime | None:
     """A day ("2027-06-01") or a moment ("2027-06-01 14:00", 24-hour) on the organisation's clock, as a trainer
     writes when a quiz opens or closes; None when the text is neither or names no real day or time."""

@@ -76,10 +76,7 @@ def _id(raw: str | None, label, problems: list) -> int | None:
 def _date(raw: str | None, label, problems: list) -> date | None:
     if raw in (None, ""):
         return None
-    try:
-        value = date.fromisoformat(raw.strip()[:10]) if len(raw.strip()) == 10 else None
-    except ValueError:
-        value = None
+    value = clock.parse_day(raw)
     if value is None or not (2000 <= value.year <= 2100):
         problems.append(str(_l("%(what)s不是有效日期（格式 2026-03-05），已忽略。", what=label)))
         return None

@@ -36,19 +36,12 @@ def today() -> date:
     return clock.today()
 
 
-def parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip()) if text and len(text.strip()) == 10 else None
-    except ValueError:
-        return None
-
-
 class DueForm(FlaskForm):
     due_on = StringField(_l("截止日期"), render_kw={"type": "date"})
     note = TextAreaField(_l("备注（可选，如“客户项目已进入招标阶段”）"), render_kw={"maxlength": services.MAX_NOTE, "rows": 2})
 
     def check_date(self) -> date | None:
-        due = parse_date(self.due_on.data)
+        due = clock.parse_day(self.due_on.data)
         if due is None:
             self.due_on.errors = [*self.due_on.errors, _("日期格式应为 YYYY-MM-DD，例如 2027-01-31。")]
         return due

@@ -1,20 +1,11 @@
 """The coaching note form (on a learner's page in the reports): its fields and their shapes; the rules are the
 service's (academy.org.coaching.services)."""
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from academy.org.coaching.services import MAX_NEXT_STEP, MAX_SUMMARY, MAX_TOPIC, NoteData
-
-
-def parse_day(text: str | None) -> date | None:
-    text = (text or "").strip()
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
+from academy.platform.clock import parse_day
 
 
 class CoachingNoteForm(FlaskForm):
