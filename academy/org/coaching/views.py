@@ -12,4 +12,4 @@ bp = Blueprint("coaching", __name__)
 @bp.route("/coaching")
 @requires(ANY_USER)
 def mine():
-    return render_template("coaching/mine.html", notes=services.notes_about(get_session(), current_user.id))
+    return render_template("coaching/mine.html", notes_shown=services.notes_about(get_session(), current_user.id))
