@@ -20,6 +20,7 @@ from academy.platform.db import get_session, streams, writes
 from academy.platform.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_stream, xlsx_stream
 from academy.platform.web import render_error
 from academy.reports import charts, filters, services, sheets
+from academy.reports import coaching as coaching_tab
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 VIEWERS = ("manager", "admin")
@@ -128,7 +129,7 @@ def delete_coaching(note_id: int):
 @in_scope
 def coaching():
     ctx = report_context()
-    return page("reports/coaching.html", ctx, data=services.coaching(ctx))
+    return page("reports/coaching.html", ctx, data=coaching_tab.coaching(ctx))
 
 
 def _closing(body, session):
