@@ -88,12 +88,8 @@ def send_reminders(session: Session, catalog: Catalog, today: date) -> Outcome:
             continue
         recipient = users.get(manager_id)
         with in_language_of(recipient.locale if recipient else None):
-            lines = [_digest_line(catalog, r) for r in overdue]
-            shown = lines[:MAX_DIGEST_LINES]
-            more = _("……另有 %(n)d 条", n=len(lines) - len(shown)) if len(lines) > len(shown) else ""
-            head = _("你管辖范围内有 %(n)d 条逾期未完成的学习任务：", n=len(lines))
-            notice = head + _("；").join([*shown, *([more] if more else [])])
-            mail = "\n".join([head, *shown, *([more] if more else [])])
+            head = _("你管辖范围内有 %(n)d 条逾期未完成的学习任务：", n=len(overdue))
+            notice, mail = _listing(head, [_digest_line(catalog, r) for r in overdue[:MAX_DIGEST_LINES]], len(overdue))
             _send(session, outcome, key, manager_id, recipient.username if recipient else None, "overdue-digest", notice,
                   "/assignments?status=overdue", mail)
     _review_digests(session, catalog, today, outcome)
@@ -158,10 +154,14 @@ def _follow_up_digests(session: Session, today: date, outcome: Outcome) -> None:
             lines = [_("%(name)s（%(team)s）· %(step)s · 跟进日期 %(day)s", name=r.learner_name, team=r.team_name or "—",
                        step=r.next_step or r.topic or _("（没有写下一步）"), day=r.follow_up_on.isoformat())
                      for r in rows[:MAX_DIGEST_LINES]]
-            more = [_("……另有 %(n)d 条", n=len(rows) - len(lines))] if len(rows) > len(lines) else []
-            head = _("有 %(n)d 个辅导跟进到期：", n=len(rows))
-            _send(session, outcome, key, coach_id, coach.username, "follow-up-digest", head + _("；").join([*lines, *more]),
-                  "/reports/coaching", "\n".join([head, *lines, *more]))
+            notice, mail = _listing(_("有 %(n)d 个辅导跟进到期：", n=len(rows)), lines, len(rows))
+            _send(session, outcome, key, coach_id, coach.username, "follow-up-digest", notice, "/reports/coaching", mail)
+
+
+def _listing(head: str, lines: list[str], total: int) -> tuple[str, str]:
+    """A digest's notice (one paragraph) and mail (a line each): the head, the lines shown and how many more there are."""
+    more = [_("……另有 %(n)d 条", n=total - len(lines))] if total > len(lines) else []
+    return head + _("；").join([*lines, *more]), "\n".join([head, *lines, *more])
 
 
 def _review_line(catalog: Catalog, waiting: Waiting) -> str:
